@@ -1,0 +1,172 @@
+"""The command line: argument handling only; the work is done by the library."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from controlmap import dataset, export
+from controlmap.errors import ControlmapError
+from controlmap.model import parse_date
+from controlmap.resolve import resolve
+from controlmap.store import ENV_DB, Store, default_url
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return parse_date(text, "date", allow_future=True)
+    except ControlmapError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="controlmap",
+        description="Territorial control over time, from cited claims.",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help=f"SQLAlchemy database URL (default: ${ENV_DB}, else an SQLite file in the "
+        "user data folder)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create or upgrade the schema; load the demo dataset")
+    p.add_argument(
+        "--demo",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="load the bundled demo claims into an empty database (default: --demo)",
+    )
+
+    p = sub.add_parser("import", help="import a GeoJSON FeatureCollection of claims")
+    p.add_argument("path", type=Path)
+    p.add_argument("--status", choices=("approved", "pending"), default="approved")
+
+    p = sub.add_parser("state", help="resolved control at a date, as GeoJSON on stdout")
+    p.add_argument("--date", type=_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--actor", action="append", metavar="ID", help="only these actors (repeatable)")
+    p.add_argument(
+        "--assessed-only", action="store_true", help="leave unconfirmed (claimed) claims out"
+    )
+
+    p = sub.add_parser("export", help="write claims, or the state at a date, to a file")
+    p.add_argument("path", type=Path)
+    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--format", choices=("geojson",), default=None)
+    p.add_argument("--include-pending", action="store_true")
+
+    p = sub.add_parser("serve", help="run the Streamlit app")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="localhost")
+    return parser
+
+
+def _store(args: argparse.Namespace) -> Store:
+    store = Store(args.db or default_url())
+    if not store.is_initialised():
+        # Reading commands on a fresh machine should work without a separate init step.
+        print(dataset.init_store(store), file=sys.stderr)
+    return store
+
+
+def cmd_init(args: argparse.Namespace) -> None:
+    store = Store(args.db or default_url())
+    print(dataset.init_store(store, demo=args.demo), file=sys.stderr)
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    store = _store(args)
+    ids = dataset.import_file(store, args.path, who=_who(), review_state=args.status)
+    print(f"imported {len(ids)} claims ({args.status}) from {args.path}", file=sys.stderr)
+    print(" ".join(map(str, ids)))
+
+
+def cmd_state(args: argparse.Namespace) -> None:
+    store = _store(args)
+    registry = store.actors()
+    actors = None
+    if args.actor:
+        actors = [registry.resolve(a).id for a in args.actor]
+    pieces = resolve(
+        store.claims(), args.date, include_claimed=not args.assessed_only, actors=actors
+    )
+    export.write_json(export.state_collection(pieces, registry, args.date), None)
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    fmt = args.format or args.path.suffix.lstrip(".").lower() or "geojson"
+    if fmt == "json":
+        fmt = "geojson"
+    if fmt != "geojson":
+        raise ControlmapError(f"format {fmt!r} is not supported yet; use --format geojson")
+    store = _store(args)
+    registry = store.actors()
+    if args.date is not None:
+        data = export.state_collection(resolve(store.claims(), args.date), registry, args.date)
+        what = f"state on {args.date.isoformat()}"
+    else:
+        states = ("approved", "pending") if args.include_pending else ("approved",)
+        claims = store.claims(states)
+        data = dataset.feature_collection(claims, registry)
+        what = f"{len(claims)} claims"
+    export.write_json(data, args.path)
+    print(f"wrote {what} to {args.path}", file=sys.stderr)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    env = dict(os.environ)
+    if args.db:
+        env[ENV_DB] = args.db
+    app = dataset.REPO_DIR / "app.py"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    raise SystemExit(subprocess.call(command, env=env, cwd=dataset.REPO_DIR))
+
+
+def _who() -> str:
+    return os.environ.get("USER") or "cli"
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "import": cmd_import,
+    "state": cmd_state,
+    "export": cmd_export,
+    "serve": cmd_serve,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        COMMANDS[args.command](args)
+    except ControlmapError as exc:
+        print(f"controlmap {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,346 @@
+"""The database behind one interface: embedded SQLite by default, any SQLAlchemy URL otherwise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import shapely
+from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from controlmap.errors import StoreError
+from controlmap.model import Actor, ActorRegistry, Citation, Claim, Source
+from controlmap.store import schema as t
+
+ENV_DB = "CONTROLMAP_DB"
+
+
+def default_url() -> str:
+    """``CONTROLMAP_DB`` if set, else a SQLite file in the user's data folder (never the repo)."""
+    url = os.environ.get(ENV_DB)
+    if url:
+        return url
+    import platformdirs
+
+    folder = Path(platformdirs.user_data_dir("controlmap", appauthor=False))
+    return f"sqlite:///{folder / 'controlmap.sqlite'}"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _trusted(cls: type, **values: Any) -> Any:
+    """Rebuild a record the store validated on the way in, without validating it again."""
+    obj = object.__new__(cls)
+    for name, value in values.items():
+        object.__setattr__(obj, name, value)
+    return obj
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StoreError(f"cannot use database URL {url!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # Autocommit at the driver level so that BEGIN below is ours: IMMEDIATE takes
+            # the write lock up front, so two writers queue instead of failing mid-way.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Store:
+    """Claims, actors and sources; every write is one transaction and bumps the data version."""
+
+    def __init__(self, url: str | None = None):
+        self.url = url or default_url()
+        self.engine = _make_engine(self.url)
+
+    # -- schema -----------------------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+                self._bump(conn)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database write failed, nothing was changed: {exc.orig or exc}") from None
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return t.current_version(conn)
+
+    def upgrade(self) -> int:
+        """Bring the schema to the current version; returns the version it started from."""
+        with self._write() as conn:
+            start = t.current_version(conn)
+            if start > t.SCHEMA_VERSION:
+                raise StoreError(
+                    f"the database is at schema {start}, newer than this controlmap "
+                    f"({t.SCHEMA_VERSION}): upgrade controlmap"
+                )
+            for step in t.MIGRATIONS[start:]:
+                step(conn)
+            self._set_meta(conn, "schema_version", str(t.SCHEMA_VERSION))
+        return start
+
+    def is_initialised(self) -> bool:
+        return self.schema_version() > 0
+
+    # -- meta -------------------------------------------------------------------------------
+    def _set_meta(self, conn: Connection, key: str, value: str) -> None:
+        if conn.execute(select(t.meta.c.key).where(t.meta.c.key == key)).first():
+            conn.execute(update(t.meta).where(t.meta.c.key == key).values(value=value))
+        else:
+            conn.execute(t.meta.insert().values(key=key, value=value))
+
+    def _bump(self, conn: Connection) -> None:
+        if not self._has_meta(conn):
+            return
+        row = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "data_version")).first()
+        self._set_meta(conn, "data_version", str(int(row.value) + 1 if row else 1))
+
+    def _has_meta(self, conn: Connection) -> bool:
+        return inspect(conn).has_table("meta")
+
+    def data_version(self) -> int:
+        """Changes with every write: the key for caches of anything derived from the data."""
+        with self.engine.connect() as conn:
+            if not self._has_meta(conn):
+                return 0
+            row = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "data_version")).first()
+            return int(row.value) if row else 0
+
+    # -- actors -----------------------------------------------------------------------------
+    def actors(self) -> ActorRegistry:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.actors).order_by(t.actors.c.id)).all()
+        return ActorRegistry(
+            _trusted(
+                Actor,
+                id=r.id,
+                name=r.name,
+                colour=r.colour,
+                kind=r.kind,
+                aliases=tuple(json.loads(r.aliases)),
+            )
+            for r in rows
+        )
+
+    def put_actors(self, actors: Iterable[Actor], conn: Connection | None = None) -> None:
+        """Add actors, or update those with the same id."""
+        if conn is None:
+            with self._write() as c:
+                self.put_actors(actors, c)
+            return
+        for actor in actors:
+            values = {
+                "name": actor.name,
+                "aliases": json.dumps(list(actor.aliases), ensure_ascii=False),
+                "colour": actor.colour,
+                "kind": actor.kind,
+            }
+            if conn.execute(select(t.actors.c.id).where(t.actors.c.id == actor.id)).first():
+                conn.execute(update(t.actors).where(t.actors.c.id == actor.id).values(**values))
+            else:
+                conn.execute(t.actors.insert().values(id=actor.id, **values))
+
+    # -- claims -----------------------------------------------------------------------------
+    def add_claims(
+        self,
+        claims: Sequence[Claim],
+        *,
+        who: str,
+        why: str = "",
+        actors: Sequence[Actor] = (),
+    ) -> list[int]:
+        """Insert claims (and any new actors) in one transaction: all are written or none."""
+        with self._write() as conn:
+            self.put_actors(actors, conn)
+            known = {r.id for r in conn.execute(select(t.actors.c.id))}
+            missing = sorted({c.actor for c in claims} - known)
+            if missing:
+                raise StoreError(f"unknown actor(s) {', '.join(missing)}: nothing was written")
+            source_ids = _SourceIds(conn)
+            ids = []
+            at = _now()
+            for claim in claims:
+                cid = self._insert_claim(conn, claim, who, at)
+                for pos, citation in enumerate(claim.citations):
+                    conn.execute(
+                        t.citations.insert().values(
+                            claim_id=cid,
+                            source_id=source_ids.get(citation.source),
+                            position=pos,
+                            excerpt=citation.excerpt,
+                            locator=citation.locator,
+                        )
+                    )
+                conn.execute(
+                    t.revisions.insert().values(
+                        claim_id=cid,
+                        version=1,
+                        action="create",
+                        who=who,
+                        at=at,
+                        why=why,
+                        snapshot=json.dumps(claim.to_feature(), ensure_ascii=False),
+                    )
+                )
+                ids.append(cid)
+        return ids
+
+    def _insert_claim(self, conn: Connection, claim: Claim, who: str, at: str) -> int:
+        minx, miny, maxx, maxy = claim.geometry.bounds
+        result = conn.execute(
+            t.claims.insert().values(
+                actor_id=claim.actor,
+                status=claim.status,
+                extent=claim.extent,
+                geometry=shapely.to_wkb(claim.geometry),
+                minx=minx,
+                miny=miny,
+                maxx=maxx,
+                maxy=maxy,
+                observed_on=claim.observed_on.isoformat(),
+                date_precision=claim.date_precision,
+                valid_until=claim.valid_until.isoformat() if claim.valid_until else None,
+                confidence=claim.confidence,
+                place_id=claim.place_id,
+                notes=claim.notes,
+                review_state=claim.review_state,
+                version=1,
+                retracted=False,
+                created_by=who,
+                created_at=at,
+                updated_by=who,
+                updated_at=at,
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+    def claims(self, states: Sequence[str] = ("approved",)) -> list[Claim]:
+        """Claims in the given review states, oldest evidence first, with their citations."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.claims)
+                .where(t.claims.c.review_state.in_(states))
+                .order_by(t.claims.c.observed_on, t.claims.c.id)
+            ).all()
+            cites = conn.execute(
+                select(t.citations, t.sources)
+                .join(t.sources, t.sources.c.id == t.citations.c.source_id)
+                .join(t.claims, t.claims.c.id == t.citations.c.claim_id)
+                .where(t.claims.c.review_state.in_(states))
+                .order_by(t.citations.c.claim_id, t.citations.c.position)
+            ).all()
+        by_claim: dict[int, list[Citation]] = {}
+        sources: dict[int, Source] = {}
+        for r in cites:
+            source = sources.get(r.source_id)
+            if source is None:
+                source = sources[r.source_id] = _trusted(
+                    Source,
+                    title=r.title,
+                    publisher=r.publisher,
+                    author=r.author,
+                    url=r.url,
+                    published=r.published,
+                    accessed=r.accessed,
+                    archive_url=r.archive_url,
+                    language=r.language,
+                    grade=r.grade,
+                )
+            by_claim.setdefault(r.claim_id, []).append(
+                _trusted(Citation, source=source, excerpt=r.excerpt, locator=r.locator)
+            )
+        geoms = shapely.from_wkb([r.geometry for r in rows]) if rows else []
+        return [
+            _trusted(
+                Claim,
+                id=r.id,
+                actor=r.actor_id,
+                status=r.status,
+                extent=r.extent,
+                geometry=g,
+                observed_on=dt.date.fromisoformat(r.observed_on),
+                date_precision=r.date_precision,
+                valid_until=dt.date.fromisoformat(r.valid_until) if r.valid_until else None,
+                confidence=r.confidence,
+                place_id=r.place_id,
+                notes=r.notes,
+                citations=tuple(by_claim.get(r.id, ())),
+                review_state=r.review_state,
+                version=r.version,
+                retracted=bool(r.retracted),
+                extra={},
+            )
+            for r, g in zip(rows, geoms, strict=True)
+        ]
+
+    def claim_count(self, state: str = "approved") -> int:
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(t.claims).where(t.claims.c.review_state == state)
+                ).scalar_one()
+            )
+
+    def revisions(self, claim_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.revisions)
+                .where(t.revisions.c.claim_id == claim_id)
+                .order_by(t.revisions.c.version, t.revisions.c.id)
+            ).all()
+        return [dict(r._mapping) for r in rows]
+
+
+class _SourceIds:
+    """Source rows by their identity, so two claims citing one report share a row."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.cache: dict[tuple[Any, ...], int] = {}
+
+    def get(self, source: Source) -> int:
+        key = source.key
+        if key in self.cache:
+            return self.cache[key]
+        s = t.sources.c
+        query = select(s.id).where(
+            s.title == source.title,
+            s.publisher == source.publisher,
+            s.url.is_(None) if source.url is None else s.url == source.url,
+            s.published.is_(None) if source.published is None else s.published == source.published,
+        )
+        row = self.conn.execute(query).first()
+        if row is None:
+            row_id = self.conn.execute(t.sources.insert().values(**source.to_dict())).inserted_primary_key[0]
+        else:
+            row_id = row.id
+        self.cache[key] = int(row_id)
+        return int(row_id)

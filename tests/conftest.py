@@ -1,0 +1,84 @@
+"""Shared fixtures: claims built in code, an isolated database per test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from shapely.geometry import box
+
+from controlmap import dataset
+from controlmap.model import Citation, Claim, Source
+from controlmap.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+
+def citation(title: str = "A report", url: str = "https://example.org/report") -> Citation:
+    return Citation(Source(title=title, publisher="Example", url=url, published="2014-01-02"), "")
+
+
+@pytest.fixture
+def make_claim() -> Callable[..., Claim]:
+    counter = iter(range(1, 10_000))
+
+    def build(
+        actor: str = "isil",
+        bounds: tuple[float, float, float, float] = (43.0, 33.0, 43.1, 33.1),
+        day: str = "2014-01-02",
+        **fields: Any,
+    ) -> Claim:
+        fields.setdefault("status", "control")
+        fields.setdefault("extent", "all")
+        fields.setdefault("citations", (citation(),))
+        fields.setdefault("id", next(counter))
+        return Claim(
+            actor=actor,
+            geometry=box(*bounds),
+            observed_on=dt.date.fromisoformat(day),
+            **fields,
+        )
+
+    return build
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+@pytest.fixture
+def empty_store(db_url: str) -> Store:
+    store = Store(db_url)
+    dataset.init_store(store, demo=False)
+    return store
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database with the demo dataset, built once per session; tests must not write to it."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    url = f"sqlite:///{path}"
+    dataset.init_store(Store(url), demo=True)
+    return url
+
+
+def chromium_path() -> str | None:
+    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    return found
+
+
+def require_browser() -> str:
+    """The Chromium binary; in CI a missing browser fails the run instead of skipping."""
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the browser tests: /usr/bin/chromium is missing")
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    return path

@@ -1,0 +1,182 @@
+"""The base map: drawn from geo/ with no tiles, so it works with no network at all."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from controlmap.model import Actor
+from controlmap.render import safe, style
+from controlmap.render.vendor import COMPONENT_BASE
+
+GEO_DIR = Path(__file__).resolve().parents[3] / "geo"
+SEA = "#cfe0ea"
+LAND = "#f4f1ea"
+DEFAULT_VIEW = (33.6, 42.6, 7)  # lat, lon, zoom: Anbar and the Euphrates valley
+
+OFFLINE_ATTRIBUTION = (
+    "Boundaries: OCHA COD-AB (CC BY 3.0 IGO) &middot; places: GeoNames (CC BY 4.0) &middot; "
+    "basemap: Natural Earth"
+)
+ONLINE_TILES = {
+    "OpenStreetMap (online)": ("OpenStreetMap", None),
+    "Satellite, Esri (online)": (
+        "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
+        "Tiles &copy; Esri, Maxar, Earthstar Geographics",
+    ),
+}
+
+
+@lru_cache(maxsize=16)
+def _layer(name: str) -> dict[str, Any]:
+    path = GEO_DIR / name
+    if not path.exists():
+        return {"type": "FeatureCollection", "features": []}
+    with path.open(encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+class _Decorations(MacroElement):  # type: ignore[misc]
+    """Legend control, hatch patterns and CSS, added by script so any host page gets them."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            // Leaflet guesses its marker image folder from the CSS URL and gets it wrong when
+            // served from static/vendor; label markers would then request missing images.
+            L.Icon.Default.imagePath = {{ this.images|tojson }};
+            var doc = document;
+            if (!doc.getElementById("cm-defs")) {
+                var holder = doc.createElement("div");
+                holder.id = "cm-defs";
+                holder.innerHTML = {{ this.defs|tojson }};
+                doc.body.appendChild(holder);
+                var css = doc.createElement("div");
+                css.innerHTML = {{ this.css|tojson }};
+                doc.head.appendChild(css.firstChild);
+            }
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div");
+                div.innerHTML = {{ this.legend|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+            {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.attribution|tojson }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, defs: str, css: str, legend: str, attribution: str, images: str):
+        super().__init__()
+        self.images = images
+        self.attribution = attribution
+        self._name = "Decorations"
+        self.defs = defs
+        self.css = css
+        self.legend = legend
+
+
+def base_map(
+    actors: Sequence[Actor],
+    look: style.Look,
+    *,
+    view: tuple[float, float, int] = DEFAULT_VIEW,
+    tiles: str | None = None,
+    legend_title: str = "Control",
+    assets: str = COMPONENT_BASE,
+) -> folium.Map:
+    """Everything that does not change with the date: background layers, legend, patterns."""
+    lat, lon, zoom = view
+    m = folium.Map(
+        location=[lat, lon],
+        zoom_start=zoom,
+        tiles=None,
+        min_zoom=4,
+        max_zoom=14,
+        control_scale=True,
+        prefer_canvas=False,
+        attribution_control=True,
+    )
+    m.get_root().header.add_child(
+        folium.Element(f"<style>.leaflet-container {{ background: {SEA}; }}</style>")
+    )
+    _Decorations(
+        style.svg_defs(actors),
+        style.css(actors),
+        style.legend_html(actors, look, legend_title),
+        OFFLINE_ATTRIBUTION,
+        f"{assets}/leaflet/images/",
+    ).add_to(m)
+    if tiles in ONLINE_TILES:
+        url, attribution = ONLINE_TILES[tiles]
+        folium.TileLayer(url, attr=attribution, name=tiles).add_to(m)
+    else:
+        _offline_layers(m)
+    return m
+
+
+def _offline_layers(m: folium.Map) -> None:
+    folium.map.CustomPane("cm-lines", z_index=450, pointer_events=False).add_to(m)
+    plain: dict[str, Any] = {"interactive": False, "smooth_factor": 1.0}
+    folium.GeoJson(
+        _layer("basemap/countries.geojson"),
+        name="Countries",
+        style_function=lambda _f: {"color": "#b9b3a6", "weight": 0, "fillColor": LAND,
+                                   "fillOpacity": 1.0},
+        **plain,
+    ).add_to(m)
+    folium.GeoJson(
+        _layer("basemap/lakes.geojson"),
+        name="Lakes",
+        style_function=lambda _f: {"color": "#9cc0d6", "weight": 1, "fillColor": SEA,
+                                   "fillOpacity": 1.0},
+        **plain,
+    ).add_to(m)
+    folium.GeoJson(
+        _layer("admin/iraq_adm1.geojson"),
+        name="Governorates",
+        pane="cm-lines",
+        style_function=lambda _f: {"color": "#8a8579", "weight": 0.8, "fill": False,
+                                   "dashArray": "4 3"},
+        **plain,
+    ).add_to(m)
+    folium.GeoJson(
+        _layer("basemap/rivers.geojson"),
+        name="Rivers",
+        pane="cm-lines",
+        style_function=lambda _f: {"color": "#6fa3c4", "weight": 1.6},
+        **plain,
+    ).add_to(m)
+    folium.GeoJson(
+        _layer("basemap/borders.geojson"),
+        name="Borders",
+        pane="cm-lines",
+        style_function=lambda _f: {"color": "#5b5548", "weight": 1.4, "dashArray": "8 3 2 3"},
+        **plain,
+    ).add_to(m)
+    for feature in _layer("basemap/cities.geojson")["features"]:
+        lon, lat = feature["geometry"]["coordinates"][:2]
+        name = feature["properties"].get("name", "")
+        folium.Marker(
+            [lat, lon],
+            icon=folium.DivIcon(
+                html=f'<div class="cm-label">&#9679; {safe.text(name)}</div>',
+                icon_size=(0, 0),
+                icon_anchor=(4, 8),
+            ),
+            interactive=False,
+            keyboard=False,
+        ).add_to(m)

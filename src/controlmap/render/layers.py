@@ -1,0 +1,188 @@
+"""The date-dependent layer: resolved pieces with their popups, as one folium FeatureGroup."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+import shapely
+
+from controlmap.export import piece_properties
+from controlmap.geometry import for_display
+from controlmap.model import ActorRegistry, Citation
+from controlmap.render import safe, style
+from controlmap.resolve import Piece
+
+# Pieces smaller than this also get a dot, so a town stays visible when zoomed out.
+MARKER_BELOW_KM2 = 400.0
+EXTENT_WORDS = {
+    "all": "all of this area",
+    "most": "most of this area",
+    "part": "part of this area",
+    "unknown": "an unknown share of this area",
+}
+
+
+@dataclass(frozen=True)
+class NumberedSource:
+    number: int
+    citation: Citation
+    actors: tuple[str, ...]
+
+
+def number_sources(pieces: Sequence[Piece], registry: ActorRegistry) -> list[NumberedSource]:
+    """Every citation behind the drawn pieces, numbered once, in the order pieces are listed."""
+    order: dict[tuple[Any, ...], tuple[Citation, list[str]]] = {}
+    for piece in pieces:
+        for c in piece.citations:
+            key = (c.source.key, c.excerpt)
+            entry = order.setdefault(key, (c, []))
+            name = _actor_name(registry, piece.actor)
+            if name not in entry[1]:
+                entry[1].append(name)
+    return [
+        NumberedSource(i, c, tuple(names)) for i, (c, names) in enumerate(order.values(), start=1)
+    ]
+
+
+def _actor_name(registry: ActorRegistry, actor_id: str | None) -> str:
+    if actor_id is None:
+        return "no earlier claim"
+    actor = registry.get(actor_id)
+    return actor.name if actor else actor_id
+
+
+def _age(days: int) -> str:
+    if days < 0:
+        return "dated after this day"
+    if days < 60:
+        return f"{days} day{'s' if days != 1 else ''} old"
+    if days < 730:
+        return f"{days // 30} months old ({days} days)"
+    return f"{days / 365.25:.1f} years old ({days} days)"
+
+
+def summary(props: dict[str, Any], registry: ActorRegistry) -> str:
+    """One line: who, what, since when (plain text, escaped by the caller)."""
+    name = props["actor_name"]
+    if props["status"] == "contested":
+        parties = " and ".join(_actor_name(registry, a) for a in props["parties"]) or name
+        head = f"Contested: {parties}"
+    elif props["partial"]:
+        head = f"{name}: {props['status']} of {EXTENT_WORDS[props['extent']]}"
+    else:
+        head = f"{name}: {props['status']}"
+    return f"{head} (since {props['since']}, evidence {_age(props['evidence_age_days'])})"
+
+
+def popup_html(
+    props: dict[str, Any], piece: Piece, numbers: dict[tuple[Any, ...], int], registry: ActorRegistry
+) -> str:
+    colour = registry.get(props["actor"]).colour if registry.get(props["actor"]) else "#999"
+    lines = [
+        f'<div class="cm-popup"><b><span style="color:{colour}">&#9632;</span> '
+        f"{safe.text(props['actor_name'])}</b><br>"
+    ]
+    if props["status"] == "contested":
+        parties = ", ".join(_actor_name(registry, a) for a in props["parties"])
+        lines.append(f"Contested between {safe.text(parties)}<br>")
+    elif props["partial"]:
+        lines.append(
+            f"Partial: {safe.text(props['status'])} of {EXTENT_WORDS[props['extent']]}, "
+            f"over {safe.text(_actor_name(registry, props['previous']))}<br>"
+        )
+    else:
+        lines.append(f"{safe.text(props['status'].capitalize())} of all of this area<br>")
+    confidence = (
+        "claimed by one party, not independently confirmed"
+        if props["confidence"] == "claimed"
+        else "assessed"
+    )
+    lines.append(
+        f"Since {safe.text(props['since'])} &middot; evidence {_age(props['evidence_age_days'])}"
+        f"<br>Confidence: {confidence} &middot; {props['area_km2']:,.1f} km&sup2;"
+    )
+    lines.append("<br><b>Sources</b><ol>")
+    for c in piece.citations:
+        n = numbers[(c.source.key, c.excerpt)]
+        meta = ", ".join(x for x in (c.source.publisher, c.source.published or "") if x)
+        item = f'<li value="{n}">[{n}] {safe.link(c.source.url, c.source.title)}'
+        if meta:
+            item += f", {safe.text(meta)}"
+        if c.excerpt:
+            excerpt = c.excerpt if len(c.excerpt) <= 280 else c.excerpt[:277] + "..."
+            item += f'<br><span class="ex">&ldquo;{safe.text(excerpt)}&rdquo;</span>'
+        lines.append(item + "</li>")
+    lines.append("</ol></div>")
+    return "".join(lines)
+
+
+def state_layer(
+    pieces: Sequence[Piece],
+    registry: ActorRegistry,
+    day: dt.date,
+    look: style.Look,
+    *,
+    name: str = "Control",
+) -> folium.FeatureGroup:
+    """The resolved map of ``day`` as a FeatureGroup for ``st_folium(feature_group_to_add=)``."""
+    colours = {a.id: a.colour for a in registry}
+    numbered = number_sources(pieces, registry)
+    numbers = {(n.citation.source.key, n.citation.excerpt): n.number for n in numbered}
+    features = []
+    markers = []
+    for i, piece in enumerate(pieces):
+        props = piece_properties(piece, registry, day)
+        shown = {
+            # Only escaped text reaches the page; raw data stays in Python.
+            "actor": safe.text(props["actor"]),
+            "status": props["status"],
+            "extent": props["extent"],
+            "since": props["since"],
+            "tooltip": safe.text(summary(props, registry)),
+            "popup": popup_html(props, piece, numbers, registry),
+        }
+        geometry = shapely.geometry.mapping(for_display(piece.geometry))
+        features.append(
+            {
+                "type": "Feature",
+                "id": i,
+                "geometry": geometry,
+                "properties": {**shown, "style": style.piece_style(props, colours, look)},
+            }
+        )
+        if piece.area_km2 < MARKER_BELOW_KM2:
+            # A town is a few pixels wide at province scale: a dot keeps it visible.
+            point = piece.geometry.representative_point()
+            markers.append(
+                {
+                    "type": "Feature",
+                    "id": f"m{i}",
+                    "geometry": {"type": "Point", "coordinates": [round(point.x, 5), round(point.y, 5)]},
+                    "properties": {**shown, "style": style.marker_style(props, colours, look)},
+                }
+            )
+    group = folium.FeatureGroup(name=name)
+    if markers:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": markers},
+            name=f"{name} (markers)",
+            marker=folium.CircleMarker(radius=6),
+            style_function=lambda f: f["properties"]["style"],
+            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
+            popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=380),
+        ).add_to(group)
+    if features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            name=name,
+            style_function=lambda f: f["properties"]["style"],
+            highlight_function=lambda _f: {"weight": 4},
+            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
+            popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=380),
+            smooth_factor=0.5,
+        ).add_to(group)
+    return group

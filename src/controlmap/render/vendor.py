@@ -1,0 +1,27 @@
+"""Point folium at the Leaflet copies served by Streamlit, so no request leaves the machine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import folium
+import folium.plugins
+
+# Relative to the streamlit-folium iframe (<base>/component/streamlit_folium.st_folium/index.html),
+# which keeps working under --server.baseUrlPath.
+COMPONENT_BASE = "../../app/static/vendor"
+VENDOR_DIR = Path(__file__).resolve().parents[3] / "static" / "vendor"
+
+
+def use_local_assets(base: str = COMPONENT_BASE) -> None:
+    """Replace folium's CDN links (Leaflet, jQuery, Bootstrap, ...) by the local Leaflet."""
+    folium.Map.default_js = [("leaflet", f"{base}/leaflet/leaflet.js")]
+    folium.Map.default_css = [("leaflet_css", f"{base}/leaflet/leaflet.css")]
+    folium.plugins.Draw.default_js = [("leaflet_draw_js", f"{base}/leaflet-draw/leaflet.draw.js")]
+    folium.plugins.Draw.default_css = [
+        ("leaflet_draw_css", f"{base}/leaflet-draw/leaflet.draw.css")
+    ]
+
+
+def assets_present() -> bool:
+    return (VENDOR_DIR / "leaflet" / "leaflet.js").is_file()

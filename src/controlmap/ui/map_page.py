@@ -1,0 +1,228 @@
+"""The map page: who held what on a date, on what evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from controlmap import ui
+from controlmap.model import ActorRegistry
+from controlmap.render import basemap, layers, style, vendor
+from controlmap.resolve import Piece
+from controlmap.store import default_url
+
+PLAY_SECONDS = 1.5
+OFFLINE = "Offline basemap (bundled)"
+
+
+def _parse_day(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _initial_state(dates: Sequence[dt.date], actor_ids: Sequence[str]) -> None:
+    """On a session's first run, take the view from the URL query (a shared link)."""
+    if "date" in st.session_state:
+        return
+    qp = st.query_params
+    wanted = _parse_day(qp.get("date"))
+    if qp.get("date") and wanted is None:
+        st.toast(f"Ignored date {qp.get('date')!r} in the link: not YYYY-MM-DD")
+    st.session_state["date"] = (wanted or dates[-1]).isoformat()
+    if qp.get("actors"):
+        chosen = [a for a in qp.get("actors", "").split(",") if a in actor_ids]
+        st.session_state["actors"] = chosen or list(actor_ids)
+    else:
+        st.session_state["actors"] = list(actor_ids)
+    try:
+        view = (float(qp["lat"]), float(qp["lon"]), int(qp["zoom"]))
+        if -90 <= view[0] <= 90 and -180 <= view[1] <= 180 and 1 <= view[2] <= 18:
+            st.session_state["initial_view"] = view
+    except (KeyError, ValueError):
+        pass
+
+
+def _step(options: Sequence[str], delta: int) -> None:
+    current = st.session_state["date"]
+    i = options.index(current) if current in options else 0
+    st.session_state["date"] = options[max(0, min(len(options) - 1, i + delta))]
+
+
+def _date_controls(options: list[str]) -> None:
+    prev_col, slider_col, next_col, play_col = st.columns([1, 10, 1, 1.4], vertical_alignment="bottom")
+    prev_col.button(
+        "◀", key="prev", help="Previous change", on_click=_step, args=(options, -1),
+        disabled=st.session_state["date"] == options[0],
+    )
+    slider_col.select_slider(
+        "Date (snaps to the dates where something changed)",
+        options=options,
+        key="date",
+    )
+    next_col.button(
+        "▶", key="next", help="Next change", on_click=_step, args=(options, 1),
+        disabled=st.session_state["date"] == options[-1],
+    )
+    play_col.toggle("Play", key="playing", help=f"Step through the changes every {PLAY_SECONDS} s")
+
+    @st.fragment(run_every=PLAY_SECONDS if st.session_state.get("playing") else None)
+    def _player() -> None:
+        if not st.session_state.get("playing"):
+            return
+        now = time.monotonic()
+        if now - st.session_state.get("_last_step", 0.0) < PLAY_SECONDS * 0.9:
+            return
+        st.session_state["_last_step"] = now
+        current = st.session_state["date"]
+        if current == options[-1]:
+            st.session_state["playing"] = False
+        else:
+            _step(options, 1)
+        st.rerun()
+
+    _player()
+
+
+def _sidebar(registry: ActorRegistry, actor_ids: list[str]) -> tuple[style.Look, bool, str]:
+    sb = st.sidebar
+    sb.header("Layers")
+    sb.multiselect(
+        "Actors",
+        options=actor_ids,
+        format_func=lambda a: registry.get(a).name if registry.get(a) else a,  # type: ignore[union-attr]
+        key="actors",
+    )
+    include_claimed = sb.toggle(
+        "Include unconfirmed claims",
+        value=True,
+        key="claimed",
+        help="Claims made by one party and not independently confirmed (drawn with dotted edges)",
+    )
+    fade = sb.toggle("Fade stale evidence", value=True, key="fade")
+    stale_days = sb.number_input(
+        "Stale after (days)", min_value=1, max_value=3650, value=180, step=30, key="stale_days",
+        disabled=not fade,
+    )
+    tiles = sb.radio(
+        "Basemap",
+        [OFFLINE, *basemap.ONLINE_TILES],
+        key="tiles",
+        help="Online tiles send requests to their provider; the bundled basemap sends none.",
+    )
+    return style.Look(stale_days=int(stale_days), fade_stale=fade), include_claimed, tiles
+
+
+def _areas_table(pieces: Sequence[Piece], registry: ActorRegistry) -> pd.DataFrame:
+    rows: dict[str, dict[str, float]] = {}
+    for p in pieces:
+        name = registry.get(p.actor).name if registry.get(p.actor) else p.actor  # type: ignore[union-attr]
+        kind = "contested" if p.status == "contested" else ("partial" if p.holding.partial else "full")
+        rows.setdefault(name, {"full": 0.0, "partial": 0.0, "contested": 0.0})[kind] += p.area_km2
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "Actor"
+    return table.rename(
+        columns={"full": "Full control km²", "partial": "Partial km²", "contested": "Contested km²"}
+    ).round(1)
+
+
+def _sources_table(pieces: Sequence[Piece], registry: ActorRegistry) -> pd.DataFrame:
+    numbered = layers.number_sources(pieces, registry)
+    return pd.DataFrame(
+        [
+            {
+                "#": n.number,
+                "Title": n.citation.source.title,
+                "Publisher": n.citation.source.publisher,
+                "Published": n.citation.source.published or "",
+                "Link": n.citation.source.url if layers.safe.is_web_link(n.citation.source.url) else None,
+                "Excerpt": n.citation.excerpt,
+                "Backs": ", ".join(n.actors),
+            }
+            for n in numbered
+        ]
+    )
+
+
+def render() -> None:
+    vendor.use_local_assets()
+    url = default_url()
+    store = ui.store(url)
+    version = store.data_version()
+    registry = ui.registry(url, version)
+    dates = ui.dates(url, version)
+    st.title("Territorial control over time")
+    if not dates:
+        st.info("No approved claims yet. Import a dataset with `controlmap import FILE`.")
+        return
+    used = {c.actor for c in ui.claims(url, version)}
+    actor_ids = [a.id for a in registry if a.id in used]
+    _initial_state(dates, actor_ids)
+    look, include_claimed, tiles = _sidebar(registry, actor_ids)
+
+    options = sorted({d.isoformat() for d in dates} | {st.session_state["date"]})
+    _date_controls(options)
+    day = dt.date.fromisoformat(st.session_state["date"])
+    shown = list(st.session_state["actors"])
+
+    pieces_all = ui.resolved(url, version, day, include_claimed)
+    pieces = [p for p in pieces_all if p.actor in shown or set(shown) & set(p.holding.parties)]
+
+    if pieces:
+        newest = max(p.since for p in pieces)
+        oldest = min(p.since for p in pieces)
+        st.caption(
+            f"As of **{day.isoformat()}**: {len(pieces)} areas drawn; evidence dated "
+            f"{oldest.isoformat()} to {newest.isoformat()}. Click an area for its sources."
+        )
+    else:
+        st.caption(f"As of **{day.isoformat()}**: no approved claim covers this date.")
+
+    legend_actors = [a for a in registry if a.id in shown]
+    view = st.session_state.get("initial_view", basemap.DEFAULT_VIEW)
+    m = basemap.base_map(legend_actors, look, view=view, tiles=None if tiles == OFFLINE else tiles)
+    group = layers.state_layer(pieces, registry, day, look)
+    out = st_folium(
+        m,
+        key="map",
+        feature_group_to_add=group,
+        returned_objects=["center", "zoom"],
+        use_container_width=True,
+        height=620,
+    )
+    query = {"date": day.isoformat(), "actors": ",".join(shown)}
+    if out and out.get("center") and out.get("zoom"):
+        query.update(
+            lat=f"{out['center']['lat']:.4f}", lon=f"{out['center']['lng']:.4f}", zoom=str(out["zoom"])
+        )
+    elif "initial_view" in st.session_state:
+        lat, lon, zoom = st.session_state["initial_view"]
+        query.update(lat=f"{lat:.4f}", lon=f"{lon:.4f}", zoom=str(zoom))
+    for key, value in query.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+    if pieces:
+        left, right = st.columns([2, 3])
+        with left:
+            st.subheader("Area by actor")
+            st.dataframe(_areas_table(pieces, registry), use_container_width=True)
+        with right:
+            st.subheader("Sources")
+            st.dataframe(
+                _sources_table(pieces, registry),
+                hide_index=True,
+                use_container_width=True,
+                column_config={
+                    "#": st.column_config.NumberColumn(width="small"),
+                    "Link": st.column_config.LinkColumn(display_text="open"),
+                },
+                key="sources",
+            )
+

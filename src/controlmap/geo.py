@@ -1,0 +1,427 @@
+"""Reference geography: admin units, gazetteer, place footprints and equal-area measures.
+
+Everything here reads the processed files in geo/ (built by ``scripts/build_geo.py``) and never
+touches the network. The central question it answers is "what area does a place name stand
+for?": an admin unit is its boundary; a town is its urban outline when the sources have a
+trustworthy one, and otherwise an honest, population-sized disc flagged as approximate.
+
+Loaders are cached and return shared objects: treat them as read-only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from math import pi, sqrt
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry import MultiPolygon, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+GEO_DIR = Path(os.environ.get("CONTROLMAP_GEO") or Path(__file__).resolve().parents[2] / "geo")
+
+ADMIN_FILES: dict[str, str] = {
+    "iq-adm1": "admin/iraq_adm1.geojson",
+    "iq-adm2": "admin/iraq_adm2.geojson",
+    "iq-adm3": "admin/iraq_adm3.geojson",
+    "sy-adm1": "admin/syria_adm1.geojson",
+}
+GAZETTEER_FILE = "gazetteer.csv"
+EXTRA_PLACES_FILE = "extra_places.csv"
+URBAN_FILE = "urban.geojson"
+
+GRID = 1e-5  # same 5-decimal grid as the files in geo/
+EQUAL_AREA_CRS = 6933  # WGS 84 / NSIDC EASE-Grid 2.0 Global: equal-area, worldwide
+
+# A buffer stands for the built-up core, so it is sized at a dense-city figure; 6,000 people
+# per km2 is typical of the older Iraqi towns on the Euphrates and Tigris.
+BUFFER_DENSITY_PER_KM2 = 6000.0
+MIN_BUFFER_KM2 = 3.0
+MAX_BUFFER_KM2 = 150.0
+# With no population figure the size comes from what kind of place it is.
+DEFAULT_AREA_KM2: dict[str, float] = {"town": 8.0, "area": 40.0, "facility": 6.0}
+FALLBACK_AREA_KM2 = 8.0
+BUFFER_SEGMENTS = 16  # per quarter circle: smooth enough, few vertices
+
+# Natural Earth's urban areas come from 2002-03 MODIS imagery and include low-density
+# sprawl, so their plausibility test uses a sprawl density, not the buffer's core density.
+# An outline more than 4x the area that density implies belongs to something bigger than the
+# town (Baiji's 240 km2 polygon is mostly the refinery and power-plant complex).
+URBAN_SPRAWL_DENSITY_PER_KM2 = 1500.0
+URBAN_MAX_FACTOR = 4.0
+
+ARTICLE = re.compile(r"^(?:al|el|ar|as|ad|an|at|az|ash|ath|adh)\s+")
+ARABIC_ARTICLE = re.compile(r"^ال(?=\S{2,})")
+APOSTROPHES = re.compile(r"[’‘`'ʿʾʼ´]")
+SEPARATORS = re.compile(r"[\s\-_.,/()]+")
+ARABIC_FOLDS = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ـ": None}
+)
+
+Areal = Polygon | MultiPolygon
+
+
+class UnknownPlace(LookupError):
+    """A place id that is malformed or names nothing in the bundled reference data."""
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """The area a place stands for, in EPSG:4326, and how it was obtained."""
+
+    place_id: str
+    name: str
+    geometry: Areal
+    approximate: bool
+    method: str  # "admin-boundary" | "urban-area" | "population-buffer" | "hand-placed-buffer"
+
+
+# --- loaders -------------------------------------------------------------------------------
+
+
+def geo_path(relative: str) -> Path:
+    """Absolute path of a file in geo/, failing clearly when the folder was not built."""
+    path = GEO_DIR / relative
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `python scripts/build_geo.py`")
+    return path
+
+
+@cache
+def admin_layer(kind: str) -> gpd.GeoDataFrame:
+    """One admin layer ("iq-adm1", "iq-adm2", "iq-adm3" or "sy-adm1"), indexed by pcode."""
+    if kind not in ADMIN_FILES:
+        raise UnknownPlace(f"unknown admin layer {kind!r}; expected one of {sorted(ADMIN_FILES)}")
+    frame = gpd.read_file(geo_path(ADMIN_FILES[kind]))
+    return frame.set_index("id", drop=False)
+
+
+@cache
+def gazetteer() -> pd.DataFrame:
+    """GeoNames populated places of Iraq and Syria, indexed by geonameid (as text)."""
+    frame = pd.read_csv(geo_path(GAZETTEER_FILE), dtype=str, keep_default_na=False)
+    frame["lat"] = frame["lat"].astype(float)
+    frame["lon"] = frame["lon"].astype(float)
+    frame["population"] = pd.to_numeric(frame["population"], errors="coerce").fillna(0)
+    frame["population"] = frame["population"].astype(int)
+    return frame.set_index("geonameid", drop=False)
+
+
+@cache
+def extra_places() -> pd.DataFrame:
+    """Hand-placed places missing from GeoNames, indexed by their slug (after "extra:")."""
+    frame = pd.read_csv(geo_path(EXTRA_PLACES_FILE), dtype=str, keep_default_na=False)
+    frame["lat"] = frame["lat"].astype(float)
+    frame["lon"] = frame["lon"].astype(float)
+    frame["population"] = pd.to_numeric(frame["population"], errors="coerce").fillna(0)
+    frame["population"] = frame["population"].astype(int)
+    frame["slug"] = frame["place_id"].str.removeprefix("extra:")
+    return frame.set_index("slug", drop=False)
+
+
+@cache
+def urban_areas() -> gpd.GeoDataFrame:
+    """Natural Earth 50m urban polygons, each labelled with the largest town inside it."""
+    return gpd.read_file(geo_path(URBAN_FILE))
+
+
+# --- measures ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _transformer(source: int | str, target: int | str) -> Transformer:
+    return Transformer.from_crs(
+        CRS.from_user_input(source), CRS.from_user_input(target), always_xy=True
+    )
+
+
+def _reproject(geom: BaseGeometry, transformer: Transformer) -> BaseGeometry:
+    def move(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geom, move)
+
+
+def area_km2(geom: BaseGeometry) -> float:
+    """Area of a lon/lat geometry in km^2, measured in an equal-area CRS (EPSG:6933)."""
+    if geom is None or geom.is_empty:
+        return 0.0
+    projected = _reproject(geom, _transformer(4326, EQUAL_AREA_CRS))
+    return float(projected.area) / 1e6
+
+
+# --- geometry helpers ----------------------------------------------------------------------
+
+
+def _areal(geom: BaseGeometry | None) -> Areal | None:
+    """Only the polygonal parts: intersections can leave slivers of lines and points."""
+    if geom is None or geom.is_empty:
+        return None
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
+    if isinstance(geom, Polygon | MultiPolygon):
+        return geom
+    polys: list[Polygon] = []
+    for part in getattr(geom, "geoms", []):
+        if isinstance(part, Polygon):
+            polys.append(part)
+        elif isinstance(part, MultiPolygon):
+            polys.extend(part.geoms)
+    if not polys:
+        return None
+    return polys[0] if len(polys) == 1 else MultiPolygon(polys)
+
+
+def _on_grid(geom: Areal) -> Areal:
+    """Snap to the 5-decimal grid of geo/, which keeps the polygon valid."""
+    snapped = _areal(shapely.set_precision(geom, GRID))
+    return snapped if snapped is not None else geom
+
+
+def _disc(lon: float, lat: float, area: float) -> Polygon:
+    """A true circle of the given area (km^2) around a point.
+
+    Built in an azimuthal equidistant projection centred on the point, where distances from
+    the centre are exact, so the disc is round on the ground rather than in degrees.
+    """
+    local = f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m +no_defs"
+    radius_m = sqrt(area / pi) * 1000.0
+    circle = Point(0.0, 0.0).buffer(radius_m, quad_segs=BUFFER_SEGMENTS)
+    back = _reproject(circle, _transformer(local, 4326))
+    assert isinstance(back, Polygon)
+    return back
+
+
+def buffer_area_km2(population: int, kind: str = "town") -> float:
+    """Target area of an approximate footprint: population-scaled, clamped, else by kind."""
+    if population > 0:
+        return min(max(population / BUFFER_DENSITY_PER_KM2, MIN_BUFFER_KM2), MAX_BUFFER_KM2)
+    return DEFAULT_AREA_KM2.get(kind, FALLBACK_AREA_KM2)
+
+
+def _clip(geom: Areal, container: Areal | None) -> Areal:
+    """Clip to the containing admin unit; keep the unclipped shape if nothing would remain."""
+    if container is None:
+        return geom
+    clipped = _areal(geom.intersection(container))
+    return clipped if clipped is not None else geom
+
+
+def _admin_geometry(kind: str, pcode: str) -> Areal | None:
+    if not pcode:
+        return None
+    layer = admin_layer(kind)
+    if pcode not in layer.index:
+        return None
+    return layer.loc[pcode, "geometry"]
+
+
+def _containing_unit(lon: float, lat: float, kind: str = "iq-adm3") -> str:
+    """Pcode of the admin unit containing a point, or "" outside the layer."""
+    layer = admin_layer(kind)
+    hits = layer[layer.contains(Point(lon, lat))]
+    return str(hits.index[0]) if len(hits) else ""
+
+
+def _plausible_urban(place_id: str, lon: float, lat: float, population: int) -> Areal | None:
+    """The urban outline of this very town, if the sources have a believable one.
+
+    The polygon must be labelled with this place (so it is not a bigger city's outline the
+    point happens to fall in) and not absurdly large for the population.
+    """
+    urban = urban_areas()
+    own = urban[(urban["place_id"] == place_id) & urban.contains(Point(lon, lat))]
+    if own.empty or population <= 0:
+        return None
+    row = own.iloc[0]
+    limit = URBAN_MAX_FACTOR * population / URBAN_SPRAWL_DENSITY_PER_KM2
+    if float(row["area_km2"]) > limit:
+        return None
+    return _areal(row.geometry)
+
+
+# --- footprints ----------------------------------------------------------------------------
+
+
+def _admin_footprint(place_id: str, kind: str, pcode: str) -> Footprint:
+    layer = admin_layer(kind)
+    if pcode not in layer.index:
+        raise UnknownPlace(f"unknown place id {place_id!r}: no {kind} unit {pcode!r}")
+    row = layer.loc[pcode]
+    geom = _areal(row["geometry"])
+    if geom is None:
+        raise UnknownPlace(f"place {place_id!r} has no polygon in {kind}")
+    return Footprint(place_id, str(row["name"]), geom, approximate=False, method="admin-boundary")
+
+
+def _geonames_footprint(place_id: str, geonameid: str) -> Footprint:
+    places = gazetteer()
+    if geonameid not in places.index:
+        raise UnknownPlace(f"unknown place id {place_id!r}: not in geo/{GAZETTEER_FILE}")
+    row = places.loc[geonameid]
+    lon, lat, population = float(row["lon"]), float(row["lat"]), int(row["population"])
+    if row["country_code"] == "IQ":
+        container = _admin_geometry("iq-adm3", row["adm3_id"])
+    else:
+        container = _admin_geometry("sy-adm1", row["adm1_id"])
+    urban = _plausible_urban(place_id, lon, lat, population)
+    if urban is not None:
+        geom = _clip(urban, container)
+        return Footprint(
+            place_id, str(row["name"]), _on_grid(geom), approximate=False, method="urban-area"
+        )
+    disc = _disc(lon, lat, buffer_area_km2(population))
+    return Footprint(
+        place_id,
+        str(row["name"]),
+        _on_grid(_clip(disc, container)),
+        approximate=True,
+        method="population-buffer",
+    )
+
+
+def _extra_footprint(place_id: str, slug: str) -> Footprint:
+    places = extra_places()
+    if slug not in places.index:
+        raise UnknownPlace(f"unknown place id {place_id!r}: not in geo/{EXTRA_PLACES_FILE}")
+    row = places.loc[slug]
+    lon, lat = float(row["lon"]), float(row["lat"])
+    container = _admin_geometry("iq-adm3", _containing_unit(lon, lat))
+    disc = _disc(lon, lat, buffer_area_km2(int(row["population"]), str(row["kind"])))
+    return Footprint(
+        place_id,
+        str(row["name"]),
+        _on_grid(_clip(disc, container)),
+        approximate=True,
+        method="hand-placed-buffer",
+    )
+
+
+PLACE_ID_FORMS = (
+    "geonames:<id>",
+    "extra:<slug>",
+    "iq-adm1:<pcode>",
+    "iq-adm2:<pcode>",
+    "iq-adm3:<pcode>",
+    "sy-adm1:<pcode>",
+)
+
+
+@lru_cache(maxsize=1024)
+def footprint(place_id: str) -> Footprint:
+    """The polygon a place id stands for. Raises UnknownPlace for anything unresolvable."""
+    prefix, sep, key = place_id.partition(":")
+    if not sep or not key:
+        raise UnknownPlace(
+            f"malformed place id {place_id!r}; expected one of {', '.join(PLACE_ID_FORMS)}"
+        )
+    if prefix == "geonames":
+        return _geonames_footprint(place_id, key)
+    if prefix == "extra":
+        return _extra_footprint(place_id, key)
+    if prefix in ADMIN_FILES:
+        return _admin_footprint(place_id, prefix, key)
+    raise UnknownPlace(
+        f"unknown place id prefix {prefix!r} in {place_id!r}; expected one of "
+        f"{', '.join(PLACE_ID_FORMS)}"
+    )
+
+
+def place_point(place_id: str) -> Point:
+    """The representative point of a place: its gazetteer point, or inside its polygon."""
+    prefix, _, key = place_id.partition(":")
+    if prefix == "geonames" and key in gazetteer().index:
+        row = gazetteer().loc[key]
+        return Point(float(row["lon"]), float(row["lat"]))
+    if prefix == "extra" and key in extra_places().index:
+        row = extra_places().loc[key]
+        return Point(float(row["lon"]), float(row["lat"]))
+    return footprint(place_id).geometry.representative_point()
+
+
+# --- name lookup ---------------------------------------------------------------------------
+
+
+def normalise_name(text: str) -> str:
+    """Fold a place name so spelling variants compare equal.
+
+    Drops diacritics, case, apostrophes and ayn marks, hyphens and a leading Arabic article
+    (Latin "al-"/"el-"/"ar-" or Arabic "ال"), and folds Arabic alef/ta marbuta/ya variants:
+    "Al Qā’im", "al-Qaim" and "Qaim" all become "qaim".
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    folded = stripped.casefold().translate(ARABIC_FOLDS)
+    folded = APOSTROPHES.sub("", folded)
+    folded = SEPARATORS.sub(" ", folded).strip()
+    folded = ARTICLE.sub("", folded)
+    return ARABIC_ARTICLE.sub("", folded)
+
+
+def _gazetteer_names() -> Iterator[tuple[str, str, bool, int]]:
+    """(place id, name, is primary name, population) for every gazetteer spelling."""
+    for row in gazetteer().itertuples(index=False):
+        place_id = f"geonames:{row.geonameid}"
+        for name in (row.name, row.asciiname):
+            yield place_id, name, True, row.population
+        for name in f"{row.alternatenames}|{row.alternatenames_ar}".split("|"):
+            yield place_id, name, False, row.population
+
+
+def _extra_names() -> Iterator[tuple[str, str, bool, int]]:
+    for row in extra_places().itertuples(index=False):
+        yield row.place_id, row.name, True, row.population
+        for alias in row.aliases.split("|"):
+            yield row.place_id, alias, False, row.population
+
+
+def _admin_names() -> Iterator[tuple[str, str, bool, int]]:
+    for kind in ADMIN_FILES:
+        for row in admin_layer(kind).itertuples(index=False):
+            for name in (row.name, row.name_ar):
+                if isinstance(name, str):
+                    yield f"{kind}:{row.id}", name, True, 0
+
+
+@lru_cache(maxsize=1)
+def _name_index() -> dict[str, list[tuple[tuple[int, int, int], str]]]:
+    """Normalised name -> [(rank, place id)], rank sorting places first, then exact names."""
+    index: dict[str, list[tuple[tuple[int, int, int], str]]] = {}
+    sources: tuple[tuple[int, Callable[[], Iterator[tuple[str, str, bool, int]]]], ...] = (
+        (0, _gazetteer_names),
+        (0, _extra_names),
+        (1, _admin_names),
+    )
+    for tier, names in sources:
+        for place_id, name, primary, population in names():
+            key = normalise_name(name) if name else ""
+            if key:
+                rank = (tier, 0 if primary else 1, -population)
+                index.setdefault(key, []).append((rank, place_id))
+    return index
+
+
+def find_place(name: str) -> list[str]:
+    """Place ids whose name or an alias equals ``name`` after normalisation, best first.
+
+    Populated places come before admin units, a match on the main name before an alias
+    match, bigger places before smaller. Exact lookup only: the geocoder does fuzzy search.
+    """
+    key = normalise_name(name)
+    if not key:
+        return []
+    ranked = sorted(_name_index().get(key, []))
+    seen: dict[str, None] = {}
+    for _, place_id in ranked:
+        seen.setdefault(place_id, None)
+    return list(seen)

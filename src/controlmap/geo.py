@@ -188,8 +188,8 @@ def _on_grid(geom: Areal) -> Areal:
     return snapped if snapped is not None else geom
 
 
-def _disc(lon: float, lat: float, area: float) -> Polygon:
-    """A true circle of the given area (km^2) around a point.
+def disc(lon: float, lat: float, area: float) -> Polygon:
+    """A circle of ``area`` km^2 around a lon/lat point, as an EPSG:4326 polygon.
 
     Built in an azimuthal equidistant projection centred on the point, where distances from
     the centre are exact, so the disc is round on the ground rather than in degrees.
@@ -198,7 +198,8 @@ def _disc(lon: float, lat: float, area: float) -> Polygon:
     radius_m = sqrt(area / pi) * 1000.0
     circle = Point(0.0, 0.0).buffer(radius_m, quad_segs=BUFFER_SEGMENTS)
     back = _reproject(circle, _transformer(local, 4326))
-    assert isinstance(back, Polygon)
+    if not isinstance(back, Polygon):
+        raise TypeError(f"reprojecting a circle gave a {back.geom_type}")
     return back
 
 
@@ -280,11 +281,11 @@ def _geonames_footprint(place_id: str, geonameid: str) -> Footprint:
         return Footprint(
             place_id, str(row["name"]), _on_grid(geom), approximate=False, method="urban-area"
         )
-    disc = _disc(lon, lat, buffer_area_km2(population))
+    circle = disc(lon, lat, buffer_area_km2(population))
     return Footprint(
         place_id,
         str(row["name"]),
-        _on_grid(_clip(disc, container)),
+        _on_grid(_clip(circle, container)),
         approximate=True,
         method="population-buffer",
     )
@@ -297,11 +298,11 @@ def _extra_footprint(place_id: str, slug: str) -> Footprint:
     row = places.loc[slug]
     lon, lat = float(row["lon"]), float(row["lat"])
     container = _admin_geometry("iq-adm3", _containing_unit(lon, lat))
-    disc = _disc(lon, lat, buffer_area_km2(int(row["population"]), str(row["kind"])))
+    circle = disc(lon, lat, buffer_area_km2(int(row["population"]), str(row["kind"])))
     return Footprint(
         place_id,
         str(row["name"]),
-        _on_grid(_clip(disc, container)),
+        _on_grid(_clip(circle, container)),
         approximate=True,
         method="hand-placed-buffer",
     )

@@ -19,7 +19,7 @@ from controlmap.render.vendor import COMPONENT_BASE
 GEO_DIR = Path(__file__).resolve().parents[3] / "geo"
 SEA = "#cfe0ea"
 LAND = "#f4f1ea"
-DEFAULT_VIEW = (33.6, 42.6, 7)  # lat, lon, zoom: Anbar and the Euphrates valley
+DEFAULT_VIEW = (34.2, 42.4, 7)  # lat, lon, zoom: Anbar and the Euphrates valley
 
 OFFLINE_ATTRIBUTION = (
     "Boundaries: OCHA COD-AB (CC BY 3.0 IGO) &middot; places: GeoNames (CC BY 4.0) &middot; "
@@ -173,9 +173,9 @@ def _offline_layers(m: folium.Map) -> None:
         folium.Marker(
             [lat, lon],
             icon=folium.DivIcon(
-                html=f'<div class="cm-label">&#9679; {safe.text(name)}</div>',
+                html=f'<div class="cm-label"><i class="cm-dot"></i>{safe.text(name)}</div>',
                 icon_size=(0, 0),
-                icon_anchor=(4, 8),
+                icon_anchor=(3, 8),
             ),
             interactive=False,
             keyboard=False,

@@ -170,7 +170,7 @@ def state_layer(
         folium.GeoJson(
             {"type": "FeatureCollection", "features": markers},
             name=f"{name} (markers)",
-            marker=folium.CircleMarker(radius=6),
+            marker=folium.CircleMarker(radius=7),
             style_function=lambda f: f["properties"]["style"],
             tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
             popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=380),

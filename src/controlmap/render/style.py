@@ -67,7 +67,7 @@ def marker_style(props: dict[str, Any], colours: dict[str, str], look: Look) -> 
     elif props["partial"]:
         fill = "#ffffff"
     return {
-        "radius": 6 if not props["partial"] else 5,
+        "radius": 7 if not props["partial"] else 6,
         "color": colour,
         "weight": 3 if props["partial"] else 1.5,
         "opacity": 0.5 if stale else 1.0,
@@ -113,6 +113,8 @@ def css(actors: Sequence[Actor]) -> str:
         if u != a.id
     ]
     rules.append("path.cm-contested { fill: url(#cm-cross); }")
+    # Chrome draws a focus box around a clicked SVG path; the popup already shows the choice.
+    rules.append("path.leaflet-interactive:focus { outline: none; }")
     rules.append(
         ".cm-legend { background: rgba(255,255,255,0.94); padding: 8px 10px; border-radius: 4px;"
         " font: 12px/1.35 system-ui, sans-serif; color: #222; box-shadow: 0 1px 4px #0004;"
@@ -122,6 +124,8 @@ def css(actors: Sequence[Actor]) -> str:
         " vertical-align: middle; margin-right: 6px; border: 1px solid #555; }"
         " .cm-label { font: 600 12px system-ui, sans-serif; color: #222; white-space: nowrap;"
         " text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }"
+        " .cm-dot { display: inline-block; width: 5px; height: 5px; border-radius: 50%;"
+        " background: #555; margin: 0 6px 1px 0; vertical-align: middle; }"
         " .cm-popup { font: 13px/1.4 system-ui, sans-serif; max-width: 340px; }"
         " .cm-popup ol { padding-left: 18px; margin: 4px 0; }"
         " .cm-popup .ex { color: #444; font-style: italic; }"
@@ -141,8 +145,8 @@ def legend_html(actors: Sequence[Actor], look: Look, title: str = "Control") -> 
         rows.append(
             '<div><svg class="sw" width="18" height="12"><rect width="18" height="12" '
             f'fill="url(#{pattern_id(example.id, None)})"/></svg>'
-            "Partial (most / part / unknown): hatched in the claimed actor's colour over the "
-            "previous holder</div>"
+            "Partial control (most / part): stripes of the claimed actor over the earlier "
+            "holder</div>"
         )
     rows.append(
         '<div><svg class="sw" width="18" height="12"><rect width="18" height="12" '
@@ -150,11 +154,11 @@ def legend_html(actors: Sequence[Actor], look: Look, title: str = "Control") -> 
     )
     rows.append(
         '<div><span class="sw" style="border:2px dotted #333;background:none"></span>'
-        "Claimed by one party, not confirmed</div>"
+        "Unconfirmed claim (dotted edge)</div>"
     )
     if look.fade_stale:
         rows.append(
             '<div><span class="sw" style="border:1px dashed #666;background:#99999940"></span>'
-            f"Faded: newest evidence older than {look.stale_days} days</div>"
+            f"Faded: evidence over {look.stale_days} days old</div>"
         )
     return '<div class="cm-legend" role="region" aria-label="Legend">' + "".join(rows) + "</div>"

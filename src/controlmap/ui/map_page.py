@@ -56,7 +56,7 @@ def _step(options: Sequence[str], delta: int) -> None:
 
 
 def _date_controls(options: list[str]) -> None:
-    prev_col, slider_col, next_col, play_col = st.columns([1, 10, 1, 1.4], vertical_alignment="bottom")
+    prev_col, slider_col, next_col, play_col = st.columns([1, 12, 1, 2], vertical_alignment="bottom")
     prev_col.button(
         "◀", key="prev", help="Previous change", on_click=_step, args=(options, -1),
         disabled=st.session_state["date"] == options[0],
@@ -212,13 +212,13 @@ def render() -> None:
         left, right = st.columns([2, 3])
         with left:
             st.subheader("Area by actor")
-            st.dataframe(_areas_table(pieces, registry), use_container_width=True)
+            st.dataframe(_areas_table(pieces, registry), width="stretch")
         with right:
             st.subheader("Sources")
             st.dataframe(
                 _sources_table(pieces, registry),
                 hide_index=True,
-                use_container_width=True,
+                width="stretch",
                 column_config={
                     "#": st.column_config.NumberColumn(width="small"),
                     "Link": st.column_config.LinkColumn(display_text="open"),

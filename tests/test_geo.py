@@ -129,6 +129,31 @@ def test_a_town_inside_a_bigger_citys_polygon_gets_a_buffer() -> None:
     assert geo.footprint(abu_ghraib).method == "population-buffer"
 
 
+def test_a_town_on_its_sub_district_border_falls_back_to_the_district() -> None:
+    # GeoNames puts Haditha on the Euphrates, which is the Barwana / Al-Haqlaniya border:
+    # clipping to Barwana alone would keep half a town on one bank.
+    fp = geo.footprint("geonames:96309")
+    target = geo.buffer_area_km2(30_925)
+    assert geo.area_km2(fp.geometry) == pytest.approx(target, rel=0.02)
+    district = geo.admin_layer("iq-adm2").loc["IQG01Q06", "geometry"]
+    assert geo.area_km2(fp.geometry.difference(district)) < 0.01
+    adm3 = geo.admin_layer("iq-adm3")
+    on_both_banks = [
+        pc
+        for pc in ("IQG01Q06N01", "IQG01Q06N02")
+        if geo.area_km2(fp.geometry.intersection(adm3.loc[pc, "geometry"])) > 0.5
+    ]
+    assert len(on_both_banks) == 2
+
+
+def test_a_town_mostly_inside_its_sub_district_is_clipped_to_it() -> None:
+    # Tikrit's disc reaches past the edge of Um Al-Qura; the sub-district clip removes that.
+    fp = geo.footprint("geonames:90150")
+    unit = geo.admin_layer("iq-adm3").loc[geo.gazetteer().loc["90150", "adm3_id"], "geometry"]
+    assert geo.area_km2(fp.geometry.difference(unit)) < 0.01
+    assert geo.area_km2(fp.geometry) < geo.buffer_area_km2(42_477) * 0.95
+
+
 def test_admin_footprints_are_exact_boundaries() -> None:
     garma = geo.footprint("iq-adm3:IQG01Q01N02")
     assert garma.name == "Al-Garma"

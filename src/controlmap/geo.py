@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from math import pi, sqrt
@@ -51,6 +51,7 @@ MAX_BUFFER_KM2 = 150.0
 DEFAULT_AREA_KM2: dict[str, float] = {"town": 8.0, "area": 40.0, "facility": 6.0}
 FALLBACK_AREA_KM2 = 8.0
 BUFFER_SEGMENTS = 16  # per quarter circle: smooth enough, few vertices
+MIN_KEPT_FRACTION = 2 / 3  # see _clip_disc
 
 # Natural Earth's urban areas come from 2002-03 MODIS imagery and include low-density
 # sprawl, so their plausibility test uses a sprawl density, not the buffer's core density.
@@ -218,6 +219,34 @@ def _clip(geom: Areal, container: Areal | None) -> Areal:
     return clipped if clipped is not None else geom
 
 
+def _clip_disc(circle: Polygon, units: Sequence[Areal | None]) -> Areal:
+    """Clip a disc to the smallest admin unit that keeps most of it.
+
+    A disc centred on a town loses more than a third of itself only when the point lies on
+    the unit's edge (within about a quarter of the radius), typically a river that is both
+    the sub-district border and the middle of town: GeoNames puts Haditha on the Euphrates,
+    on the Barwana side. The point cannot tell which bank the town is on, so the next level
+    up (the district) is used instead of keeping half a town on the wrong bank.
+    """
+    target = area_km2(circle)
+    clipped: Areal = circle
+    for unit in units:
+        if unit is None:
+            continue
+        clipped = _clip(circle, unit)
+        if area_km2(clipped) >= MIN_KEPT_FRACTION * target:
+            return clipped
+    return clipped
+
+
+def _iraq_units(adm3_id: str) -> list[Areal | None]:
+    """The sub-district and then the district of an Iraqi point, for _clip_disc."""
+    adm3 = admin_layer("iq-adm3")
+    if adm3_id not in adm3.index:
+        return []
+    return [adm3.loc[adm3_id, "geometry"], _admin_geometry("iq-adm2", adm3.loc[adm3_id, "adm2_id"])]
+
+
 def _admin_geometry(kind: str, pcode: str) -> Areal | None:
     if not pcode:
         return None
@@ -272,12 +301,14 @@ def _geonames_footprint(place_id: str, geonameid: str) -> Footprint:
     row = places.loc[geonameid]
     lon, lat, population = float(row["lon"]), float(row["lat"]), int(row["population"])
     if row["country_code"] == "IQ":
-        container = _admin_geometry("iq-adm3", row["adm3_id"])
+        units = _iraq_units(row["adm3_id"])
     else:
-        container = _admin_geometry("sy-adm1", row["adm1_id"])
+        units = [_admin_geometry("sy-adm1", row["adm1_id"])]
     urban = _plausible_urban(place_id, lon, lat, population)
     if urban is not None:
-        geom = _clip(urban, container)
+        # A real outline is trimmed to the town's own unit: NE urban areas run on into
+        # neighbouring towns (Ramadi's reaches Husaybah and Khalidiya).
+        geom = _clip(urban, units[0] if units else None)
         return Footprint(
             place_id, str(row["name"]), _on_grid(geom), approximate=False, method="urban-area"
         )
@@ -285,7 +316,7 @@ def _geonames_footprint(place_id: str, geonameid: str) -> Footprint:
     return Footprint(
         place_id,
         str(row["name"]),
-        _on_grid(_clip(circle, container)),
+        _on_grid(_clip_disc(circle, units)),
         approximate=True,
         method="population-buffer",
     )
@@ -297,12 +328,12 @@ def _extra_footprint(place_id: str, slug: str) -> Footprint:
         raise UnknownPlace(f"unknown place id {place_id!r}: not in geo/{EXTRA_PLACES_FILE}")
     row = places.loc[slug]
     lon, lat = float(row["lon"]), float(row["lat"])
-    container = _admin_geometry("iq-adm3", _containing_unit(lon, lat))
+    units = _iraq_units(_containing_unit(lon, lat))
     circle = disc(lon, lat, buffer_area_km2(int(row["population"]), str(row["kind"])))
     return Footprint(
         place_id,
         str(row["name"]),
-        _on_grid(_clip(circle, container)),
+        _on_grid(_clip_disc(circle, units)),
         approximate=True,
         method="hand-placed-buffer",
     )

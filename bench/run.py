@@ -17,7 +17,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import shapely
 from shapely.geometry import Point
 
 REPO = Path(__file__).resolve().parents[1]
@@ -140,8 +139,11 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
     vendor.use_local_assets()
-    print(f"machine: {platform.platform()}, python {platform.python_version()}, "
-          f"{__import__('os').cpu_count()} cores", flush=True)
+    print(
+        f"machine: {platform.platform()}, python {platform.python_version()}, "
+        f"{__import__('os').cpu_count()} cores",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         demo_url = f"sqlite:///{tmp}/demo.sqlite"
         dataset.init_store(Store(demo_url), demo=True)
@@ -150,8 +152,10 @@ def main() -> None:
         dataset.init_store(big, demo=False)
         t0 = time.perf_counter()
         big.add_claims(generated_claims(args.claims, args.dates), who="bench")
-        print(f"generated and stored {args.claims} claims in {time.perf_counter() - t0:.1f} s",
-              flush=True)
+        print(
+            f"generated and stored {args.claims} claims in {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
         for url, label in ((demo_url, "demo"), (big_url, f"generated-{args.claims}")):
             print(json.dumps(measure_python(Store(url), label)), flush=True)
             if not args.no_browser:

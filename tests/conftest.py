@@ -70,7 +70,9 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def chromium_path() -> str | None:
-    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    found = shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
     return found
 
 

@@ -78,7 +78,9 @@ def test_geometry_checks():
     with pytest.raises(ValidationError, match="not a valid polygon"):
         check_geometry(bowtie)
     # A ring drawn twice over (self-touching, same area) is repaired.
-    ok = check_geometry({"type": "Polygon", "coordinates": [[[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]]})
+    ok = check_geometry(
+        {"type": "Polygon", "coordinates": [[[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]]}
+    )
     assert ok.area == 4
 
 

@@ -145,3 +145,32 @@ def test_change_dates_include_the_day_after_expiry(make_claim):
     a = make_claim("isil", day="2014-01-01", valid_until=D("2014-01-10"))
     b = make_claim("isil", day="2014-03-01", review_state="pending")
     assert change_dates([a, b]) == [D("2014-01-01"), D("2014-01-11")]
+
+
+def test_resolver_reusing_checkpoints_matches_a_fresh_resolution(make_claim):
+    import random
+
+    from controlmap.resolve import Resolver
+
+    rng = random.Random(3)
+    claims = []
+    for i in range(160):
+        x, y = rng.uniform(0, 3), rng.uniform(0, 3)
+        day = D("2014-01-01") + dt.timedelta(days=i // 4)
+        until = day + dt.timedelta(days=rng.randint(0, 20)) if rng.random() < 0.2 else None
+        claims.append(
+            make_claim(
+                rng.choice(["isil", "iraq-gov", "krg"]),
+                (x, y, x + rng.uniform(0.2, 1), y + rng.uniform(0.2, 1)),
+                day.isoformat(),
+                extent=rng.choice(["all", "all", "most", "part"]),
+                valid_until=until,
+                confidence=rng.choice(["assessed", "claimed"]),
+            )
+        )
+    resolver = Resolver(claims, checkpoint_every=7)
+    days = [D("2014-01-01") + dt.timedelta(days=d) for d in (39, 5, 20, 21, 2, 45, 30, 31, 12)]
+    for day in days:
+        fresh = {(p.holding, round(p.area_km2, 3)) for p in resolve(claims, day)}
+        reused = {(p.holding, round(p.area_km2, 3)) for p in resolver.at(day)}
+        assert reused == fresh, day

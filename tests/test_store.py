@@ -37,7 +37,12 @@ def test_claims_round_trip_with_citations_and_revision(empty_store, make_claim):
     assert empty_store.data_version() > v0
     (back,) = empty_store.claims()
     assert back.id == cid
-    assert (back.actor, back.extent, back.notes, back.place_id) == ("isil", "most", "seed", "geonames:99454")
+    assert (back.actor, back.extent, back.notes, back.place_id) == (
+        "isil",
+        "most",
+        "seed",
+        "geonames:99454",
+    )
     assert back.geometry.equals(claim.geometry)
     assert back.citations == claim.citations
     (rev,) = empty_store.revisions(cid)
@@ -82,8 +87,15 @@ def test_import_defines_new_actors(empty_store, tmp_path, make_claim):
     feature["properties"]["actor"] = "Hayat Tahrir al-Sham"
     fc = {
         "type": "FeatureCollection",
-        "actors": [{"id": "hts", "name": "Hayat Tahrir al-Sham", "aliases": ["HTS"],
-                    "colour": "#56B4E9", "kind": "non-state"}],
+        "actors": [
+            {
+                "id": "hts",
+                "name": "Hayat Tahrir al-Sham",
+                "aliases": ["HTS"],
+                "colour": "#56B4E9",
+                "kind": "non-state",
+            }
+        ],
         "features": [feature],
     }
     path = tmp_path / "syria.geojson"

@@ -54,9 +54,13 @@ def rounded(geom: BaseGeometry, digits: int = 6) -> BaseGeometry:
     return shapely.transform(geom, lambda xy: np.round(xy, digits))
 
 
-def for_display(geom: BaseGeometry, tolerance: float = 0.0005, digits: int = 5) -> BaseGeometry:
-    """Simplified to about 50 m and rounded to about 1 m: what a browser needs, not more."""
-    simple = shapely.simplify(geom, tolerance, preserve_topology=True)
-    rounded = shapely.set_precision(simple, 10**-digits)
-    kept = polygonal(rounded)
-    return kept if kept is not None else geom
+def for_display(
+    geoms: Sequence[BaseGeometry] | np.ndarray, tolerance: float = 0.0005, digits: int = 5
+) -> np.ndarray:
+    """Simplified (about 50 m by default) and rounded: what a browser needs, not more.
+
+    Vectorised over an array of geometries; the result is for drawing only (rounding may
+    leave a ring touching itself, which Leaflet draws without complaint)."""
+    arr = np.asarray(geoms, dtype=object)
+    simple = shapely.simplify(arr, tolerance, preserve_topology=True)
+    return np.asarray(shapely.transform(simple, lambda xy: np.round(xy, digits)), dtype=object)

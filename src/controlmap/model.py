@@ -66,7 +66,9 @@ def parse_date(value: Any, name: str, *, allow_future: bool = False) -> dt.date:
         try:
             day = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValidationError(f"{value!r} is not a date in YYYY-MM-DD form", field=name) from None
+            raise ValidationError(
+                f"{value!r} is not a date in YYYY-MM-DD form", field=name
+            ) from None
     else:
         raise ValidationError("is required (YYYY-MM-DD)", field=name)
     if day < EARLIEST:
@@ -288,7 +290,9 @@ def check_geometry(geom: Any, name: str = "geometry") -> BaseGeometry:
     if not isinstance(geom, BaseGeometry):
         raise ValidationError("is missing", field=name)
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        raise ValidationError(f"must be a Polygon or MultiPolygon, not {geom.geom_type}", field=name)
+        raise ValidationError(
+            f"must be a Polygon or MultiPolygon, not {geom.geom_type}", field=name
+        )
     if geom.is_empty:
         raise ValidationError("is empty", field=name)
     if shapely.has_z(geom):
@@ -359,7 +363,9 @@ class Claim:
             self, "confidence", _choice(self.confidence, "confidence", CONFIDENCES, "assessed")
         )
         object.__setattr__(
-            self, "date_precision", _choice(self.date_precision, "date_precision", PRECISIONS, "day")
+            self,
+            "date_precision",
+            _choice(self.date_precision, "date_precision", PRECISIONS, "day"),
         )
         object.__setattr__(
             self, "review_state", _choice(self.review_state, "review_state", REVIEW_STATES)
@@ -379,7 +385,9 @@ class Claim:
         object.__setattr__(self, "citations", tuple(self.citations))
         object.__setattr__(self, "notes", _text(self.notes, "notes"))
         if self.place_id is not None:
-            object.__setattr__(self, "place_id", _text(self.place_id, "place_id", limit=100) or None)
+            object.__setattr__(
+                self, "place_id", _text(self.place_id, "place_id", limit=100) or None
+            )
 
     def active_on(self, day: dt.date) -> bool:
         if self.observed_on > day:

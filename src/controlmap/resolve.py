@@ -8,7 +8,9 @@ footprint replaces what lies under it; a partial extent keeps the holder underne
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -158,27 +160,36 @@ class _Canvas:
     def __init__(self) -> None:
         self.geoms: list[BaseGeometry | None] = []
         self.holdings: list[Holding] = []
-        self.bounds = np.empty((0, 4))
-        self._pending: list[tuple[float, float, float, float]] = []
+        self.bounds = np.empty((64, 4))
+        self.live = 0
+
+    def copy(self) -> _Canvas:
+        other = _Canvas()
+        other.geoms = list(self.geoms)
+        other.holdings = list(self.holdings)
+        other.bounds = self.bounds.copy()
+        other.live = self.live
+        return other
 
     def add(self, geom: BaseGeometry, holding: Holding) -> None:
+        n = len(self.geoms)
+        if n == len(self.bounds):
+            # Doubling keeps appends amortised O(1); a vstack per piece made painting quadratic.
+            self.bounds = np.concatenate([self.bounds, np.empty_like(self.bounds)])
+        self.bounds[n] = geom.bounds
         self.geoms.append(geom)
         self.holdings.append(holding)
-        self._pending.append(geom.bounds)
+        self.live += 1
 
-    def candidates(self, box: tuple[float, float, float, float]) -> np.ndarray:
-        if self._pending:
-            self.bounds = np.vstack([self.bounds, np.asarray(self._pending)])
-            self._pending = []
-        b = self.bounds
-        if not len(b):
-            return np.empty(0, dtype=int)
+    def candidates(self, box: tuple[float, float, float, float]) -> list[int]:
+        b = self.bounds[: len(self.geoms)]
         hit = (b[:, 0] <= box[2]) & (b[:, 2] >= box[0]) & (b[:, 1] <= box[3]) & (b[:, 3] >= box[1])
-        return np.nonzero(hit)[0]
+        return [int(i) for i in np.nonzero(hit)[0]]
 
     def remove(self, index: int) -> None:
         self.geoms[index] = None
         self.bounds[index] = (np.inf, np.inf, -np.inf, -np.inf)
+        self.live -= 1
 
     def replace(self, index: int, geom: BaseGeometry) -> None:
         self.geoms[index] = geom
@@ -186,8 +197,9 @@ class _Canvas:
 
     def paint(self, claim: Claim) -> None:
         footprint = claim.geometry
-        idx = [i for i in self.candidates(footprint.bounds) if self.geoms[i] is not None]
-        uncovered = footprint
+        idx = self.candidates(footprint.bounds)
+        covered = 0.0
+        insides: list[BaseGeometry] = []
         if idx:
             under = np.asarray([self.geoms[i] for i in idx], dtype=object)
             touching = shapely.intersects(under, footprint) & ~shapely.touches(under, footprint)
@@ -206,19 +218,42 @@ class _Canvas:
                     inner = _clean(inner)
                     if inner is not None:
                         self.add(inner, _paint(claim, old))
-                uncovered = shapely.difference(footprint, shapely.union_all(geoms))
+                        insides.append(inner)
+                        covered += inner.area
+        if not insides:
+            uncovered: BaseGeometry | None = footprint
+        elif covered >= footprint.area * (1 - 1e-9):
+            # The usual case for a town claimed again: nothing new to add outside old pieces.
+            uncovered = None
+        else:
+            uncovered = shapely.difference(footprint, shapely.union_all(insides))
         rest = _clean(uncovered)
         if rest is not None:
             self.add(rest, _paint(claim, None))
 
-    def pieces(self) -> list[tuple[BaseGeometry, Holding]]:
+    def pieces(
+        self, memo: dict[tuple[int, ...], tuple[list[Any], BaseGeometry | None]] | None = None
+    ) -> list[tuple[BaseGeometry, Holding]]:
+        """Dissolve by identical holding. ``memo`` carries unions over from an earlier call:
+        between two nearby dates most groups are made of the very same fragments."""
         groups: dict[Holding, list[BaseGeometry]] = {}
         for geom, holding in zip(self.geoms, self.holdings, strict=True):
             if geom is not None:
                 groups.setdefault(holding, []).append(geom)
         out = []
         for holding, geoms in groups.items():
-            merged = geoms[0] if len(geoms) == 1 else polygonal(shapely.union_all(geoms))
+            if len(geoms) == 1:
+                merged: BaseGeometry | None = geoms[0]
+            else:
+                key = tuple(id(g) for g in geoms)
+                hit = memo.get(key) if memo is not None else None
+                if hit is None:
+                    merged = polygonal(shapely.union_all(geoms))
+                    if memo is not None:
+                        # The fragments are kept alive with the result, so ids stay unique.
+                        memo[key] = (geoms, merged)
+                else:
+                    merged = hit[1]
             if merged is not None and not merged.is_empty:
                 out.append((merged, holding))
         return out
@@ -236,6 +271,116 @@ def _clean(geom: BaseGeometry | None) -> BaseGeometry | None:
     return geom if geom.area > _SLIVER_DEG2 else None
 
 
+@dataclass(frozen=True)
+class _Window:
+    """The dates on which a checkpoint's canvas is right: every claim it skipped as expired
+    must still be expired (``after`` its last day), every claim it painted still in force."""
+
+    after: dt.date | None = None  # latest valid_until among skipped claims
+    until: dt.date | None = None  # earliest valid_until among painted claims
+
+    def holds_on(self, day: dt.date) -> bool:
+        return (self.after is None or day > self.after) and (self.until is None or day <= self.until)
+
+    def skipped(self, last_day: dt.date) -> _Window:
+        return replace(self, after=last_day if self.after is None else max(self.after, last_day))
+
+    def painted(self, last_day: dt.date) -> _Window:
+        return replace(self, until=last_day if self.until is None else min(self.until, last_day))
+
+
+class Resolver:
+    """Resolution at many dates over one set of claims, reusing earlier painting.
+
+    Painting is sequential in evidence order, so the map at a later date is the map at an
+    earlier one with the claims observed in between painted on top, as long as nothing
+    painted so far expires in between. Canvases are kept every ``checkpoint_every`` claims;
+    moving the slider then paints only the claims since the nearest checkpoint.
+    Thread-safe: the app shares one Resolver between sessions.
+    """
+
+    def __init__(
+        self,
+        claims: Iterable[Claim],
+        *,
+        include_claimed: bool = True,
+        checkpoint_every: int = 200,
+    ):
+        self.claims = sorted(
+            (
+                c
+                for c in claims
+                if c.review_state == "approved"
+                and not c.retracted
+                and (include_claimed or c.confidence == "assessed")
+            ),
+            key=evidence_order,
+        )
+        self.observed = [c.observed_on for c in self.claims]
+        self.by_id = {c.id or 0: c for c in self.claims}
+        self.every = checkpoint_every
+        # prefix length n -> canvas after painting the claims of claims[:n] in force then
+        self._checkpoints: dict[int, tuple[_Canvas, _Window]] = {}
+        self._unions: dict[tuple[int, ...], tuple[list[Any], BaseGeometry | None]] = {}
+        self._areas: dict[int, tuple[BaseGeometry, float]] = {}
+        self._lock = threading.Lock()
+
+    def _start(self, day: dt.date, stop: int) -> tuple[int, _Canvas, _Window]:
+        with self._lock:
+            for n in sorted(self._checkpoints, reverse=True):
+                if n > stop:
+                    continue
+                canvas, window = self._checkpoints[n]
+                if window.holds_on(day):
+                    return n, canvas.copy(), window
+        return 0, _Canvas(), _Window()
+
+    def canvas(self, day: dt.date) -> _Canvas:
+        stop = bisect.bisect_right(self.observed, day)
+        n, canvas, window = self._start(day, stop)
+        for i in range(n, stop):
+            claim = self.claims[i]
+            if claim.valid_until is not None and claim.valid_until < day:
+                window = window.skipped(claim.valid_until)
+            else:
+                canvas.paint(claim)
+                if claim.valid_until is not None:
+                    window = window.painted(claim.valid_until)
+            done = i + 1
+            if done % self.every == 0 and done < stop:
+                with self._lock:
+                    self._checkpoints.setdefault(done, (canvas.copy(), window))
+        return canvas
+
+    def at(self, day: dt.date, *, actors: Sequence[str] | None = None) -> list[Piece]:
+        """The resolved map on ``day``: a planar partition of pieces, largest first."""
+        canvas = self.canvas(day)
+        with self._lock:
+            if len(self._unions) > 50_000:
+                self._unions.clear()
+            raw = canvas.pieces(self._unions)
+        if actors is not None:
+            wanted = set(actors)
+            raw = [(g, h) for g, h in raw if h.actor in wanted or wanted & set(h.parties)]
+        areas = self._area_of([g for g, _ in raw])
+        pieces = [
+            Piece(geom, holding, float(area), _citations(holding, self.by_id))
+            for (geom, holding), area in zip(raw, areas, strict=True)
+        ]
+        pieces.sort(key=lambda p: (-p.area_km2, p.holding.actor, p.holding.since))
+        return pieces
+
+
+    def _area_of(self, geoms: list[BaseGeometry]) -> list[float]:
+        with self._lock:
+            if len(self._areas) > 100_000:
+                self._areas.clear()
+            todo = [g for g in geoms if id(g) not in self._areas]
+            for g, a in zip(todo, areas_km2(todo) if todo else [], strict=True):
+                self._areas[id(g)] = (g, float(a))
+            return [self._areas[id(g)][1] for g in geoms]
+
+
 def resolve(
     claims: Iterable[Claim],
     day: dt.date,
@@ -251,22 +396,8 @@ def resolve(
     >>> resolve([], dt.date(2014, 1, 3))
     []
     """
-    ordered = active_claims(claims, day, include_claimed=include_claimed)
-    by_id = {c.id or 0: c for c in ordered}
-    canvas = _Canvas()
-    for claim in ordered:
-        canvas.paint(claim)
-    raw = canvas.pieces()
-    if actors is not None:
-        wanted = set(actors)
-        raw = [(g, h) for g, h in raw if h.actor in wanted or wanted & set(h.parties)]
-    areas = areas_km2([g for g, _ in raw]) if raw else np.zeros(0)
-    pieces = [
-        Piece(geom, holding, float(area), _citations(holding, by_id))
-        for (geom, holding), area in zip(raw, areas, strict=True)
-    ]
-    pieces.sort(key=lambda p: (-p.area_km2, p.holding.actor, p.holding.since))
-    return pieces
+    resolver = Resolver(claims, include_claimed=include_claimed, checkpoint_every=10**9)
+    return resolver.at(day, actors=actors)
 
 
 def _citations(holding: Holding, by_id: dict[int, Claim]) -> tuple[Citation, ...]:

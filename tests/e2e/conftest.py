@@ -44,11 +44,24 @@ class Server:
         with self.log.open("w") as log:
             self.proc = subprocess.Popen(
                 [
-                    sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
-                    "--server.port", str(self.port), "--server.address", "127.0.0.1",
-                    "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                    sys.executable,
+                    "-m",
+                    "streamlit",
+                    "run",
+                    str(REPO / "app.py"),
+                    "--server.port",
+                    str(self.port),
+                    "--server.address",
+                    "127.0.0.1",
+                    "--server.headless",
+                    "true",
+                    "--browser.gatherUsageStats",
+                    "false",
                 ],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         self._wait_healthy()
 

@@ -109,20 +109,35 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     payload = " | ".join(HOSTILE)
     fc = {
         "type": "FeatureCollection",
-        "actors": [{"id": "evil", "name": "Evil " + payload, "aliases": [payload],
-                    "colour": "#CC79A7", "kind": "non-state"}],
+        "actors": [
+            {
+                "id": "evil",
+                "name": "Evil " + payload,
+                "aliases": [payload],
+                "colour": "#CC79A7",
+                "kind": "non-state",
+            }
+        ],
         "features": [
             {
                 "type": "Feature",
                 "geometry": mapping(box(43.70, 33.30, 43.86, 33.40)),
                 "properties": {
-                    "actor": "evil", "status": "control", "extent": extent,
-                    "observed_on": "2014-01-02", "notes": payload,
-                    "citations": [{
-                        "title": "Title " + payload, "publisher": "Pub " + payload,
-                        "author": payload, "url": "https://example.org/?q=${window.__xss=7}",
-                        "published": "2014-01-02", "excerpt": "Excerpt " + payload,
-                    }],
+                    "actor": "evil",
+                    "status": "control",
+                    "extent": extent,
+                    "observed_on": "2014-01-02",
+                    "notes": payload,
+                    "citations": [
+                        {
+                            "title": "Title " + payload,
+                            "publisher": "Pub " + payload,
+                            "author": payload,
+                            "url": "https://example.org/?q=${window.__xss=7}",
+                            "published": "2014-01-02",
+                            "excerpt": "Excerpt " + payload,
+                        }
+                    ],
                 },
             }
             for extent in ("all",)

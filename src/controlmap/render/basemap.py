@@ -72,8 +72,9 @@ class _Decorations(MacroElement):  # type: ignore[misc]
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
-            {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.attribution|tojson }});
+            var map = {{ this._parent.get_name() }};
+            legend.addTo(map);
+            map.attributionControl.addAttribution({{ this.attribution|tojson }});
         })();
         {% endmacro %}
         """
@@ -110,7 +111,7 @@ def base_map(
         prefer_canvas=False,
         attribution_control=True,
     )
-    m.get_root().header.add_child(
+    m.get_root().header.add_child(  # type: ignore[attr-defined]
         folium.Element(f"<style>.leaflet-container {{ background: {SEA}; }}</style>")
     )
     _Decorations(
@@ -134,23 +135,35 @@ def _offline_layers(m: folium.Map) -> None:
     folium.GeoJson(
         _layer("basemap/countries.geojson"),
         name="Countries",
-        style_function=lambda _f: {"color": "#b9b3a6", "weight": 0, "fillColor": LAND,
-                                   "fillOpacity": 1.0},
+        style_function=lambda _f: {
+            "color": "#b9b3a6",
+            "weight": 0,
+            "fillColor": LAND,
+            "fillOpacity": 1.0,
+        },
         **plain,
     ).add_to(m)
     folium.GeoJson(
         _layer("basemap/lakes.geojson"),
         name="Lakes",
-        style_function=lambda _f: {"color": "#9cc0d6", "weight": 1, "fillColor": SEA,
-                                   "fillOpacity": 1.0},
+        style_function=lambda _f: {
+            "color": "#9cc0d6",
+            "weight": 1,
+            "fillColor": SEA,
+            "fillOpacity": 1.0,
+        },
         **plain,
     ).add_to(m)
     folium.GeoJson(
         _layer("admin/iraq_adm1.geojson"),
         name="Governorates",
         pane="cm-lines",
-        style_function=lambda _f: {"color": "#8a8579", "weight": 0.8, "fill": False,
-                                   "dashArray": "4 3"},
+        style_function=lambda _f: {
+            "color": "#8a8579",
+            "weight": 0.8,
+            "fill": False,
+            "dashArray": "4 3",
+        },
         **plain,
     ).add_to(m)
     folium.GeoJson(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,10 @@ from controlmap.resolve import Piece
 
 # Pieces smaller than this also get a dot, so a town stays visible when zoomed out.
 MARKER_BELOW_KM2 = 400.0
+# Past this many pieces a date is drawn grouped by look (see _grouped_items).
+DETAIL_LIMIT = 600
+GROUPED_TOLERANCE = 0.003  # degrees, about 300 m: under a pixel at province scale
+GROUP_SOURCES_SHOWN = 8
 EXTENT_WORDS = {
     "all": "all of this area",
     "most": "most of this area",
@@ -79,9 +84,13 @@ def summary(props: dict[str, Any], registry: ActorRegistry) -> str:
 
 
 def popup_html(
-    props: dict[str, Any], piece: Piece, numbers: dict[tuple[Any, ...], int], registry: ActorRegistry
+    props: dict[str, Any],
+    piece: Piece,
+    numbers: dict[tuple[Any, ...], int],
+    registry: ActorRegistry,
 ) -> str:
-    colour = registry.get(props["actor"]).colour if registry.get(props["actor"]) else "#999"
+    actor = registry.get(props["actor"])
+    colour = actor.colour if actor else "#999999"
     lines = [
         f'<div class="cm-popup"><b><span style="color:{colour}">&#9632;</span> '
         f"{safe.text(props['actor_name'])}</b><br>"
@@ -120,20 +129,17 @@ def popup_html(
     return "".join(lines)
 
 
-def state_layer(
-    pieces: Sequence[Piece],
-    registry: ActorRegistry,
-    day: dt.date,
-    look: style.Look,
-    *,
-    name: str = "Control",
-) -> folium.FeatureGroup:
-    """The resolved map of ``day`` as a FeatureGroup for ``st_folium(feature_group_to_add=)``."""
+def _detail_items(
+    pieces: Sequence[Piece], registry: ActorRegistry, day: dt.date, look: style.Look
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One feature per piece with its own popup, and a dot on every small piece."""
     colours = {a.id: a.colour for a in registry}
-    numbered = number_sources(pieces, registry)
-    numbers = {(n.citation.source.key, n.citation.excerpt): n.number for n in numbered}
-    features = []
-    markers = []
+    numbers = {
+        (n.citation.source.key, n.citation.excerpt): n.number
+        for n in number_sources(pieces, registry)
+    }
+    features, markers = [], []
+    drawn = for_display([p.geometry for p in pieces])
     for i, piece in enumerate(pieces):
         props = piece_properties(piece, registry, day)
         shown = {
@@ -145,12 +151,11 @@ def state_layer(
             "tooltip": safe.text(summary(props, registry)),
             "popup": popup_html(props, piece, numbers, registry),
         }
-        geometry = shapely.geometry.mapping(for_display(piece.geometry))
         features.append(
             {
                 "type": "Feature",
                 "id": i,
-                "geometry": geometry,
+                "geometry": shapely.geometry.mapping(drawn[i]),
                 "properties": {**shown, "style": style.piece_style(props, colours, look)},
             }
         )
@@ -161,10 +166,103 @@ def state_layer(
                 {
                     "type": "Feature",
                     "id": f"m{i}",
-                    "geometry": {"type": "Point", "coordinates": [round(point.x, 5), round(point.y, 5)]},
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [round(point.x, 5), round(point.y, 5)],
+                    },
                     "properties": {**shown, "style": style.marker_style(props, colours, look)},
                 }
             )
+    return features, markers
+
+
+def _grouped_items(
+    pieces: Sequence[Piece], registry: ActorRegistry, day: dt.date, look: style.Look
+) -> list[dict[str, Any]]:
+    """Past DETAIL_LIMIT pieces, one feature per way of looking: what scales in a browser is
+    fewer, simpler shapes. Each popup summarises its group; the sources panel lists all."""
+    colours = {a.id: a.colour for a in registry}
+    numbers = {
+        (n.citation.source.key, n.citation.excerpt): n.number
+        for n in number_sources(pieces, registry)
+    }
+    groups: dict[tuple[Any, ...], list[tuple[Piece, dict[str, Any]]]] = {}
+    drawn = dict(
+        zip(
+            (id(p) for p in pieces),
+            for_display([p.geometry for p in pieces], GROUPED_TOLERANCE, 4),
+            strict=True,
+        )
+    )
+    for piece in pieces:
+        props = piece_properties(piece, registry, day)
+        stale = look.fade_stale and props["evidence_age_days"] > look.stale_days
+        key = (
+            props["actor"], props["status"], props["extent"], props["previous"],
+            props["confidence"], tuple(props["parties"]), stale,
+        )
+        groups.setdefault(key, []).append((piece, props))
+    features = []
+    for i, members in enumerate(groups.values()):
+        _, first = members[0]
+        since = sorted(p["since"] for _, p in members)
+        ages = [p["evidence_age_days"] for _, p in members]
+        props = {**first, "since": since[-1], "evidence_age_days": min(ages)}
+        parts = shapely.get_parts([drawn[id(piece)] for piece, _ in members])
+        parts = [g for g in parts if g.geom_type == "Polygon" and not g.is_empty]
+        area = sum(piece.area_km2 for piece, _ in members)
+        citations: dict[tuple[Any, ...], Citation] = {}
+        for piece, _ in sorted(members, key=lambda m: m[1]["since"], reverse=True):
+            for c in piece.citations:
+                citations.setdefault((c.source.key, c.excerpt), c)
+        head = summary({**props, "since": since[-1]}, registry)
+        listed = list(citations.items())[:GROUP_SOURCES_SHOWN]
+        items = "".join(
+            f'<li value="{numbers[k]}">[{numbers[k]}] {safe.link(c.source.url, c.source.title)}'
+            f"{', ' + safe.text(c.source.published) if c.source.published else ''}</li>"
+            for k, c in listed
+        )
+        more = len(citations) - len(listed)
+        popup = (
+            f'<div class="cm-popup"><b>{safe.text(head)}</b><br>'
+            f"{len(members):,} areas, {area:,.1f} km&sup2;; evidence dated "
+            f"{safe.text(since[0])} to {safe.text(since[-1])}<br><b>Newest sources</b>"
+            f"<ol>{items}</ol>"
+            + (f"and {more:,} more: all are listed under the map.</div>" if more else "</div>")
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "id": i,
+                # to_geojson runs in GEOS; building the dict in Python was the slow step here.
+                "geometry": json.loads(shapely.to_geojson(shapely.MultiPolygon(parts))),
+                "properties": {
+                    "actor": safe.text(first["actor"]),
+                    "status": first["status"],
+                    "extent": first["extent"],
+                    "since": since[-1],
+                    "tooltip": safe.text(f"{head}; {len(members):,} areas"),
+                    "popup": popup,
+                    "style": style.piece_style(props, colours, look),
+                },
+            }
+        )
+    return features
+
+
+def state_layer(
+    pieces: Sequence[Piece],
+    registry: ActorRegistry,
+    day: dt.date,
+    look: style.Look,
+    *,
+    name: str = "Control",
+) -> folium.FeatureGroup:
+    """The resolved map of ``day`` as a FeatureGroup for ``st_folium(feature_group_to_add=)``."""
+    if len(pieces) > DETAIL_LIMIT:
+        features, markers = _grouped_items(pieces, registry, day, look), []
+    else:
+        features, markers = _detail_items(pieces, registry, day, look)
     group = folium.FeatureGroup(name=name)
     if markers:
         folium.GeoJson(

@@ -38,7 +38,7 @@ def _now() -> str:
 
 def _trusted(cls: type, **values: Any) -> Any:
     """Rebuild a record the store validated on the way in, without validating it again."""
-    obj = object.__new__(cls)
+    obj: Any = object.__new__(cls)
     for name, value in values.items():
         object.__setattr__(obj, name, value)
     return obj
@@ -48,7 +48,9 @@ def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
     try:
-        engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+        engine = create_engine(
+            url, connect_args={"timeout": 30} if url.startswith("sqlite") else {}
+        )
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StoreError(f"cannot use database URL {url!r}: {exc}") from None
     if engine.dialect.name == "sqlite":
@@ -87,7 +89,8 @@ class Store:
                 yield conn
                 self._bump(conn)
         except SQLAlchemyError as exc:
-            raise StoreError(f"database write failed, nothing was changed: {exc.orig or exc}") from None
+            reason = getattr(exc, "orig", None) or exc
+            raise StoreError(f"database write failed, nothing was changed: {reason}") from None
 
     def schema_version(self) -> int:
         with self.engine.connect() as conn:
@@ -240,7 +243,9 @@ class Store:
                 updated_at=at,
             )
         )
-        return int(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
     def claims(self, states: Sequence[str] = ("approved",)) -> list[Claim]:
         """Claims in the given review states, oldest evidence first, with their citations."""
@@ -305,7 +310,9 @@ class Store:
         with self.engine.connect() as conn:
             return int(
                 conn.execute(
-                    select(func.count()).select_from(t.claims).where(t.claims.c.review_state == state)
+                    select(func.count())
+                    .select_from(t.claims)
+                    .where(t.claims.c.review_state == state)
                 ).scalar_one()
             )
 
@@ -339,7 +346,8 @@ class _SourceIds:
         )
         row = self.conn.execute(query).first()
         if row is None:
-            row_id = self.conn.execute(t.sources.insert().values(**source.to_dict())).inserted_primary_key[0]
+            inserted = self.conn.execute(t.sources.insert().values(**source.to_dict()))
+            row_id = inserted.inserted_primary_key[0]  # type: ignore[index]
         else:
             row_id = row.id
         self.cache[key] = int(row_id)

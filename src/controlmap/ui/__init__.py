@@ -8,7 +8,7 @@ import streamlit as st
 
 from controlmap import dataset
 from controlmap.model import ActorRegistry, Claim
-from controlmap.resolve import Piece, change_dates, resolve
+from controlmap.resolve import Piece, Resolver, change_dates
 from controlmap.store import Store, default_url
 
 
@@ -36,7 +36,12 @@ def dates(url: str, data_version: int) -> list[dt.date]:
     return change_dates(claims(url, data_version))
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
+def resolver(url: str, data_version: int, include_claimed: bool) -> Resolver:
+    return Resolver(claims(url, data_version), include_claimed=include_claimed, checkpoint_every=50)
+
+
+@st.cache_resource(max_entries=256, show_spinner="Resolving control at this date ...")
 def resolved(url: str, data_version: int, day: dt.date, include_claimed: bool) -> list[Piece]:
     """Resolution is the costly step: cached per (data version, date, evidence filter)."""
-    return resolve(claims(url, data_version), day, include_claimed=include_claimed)
+    return resolver(url, data_version, include_claimed).at(day)

@@ -56,9 +56,15 @@ def _step(options: Sequence[str], delta: int) -> None:
 
 
 def _date_controls(options: list[str]) -> None:
-    prev_col, slider_col, next_col, play_col = st.columns([1, 12, 1, 2], vertical_alignment="bottom")
+    prev_col, slider_col, next_col, play_col = st.columns(
+        [1, 12, 1, 2], vertical_alignment="bottom"
+    )
     prev_col.button(
-        "◀", key="prev", help="Previous change", on_click=_step, args=(options, -1),
+        "◀",
+        key="prev",
+        help="Previous change",
+        on_click=_step,
+        args=(options, -1),
         disabled=st.session_state["date"] == options[0],
     )
     slider_col.select_slider(
@@ -67,7 +73,11 @@ def _date_controls(options: list[str]) -> None:
         key="date",
     )
     next_col.button(
-        "▶", key="next", help="Next change", on_click=_step, args=(options, 1),
+        "▶",
+        key="next",
+        help="Next change",
+        on_click=_step,
+        args=(options, 1),
         disabled=st.session_state["date"] == options[-1],
     )
     play_col.toggle("Play", key="playing", help=f"Step through the changes every {PLAY_SECONDS} s")
@@ -107,7 +117,12 @@ def _sidebar(registry: ActorRegistry, actor_ids: list[str]) -> tuple[style.Look,
     )
     fade = sb.toggle("Fade stale evidence", value=True, key="fade")
     stale_days = sb.number_input(
-        "Stale after (days)", min_value=1, max_value=3650, value=180, step=30, key="stale_days",
+        "Stale after (days)",
+        min_value=1,
+        max_value=3650,
+        value=180,
+        step=30,
+        key="stale_days",
         disabled=not fade,
     )
     tiles = sb.radio(
@@ -123,7 +138,9 @@ def _areas_table(pieces: Sequence[Piece], registry: ActorRegistry) -> pd.DataFra
     rows: dict[str, dict[str, float]] = {}
     for p in pieces:
         name = registry.get(p.actor).name if registry.get(p.actor) else p.actor  # type: ignore[union-attr]
-        kind = "contested" if p.status == "contested" else ("partial" if p.holding.partial else "full")
+        kind = (
+            "contested" if p.status == "contested" else ("partial" if p.holding.partial else "full")
+        )
         rows.setdefault(name, {"full": 0.0, "partial": 0.0, "contested": 0.0})[kind] += p.area_km2
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "Actor"
@@ -141,7 +158,9 @@ def _sources_table(pieces: Sequence[Piece], registry: ActorRegistry) -> pd.DataF
                 "Title": n.citation.source.title,
                 "Publisher": n.citation.source.publisher,
                 "Published": n.citation.source.published or "",
-                "Link": n.citation.source.url if layers.safe.is_web_link(n.citation.source.url) else None,
+                "Link": n.citation.source.url
+                if layers.safe.is_web_link(n.citation.source.url)
+                else None,
                 "Excerpt": n.citation.excerpt,
                 "Backs": ", ".join(n.actors),
             }
@@ -199,7 +218,9 @@ def render() -> None:
     query = {"date": day.isoformat(), "actors": ",".join(shown)}
     if out and out.get("center") and out.get("zoom"):
         query.update(
-            lat=f"{out['center']['lat']:.4f}", lon=f"{out['center']['lng']:.4f}", zoom=str(out["zoom"])
+            lat=f"{out['center']['lat']:.4f}",
+            lon=f"{out['center']['lng']:.4f}",
+            zoom=str(out["zoom"]),
         )
     elif "initial_view" in st.session_state:
         lat, lon, zoom = st.session_state["initial_view"]
@@ -225,4 +246,3 @@ def render() -> None:
                 },
                 key="sources",
             )
-

@@ -103,3 +103,44 @@ def test_import_defines_new_actors(empty_store, tmp_path, make_claim):
     dataset.import_file(empty_store, path, who="t")
     assert empty_store.actors().resolve("HTS").id == "hts"
     assert empty_store.claims()[0].actor == "hts"
+
+
+def test_review_with_version_check_and_history(empty_store, make_claim):
+    from controlmap.errors import ConflictError
+
+    (cid,) = empty_store.add_claims([make_claim(review_state="pending")], who="ann")
+    claim = empty_store.claim(cid)
+    assert (claim.review_state, claim.version) == ("pending", 1)
+    assert empty_store.review(cid, decision="approved", expected_version=1, who="rev1") == 2
+    # A second reviewer who opened version 1 is refused, and told by whom and what to do.
+    with pytest.raises(ConflictError, match="changed by rev1.*not saved"):
+        empty_store.review(cid, decision="rejected", expected_version=1, who="rev2", why="dup")
+    assert empty_store.claim(cid).review_state == "approved"
+    actions = [(r["action"], r["who"], r["version"]) for r in empty_store.revisions(cid)]
+    assert actions == [("create", "ann", 1), ("approve", "rev1", 2)]
+    assert empty_store.audit()[0]["action"] == "approve"
+
+
+def test_rejection_and_retraction_need_a_reason(empty_store, make_claim):
+    (cid,) = empty_store.add_claims([make_claim(review_state="pending")], who="ann")
+    with pytest.raises(StoreError, match="reason"):
+        empty_store.review(cid, decision="rejected", expected_version=1, who="r")
+    with pytest.raises(StoreError, match="reason"):
+        empty_store.retract(cid, expected_version=1, who="r", why=" ")
+    empty_store.review(cid, decision="approved", expected_version=1, who="r")
+    empty_store.retract(cid, expected_version=2, who="r", why="source withdrawn")
+    (kept,) = empty_store.claims()
+    assert kept.retracted
+    assert empty_store.revisions(cid)[-1]["why"] == "source withdrawn"
+
+
+def test_edit_is_a_revision_and_keeps_the_old_content(empty_store, make_claim):
+    (cid,) = empty_store.add_claims([make_claim(extent="part")], who="ann")
+    edited = make_claim(extent="most", bounds=(43.0, 33.0, 43.2, 33.2), notes="wider")
+    assert empty_store.edit(cid, edited, expected_version=1, who="rev", why="fix area") == 2
+    back = empty_store.claim(cid)
+    assert (back.extent, back.notes, back.version) == ("most", "wider", 2)
+    first, second = empty_store.revisions(cid)
+    assert json.loads(first["snapshot"])["properties"]["extent"] == "part"
+    assert json.loads(second["snapshot"])["properties"]["extent"] == "most"
+    assert json.loads(second["snapshot"])["properties"]["version"] == 2

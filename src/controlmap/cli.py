@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import os
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from controlmap import dataset, export
+from controlmap import auth, dataset, export
 from controlmap.errors import ControlmapError
 from controlmap.model import parse_date
 from controlmap.resolve import resolve
@@ -61,6 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=_date, metavar="YYYY-MM-DD")
     p.add_argument("--format", choices=("geojson",), default=None)
     p.add_argument("--include-pending", action="store_true")
+
+    p = sub.add_parser("user", help="local accounts: viewer, contributor, reviewer, admin")
+    users = p.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    q = users.add_parser("add", help="create an account or change its role and password")
+    q.add_argument("name")
+    q.add_argument("--role", choices=auth.ROLES, required=True)
+    q.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin (scripts)"
+    )
+    users.add_parser("list", help="accounts and their roles (JSON)")
 
     p = sub.add_parser("serve", help="run the Streamlit app")
     p.add_argument("--port", type=int, default=8501)
@@ -120,6 +131,20 @@ def cmd_export(args: argparse.Namespace) -> None:
     print(f"wrote {what} to {args.path}", file=sys.stderr)
 
 
+def cmd_user(args: argparse.Namespace) -> None:
+    if args.user_command == "list":
+        export.write_json([{"name": u.name, "role": u.role} for u in auth.list_users()], None)
+        return
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            raise ControlmapError("the two passwords differ; nothing was changed")
+    user = auth.add_user(args.name, args.role, password)
+    print(f"account {user.name} ({user.role}) saved in {auth.users_file()}", file=sys.stderr)
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     env = dict(os.environ)
     if args.db:
@@ -152,6 +177,7 @@ COMMANDS = {
     "import": cmd_import,
     "state": cmd_state,
     "export": cmd_export,
+    "user": cmd_user,
     "serve": cmd_serve,
 }
 

@@ -35,3 +35,7 @@ class StoreError(ControlmapError):
 
 class ConflictError(StoreError):
     """Somebody else changed the record since it was read (optimistic locking)."""
+
+
+class PermissionDenied(ControlmapError):
+    """The signed-in user's role does not allow this action (checked on the server side)."""

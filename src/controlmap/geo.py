@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from math import pi, sqrt
 from pathlib import Path
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -26,6 +27,8 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
+
+from controlmap.geometry import area_km2
 
 GEO_DIR = Path(os.environ.get("CONTROLMAP_GEO") or Path(__file__).resolve().parents[2] / "geo")
 
@@ -40,7 +43,6 @@ EXTRA_PLACES_FILE = "extra_places.csv"
 URBAN_FILE = "urban.geojson"
 
 GRID = 1e-5  # same 5-decimal grid as the files in geo/
-EQUAL_AREA_CRS = 6933  # WGS 84 / NSIDC EASE-Grid 2.0 Global: equal-area, worldwide
 
 # A buffer stands for the built-up core, so it is sized at a dense-city figure; 6,000 people
 # per km2 is typical of the older Iraqi towns on the Euphrates and Tigris.
@@ -68,7 +70,7 @@ ARABIC_FOLDS = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ـ": None}
 )
 
-Areal = Polygon | MultiPolygon
+Areal: TypeAlias = Polygon | MultiPolygon
 
 
 class UnknownPlace(LookupError):
@@ -151,14 +153,6 @@ def _reproject(geom: BaseGeometry, transformer: Transformer) -> BaseGeometry:
         return np.column_stack([x, y])
 
     return shapely.transform(geom, move)
-
-
-def area_km2(geom: BaseGeometry) -> float:
-    """Area of a lon/lat geometry in km^2, measured in an equal-area CRS (EPSG:6933)."""
-    if geom is None or geom.is_empty:
-        return 0.0
-    projected = _reproject(geom, _transformer(4326, EQUAL_AREA_CRS))
-    return float(projected.area) / 1e6
 
 
 # --- geometry helpers ----------------------------------------------------------------------

@@ -280,7 +280,9 @@ class _Window:
     until: dt.date | None = None  # earliest valid_until among painted claims
 
     def holds_on(self, day: dt.date) -> bool:
-        return (self.after is None or day > self.after) and (self.until is None or day <= self.until)
+        return (self.after is None or day > self.after) and (
+            self.until is None or day <= self.until
+        )
 
     def skipped(self, last_day: dt.date) -> _Window:
         return replace(self, after=last_day if self.after is None else max(self.after, last_day))
@@ -369,7 +371,6 @@ class Resolver:
         ]
         pieces.sort(key=lambda p: (-p.area_km2, p.holding.actor, p.holding.since))
         return pieces
-
 
     def _area_of(self, geoms: list[BaseGeometry]) -> list[float]:
         with self._lock:

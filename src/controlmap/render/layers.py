@@ -198,8 +198,13 @@ def _grouped_items(
         props = piece_properties(piece, registry, day)
         stale = look.fade_stale and props["evidence_age_days"] > look.stale_days
         key = (
-            props["actor"], props["status"], props["extent"], props["previous"],
-            props["confidence"], tuple(props["parties"]), stale,
+            props["actor"],
+            props["status"],
+            props["extent"],
+            props["previous"],
+            props["confidence"],
+            tuple(props["parties"]),
+            stale,
         )
         groups.setdefault(key, []).append((piece, props))
     features = []
@@ -259,8 +264,9 @@ def state_layer(
     name: str = "Control",
 ) -> folium.FeatureGroup:
     """The resolved map of ``day`` as a FeatureGroup for ``st_folium(feature_group_to_add=)``."""
+    markers: list[dict[str, Any]] = []
     if len(pieces) > DETAIL_LIMIT:
-        features, markers = _grouped_items(pieces, registry, day, look), []
+        features = _grouped_items(pieces, registry, day, look)
     else:
         features, markers = _detail_items(pieces, registry, day, look)
     group = folium.FeatureGroup(name=name)

@@ -14,7 +14,7 @@ import shapely
 from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from controlmap.errors import StoreError
+from controlmap.errors import ConflictError, StoreError
 from controlmap.model import Actor, ActorRegistry, Citation, Claim, Source
 from controlmap.store import schema as t
 
@@ -210,7 +210,7 @@ class Store:
                         who=who,
                         at=at,
                         why=why,
-                        snapshot=json.dumps(claim.to_feature(), ensure_ascii=False),
+                        snapshot=self._snapshot(conn, cid),
                     )
                 )
                 ids.append(cid)
@@ -247,19 +247,22 @@ class Store:
         assert key is not None
         return int(key[0])
 
-    def claims(self, states: Sequence[str] = ("approved",)) -> list[Claim]:
+    def claims(
+        self, states: Sequence[str] = ("approved",), *, ids: Sequence[int] | None = None
+    ) -> list[Claim]:
         """Claims in the given review states, oldest evidence first, with their citations."""
+        where = [t.claims.c.review_state.in_(states)]
+        if ids is not None:
+            where.append(t.claims.c.id.in_(list(ids)))
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(t.claims)
-                .where(t.claims.c.review_state.in_(states))
-                .order_by(t.claims.c.observed_on, t.claims.c.id)
+                select(t.claims).where(*where).order_by(t.claims.c.observed_on, t.claims.c.id)
             ).all()
             cites = conn.execute(
                 select(t.citations, t.sources)
                 .join(t.sources, t.sources.c.id == t.citations.c.source_id)
                 .join(t.claims, t.claims.c.id == t.citations.c.claim_id)
-                .where(t.claims.c.review_state.in_(states))
+                .where(*where)
                 .order_by(t.citations.c.claim_id, t.citations.c.position)
             ).all()
         by_claim: dict[int, list[Citation]] = {}
@@ -305,6 +308,199 @@ class Store:
             )
             for r, g in zip(rows, geoms, strict=True)
         ]
+
+    def claim(self, claim_id: int) -> Claim:
+        """One claim in any review state."""
+        found = self.claims(("approved", "pending", "rejected"), ids=[claim_id])
+        if not found:
+            raise StoreError(f"there is no claim {claim_id}")
+        return found[0]
+
+    def _change(
+        self,
+        conn: Connection,
+        claim_id: int,
+        expected_version: int,
+        values: dict[str, Any],
+        *,
+        action: str,
+        who: str,
+        why: str,
+    ) -> int:
+        """Update a claim only if nobody changed it since it was read; returns the new version."""
+        at = _now()
+        result = conn.execute(
+            update(t.claims)
+            .where(t.claims.c.id == claim_id, t.claims.c.version == expected_version)
+            .values(**values, version=expected_version + 1, updated_by=who, updated_at=at)
+        )
+        if result.rowcount != 1:
+            row = conn.execute(
+                select(t.claims.c.version, t.claims.c.updated_by, t.claims.c.updated_at).where(
+                    t.claims.c.id == claim_id
+                )
+            ).first()
+            if row is None:
+                raise StoreError(f"there is no claim {claim_id}")
+            raise ConflictError(
+                f"claim {claim_id} was changed by {row.updated_by} at {row.updated_at} "
+                f"(now version {row.version}, you had {expected_version}); "
+                "your change was not saved: reload and apply it again"
+            )
+        new_version = expected_version + 1
+        snapshot = self._snapshot(conn, claim_id)
+        conn.execute(
+            t.revisions.insert().values(
+                claim_id=claim_id,
+                version=new_version,
+                action=action,
+                who=who,
+                at=at,
+                why=why,
+                snapshot=snapshot,
+            )
+        )
+        return new_version
+
+    def _snapshot(self, conn: Connection, claim_id: int) -> str:
+        """The claim as it now stands in this transaction, in the import schema."""
+        row = conn.execute(select(t.claims).where(t.claims.c.id == claim_id)).one()
+        cites = conn.execute(
+            select(t.citations, t.sources)
+            .join(t.sources, t.sources.c.id == t.citations.c.source_id)
+            .where(t.citations.c.claim_id == claim_id)
+            .order_by(t.citations.c.position)
+        ).all()
+        props = {
+            "actor": row.actor_id,
+            **{
+                k: getattr(row, k)
+                for k in (
+                    "status",
+                    "extent",
+                    "observed_on",
+                    "date_precision",
+                    "valid_until",
+                    "confidence",
+                    "place_id",
+                    "notes",
+                    "review_state",
+                    "version",
+                )
+            },
+            "retracted": bool(row.retracted),
+            "citations": [
+                {
+                    k: getattr(c, k)
+                    for k in (
+                        "title",
+                        "publisher",
+                        "author",
+                        "url",
+                        "published",
+                        "excerpt",
+                        "locator",
+                    )
+                }
+                for c in cites
+            ],
+        }
+        feature = {
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(shapely.from_wkb(row.geometry)),
+            "properties": props,
+        }
+        return json.dumps(feature, ensure_ascii=False)
+
+    def review(
+        self, claim_id: int, *, decision: str, expected_version: int, who: str, why: str = ""
+    ) -> int:
+        """Approve or reject a pending claim; a rejection needs a reason."""
+        if decision not in ("approved", "rejected"):
+            raise StoreError(f"{decision!r} is not a review decision (approved, rejected)")
+        if decision == "rejected" and not why.strip():
+            raise StoreError("a rejection needs a reason")
+        with self._write() as conn:
+            return self._change(
+                conn,
+                claim_id,
+                expected_version,
+                {"review_state": decision},
+                action="approve" if decision == "approved" else "reject",
+                who=who,
+                why=why,
+            )
+
+    def retract(self, claim_id: int, *, expected_version: int, who: str, why: str) -> int:
+        """Withdraw a claim from the map; kept, with the reason, in its history."""
+        if not why.strip():
+            raise StoreError("a retraction needs a reason")
+        with self._write() as conn:
+            return self._change(
+                conn,
+                claim_id,
+                expected_version,
+                {"retracted": True},
+                action="retract",
+                who=who,
+                why=why,
+            )
+
+    def edit(
+        self, claim_id: int, claim: Claim, *, expected_version: int, who: str, why: str = ""
+    ) -> int:
+        """Replace a claim's content (an edit is a new revision; the old one stays in history)."""
+        minx, miny, maxx, maxy = claim.geometry.bounds
+        values = {
+            "actor_id": claim.actor,
+            "status": claim.status,
+            "extent": claim.extent,
+            "geometry": shapely.to_wkb(claim.geometry),
+            "minx": minx,
+            "miny": miny,
+            "maxx": maxx,
+            "maxy": maxy,
+            "observed_on": claim.observed_on.isoformat(),
+            "date_precision": claim.date_precision,
+            "valid_until": claim.valid_until.isoformat() if claim.valid_until else None,
+            "confidence": claim.confidence,
+            "place_id": claim.place_id,
+            "notes": claim.notes,
+        }
+        with self._write() as conn:
+            version = self._change(
+                conn, claim_id, expected_version, values, action="edit", who=who, why=why
+            )
+            conn.execute(t.citations.delete().where(t.citations.c.claim_id == claim_id))
+            source_ids = _SourceIds(conn)
+            for pos, citation in enumerate(claim.citations):
+                conn.execute(
+                    t.citations.insert().values(
+                        claim_id=claim_id,
+                        source_id=source_ids.get(citation.source),
+                        position=pos,
+                        excerpt=citation.excerpt,
+                        locator=citation.locator,
+                    )
+                )
+            return version
+
+    def audit(self, limit: int = 200) -> list[dict[str, Any]]:
+        """Who did what to which claim, newest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    t.revisions.c.at,
+                    t.revisions.c.who,
+                    t.revisions.c.action,
+                    t.revisions.c.claim_id,
+                    t.revisions.c.version,
+                    t.revisions.c.why,
+                )
+                .order_by(t.revisions.c.id.desc())
+                .limit(limit)
+            ).all()
+        return [dict(r._mapping) for r in rows]
 
     def claim_count(self, state: str = "approved") -> int:
         with self.engine.connect() as conn:

@@ -1,0 +1,167 @@
+"""The command-line contract of DESIGN.md, checked against the demo dataset's timeline."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from shapely.geometry import Point, shape
+
+from controlmap.cli import main
+from controlmap.store import Store
+
+PLACES = {  # GeoNames points of the towns the reference timeline follows
+    "Fallujah": (43.77951, 33.35806),
+    "Ramadi": (43.30123, 33.42056),
+    "Mosul": (43.11889, 36.335),
+    "Hit": (42.82589, 33.64219),
+    "Rutba": (40.28586, 33.03718),
+    "Tikrit": (43.67969, 34.61581),
+    "Sinjar": (41.87656, 36.3209),
+    "al-Qaim": (40.98945, 34.39251),
+}
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def holder(capsys, db: str, day: str, place: str) -> tuple[str, str, str] | None:
+    code, out, _ = run(capsys, "--db", db, "state", "--date", day)
+    assert code == 0
+    point = Point(*PLACES[place])
+    hits = [
+        f["properties"] for f in json.loads(out)["features"] if shape(f["geometry"]).contains(point)
+    ]
+    assert len(hits) <= 1, "resolved pieces must not overlap"
+    if not hits:
+        return None
+    h = hits[0]
+    return (h["actor"], h["status"], h["extent"])
+
+
+def test_seed_report_puts_isil_partially_in_fallujah(capsys, demo_db):
+    code, out, _ = run(capsys, "--db", demo_db, "state", "--date", "2014-01-03")
+    assert code == 0
+    data = json.loads(out)
+    point = Point(*PLACES["Fallujah"])
+    (piece,) = [f["properties"] for f in data["features"] if shape(f["geometry"]).contains(point)]
+    assert (piece["actor"], piece["status"], piece["extent"]) == ("isil", "control", "most")
+    assert piece["since"] == "2014-01-02" and piece["actor_name"].startswith("Islamic State")
+    seed = [
+        s
+        for s in piece["sources"]
+        if s["title"] == "Al-Qaeda Seizes Parts of Two Major Iraqi Cities"
+    ]
+    assert seed and seed[0]["publisher"] == "Antiwar.com"
+    assert seed[0]["url"].startswith("https://news.antiwar.com/2014/01/02/")
+    for f in data["features"]:
+        for key in (
+            "actor",
+            "actor_name",
+            "status",
+            "extent",
+            "since",
+            "claim_ids",
+            "sources",
+            "area_km2",
+        ):
+            assert key in f["properties"]
+    assert 5 < piece["area_km2"] < 100
+
+
+@pytest.mark.parametrize(
+    ("place", "day", "expected"),
+    [
+        ("Fallujah", "2013-12-29", None),
+        ("Fallujah", "2014-01-05", ("isil", "control", "all")),
+        ("Fallujah", "2016-06-20", ("iraq-gov", "control", "part")),
+        ("Fallujah", "2016-07-01", ("iraq-gov", "control", "all")),
+        ("Ramadi", "2014-01-03", ("isil", "control", "part")),
+        ("Ramadi", "2015-05-18", ("isil", "control", "all")),
+        ("Ramadi", "2016-02-15", ("iraq-gov", "control", "all")),
+        ("Mosul", "2014-06-09", None),
+        ("Mosul", "2014-06-11", ("isil", "control", "all")),
+        ("Mosul", "2017-07-11", ("iraq-gov", "control", "all")),
+        ("Hit", "2014-10-14", ("isil", "control", "all")),
+        ("Hit", "2016-04-15", ("iraq-gov", "control", "all")),
+        ("Rutba", "2014-06-23", ("isil", "control", "all")),
+        ("Rutba", "2016-05-20", ("iraq-gov", "control", "all")),
+        ("Rutba", "2016-10-26", ("iraq-gov", "control", "all")),
+        ("Tikrit", "2014-06-12", ("isil", "control", "all")),
+        ("Tikrit", "2015-04-01", ("iraq-gov", "control", "all")),
+        ("Sinjar", "2014-08-04", ("isil", "control", "all")),
+        ("Sinjar", "2015-11-14", ("krg", "control", "all")),
+        ("al-Qaim", "2014-06-21", ("isil", "control", "all")),
+        ("al-Qaim", "2017-11-04", ("iraq-gov", "control", "all")),
+    ],
+)
+def test_state_follows_the_reference_timeline(capsys, demo_db, place, day, expected):
+    assert holder(capsys, demo_db, day, place) == expected
+
+
+def test_actor_filter_accepts_aliases(capsys, demo_db):
+    code, out, _ = run(capsys, "--db", demo_db, "state", "--date", "2015-06-01", "--actor", "Daesh")
+    assert code == 0
+    actors = {f["properties"]["actor"] for f in json.loads(out)["features"]}
+    assert actors == {"isil"}
+
+
+def test_bad_input_exits_non_zero_with_one_line_and_writes_nothing(capsys, db_url, tmp_path):
+    assert run(capsys, "--db", db_url, "init", "--no-demo")[0] == 0
+    bad = tmp_path / "bad.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature"}]}')
+    code, out, err = run(capsys, "--db", db_url, "import", str(bad))
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "feature 1" in err
+    assert Store(db_url).claim_count() == 0
+    code, _, err = run(capsys, "--db", db_url, "import", str(tmp_path / "missing.geojson"))
+    assert code == 1 and "cannot read" in err
+
+
+def test_init_no_demo_knows_the_registry_but_has_no_claims(capsys, db_url):
+    code, _, err = run(capsys, "--db", db_url, "init", "--no-demo")
+    assert code == 0 and "created" in err
+    store = Store(db_url)
+    assert store.claim_count() == 0 and store.actors().resolve("ISIS").id == "isil"
+
+
+def test_export_then_import_round_trips(capsys, demo_db, db_url, tmp_path):
+    first = tmp_path / "claims.geojson"
+    assert run(capsys, "--db", demo_db, "export", str(first))[0] == 0
+    assert run(capsys, "--db", db_url, "init", "--no-demo")[0] == 0
+    assert run(capsys, "--db", db_url, "import", str(first))[0] == 0
+    second = tmp_path / "again.geojson"
+    assert run(capsys, "--db", db_url, "export", str(second))[0] == 0
+    assert json.loads(first.read_text()) == json.loads(second.read_text())
+    assert len(json.loads(first.read_text())["features"]) == Store(demo_db).claim_count()
+
+
+def test_env_variable_selects_the_database(capsys, db_url, monkeypatch):
+    monkeypatch.setenv("CONTROLMAP_DB", db_url)
+    assert run(capsys, "init", "--no-demo")[0] == 0
+    assert Store(db_url).is_initialised()
+
+
+def test_user_add_stores_a_salted_hash_outside_the_repo(capsys, tmp_path, monkeypatch):
+    import io
+
+    from controlmap import auth
+
+    path = tmp_path / "users.json"
+    monkeypatch.setenv("CONTROLMAP_USERS", str(path))
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse\n"))
+    code, _, err = run(capsys, "user", "add", "rita", "--role", "reviewer", "--password-stdin")
+    assert code == 0 and "rita (reviewer)" in err
+    stored = path.read_text()
+    assert "correct horse" not in stored and '"salt"' in stored
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert auth.authenticate("rita", "correct horse") == auth.User("rita", "reviewer")
+    assert auth.authenticate("rita", "wrong password") is None
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    code, _, err = run(capsys, "user", "add", "sam", "--role", "viewer", "--password-stdin")
+    assert code == 1 and "at least 8" in err
+    code, out, _ = run(capsys, "user", "list")
+    assert json.loads(out) == [{"name": "rita", "role": "reviewer"}]

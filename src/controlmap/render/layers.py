@@ -255,20 +255,20 @@ def _grouped_items(
     return features
 
 
-def state_layer(
-    pieces: Sequence[Piece],
-    registry: ActorRegistry,
-    day: dt.date,
-    look: style.Look,
-    *,
-    name: str = "Control",
-) -> folium.FeatureGroup:
-    """The resolved map of ``day`` as a FeatureGroup for ``st_folium(feature_group_to_add=)``."""
-    markers: list[dict[str, Any]] = []
+def layer_features(
+    pieces: Sequence[Piece], registry: ActorRegistry, day: dt.date, look: style.Look
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The GeoJSON features (areas, town dots) that draw ``pieces``: the costly part of a
+    layer, kept apart so the app can cache and prefetch it."""
     if len(pieces) > DETAIL_LIMIT:
-        features = _grouped_items(pieces, registry, day, look)
-    else:
-        features, markers = _detail_items(pieces, registry, day, look)
+        return _grouped_items(pieces, registry, day, look), []
+    return _detail_items(pieces, registry, day, look)
+
+
+def feature_group(
+    features: list[dict[str, Any]], markers: list[dict[str, Any]], *, name: str = "Control"
+) -> folium.FeatureGroup:
+    """A FeatureGroup for ``st_folium(feature_group_to_add=)``, built from layer_features."""
     group = folium.FeatureGroup(name=name)
     if markers:
         folium.GeoJson(
@@ -290,3 +290,16 @@ def state_layer(
             smooth_factor=0.5,
         ).add_to(group)
     return group
+
+
+def state_layer(
+    pieces: Sequence[Piece],
+    registry: ActorRegistry,
+    day: dt.date,
+    look: style.Look,
+    *,
+    name: str = "Control",
+) -> folium.FeatureGroup:
+    """The resolved map of ``day`` as a FeatureGroup for ``st_folium(feature_group_to_add=)``."""
+    features, markers = layer_features(pieces, registry, day, look)
+    return feature_group(features, markers, name=name)

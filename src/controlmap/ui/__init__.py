@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from controlmap import dataset
+from controlmap.auth import User, authenticate
 from controlmap.model import ActorRegistry, Claim
+from controlmap.render.layers import layer_features
+from controlmap.render.style import Look
 from controlmap.resolve import Piece, Resolver, change_dates
 from controlmap.store import Store, default_url
 
@@ -41,7 +47,87 @@ def resolver(url: str, data_version: int, include_claimed: bool) -> Resolver:
     return Resolver(claims(url, data_version), include_claimed=include_claimed, checkpoint_every=50)
 
 
-@st.cache_resource(max_entries=256, show_spinner="Resolving control at this date ...")
+@st.cache_resource(max_entries=256, show_spinner=False)
 def resolved(url: str, data_version: int, day: dt.date, include_claimed: bool) -> list[Piece]:
     """Resolution is the costly step: cached per (data version, date, evidence filter)."""
     return resolver(url, data_version, include_claimed).at(day)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def drawn(
+    url: str,
+    data_version: int,
+    day: dt.date,
+    include_claimed: bool,
+    look: Look,
+    actors: tuple[str, ...],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The features the map draws on ``day`` (cached: building them costs as much as
+    resolving at scale)."""
+    wanted = set(actors)
+    pieces = [
+        p
+        for p in resolved(url, data_version, day, include_claimed)
+        if p.actor in wanted or wanted & set(p.holding.parties)
+    ]
+    return layer_features(pieces, registry(url, data_version), day, look)
+
+
+def prefetch(
+    url: str,
+    data_version: int,
+    days: list[dt.date],
+    include_claimed: bool,
+    look: Look,
+    actors: tuple[str, ...],
+) -> None:
+    """Prepare the neighbouring dates in the background, so a step of the slider or a Play
+    tick finds them ready. Runs at most one prefetch per process at a time."""
+    if not _PREFETCHING.acquire(blocking=False):
+        return
+
+    def work() -> None:
+        try:
+            for day in days:
+                drawn(url, data_version, day, include_claimed, look, actors)
+        finally:
+            _PREFETCHING.release()
+
+    thread = threading.Thread(target=work, name="controlmap-prefetch", daemon=True)
+    add_script_run_ctx(thread, get_script_run_ctx())
+    thread.start()
+
+
+_PREFETCHING = threading.Lock()
+
+
+def signed_in_user() -> User | None:
+    """The account signed in on this browser session, if any."""
+    user = st.session_state.get("user")
+    return user if isinstance(user, User) else None
+
+
+def account_box() -> User | None:
+    """Sign-in form (or the signed-in name and a sign-out button) in the sidebar."""
+    box = st.sidebar.container(border=True)
+    user = signed_in_user()
+    if user is not None:
+        box.markdown(f"Signed in as **{user.name}** ({user.role})")
+        if box.button("Sign out", key="sign_out"):
+            del st.session_state["user"]
+            st.rerun()
+        return user
+    with box.form("sign_in", clear_on_submit=False, border=False):
+        st.markdown("**Sign in** to contribute or review")
+        name = st.text_input("Name", key="sign_in_name", autocomplete="username")
+        password = st.text_input(
+            "Password", type="password", key="sign_in_password", autocomplete="current-password"
+        )
+        if st.form_submit_button("Sign in"):
+            found = authenticate(name.strip(), password)
+            if found is None:
+                st.error("Unknown name or wrong password.")
+            else:
+                st.session_state["user"] = found
+                st.rerun()
+    return None

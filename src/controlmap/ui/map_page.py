@@ -190,8 +190,10 @@ def render() -> None:
     day = dt.date.fromisoformat(st.session_state["date"])
     shown = list(st.session_state["actors"])
 
-    pieces_all = ui.resolved(url, version, day, include_claimed)
-    pieces = [p for p in pieces_all if p.actor in shown or set(shown) & set(p.holding.parties)]
+    with st.spinner(f"Resolving control on {day.isoformat()} ..."):
+        pieces_all = ui.resolved(url, version, day, include_claimed)
+        pieces = [p for p in pieces_all if p.actor in shown or set(shown) & set(p.holding.parties)]
+        features, markers = ui.drawn(url, version, day, include_claimed, look, tuple(shown))
 
     if pieces:
         newest = max(p.since for p in pieces)
@@ -206,7 +208,7 @@ def render() -> None:
     legend_actors = [a for a in registry if a.id in shown]
     view = st.session_state.get("initial_view", basemap.DEFAULT_VIEW)
     m = basemap.base_map(legend_actors, look, view=view, tiles=None if tiles == OFFLINE else tiles)
-    group = layers.state_layer(pieces, registry, day, look)
+    group = layers.feature_group(features, markers)
     out = st_folium(
         m,
         key="map",
@@ -228,6 +230,12 @@ def render() -> None:
     for key, value in query.items():
         if st.query_params.get(key) != value:
             st.query_params[key] = value
+
+    i = options.index(day.isoformat())
+    neighbours = [
+        dt.date.fromisoformat(d) for d in options[i + 1 : i + 3] + options[max(0, i - 2) : i]
+    ]
+    ui.prefetch(url, version, neighbours, include_claimed, look, tuple(shown))
 
     if pieces:
         left, right = st.columns([2, 3])

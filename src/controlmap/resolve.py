@@ -143,13 +143,12 @@ def _contested(claim: Claim, under: Holding) -> Holding:
     )
 
 
+def _same_day_rival(claim: Claim, under: Holding) -> bool:
+    return under.since == claim.observed_on and claim.actor not in (under.actor, *under.parties)
+
+
 def _paint(claim: Claim, under: Holding | None) -> Holding:
-    same_day_rival = (
-        under is not None
-        and under.since == claim.observed_on
-        and claim.actor not in (under.actor, *under.parties)
-    )
-    if under is not None and same_day_rival:
+    if under is not None and _same_day_rival(claim, under):
         return _contested(claim, under)
     return _holding_for(claim, under)
 
@@ -198,28 +197,70 @@ class _Canvas:
     def paint(self, claim: Claim) -> None:
         footprint = claim.geometry
         idx = self.candidates(footprint.bounds)
-        covered = 0.0
-        insides: list[BaseGeometry] = []
+        hit: list[int] = []
         if idx:
             under = np.asarray([self.geoms[i] for i in idx], dtype=object)
             touching = shapely.intersects(under, footprint) & ~shapely.touches(under, footprint)
             hit = [i for i, t in zip(idx, touching, strict=True) if t]
-            if hit:
-                geoms = np.asarray([self.geoms[i] for i in hit], dtype=object)
-                inside = shapely.intersection(geoms, footprint)
-                outside = shapely.difference(geoms, footprint)
-                for i, inner, outer in zip(hit, inside, outside, strict=True):
-                    old = self.holdings[i]
-                    rest = _clean(outer)
-                    if rest is None:
-                        self.remove(i)
-                    else:
-                        self.replace(i, rest)
-                    inner = _clean(inner)
-                    if inner is not None:
-                        self.add(inner, _paint(claim, old))
-                        insides.append(inner)
-                        covered += inner.area
+        if claim.extent == "all":
+            self._paint_whole(claim, hit)
+        else:
+            self._paint_partial(claim, hit)
+
+    def _paint_whole(self, claim: Claim, hit: list[int]) -> None:
+        """Full control replaces whatever lies beneath, so the footprint stays one piece;
+        only a rival's claim of the same day needs its overlap cut out (contested)."""
+        footprint = claim.geometry
+        rivals = [i for i in hit if _same_day_rival(claim, self.holdings[i])]
+        contested: list[tuple[BaseGeometry, Holding]] = []
+        if rivals:
+            overlaps = shapely.intersection(
+                np.asarray([self.geoms[i] for i in rivals], dtype=object), footprint
+            )
+            for i, inner in zip(rivals, overlaps, strict=True):
+                inner = _clean(inner)
+                if inner is not None:
+                    contested.append((inner, _contested(claim, self.holdings[i])))
+        if hit:
+            outside = shapely.difference(
+                np.asarray([self.geoms[i] for i in hit], dtype=object), footprint
+            )
+            for i, outer in zip(hit, outside, strict=True):
+                rest = _clean(outer)
+                if rest is None:
+                    self.remove(i)
+                else:
+                    self.replace(i, rest)
+        own = footprint
+        if contested:
+            own = shapely.difference(footprint, shapely.union_all([g for g, _ in contested]))
+        for geom, holding in contested:
+            self.add(geom, holding)
+        rest = _clean(own)
+        if rest is not None:
+            self.add(rest, _holding_for(claim, None))
+
+    def _paint_partial(self, claim: Claim, hit: list[int]) -> None:
+        """A partial claim keeps what it lies over as ``previous``: cut it piece by piece."""
+        footprint = claim.geometry
+        covered = 0.0
+        insides: list[BaseGeometry] = []
+        if hit:
+            geoms = np.asarray([self.geoms[i] for i in hit], dtype=object)
+            inside = shapely.intersection(geoms, footprint)
+            outside = shapely.difference(geoms, footprint)
+            for i, inner, outer in zip(hit, inside, outside, strict=True):
+                old = self.holdings[i]
+                rest = _clean(outer)
+                if rest is None:
+                    self.remove(i)
+                else:
+                    self.replace(i, rest)
+                inner = _clean(inner)
+                if inner is not None:
+                    self.add(inner, _paint(claim, old))
+                    insides.append(inner)
+                    covered += inner.area
         if not insides:
             uncovered: BaseGeometry | None = footprint
         elif covered >= footprint.area * (1 - 1e-9):

@@ -1,0 +1,1148 @@
+"""Suggested claims from report text: rule-based, deterministic, every suggestion quoted.
+
+The researcher pastes a report; this module proposes (actor, place, status, extent, date)
+rows, each with the sentence it came from, for a human to check. It prefers saying nothing to
+saying something wrong: a sentence gives a suggestion only when it names an actor from the
+registry, a gazetteer place, and a control statement that links the two.
+
+How one sentence is read:
+
+1. **Mentions.** Actors through the registry's aliases (plus the everyday names of the
+   bundled actors' forces, see ``EXTRA_ALIASES``); short upper-case aliases (IS, ISF, AQI)
+   only as upper-case whole words, so "is" is never the Islamic State. Places through the
+   geocoder, restricted to known spellings of notable places that occur in the sentence,
+   longest first. Dates ("on Monday", "yesterday", "last week", "3 January", "in June 2014").
+2. **Control phrases.** Each phrase has a shape that says where its place and its actor are:
+
+   ========== ============================================= ============================
+   shape      examples                                      actor / place
+   ========== ============================================= ============================
+   active     seized, captured, took control of, overran,   actor before, places after
+              controls, holds, occupied, retook, liberated
+   passive    fell to, held by, retaken by, in the hands    places before, actor after
+              of, under the control of, under ISIS control
+   drive      drove ISIS out of, expelled ... from          actor before, places after
+   declare    declared Tikrit liberated                     actor before, place between
+   adjective  ISIS-held Rutbah                              actor in the word, place after
+   contest    besieged, clashes, fighting in, attacked,     actor before, else after
+              assault on, threatened to seize               ("between A and B": both)
+   ========== ============================================= ============================
+
+   Retaking verbs give control to the retaking side, the actor before the verb.
+3. **Binding.** Places must sit close to the phrase: only articles, extent words and words
+   like "the town of" may lie between (for contested phrases, also "in", "on the outskirts
+   of"). A place after "near", "outside", "between", "north of" or "in" (after an object)
+   only locates the object and gives nothing. A list ("Rutbah and Anah") gives one suggestion
+   per place.
+4. **Extent.** The extent words nearest before each place bind to it ("more than half of
+   Fallujah and a portion of Ramadi": most, part); a place joined by a bare "and" shares the
+   previous place's extent. Without extent words a control statement about a named place is
+   ``all`` and a contested one ``unknown``: a town that is seized, held or retaken is, as
+   reported, the town; fighting in a town says nothing about how much of it.
+5. **Vetoes.** Negation right before the verb (not, never, failed to, no longer, lost ...),
+   modality (could, may, will, "to retake" except "reported/claimed to"), "denied that",
+   and a repelled/thwarted attack give nothing.
+6. **Date and confidence.** The date nearest after the phrase in its own stretch of the
+   sentence, else before it, else the publication date. "on Monday" is the latest Monday on or
+   before publication (wire copy names the publication day itself by its weekday too);
+   "last week" is seven days before publication, kept at day precision as a point estimate the
+   researcher should refine. "claims", "claimed", "denied" or "according to the group" make the
+   confidence ``claimed``.
+
+A subject pronoun ("they", "the group", "the militants") stands for the last actor that did
+something in an earlier sentence. Identical suggestions from several sentences (a headline and
+its body) are kept once.
+
+:func:`score` compares suggestions with hand-written expectations (eval/extract_cases.json).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from controlmap import geo, geocode
+from controlmap.model import Actor, ActorRegistry
+
+Status = Literal["control", "contested"]
+Extent = Literal["all", "most", "part", "unknown"]
+Shape = Literal["active", "passive", "drive", "declare", "adjective", "contest"]
+
+# Everyday names of the bundled actors' forces that the registry (kept as data, shared with
+# imports) does not list. Used only when the registry has an actor with that id.
+EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
+    "isil": (
+        "Islamic State group",
+        "IS group",
+        "Islamic State militants",
+        "Da'esh",
+        "Daish",
+        "ISIS",
+        "Islamic State of Iraq and al-Sham",
+        "Islamic State of Iraq and Syria",
+    ),
+    "iraq-gov": (
+        "Iraqi forces",
+        "Iraqi troops",
+        "Iraqi soldiers",
+        "Iraqi army",
+        "Iraqi military",
+        "Iraqi security forces",
+        "Iraqi special forces",
+        "Iraqi government forces",
+        "security forces",
+        "government forces",
+        "government troops",
+        "pro-government forces",
+        "Counter-Terrorism Service",
+        "counter-terrorism forces",
+        "Popular Mobilisation Forces",
+        "Popular Mobilization Forces",
+        "Hashd al-Shaabi",
+        "Hashed al-Shaabi",
+        "Golden Division",
+    ),
+    "krg": (
+        "Kurdish Peshmerga",
+        "Peshmerga forces",
+        "Kurdish forces",
+        "Kurdish fighters",
+        "Kurdish troops",
+        "Iraqi Kurdish forces",
+    ),
+    "syria-gov": (
+        "Syrian army",
+        "Syrian troops",
+        "Syrian government forces",
+        "regime forces",
+        "Assad's forces",
+        "pro-Assad forces",
+    ),
+    "sdf": ("Syrian Democratic Forces", "YPG fighters", "People's Protection Units"),
+}
+
+MONTHS: dict[str, int] = {}
+for _number, _name in enumerate(calendar.month_name):
+    if _name:
+        MONTHS[_name.lower()] = _number
+        MONTHS[_name[:3].lower()] = _number
+MONTHS["sept"] = 9
+WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+
+_MONTH = (
+    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+_WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+
+# --- phrase patterns -----------------------------------------------------------------------
+# Order matters: earlier patterns claim their span first ("regained control of" before
+# "control of", "threatened to seize" before "seize").
+
+_TAKE_VERBS = (
+    r"seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|overr(?:an|un|uns|unning)"
+    r"|occup(?:y|ies|ied|ying)|wrest(?:s|ed|ing)?(?:\s+control\s+(?:of|over))?"
+)
+_RETAKE_VERBS = (
+    r"re-?t(?:ook|aken|ake|akes|aking)|re-?captur(?:e|es|ed|ing)|liberat(?:e|es|ed|ing)"
+    r"|fre(?:e|es|ed|eing)|regain(?:s|ed|ing)?|clear(?:s|ed|ing)"
+)
+_CONTROL_NOUN = r"(?:(?:full|total|complete|effective|firm)\s+)?control\s+(?:of|over)"
+_HOLD_VERBS = r"control(?:s|led|ling)?|hold(?:s|ing)?|held"
+
+PHRASES: tuple[tuple[Shape, re.Pattern[str]], ...] = tuple(
+    (shape, re.compile(pattern, re.IGNORECASE))
+    for shape, pattern in (
+        (
+            "contest",
+            r"\bthreat(?:en|ens|ened|ening)\s+to\s+(?:seize|take|capture|overrun|storm)\b",
+        ),
+        ("passive", r"\bf(?:ell|alls|allen|alling)\s+(?:in)?to(?:\s+the\s+hands\s+of)?\b"),
+        ("passive", r"\bin\s+the\s+hands\s+of\b"),
+        ("passive", r"\bunder\s+(?:the\s+)?" + _CONTROL_NOUN + r"\b"),
+        ("passive", r"\bunder\s+(?:[\w'’\-]+\s+){1,5}?control\b"),
+        ("active", r"\b(?:re)?gain(?:s|ed|ing)?\s+" + _CONTROL_NOUN + r"\b"),
+        ("active", r"\b(?:seiz(?:e|es|ed|ing)|t(?:ook|aken|ake|akes|aking))\s+" + _CONTROL_NOUN),
+        ("active", r"\b(?:liberation|recapture)\s+of\b"),
+        ("declare", r"\bdeclar(?:e|es|ed|ing)\b"),
+        (
+            "drive",
+            r"\b(?:drove|drive|drives|driving|driven|push(?:es|ed|ing)?|expel(?:s|led|ling)?"
+            r"|oust(?:s|ed|ing)?|kick(?:s|ed|ing)?|chas(?:e|es|ed|ing)|flush(?:es|ed|ing)?)\b",
+        ),
+        ("active", r"\b(?:" + _RETAKE_VERBS + r")\b"),
+        ("active", r"\b(?:" + _TAKE_VERBS + r")\b"),
+        ("active", r"\b(?:in\s+)?" + _CONTROL_NOUN + r"\b"),
+        ("active", r"(?<![\-\w])(?:" + _HOLD_VERBS + r")\b"),
+        (
+            "contest",
+            r"\b(?:besieg(?:e|es|ed|ing)|siege\s+(?:of|on)|clash(?:es|ed)?|fighting|fought"
+            r"|battl(?:e|es|ed|ing)\s+(?:for|over)|attack(?:s|ed|ing)?|assault(?:s|ed)?"
+            r"|offensive\s+(?:on|against)|storm(?:s|ed|ing)?|encircl(?:e|es|ed|ing)"
+            r"|surround(?:s|ed|ing)?)\b",
+        ),
+    )
+)
+
+# A verb that is not an event of control in this sense ("held talks", "held off an attack").
+_NOT_CONTROL_AFTER = re.compile(
+    r"^\s+(?:talks|a\s+meeting|meetings|a\s+press|an?\s+|off|back|up|out|elections|prisoners"
+    r"|hostage)\b",
+    re.IGNORECASE,
+)
+_PASSIVE_BY = re.compile(r"^\s+by\b", re.IGNORECASE)
+_PASSIVE_AUX = re.compile(
+    r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?$",
+    re.IGNORECASE,
+)
+_DRIVE_OUT = re.compile(r"^(.{0,80}?)\b(?:out\s+of|from)\b", re.IGNORECASE | re.DOTALL)
+_DECLARED_STATE = re.compile(
+    r"^\s*(?:to\s+be\s+|as\s+)?(?:(?:fully|completely|totally|entirely|largely|partly)\s+)?"
+    r"(?:liberated|freed|free|cleared|retaken|recaptured|secured)\b",
+    re.IGNORECASE,
+)
+_ADJECTIVE = re.compile(r"^[\-‐](?P<word>held|controlled|occupied|dominated|besieged)\b", re.I)
+
+# --- vetoes --------------------------------------------------------------------------------
+
+_NEGATION_BEFORE = re.compile(
+    r"(?:\bnot|n't|\bnever|\bfailed\s+to|\bfail\s+to|\bunable\s+to|\bno\s+longer|\byet\s+to"
+    r"|\bnor|\blost|\blose|\bloses|\blosing|\bceded|\bcede|\bsurrendered|\bgave\s+up"
+    r"|\brelinquished|\bwithout)\s+(?:[\w'’\-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_MODAL_BEFORE = re.compile(
+    r"\b(?:could|may|might|would|will|shall|should|can|must|to)\s+(?:[\w'’\-]+\s+)?$",
+    re.IGNORECASE,
+)
+# "reported to control", "claimed to have seized": a report, not an intention.
+_FACTUAL_TO = re.compile(
+    r"\b(?:(?:reported|said|believed|thought|understood|known|claimed|claims?|appears?"
+    r"|appeared|seems?|seemed)\s+to(?:\s+have)?(?:\s+(?:been|now|already|still))?"
+    r"|to\s+have(?:\s+been)?)\s+(?:[\w'’\-]+ly\s+)?$",
+    re.IGNORECASE,
+)
+_DENIED_THAT = re.compile(r"\bden(?:y|ies|ied|ying)\s+(?:\w+\s+){0,2}?that\b", re.IGNORECASE)
+_REPELLED = re.compile(
+    r"\b(?:repell?(?:ed|s|ing)?|repuls(?:e|ed|es|ing)|beat(?:en)?\s+back|fought\s+off"
+    r"|held\s+off|thwart(?:ed|s|ing)?|foil(?:ed|s|ing)?|beaten\s+off)\b",
+    re.IGNORECASE,
+)
+_CLAIMED = re.compile(
+    r"\bclaim(?:s|ed|ing)?\b|\bden(?:y|ies|ied|ying)\b|\bpurported(?:ly)?\b"
+    r"|\baccording\s+to\s+(?:the\s+|a\s+|its\s+)?(?:group|militants?|jihadists?|organi[sz]ation"
+    r"|statement|insurgents?|propaganda)",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(
+    r";|\s[–—]\s|,?\s+(?:but|while|whereas|although|though|however)\b", re.IGNORECASE
+)
+
+# --- binding -------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+(?:['’ʿʾ][^\W_]+)*")
+
+EXTENT_PATTERNS: tuple[tuple[Extent, re.Pattern[str]], ...] = tuple(
+    (extent, re.compile(pattern, re.IGNORECASE))
+    for extent, pattern in (
+        ("most", r"\bmore\s+than\s+half\b"),
+        ("most", r"\b(?:nearly|almost|virtually)\s+all\b"),
+        ("most", r"\b(?:most|majority|bulk|largely|mostly|much\s+of)\b"),
+        ("part", r"\b(?:parts?|portions?|some|several|pockets?|sections?|areas?|neighbou?rhoods?"
+         r"|quarters?|districts?|outskirts|edges?|partly|partially|half|centre|center)\b"),
+        ("part", r"\b(?:eastern|western|northern|southern|central|east|west|north|south"
+         r"|downtown)\b(?!\s+of\b)"),
+        ("all", r"\b(?:entire|entirety|whole|all|full|complete|total|completely|fully"
+         r"|entirely|totally)\b"),
+    )
+)
+DEFAULT_EXTENT: dict[str, Extent] = {"control": "all", "contested": "unknown"}
+
+# Words that may stand between a verb and its first place ("retook most of the city of").
+_OBJECT_FILLER = frozenset(
+    """
+    the a an of control over full total complete effective firm back most all parts part
+    portion portions much half large larger majority bulk some several neighbourhoods
+    neighborhoods areas area districts district quarters sections centre center outskirts
+    remaining rest entire whole eastern western northern southern central east west north
+    south downtown city town village villages province governorate capital provincial
+    strategic key border oil refinery ancient nearby small historic city's town's itself
+    more than nearly almost virtually remainder big major important northwestern northeastern
+    southwestern southeastern also now again fully completely largely
+    """.split()
+)
+# Words that may join a further place to a list of objects ("Rutbah and Anah").
+_LIST_FILLER = _OBJECT_FILLER | {"and", "as", "well", "including", "plus", "cities", "towns"}
+_CONJUNCTION_ONLY = re.compile(r"^[\s,()]*(?:and|as\s+well\s+as|&|plus)?[\s,()]*$", re.I)
+# Words allowed between a subject place and a passive phrase ("Ramadi is now firmly").
+_SUBJECT_FILLER = frozenset(
+    """
+    is was were are has have had been being now still already firmly largely mostly partly
+    partially completely fully entirely effectively reportedly finally quickly remains
+    remained city town itself also all virtually almost nearly practically
+    """.split()
+)
+# A place right after these only locates something: "near Tikrit", "east of Falluja".
+_LOCATOR_BEFORE = re.compile(
+    r"(?:\b(?:near|nearby|outside|around|toward|towards|from|between|beyond|past|via"
+    r"|across|along|to)\s+|\b(?:north|south|east|west|northeast|northwest|southeast|southwest"
+    r"|north-east|north-west|south-east|south-west|kilometres|kilometers|km|miles|road)"
+    r"\s+of\s+)(?:the\s+)?(?:[\w'’\-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_IN_BEFORE = re.compile(r"\b(?:in|inside|within|at)\s+(?:the\s+)?(?:[\w'’\-]+\s+){0,1}$", re.I)
+# "the Anbar city of Fallujah", "Anbar's capital Ramadi": the first place only locates.
+_QUALIFIES_NEXT = re.compile(
+    r"^(?:['’]s)?\s+(?:provincial\s+)?(?:city|town|capital|village|district)(?:\s+of)?\s+$",
+    re.IGNORECASE,
+)
+_KIND_WORD = re.compile(r"^[\s\-]+(province|governorate|sub-?district|district)\b", re.I)
+_APPOSITIVE = re.compile(r"^\s*,[^,;]{1,100},\s*(?P<rest>.*)$", re.DOTALL)
+_RELATIVE = re.compile(r",?\s*(?:which|that|whom)\s+$", re.IGNORECASE)
+_PRONOUN_SUBJECT = re.compile(
+    r"\b(?:they|the\s+group|the\s+militants|the\s+jihadists|the\s+insurgents|the\s+fighters"
+    r"|its\s+fighters|their\s+fighters|the\s+organi[sz]ation)\b",
+    re.IGNORECASE,
+)
+# An actor named as the source of a report is not the agent of what it reports.
+_SPEAKER_AFTER = re.compile(
+    r"^['’]?s?\s+(?:military\s+|army\s+|security\s+|media\s+)?(?:sources?|officials?"
+    r"|spokes(?:man|woman|person|people)|commanders?|statement|media|website|television"
+    r"|radio|news\s+agency|officers?)\b",
+    re.IGNORECASE,
+)
+_SIDELINED_BEFORE = re.compile(
+    r"\b(?:against|with|backed\s+by|supported\s+by|aided\s+by|helped\s+by|alongside|versus"
+    r"|vs\.?|fighting|battling|attacking)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_BETWEEN_BEFORE = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\u0600-\u06FF])")
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Brig|Adm|Sen|Rep|Gov|St|Jan|Feb|Mar|Apr|Jun"
+    r"|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|vs|etc|approx|U\.S|U\.N|U\.K)\.|\b[A-Z]\.)$"
+)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggested claim, for a researcher to check, correct and submit."""
+
+    actor: str
+    place: str
+    place_id: str
+    status: Status
+    extent: Extent
+    date: str | None
+    date_precision: str
+    excerpt: str
+    geometry: BaseGeometry = field(repr=False)
+    confidence: Literal["assessed", "claimed"]
+    approximate: bool = False  # the footprint is a population-sized disc, not an outline
+    title: str | None = None
+    url: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: geometry as GeoJSON, the source as a citation object."""
+        return {
+            "actor": self.actor,
+            "place": self.place,
+            "place_id": self.place_id,
+            "status": self.status,
+            "extent": self.extent,
+            "date": self.date,
+            "date_precision": self.date_precision,
+            "confidence": self.confidence,
+            "excerpt": self.excerpt,
+            "approximate": self.approximate,
+            "citation": {
+                "title": self.title,
+                "publisher": self.publisher,
+                "url": self.url,
+                "published": self.published,
+                "excerpt": self.excerpt,
+            },
+            "geometry": shapely.geometry.mapping(shapely.set_precision(self.geometry, 1e-5)),
+        }
+
+
+# --- internal records ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ActorMention:
+    start: int
+    end: int
+    actor: str
+    speaker: bool
+    sidelined: bool
+
+
+@dataclass(frozen=True)
+class _PlaceMention:
+    start: int
+    end: int
+    place_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    start: int
+    end: int
+    shape: Shape
+
+    @property
+    def status(self) -> Status:
+        return "contested" if self.shape == "contest" else "control"
+
+
+@dataclass(frozen=True)
+class _DateMention:
+    start: int
+    end: int
+    day: dt.date
+    precision: str
+
+
+@dataclass(frozen=True)
+class _Finding:
+    """A statement found in a sentence, before it becomes a Suggestion."""
+
+    actor: str
+    place: _PlaceMention
+    status: Status
+    extent: Extent
+    phrase: _Phrase
+
+
+@dataclass
+class _Sentence:
+    text: str
+    actors: list[_ActorMention]
+    places: list[_PlaceMention]
+    phrases: list[_Phrase]
+    dates: list[_DateMention]
+
+
+# --- sentences -----------------------------------------------------------------------------
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of a report, verbatim; lines without end punctuation (headlines) stand alone."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n|\r\n\s*\r\n", text):
+        for line in _join_wrapped(block.splitlines()):
+            out.extend(_split_line(line))
+    return [s for s in (piece.strip() for piece in out) if s]
+
+
+def _join_wrapped(lines: Sequence[str]) -> Iterator[str]:
+    """Rejoin hard-wrapped lines: a line continues when the next one starts in lower case."""
+    current = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if current and (line[0].islower() or current.rstrip()[-1:] in ",;-"):
+            current = f"{current} {line}"
+        else:
+            if current:
+                yield current
+            current = line
+    if current:
+        yield current
+
+
+def _split_line(line: str) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(line):
+        candidate = line[start : match.start()]
+        if _ABBREVIATIONS.search(candidate):
+            continue
+        pieces.append(candidate)
+        start = match.end()
+    pieces.append(line[start:])
+    return pieces
+
+
+# --- actors --------------------------------------------------------------------------------
+
+
+def _alias_pattern(alias: str) -> re.Pattern[str] | None:
+    words = _WORD.findall(alias)
+    if not words:
+        return None
+    body = r"[\s\-‐]+".join(re.escape(w).replace("'", "['’]") for w in words)
+    strict = alias.isupper() and len(alias.replace(" ", "")) <= 5
+    flags = 0 if strict else re.IGNORECASE
+    return re.compile(rf"(?<![\w\-]){body}(?!\w)", flags)
+
+
+def _actor_patterns(registry: ActorRegistry) -> list[tuple[re.Pattern[str], str]]:
+    names: dict[str, str] = {}
+    actors: Iterable[Actor] = registry
+    for actor in actors:
+        for alias in (actor.name, *actor.aliases, *EXTRA_ALIASES.get(actor.id, ())):
+            names.setdefault(alias, actor.id)
+    patterns = []
+    for alias in sorted(names, key=lambda a: (-len(a), a)):
+        pattern = _alias_pattern(alias)
+        if pattern is not None:
+            patterns.append((pattern, names[alias]))
+    return patterns
+
+
+def _find_actors(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> list[_ActorMention]:
+    found: list[tuple[int, int, str]] = []
+    for pattern, actor in patterns:
+        for match in pattern.finditer(text):
+            found.append((match.start(), match.end(), actor))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    mentions: list[_ActorMention] = []
+    last_end = -1
+    for start, end, actor in found:
+        if start < last_end:
+            continue
+        speaker = bool(_SPEAKER_AFTER.match(text[end:]))
+        sidelined = bool(_SIDELINED_BEFORE.search(text[:start]))
+        mentions.append(_ActorMention(start, end, actor, speaker, sidelined))
+        last_end = end
+    return mentions
+
+
+# --- places --------------------------------------------------------------------------------
+
+
+def _capitalised(word: str) -> bool:
+    first = word[0]
+    return not first.isalpha() or not first.isascii() or first.isupper() or not first.islower()
+
+
+def _find_places(text: str, blocked: Sequence[tuple[int, int]]) -> list[_PlaceMention]:
+    """Gazetteer places spelled in the text, longest match first, outside actor names."""
+    words = [m for m in _WORD.finditer(text) if not _inside_any(m.start(), m.end(), blocked)]
+    widest = geocode.longest_name_words() + 1
+    mentions: list[_PlaceMention] = []
+    i = 0
+    while i < len(words):
+        found = None
+        for j in range(min(len(words), i + widest) - 1, i - 1, -1):
+            found = _place_at(text, words, i, j)
+            if found is not None:
+                mentions.append(found)
+                i = j + 1
+                break
+        if found is None:
+            i += 1
+    return mentions
+
+
+def _place_at(text: str, words: Sequence[re.Match[str]], i: int, j: int) -> _PlaceMention | None:
+    start, end = words[i].start(), words[j].end()
+    for a, b in zip(words[i:j], words[i + 1 : j + 1], strict=False):
+        if not re.fullmatch(r"[\s\-‐]+", text[a.end() : b.start()]):
+            return None
+    tokens = [w.group(0) for w in words[i : j + 1]]
+    content = [t for t in tokens if t.lower() not in ("al", "el", "ar", "as", "ad", "an", "ash")]
+    if not content or not _capitalised(content[0]):
+        return None
+    spelled = text[start:end]
+    if not geocode.is_mention_key(geocode.fold(spelled)):
+        return None
+    kind_word = _KIND_WORD.match(text[end:])
+    query = spelled
+    if kind_word:
+        query = f"{spelled} {kind_word.group(1)}"
+        end += kind_word.end()
+    ranked = geocode.ranked_ids(query, fuzzy=False, notable_only=True)
+    if not ranked:
+        return None
+    place_id = ranked[0][0]
+    record = geocode.place(place_id)
+    return _PlaceMention(start, end, place_id, record.name if record else spelled)
+
+
+def _inside_any(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+# --- phrases -------------------------------------------------------------------------------
+
+
+def _find_phrases(text: str, actors: Sequence[_ActorMention]) -> list[_Phrase]:
+    taken: list[tuple[int, int]] = []
+    phrases: list[_Phrase] = []
+    for shape, pattern in PHRASES:
+        for match in pattern.finditer(text):
+            if _inside_any(match.start(), match.end(), taken):
+                continue
+            phrase = _refine(text, _Phrase(match.start(), match.end(), shape))
+            if phrase is None:
+                continue
+            phrases.append(phrase)
+            taken.append((match.start(), match.end()))
+    for mention in actors:
+        adjective = _ADJECTIVE.match(text[mention.end :])
+        if adjective:
+            shape: Shape = "contest" if adjective.group("word").lower() == "besieged" else "adjective"
+            phrases.append(_Phrase(mention.start, mention.end + adjective.end(), shape))
+    return sorted(phrases, key=lambda p: p.start)
+
+
+def _refine(text: str, phrase: _Phrase) -> _Phrase | None:
+    """Turn "captured by" into a passive phrase and drop "held talks" and the like."""
+    after = text[phrase.end :]
+    if phrase.shape in ("active", "drive") and _NOT_CONTROL_AFTER.match(after):
+        word = text[phrase.start : phrase.end].lower()
+        if word.startswith(("held", "hold", "clear", "free", "push", "kick", "chas", "flush")):
+            return None
+    if phrase.shape in ("active", "drive", "contest"):
+        by = _PASSIVE_BY.match(after)
+        if by and phrase.shape != "contest":
+            return _Phrase(phrase.start, phrase.end + by.end(), "passive")
+    return phrase
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+def _latest_on_or_before(month: int, day: int, published: dt.date) -> dt.date | None:
+    for year in (published.year, published.year - 1):
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= published:
+            return candidate
+    return None
+
+
+def _find_dates(text: str, published: dt.date | None) -> list[_DateMention]:
+    found: list[_DateMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(match: re.Match[str], day: dt.date | None, precision: str) -> None:
+        if day is None or _inside_any(match.start(), match.end(), taken):
+            return
+        taken.append((match.start(), match.end()))
+        found.append(_DateMention(match.start(), match.end(), day, precision))
+
+    for match in re.finditer(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+{_YEAR})?\b", text):
+        add(match, _explicit(match, published), "day")
+    for match in re.finditer(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?", text):
+        add(match, _explicit(match, published), "day")
+    for match in re.finditer(rf"\b{_MONTH}\s+{_YEAR}\b", text):
+        add(match, dt.date(int(match.group("year")), MONTHS[match.group("month").lower()], 1), "month")
+    for match in re.finditer(rf"\b(?:in|since|during|by)\s+{_MONTH}\b(?!\s+\d)", text):
+        add(match, _month_only(match, published), "month")
+    for match in re.finditer(rf"\b(?:in|since|during)\s+{_YEAR}\b", text):
+        add(match, dt.date(int(match.group("year")), 1, 1), "year")
+    if published is None:
+        return sorted(found, key=lambda d: d.start)
+    for match in re.finditer(rf"\b(?:(?:on|since|last|this|late|early)\s+)?{_WEEKDAY}\b", text):
+        add(match, _weekday(match.group("weekday"), published), "day")
+    relative = (
+        (r"\b(?:yesterday|last\s+night)\b", 1, "day"),
+        (r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening))\b", 0, "day"),
+        (r"\blast\s+week\b", 7, "day"),
+    )
+    for pattern, days_back, precision in relative:
+        for match in re.finditer(pattern, text, re.IGNORECASE):
+            add(match, published - dt.timedelta(days=days_back), precision)
+    for match in re.finditer(r"\blast\s+month\b", text, re.IGNORECASE):
+        first = published.replace(day=1) - dt.timedelta(days=1)
+        add(match, first.replace(day=1), "month")
+    return sorted(found, key=lambda d: d.start)
+
+
+def _explicit(match: re.Match[str], published: dt.date | None) -> dt.date | None:
+    month = MONTHS[match.group("month").lower().rstrip(".")]
+    day = int(match.group("day"))
+    if match.group("year"):
+        try:
+            return dt.date(int(match.group("year")), month, day)
+        except ValueError:
+            return None
+    return _latest_on_or_before(month, day, published) if published else None
+
+
+def _month_only(match: re.Match[str], published: dt.date | None) -> dt.date | None:
+    if published is None:
+        return None
+    month = MONTHS[match.group("month").lower().rstrip(".")]
+    year = published.year if month <= published.month else published.year - 1
+    return dt.date(year, month, 1)
+
+
+def _weekday(name: str, published: dt.date) -> dt.date:
+    back = (published.weekday() - WEEKDAYS[name.lower()]) % 7
+    return published - dt.timedelta(days=back)
+
+
+# --- binding -------------------------------------------------------------------------------
+
+
+def _clause_bounds(text: str, position: int) -> tuple[int, int]:
+    start, end = 0, len(text)
+    for match in _CLAUSE_BREAK.finditer(text):
+        if match.end() <= position:
+            start = match.end()
+        elif match.start() >= position:
+            end = match.start()
+            break
+    return start, end
+
+
+def _words_in(gap: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(gap)]
+
+
+def _extent_in(gap: str) -> Extent | None:
+    best: tuple[int, int, Extent] | None = None
+    for extent, pattern in EXTENT_PATTERNS:
+        for match in pattern.finditer(gap):
+            key = (match.end(), match.end() - match.start())
+            if best is None or key > best[:2]:
+                best = (key[0], key[1], extent)
+    return best[2] if best else None
+
+
+def _object_gap_ok(gap: str, shape: Shape, actors_between: bool) -> bool:
+    if _LOCATOR_BEFORE.search(gap):
+        return False
+    words = _words_in(gap)
+    if shape == "contest":
+        return len(words) <= 14 and not re.search(r"[.;:]", gap)
+    if shape == "drive":
+        return all(w in _OBJECT_FILLER for w in words)
+    if actors_between:
+        return False
+    return len(words) <= 10 and all(w in _OBJECT_FILLER for w in words) and "," not in gap
+
+
+def _objects_after(
+    s: _Sentence, start: int, limit: int, shape: Shape, status: Status
+) -> list[tuple[_PlaceMention, Extent]]:
+    """Places a phrase is about, from ``start`` up to ``limit``, each with its extent."""
+    picked: list[tuple[_PlaceMention, Extent]] = []
+    anchor = start
+    default = DEFAULT_EXTENT[status]
+    for place in s.places:
+        if place.start < start or place.end > limit:
+            continue
+        gap = s.text[anchor : place.start]
+        between = any(anchor <= a.start and a.end <= place.start for a in s.actors)
+        if not picked:
+            if not _object_gap_ok(gap, shape, between and shape == "active"):
+                break
+            picked.append((place, _extent_in(gap) or default))
+        else:
+            if _LOCATOR_BEFORE.search(gap) or _IN_BEFORE.search(gap) or between:
+                break
+            if not all(w in _LIST_FILLER for w in _words_in(gap)) or len(_words_in(gap)) > 8:
+                break
+            if _QUALIFIES_NEXT.match(s.text[picked[-1][0].end : place.start]):
+                picked.pop()  # "the Anbar city of Fallujah": Anbar only locates Fallujah
+                picked.append((place, _extent_in(gap) or default))
+            else:
+                inherited = picked[-1][1] if _CONJUNCTION_ONLY.match(gap) else default
+                picked.append((place, _extent_in(gap) or inherited))
+        anchor = place.end
+    seen: set[str] = set()
+    unique = []
+    for place, extent in picked:
+        if place.place_id not in seen:
+            seen.add(place.place_id)
+            unique.append((place, extent))
+    return unique
+
+
+def _subject_gap(gap: str) -> str | None:
+    """What remains of the text between a subject place and its passive phrase, if allowed."""
+    appositive = _APPOSITIVE.match(gap)
+    if appositive:
+        gap = appositive.group("rest")
+    if all(w in _SUBJECT_FILLER for w in _words_in(gap)) and not re.search(r"[,;.]", gap):
+        return gap
+    return None
+
+
+def _subjects_before(
+    s: _Sentence, phrase: _Phrase, floor: int
+) -> list[tuple[_PlaceMention, Extent]]:
+    """Places a passive phrase is about: the nearest place before it, and a list ending there."""
+    before = [p for p in s.places if p.end <= phrase.start]
+    if not before:
+        return []
+    last = before[-1]
+    rest = _subject_gap(s.text[last.end : phrase.start])
+    if rest is None:
+        return []
+    chosen = [last]
+    for place in reversed(before[:-1]):
+        if place.start < floor:
+            break
+        gap = s.text[place.end : chosen[-1].start]
+        if not _CONJUNCTION_ONLY.match(gap):
+            break
+        chosen.append(place)
+    clause_start, _ = _clause_bounds(s.text, last.start)
+    out = []
+    for place in reversed(chosen):
+        lead = s.text[max(clause_start, floor, place.start - 40) : place.start]
+        extent = _extent_in(_tail_words(lead, 4)) or _extent_in(rest) or "all"
+        out.append((place, extent))
+    return out
+
+
+def _tail_words(text: str, count: int) -> str:
+    words = list(_WORD.finditer(text))
+    if len(words) <= count:
+        return text
+    return text[words[-count].start() :]
+
+
+def _agent_before(
+    s: _Sentence, phrase: _Phrase, floor: int, previous_agent: str | None
+) -> str | None:
+    clause_start, _ = _clause_bounds(s.text, phrase.start)
+    lower = max(clause_start, 0)
+    candidates = [
+        a
+        for a in s.actors
+        if lower <= a.start and a.end <= phrase.start and not a.speaker and not a.sidelined
+    ]
+    if candidates:
+        return candidates[-1].actor
+    lead = s.text[max(lower, floor) : phrase.start]
+    if previous_agent and _PRONOUN_SUBJECT.search(lead):
+        return previous_agent
+    return None
+
+
+def _agents_after(s: _Sentence, phrase: _Phrase, window: int | None = None) -> list[str]:
+    _, clause_end = _clause_bounds(s.text, phrase.end)
+    limit = clause_end if window is None else min(clause_end, phrase.end + window)
+    after = [a for a in s.actors if phrase.start <= a.start and a.end <= limit]
+    if not after:
+        return []
+    for i, mention in enumerate(after):
+        if _BETWEEN_BEFORE.search(s.text[: mention.start]) and i + 1 < len(after):
+            pair = [mention.actor, after[i + 1].actor]
+            return list(dict.fromkeys(pair))
+    return [after[0].actor]
+
+
+def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
+    clause_start, clause_end = _clause_bounds(s.text, phrase.start)
+    lead = s.text[clause_start : phrase.start]
+    if _NEGATION_BEFORE.search(lead):
+        return True
+    if _MODAL_BEFORE.search(lead) and not _FACTUAL_TO.search(lead):
+        if not re.match(r"threat", s.text[phrase.start : phrase.end], re.IGNORECASE):
+            return True
+    if _DENIED_THAT.search(lead):
+        return True
+    return bool(_REPELLED.search(s.text[clause_start:clause_end]))
+
+
+def _next_phrase_start(s: _Sentence, phrase: _Phrase) -> int:
+    _, clause_end = _clause_bounds(s.text, phrase.end)
+    later = [p.start for p in s.phrases if p.start >= phrase.end]
+    return min([clause_end, *later])
+
+
+def _previous_phrase_end(s: _Sentence, phrase: _Phrase) -> int:
+    earlier = [p.end for p in s.phrases if p.end <= phrase.start]
+    return max(earlier, default=0)
+
+
+def _read_phrase(
+    s: _Sentence, phrase: _Phrase, previous_agent: str | None
+) -> tuple[list[str], list[tuple[_PlaceMention, Extent]]]:
+    """The actors and places one phrase links (empty lists when it links nothing)."""
+    limit = _next_phrase_start(s, phrase)
+    floor = _previous_phrase_end(s, phrase)
+    shape = phrase.shape
+    if shape == "passive":
+        return _agents_after(s, phrase, window=60), _subjects_before(s, phrase, floor)
+    if shape == "adjective":
+        actor = [a.actor for a in s.actors if a.start == phrase.start]
+        return actor, _objects_after(s, phrase.end, limit, "active", "control")
+    if shape == "declare":
+        agent = _agent_before(s, phrase, floor, previous_agent)
+        objects = _objects_after(s, phrase.end, len(s.text), "active", "control")[:1]
+        if not objects or not _DECLARED_STATE.match(s.text[objects[0][0].end :]):
+            return [], []
+        return ([agent] if agent else []), objects
+    if shape == "drive":
+        out = _DRIVE_OUT.match(s.text[phrase.end :])
+        if out is None:
+            return [], []
+        start = phrase.end + out.end()
+        passive = _PASSIVE_AUX.search(s.text[:phrase.start])
+        if passive:
+            by = re.search(r"\bby\b", s.text[start:limit])
+            agents = _agents_after(s, _Phrase(start + by.end(), limit, shape)) if by else []
+            return agents[:1], _objects_after(s, start, limit, "drive", "control")
+        agent = _agent_before(s, phrase, floor, previous_agent)
+        return ([agent] if agent else []), _objects_after(s, start, limit, "drive", "control")
+    objects = _objects_after(s, phrase.end, limit, shape, phrase.status)
+    if shape == "contest":
+        agent = _agent_before(s, phrase, floor, previous_agent)
+        agents = [agent] if agent else _agents_after(s, phrase)
+        return agents, objects
+    if _PASSIVE_AUX.search(s.text[: phrase.start]):
+        return [], []  # "Fallujah was captured on Saturday": no agent named
+    agent = _agent_before(s, phrase, floor, previous_agent)
+    if not objects and agent:
+        objects = _relative_object(s, agent, phrase)
+    return ([agent] if agent else []), objects
+
+
+def _relative_object(
+    s: _Sentence, agent: str, phrase: _Phrase
+) -> list[tuple[_PlaceMention, Extent]]:
+    """"Fallujah, which ISIS seized in January": the place before "which" is the object."""
+    mention = next(
+        (a for a in reversed(s.actors) if a.actor == agent and a.end <= phrase.start), None
+    )
+    if mention is None:
+        return []
+    for place in reversed(s.places):
+        if place.end <= mention.start:
+            if _RELATIVE.fullmatch(s.text[place.end : mention.start]):
+                return [(place, "all")]
+            break
+    return []
+
+
+def _date_for(s: _Sentence, phrase: _Phrase) -> _DateMention | None:
+    """The date nearest after the phrase in its stretch, else before it, else anywhere."""
+    floor = _previous_phrase_end(s, phrase)
+    limit = _next_phrase_start(s, phrase)
+    after = [d for d in s.dates if phrase.end <= d.start and d.end <= max(limit, phrase.end)]
+    if not after:
+        # past the next phrase only if that phrase has no date of its own before the end
+        after = [d for d in s.dates if d.start >= phrase.end]
+        if after and any(p.start > phrase.end and p.start < after[0].start for p in s.phrases):
+            after = []
+    if after:
+        return after[0]
+    before = [d for d in s.dates if d.end <= phrase.start and d.start >= floor]
+    if before:
+        return before[-1]
+    if s.dates:
+        return min(s.dates, key=lambda d: min(abs(d.start - phrase.end), abs(phrase.start - d.end)))
+    return None
+
+
+def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Finding], str | None]:
+    found: list[_Finding] = []
+    last_agent = previous_agent
+    for phrase in s.phrases:
+        if _vetoed(s, phrase):
+            continue
+        agents, places = _read_phrase(s, phrase, previous_agent)
+        if agents:
+            last_agent = agents[0]
+        for actor in agents:
+            for place, extent in places:
+                found.append(_Finding(actor, place, phrase.status, extent, phrase))
+    if last_agent == previous_agent:
+        movers = [a for a in s.actors if not a.speaker and not a.sidelined]
+        if movers:
+            last_agent = movers[0].actor
+    return found, last_agent
+
+
+# --- public API ----------------------------------------------------------------------------
+
+
+def _as_date(value: dt.date | str | None) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
+def _registry(registry: ActorRegistry | None) -> ActorRegistry:
+    if registry is not None:
+        return registry
+    from controlmap.dataset import bundled_actors  # the store package is heavy to import
+
+    return ActorRegistry(bundled_actors())
+
+
+def extract(
+    text: str,
+    *,
+    published: dt.date | str | None,
+    url: str | None = None,
+    title: str | None = None,
+    publisher: str | None = None,
+    registry: ActorRegistry | None = None,
+) -> list[Suggestion]:
+    """Suggested claims in ``text``, in reading order, each quoting its sentence."""
+    day = _as_date(published)
+    actors = _registry(registry)
+    patterns = _actor_patterns(actors)
+    suggestions: list[Suggestion] = []
+    seen: set[tuple[str, str, str, str, str | None]] = set()
+    previous_agent: str | None = None
+    for sentence in sentences(text):
+        parsed = _parse(sentence, patterns, day)
+        findings, previous_agent = _findings(parsed, previous_agent)
+        in_sentence: set[tuple[str, str, str]] = set()
+        for finding in findings:
+            key3 = (finding.actor, finding.place.place_id, finding.status)
+            if key3 in in_sentence:
+                continue
+            in_sentence.add(key3)
+            when = _date_for(parsed, finding.phrase)
+            suggestion = _suggest(finding, parsed, when, day, url, title, publisher)
+            key = (
+                suggestion.actor,
+                suggestion.place_id,
+                suggestion.status,
+                suggestion.extent,
+                suggestion.date,
+            )
+            if key not in seen:
+                seen.add(key)
+                suggestions.append(suggestion)
+    return suggestions
+
+
+def _parse(
+    sentence: str, patterns: Sequence[tuple[re.Pattern[str], str]], published: dt.date | None
+) -> _Sentence:
+    actors = _find_actors(sentence, patterns)
+    places = _find_places(sentence, [(a.start, a.end) for a in actors])
+    phrases = _find_phrases(sentence, actors)
+    return _Sentence(sentence, actors, places, phrases, _find_dates(sentence, published))
+
+
+def _suggest(
+    finding: _Finding,
+    s: _Sentence,
+    when: _DateMention | None,
+    published: dt.date | None,
+    url: str | None,
+    title: str | None,
+    publisher: str | None,
+) -> Suggestion:
+    shape = geo.footprint(finding.place.place_id)
+    if when is not None:
+        date, precision = when.day.isoformat(), when.precision
+    else:
+        date, precision = (published.isoformat() if published else None), "day"
+    confidence: Literal["assessed", "claimed"] = "claimed" if _CLAIMED.search(s.text) else "assessed"
+    return Suggestion(
+        actor=finding.actor,
+        place=finding.place.name,
+        place_id=finding.place.place_id,
+        status=finding.status,
+        extent=finding.extent,
+        date=date,
+        date_precision=precision,
+        excerpt=s.text,
+        geometry=shape.geometry,
+        confidence=confidence,
+        approximate=shape.approximate,
+        title=title,
+        url=url,
+        publisher=publisher,
+        published=published.isoformat() if published else None,
+    )
+
+
+# --- evaluation ----------------------------------------------------------------------------
+
+MATCH_FIELDS = ("actor", "place_id", "status", "extent", "date")
+EVAL_CASES = Path(__file__).resolve().parents[2] / "eval" / "extract_cases.json"
+
+
+@dataclass(frozen=True)
+class Score:
+    """Precision and recall of extract() over a set of cases, with what went wrong."""
+
+    precision: float
+    recall: float
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+    confidence_agreement: float
+    mismatches: tuple[dict[str, Any], ...]
+
+
+def load_cases(path: Path | str = EVAL_CASES) -> list[dict[str, Any]]:
+    """The evaluation cases of a JSON file ({"cases": [...]} or a bare list)."""
+    with Path(path).open(encoding="utf-8") as fh:
+        data = json.load(fh)
+    cases = data["cases"] if isinstance(data, Mapping) else data
+    return list(cases)
+
+
+def score(cases: Iterable[Mapping[str, Any]], registry: ActorRegistry | None = None) -> Score:
+    """Compare suggestions with the expected claims of each case.
+
+    A suggestion is correct when actor, place_id, status, extent and date all equal an expected
+    claim of its case (each expected claim matches at most one suggestion).
+    """
+    actors = _registry(registry)
+    tp = fp = fn = agree = 0
+    mismatches: list[dict[str, Any]] = []
+    for case in cases:
+        got = extract(str(case["text"]), published=case.get("published"), registry=actors)
+        got_keys = [tuple(s.to_dict()[f] for f in MATCH_FIELDS) for s in got]
+        expected = [tuple(e.get(f) for f in MATCH_FIELDS) for e in case.get("expected", [])]
+        remaining = list(expected)
+        extra = []
+        for suggestion, key in zip(got, got_keys, strict=True):
+            if key in remaining:
+                index = remaining.index(key)
+                wanted = case["expected"][expected.index(key)].get("confidence")
+                agree += int(wanted in (None, suggestion.confidence))
+                remaining.pop(index)
+                tp += 1
+            else:
+                extra.append(dict(zip(MATCH_FIELDS, key, strict=True)))
+                fp += 1
+        fn += len(remaining)
+        if extra or remaining:
+            mismatches.append(
+                {
+                    "id": case.get("id"),
+                    "unexpected": extra,
+                    "missing": [dict(zip(MATCH_FIELDS, k, strict=True)) for k in remaining],
+                }
+            )
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return Score(
+        precision=precision,
+        recall=recall,
+        true_positives=tp,
+        false_positives=fp,
+        false_negatives=fn,
+        confidence_agreement=agree / tp if tp else 1.0,
+        mismatches=tuple(mismatches),
+    )

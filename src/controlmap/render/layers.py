@@ -21,7 +21,7 @@ from controlmap.resolve import Piece
 MARKER_BELOW_KM2 = 400.0
 # Past this many pieces a date is drawn grouped by look (see _grouped_items).
 DETAIL_LIMIT = 600
-GROUPED_TOLERANCE = 0.003  # degrees, about 300 m: under a pixel at province scale
+GROUPED_TOLERANCE = 0.005  # degrees, about 500 m: under a pixel at province scale
 GROUP_SOURCES_SHOWN = 8
 EXTENT_WORDS = {
     "all": "all of this area",
@@ -190,7 +190,7 @@ def _grouped_items(
     drawn = dict(
         zip(
             (id(p) for p in pieces),
-            for_display([p.geometry for p in pieces], GROUPED_TOLERANCE, 4),
+            for_display([p.geometry for p in pieces], GROUPED_TOLERANCE, 3),
             strict=True,
         )
     )

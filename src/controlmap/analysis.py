@@ -66,11 +66,18 @@ class Change:
 
 @dataclass(frozen=True)
 class Balance:
-    """Area one actor gained and lost between two dates, in km^2."""
+    """Area one actor gained and lost between two dates, in km^2.
+
+    ``consolidated_km2`` is ground the actor held in part or contested and now holds fully;
+    ``weakened_km2`` the reverse. Neither moves area between actors, so neither is in
+    ``net_km2``.
+    """
 
     actor: str
     gained_km2: float
     lost_km2: float
+    consolidated_km2: float = 0.0
+    weakened_km2: float = 0.0
 
     @property
     def net_km2(self) -> float:
@@ -433,8 +440,9 @@ def held_km2(pieces: Iterable[Piece]) -> dict[str, float]:
 def gains_losses(changes: Iterable[Change]) -> dict[str, Balance]:
     """Km^2 each actor gained and lost across the changes of a :func:`diff`.
 
-    Only changes of actor count: a change of status or extent under the same actor moves no
-    area. With the module's convention for "held", for every actor
+    Only changes of actor count as gained or lost: a change of status or extent under the
+    same actor moves no area between actors (it is reported as consolidated or weakened).
+    With the module's convention for "held", for every actor
     ``gained - lost == held_km2(at d2) - held_km2(at d1)``.
 
     Parameters
@@ -444,18 +452,32 @@ def gains_losses(changes: Iterable[Change]) -> dict[str, Balance]:
     Returns
     -------
     dict
-        Actor id to Balance, for every actor on either side of a change of hands.
+        Actor id to Balance, for every actor named by a change.
     """
     gained: dict[str, float] = {}
     lost: dict[str, float] = {}
+    firmer: dict[str, float] = {}
+    weaker: dict[str, float] = {}
+
+    def add(into: dict[str, float], actor: str | None, area: float) -> None:
+        if actor is not None:
+            into[actor] = into.get(actor, 0.0) + area
+
     for c in changes:
-        if not c.changed_hands:
+        if c.changed_hands:
+            add(gained, c.to_actor, c.area_km2)
+            add(lost, c.from_actor, c.area_km2)
             continue
-        if c.to_actor is not None:
-            gained[c.to_actor] = gained.get(c.to_actor, 0.0) + c.area_km2
-        if c.from_actor is not None:
-            lost[c.from_actor] = lost.get(c.from_actor, 0.0) + c.area_km2
-    return {a: Balance(a, gained.get(a, 0.0), lost.get(a, 0.0)) for a in sorted({*gained, *lost})}
+        was_full = (c.from_status, c.from_extent) == ("control", "all")
+        now_full = (c.to_status, c.to_extent) == ("control", "all")
+        if now_full and not was_full:
+            add(firmer, c.to_actor, c.area_km2)
+        elif was_full and not now_full:
+            add(weaker, c.to_actor, c.area_km2)
+    return {
+        a: Balance(a, gained.get(a, 0.0), lost.get(a, 0.0), firmer.get(a, 0.0), weaker.get(a, 0.0))
+        for a in sorted({*gained, *lost, *firmer, *weaker})
+    }
 
 
 # --- area over time --------------------------------------------------------------------------

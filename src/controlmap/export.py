@@ -671,6 +671,23 @@ def _inline_css(css: str, images: Path) -> str:
     return re.sub(r"url\(\s*['\"]?images/([^'\")]+)['\"]?\s*\)", data_uri, css)
 
 
+def _marker_images_script(images: Path) -> str:
+    """Script that serves Leaflet's default marker images from data URIs: folium creates
+    every marker with the default icon before giving it ours, and a file that stands alone
+    must not ask for images beside it."""
+    urls = {}
+    for name in ("marker-icon.png", "marker-icon-2x.png", "marker-shadow.png"):
+        file = images / name
+        if file.is_file():
+            urls[name] = "data:image/png;base64," + base64.b64encode(file.read_bytes()).decode()
+    return (
+        f"(function () {{ var inline = {json.dumps(urls)};"
+        " L.Icon.Default.prototype._getIconUrl = function (name) {"
+        " var url = L.Icon.prototype._getIconUrl.call(this, name);"
+        " return inline[url] || url; }; })();"
+    )
+
+
 def standalone_html(
     pieces: Sequence[Piece],
     registry: ActorRegistry,
@@ -710,10 +727,15 @@ def standalone_html(
         raise ControlmapError(
             f"Leaflet is missing from {vendor.VENDOR_DIR}: run `make setup` to fetch it"
         )
-    actors = [a for a in registry]
+    shown = {a for p in pieces for a in (p.actor, p.holding.previous, *p.holding.parties) if a}
+    # The legend lists who is on this map; with nothing drawn it explains every actor.
+    actors = [a for a in registry if a.id in shown] or list(registry)
     look = style.Look()
     m = basemap.base_map(actors, look, assets=".")
     layers.state_layer(pieces, registry, day, look).add_to(m)
+    if pieces:
+        minx, miny, maxx, maxy = shapely.total_bounds([p.geometry for p in pieces])
+        m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(30, 30), max_zoom=11)
     # Instance attributes shadow folium's CDN lists: no request may leave the machine.
     m.default_js = []
     m.default_css = []
@@ -726,6 +748,9 @@ def standalone_html(
     header = root.header  # type: ignore[attr-defined]
     header.add_child(folium.Element(f"<style>{css}</style>"))
     header.add_child(folium.Element(f"<script>{js}</script>"))
+    header.add_child(
+        folium.Element(f"<script>{_marker_images_script(leaflet / 'images')}</script>")
+    )
     version = f" &middot; data version {int(data_version)}" if data_version is not None else ""
     box = (
         '<div style="position:fixed;top:10px;left:50px;z-index:1000;background:#fffffff0;'

@@ -75,7 +75,7 @@ from controlmap.model import Actor, ActorRegistry
 
 Status = Literal["control", "contested"]
 Extent = Literal["all", "most", "part", "unknown"]
-Shape = Literal["active", "passive", "drive", "declare", "adjective", "contest"]
+Shape = Literal["active", "passive", "drive", "declare", "adjective", "contest", "entry"]
 
 # Everyday names of the bundled actors' forces that the registry (kept as data, shared with
 # imports) does not list. Used only when the registry has an actor with that id.
@@ -152,6 +152,7 @@ _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _TAKE_VERBS = (
     r"seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|overr(?:an|un|uns|unning)"
     r"|occup(?:y|ies|ied|ying)|wrest(?:s|ed|ing)?(?:\s+control\s+(?:of|over))?"
+    r"|t(?:ook|aken|ake|akes|aking)(?:\s+over)?"
 )
 _RETAKE_VERBS = (
     r"re-?t(?:ook|aken|ake|akes|aking)|re-?captur(?:e|es|ed|ing)|liberat(?:e|es|ed|ing)"
@@ -171,6 +172,12 @@ PHRASES: tuple[tuple[Shape, re.Pattern[str]], ...] = tuple(
         ("passive", r"\bin\s+the\s+hands\s+of\b"),
         ("passive", r"\bunder\s+(?:the\s+)?" + _CONTROL_NOUN + r"\b"),
         ("passive", r"\bunder\s+(?:[\w'’\-]+\s+){1,5}?control\b"),
+        ("passive", r"\b(?:is|are|was|were|remains?|remained|still)\s+(?:\w+\s+)?contested\b"),
+        (
+            "entry",
+            r"\b(?:enter(?:s|ed|ing)?|(?:push(?:es|ed|ing)?|advanc(?:e|es|ed|ing)|mov(?:e|es|ed|ing)"
+            r"|sw(?:ept|eep|eeps|eeping)|storm(?:s|ed|ing)?|br(?:oke|eak|eaks|eaking))\s+into)\b",
+        ),
         ("active", r"\b(?:re)?gain(?:s|ed|ing)?\s+" + _CONTROL_NOUN + r"\b"),
         ("active", r"\b(?:seiz(?:e|es|ed|ing)|t(?:ook|aken|ake|akes|aking))\s+" + _CONTROL_NOUN),
         ("active", r"\b(?:liberation|recapture)\s+of\b"),
@@ -198,6 +205,12 @@ PHRASES: tuple[tuple[Shape, re.Pattern[str]], ...] = tuple(
 _NOT_CONTROL_AFTER = re.compile(
     r"^\s+(?:talks|a\s+meeting|meetings|a\s+press|an?\s+|off|back|up|out|elections|prisoners"
     r"|hostage)\b",
+    re.IGNORECASE,
+)
+# "took part", "took place", "taken to hospital": other senses of "take".
+_NOT_TAKING_AFTER = re.compile(
+    r"^\s+(?:part|place|hostage|prisoners?|captive|to\s+hospital|responsibility|refuge|cover"
+    r"|advantage|the\s+opportunity|aim|time|steps|measures|action|shelter|positions?)\b",
     re.IGNORECASE,
 )
 _PASSIVE_BY = re.compile(r"^\s+by\b", re.IGNORECASE)
@@ -306,9 +319,29 @@ _QUALIFIES_NEXT = re.compile(
     r"^(?:['’]s)?\s+(?:provincial\s+)?(?:city|town|capital|village|district)(?:\s+of)?\s+$",
     re.IGNORECASE,
 )
+_FACILITY_AFTER = re.compile(
+    r"^(?:['’]s)?\s+(?:dam|airport|air\s*base|air\s+field|airfield|base|university|bridge|lake"
+    r"|mountains?|river|stadium|hospital|prison|barracks|camp|road|highway|crossing"
+    r"|refinery|power\s+(?:plant|station)|military\s+base|checkpoint|valley)\b",
+    re.IGNORECASE,
+)
+_FEATURE_BEFORE = re.compile(r"\b(?:Mount|Mt\.?|Jebel|Jabal|Lake|Camp|Wadi)\s+$")
 _KIND_WORD = re.compile(r"^[\s\-]+(province|governorate|sub-?district|district)\b", re.I)
-_APPOSITIVE = re.compile(r"^\s*,[^,;]{1,100},\s*(?P<rest>.*)$", re.DOTALL)
-_RELATIVE = re.compile(r",?\s*(?:which|that|whom)\s+$", re.IGNORECASE)
+_APPOSITIVE = re.compile(r"^\s*,(?P<inner>[^;]{1,120}),\s*(?P<rest>[^,;]*)$", re.DOTALL)
+_RELATIVE = re.compile(r"\s*,?\s*(?:which|that|whom|where)\s+", re.IGNORECASE)
+# Something inside a town: fighting over it contests part of the town.
+_INSIDE_TOWN = re.compile(
+    r"\b(?:compound|buildings?|headquarters|stations?|neighbou?rhoods?|quarters?|bases?"
+    r"|markets?|hospitals?|university|offices?|council|checkpoints?|bridges?|positions?"
+    r"|streets?|barracks|prison|palace|mosque|airport)\b[^,;.]{0,30}?\b(?:in|inside|of)"
+    r"\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_FLAG_RAISED = re.compile(
+    r"\b(?:rais(?:e|es|ed|ing)|hoist(?:s|ed|ing)?|plant(?:s|ed|ing)?)\s+(?:the|their|its|a)?\s*"
+    r"(?:[\w'’\-]+\s+){0,2}flags?\b",
+    re.IGNORECASE,
+)
 _PRONOUN_SUBJECT = re.compile(
     r"\b(?:they|the\s+group|the\s+militants|the\s+jihadists|the\s+insurgents|the\s+fighters"
     r"|its\s+fighters|their\s+fighters|the\s+organi[sz]ation)\b",
@@ -403,10 +436,13 @@ class _Phrase:
     start: int
     end: int
     shape: Shape
+    status: Status = "control"
 
-    @property
-    def status(self) -> Status:
-        return "contested" if self.shape == "contest" else "control"
+
+def _phrase(start: int, end: int, shape: Shape, text: str) -> _Phrase:
+    """A phrase with its status: contest and entry verbs contest, "remains contested" too."""
+    contested = shape in ("contest", "entry") or "contested" in text[start:end].lower()
+    return _Phrase(start, end, shape, "contested" if contested else "control")
 
 
 @dataclass(frozen=True)
@@ -543,7 +579,8 @@ def _find_places(text: str, blocked: Sequence[tuple[int, int]]) -> list[_PlaceMe
         for j in range(min(len(words), i + widest) - 1, i - 1, -1):
             found = _place_at(text, words, i, j)
             if found is not None:
-                mentions.append(found)
+                if not _names_something_else(text, found):
+                    mentions.append(found)
                 i = j + 1
                 break
         if found is None:
@@ -576,6 +613,11 @@ def _place_at(text: str, words: Sequence[re.Match[str]], i: int, j: int) -> _Pla
     return _PlaceMention(start, end, place_id, record.name if record else spelled)
 
 
+def _names_something_else(text: str, place: _PlaceMention) -> bool:
+    """"Mosul Dam", "Mount Sinjar", "Tikrit University": a feature named after the town."""
+    return bool(_FACILITY_AFTER.match(text[place.end :]) or _FEATURE_BEFORE.search(text[: place.start]))
+
+
 def _inside_any(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
@@ -590,7 +632,7 @@ def _find_phrases(text: str, actors: Sequence[_ActorMention]) -> list[_Phrase]:
         for match in pattern.finditer(text):
             if _inside_any(match.start(), match.end(), taken):
                 continue
-            phrase = _refine(text, _Phrase(match.start(), match.end(), shape))
+            phrase = _refine(text, _phrase(match.start(), match.end(), shape, text))
             if phrase is None:
                 continue
             phrases.append(phrase)
@@ -599,21 +641,23 @@ def _find_phrases(text: str, actors: Sequence[_ActorMention]) -> list[_Phrase]:
         adjective = _ADJECTIVE.match(text[mention.end :])
         if adjective:
             shape: Shape = "contest" if adjective.group("word").lower() == "besieged" else "adjective"
-            phrases.append(_Phrase(mention.start, mention.end + adjective.end(), shape))
+            phrases.append(_phrase(mention.start, mention.end + adjective.end(), shape, text))
     return sorted(phrases, key=lambda p: p.start)
 
 
 def _refine(text: str, phrase: _Phrase) -> _Phrase | None:
     """Turn "captured by" into a passive phrase and drop "held talks" and the like."""
     after = text[phrase.end :]
+    word = text[phrase.start : phrase.end].lower()
     if phrase.shape in ("active", "drive") and _NOT_CONTROL_AFTER.match(after):
-        word = text[phrase.start : phrase.end].lower()
         if word.startswith(("held", "hold", "clear", "free", "push", "kick", "chas", "flush")):
             return None
+    if word.startswith("t") and _NOT_TAKING_AFTER.match(after):
+        return None
     if phrase.shape in ("active", "drive", "contest"):
         by = _PASSIVE_BY.match(after)
         if by and phrase.shape != "contest":
-            return _Phrase(phrase.start, phrase.end + by.end(), "passive")
+            return _Phrase(phrase.start, phrase.end + by.end(), "passive", phrase.status)
     return phrase
 
 
@@ -712,6 +756,7 @@ def _words_in(gap: str) -> list[str]:
 
 
 def _extent_in(gap: str) -> Extent | None:
+    """The extent words nearest the end of ``gap`` (that is, nearest the place after it)."""
     best: tuple[int, int, Extent] | None = None
     for extent, pattern in EXTENT_PATTERNS:
         for match in pattern.finditer(gap):
@@ -721,17 +766,36 @@ def _extent_in(gap: str) -> Extent | None:
     return best[2] if best else None
 
 
-def _object_gap_ok(gap: str, shape: Shape, actors_between: bool) -> bool:
+def _without_dates(s: _Sentence, start: int, end: int) -> str:
+    """The text from start to end with date expressions blanked ("Mosul on Tuesday and")."""
+    chars = list(s.text[start:end])
+    for d in s.dates:
+        for i in range(max(d.start, start), min(d.end, end)):
+            chars[i - start] = " "
+    return "".join(chars)
+
+
+def _contest_extent(gap: str) -> Extent | None:
+    """Fighting over something inside a town ("the government compound in Ramadi") is part."""
+    return "part" if _INSIDE_TOWN.search(gap) else None
+
+
+def _first_object_ok(gap: str, shape: Shape, actors_between: bool) -> bool:
     if _LOCATOR_BEFORE.search(gap):
         return False
     words = _words_in(gap)
-    if shape == "contest":
+    if shape in ("contest", "entry"):
         return len(words) <= 14 and not re.search(r"[.;:]", gap)
-    if shape == "drive":
-        return all(w in _OBJECT_FILLER for w in words)
-    if actors_between:
+    if actors_between and shape != "drive":
         return False
     return len(words) <= 10 and all(w in _OBJECT_FILLER for w in words) and "," not in gap
+
+
+def _next_object_ok(gap: str, actors_between: bool) -> bool:
+    if actors_between or _LOCATOR_BEFORE.search(gap) or _IN_BEFORE.search(gap):
+        return False
+    words = _words_in(gap)
+    return len(words) <= 8 and all(w in _LIST_FILLER for w in words)
 
 
 def _objects_after(
@@ -744,16 +808,17 @@ def _objects_after(
     for place in s.places:
         if place.start < start or place.end > limit:
             continue
-        gap = s.text[anchor : place.start]
+        gap = _without_dates(s, anchor, place.start)
         between = any(anchor <= a.start and a.end <= place.start for a in s.actors)
         if not picked:
-            if not _object_gap_ok(gap, shape, between and shape == "active"):
+            if not _first_object_ok(gap, shape, between):
                 break
-            picked.append((place, _extent_in(gap) or default))
+            extent = _extent_in(gap)
+            if extent is None and shape in ("contest", "entry"):
+                extent = _contest_extent(gap)
+            picked.append((place, extent or default))
         else:
-            if _LOCATOR_BEFORE.search(gap) or _IN_BEFORE.search(gap) or between:
-                break
-            if not all(w in _LIST_FILLER for w in _words_in(gap)) or len(_words_in(gap)) > 8:
+            if not _next_object_ok(gap, between):
                 break
             if _QUALIFIES_NEXT.match(s.text[picked[-1][0].end : place.start]):
                 picked.pop()  # "the Anbar city of Fallujah": Anbar only locates Fallujah
@@ -771,40 +836,47 @@ def _objects_after(
     return unique
 
 
-def _subject_gap(gap: str) -> str | None:
-    """What remains of the text between a subject place and its passive phrase, if allowed."""
+def _subject_rest(gap: str) -> str | None:
+    """What lies between a subject place and its passive phrase, if only filler does.
+
+    An apposition between commas is skipped ("Tal Afar, a city of 200,000 west of Mosul,
+    fell to ISIS").
+    """
+    rests = [gap]
     appositive = _APPOSITIVE.match(gap)
     if appositive:
-        gap = appositive.group("rest")
-    if all(w in _SUBJECT_FILLER for w in _words_in(gap)) and not re.search(r"[,;.]", gap):
-        return gap
+        rests.append(appositive.group("rest"))
+    for rest in rests:
+        if all(w in _SUBJECT_FILLER for w in _words_in(rest)) and not re.search(r"[,;.]", rest):
+            return rest
     return None
 
 
 def _subjects_before(
     s: _Sentence, phrase: _Phrase, floor: int
 ) -> list[tuple[_PlaceMention, Extent]]:
-    """Places a passive phrase is about: the nearest place before it, and a list ending there."""
+    """Places a passive phrase is about: the nearest fitting place before it, and its list."""
     before = [p for p in s.places if p.end <= phrase.start]
-    if not before:
-        return []
-    last = before[-1]
-    rest = _subject_gap(s.text[last.end : phrase.start])
-    if rest is None:
-        return []
-    chosen = [last]
-    for place in reversed(before[:-1]):
-        if place.start < floor:
+    first: _PlaceMention | None = None
+    rest = ""
+    for place in reversed(before[-3:]):
+        found = _subject_rest(s.text[place.end : phrase.start])
+        if found is not None:
+            first, rest = place, found
             break
-        gap = s.text[place.end : chosen[-1].start]
-        if not _CONJUNCTION_ONLY.match(gap):
+    if first is None:
+        return []
+    chosen = [first]
+    for place in reversed([p for p in before if p.end <= first.start]):
+        if place.start < floor or not _CONJUNCTION_ONLY.match(s.text[place.end : chosen[-1].start]):
             break
         chosen.append(place)
-    clause_start, _ = _clause_bounds(s.text, last.start)
+    clause_start, _ = _clause_bounds(s.text, first.start)
+    default = DEFAULT_EXTENT[phrase.status]
     out = []
     for place in reversed(chosen):
         lead = s.text[max(clause_start, floor, place.start - 40) : place.start]
-        extent = _extent_in(_tail_words(lead, 4)) or _extent_in(rest) or "all"
+        extent = _extent_in(_tail_words(lead, 4)) or _extent_in(rest) or default
         out.append((place, extent))
     return out
 
@@ -820,30 +892,28 @@ def _agent_before(
     s: _Sentence, phrase: _Phrase, floor: int, previous_agent: str | None
 ) -> str | None:
     clause_start, _ = _clause_bounds(s.text, phrase.start)
-    lower = max(clause_start, 0)
     candidates = [
         a
         for a in s.actors
-        if lower <= a.start and a.end <= phrase.start and not a.speaker and not a.sidelined
+        if clause_start <= a.start and a.end <= phrase.start and not a.speaker and not a.sidelined
     ]
     if candidates:
         return candidates[-1].actor
-    lead = s.text[max(lower, floor) : phrase.start]
+    lead = s.text[max(clause_start, floor) : phrase.start]
     if previous_agent and _PRONOUN_SUBJECT.search(lead):
         return previous_agent
     return None
 
 
-def _agents_after(s: _Sentence, phrase: _Phrase, window: int | None = None) -> list[str]:
-    _, clause_end = _clause_bounds(s.text, phrase.end)
-    limit = clause_end if window is None else min(clause_end, phrase.end + window)
-    after = [a for a in s.actors if phrase.start <= a.start and a.end <= limit]
+def _agents_after(s: _Sentence, start: int, window: int | None = None) -> list[str]:
+    _, clause_end = _clause_bounds(s.text, start)
+    limit = clause_end if window is None else min(clause_end, start + window)
+    after = [a for a in s.actors if start <= a.start and a.end <= limit and not a.speaker]
     if not after:
         return []
     for i, mention in enumerate(after):
         if _BETWEEN_BEFORE.search(s.text[: mention.start]) and i + 1 < len(after):
-            pair = [mention.actor, after[i + 1].actor]
-            return list(dict.fromkeys(pair))
+            return list(dict.fromkeys([mention.actor, after[i + 1].actor]))
     return [after[0].actor]
 
 
@@ -857,7 +927,10 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
             return True
     if _DENIED_THAT.search(lead):
         return True
-    return bool(_REPELLED.search(s.text[clause_start:clause_end]))
+    # A repelled attack: anywhere in the sentence for an attack ("attacked Haditha ... but were
+    # repulsed"), within the clause for a control statement.
+    scope = s.text if phrase.status == "contested" else s.text[clause_start:clause_end]
+    return bool(_REPELLED.search(scope))
 
 
 def _next_phrase_start(s: _Sentence, phrase: _Phrase) -> int:
@@ -871,53 +944,65 @@ def _previous_phrase_end(s: _Sentence, phrase: _Phrase) -> int:
     return max(earlier, default=0)
 
 
-def _read_phrase(
-    s: _Sentence, phrase: _Phrase, previous_agent: str | None
-) -> tuple[list[str], list[tuple[_PlaceMention, Extent]]]:
+Reading = tuple[list[str], list[tuple[_PlaceMention, Extent]]]
+
+
+def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> Reading:
     """The actors and places one phrase links (empty lists when it links nothing)."""
     limit = _next_phrase_start(s, phrase)
     floor = _previous_phrase_end(s, phrase)
-    shape = phrase.shape
-    if shape == "passive":
-        return _agents_after(s, phrase, window=60), _subjects_before(s, phrase, floor)
-    if shape == "adjective":
+    if phrase.shape == "passive":
+        return _agents_after(s, phrase.end, window=60), _subjects_before(s, phrase, floor)
+    if phrase.shape == "adjective":
         actor = [a.actor for a in s.actors if a.start == phrase.start]
         return actor, _objects_after(s, phrase.end, limit, "active", "control")
-    if shape == "declare":
+    if phrase.shape == "declare":
+        return _read_declare(s, phrase, floor, previous_agent)
+    if phrase.shape == "drive":
+        return _read_drive(s, phrase, floor, limit, previous_agent)
+    objects = _objects_after(s, phrase.end, limit, phrase.shape, phrase.status)
+    if phrase.shape in ("contest", "entry"):
         agent = _agent_before(s, phrase, floor, previous_agent)
-        objects = _objects_after(s, phrase.end, len(s.text), "active", "control")[:1]
-        if not objects or not _DECLARED_STATE.match(s.text[objects[0][0].end :]):
-            return [], []
-        return ([agent] if agent else []), objects
-    if shape == "drive":
-        out = _DRIVE_OUT.match(s.text[phrase.end :])
-        if out is None:
-            return [], []
-        start = phrase.end + out.end()
-        passive = _PASSIVE_AUX.search(s.text[:phrase.start])
-        if passive:
-            by = re.search(r"\bby\b", s.text[start:limit])
-            agents = _agents_after(s, _Phrase(start + by.end(), limit, shape)) if by else []
-            return agents[:1], _objects_after(s, start, limit, "drive", "control")
-        agent = _agent_before(s, phrase, floor, previous_agent)
-        return ([agent] if agent else []), _objects_after(s, start, limit, "drive", "control")
-    objects = _objects_after(s, phrase.end, limit, shape, phrase.status)
-    if shape == "contest":
-        agent = _agent_before(s, phrase, floor, previous_agent)
-        agents = [agent] if agent else _agents_after(s, phrase)
-        return agents, objects
+        return ([agent] if agent else _agents_after(s, phrase.end)), objects
     if _PASSIVE_AUX.search(s.text[: phrase.start]):
         return [], []  # "Fallujah was captured on Saturday": no agent named
     agent = _agent_before(s, phrase, floor, previous_agent)
     if not objects and agent:
-        objects = _relative_object(s, agent, phrase)
+        objects = _relative_object(s, agent, phrase, limit)
+    return ([agent] if agent else []), objects
+
+
+def _read_declare(
+    s: _Sentence, phrase: _Phrase, floor: int, previous_agent: str | None
+) -> Reading:
+    """"declared eastern Mosul fully liberated": the place sits between verb and state."""
+    objects = _objects_after(s, phrase.end, len(s.text), "active", "control")[:1]
+    if not objects or not _DECLARED_STATE.match(s.text[objects[0][0].end :]):
+        return [], []
+    agent = _agent_before(s, phrase, floor, previous_agent)
+    return ([agent] if agent else []), objects
+
+
+def _read_drive(
+    s: _Sentence, phrase: _Phrase, floor: int, limit: int, previous_agent: str | None
+) -> Reading:
+    """"drove IS out of Fallujah": the place follows "out of"/"from", the loser sits before."""
+    out = _DRIVE_OUT.match(s.text[phrase.end :])
+    if out is None:
+        return [], []
+    start = phrase.end + out.end()
+    objects = _objects_after(s, start, limit, "drive", "control")
+    if _PASSIVE_AUX.search(s.text[: phrase.start]):
+        by = re.search(r"\bby\b", s.text[start:limit])
+        return (_agents_after(s, start + by.end())[:1] if by else []), objects
+    agent = _agent_before(s, phrase, floor, previous_agent)
     return ([agent] if agent else []), objects
 
 
 def _relative_object(
-    s: _Sentence, agent: str, phrase: _Phrase
+    s: _Sentence, agent: str, phrase: _Phrase, limit: int
 ) -> list[tuple[_PlaceMention, Extent]]:
-    """"Fallujah, which ISIS seized in January": the place before "which" is the object."""
+    """"Fallujah, which ISIS seized" or "in Hit, where IS overran": the place before the clause."""
     mention = next(
         (a for a in reversed(s.actors) if a.actor == agent and a.end <= phrase.start), None
     )
@@ -925,22 +1010,34 @@ def _relative_object(
         return []
     for place in reversed(s.places):
         if place.end <= mention.start:
-            if _RELATIVE.fullmatch(s.text[place.end : mention.start]):
-                return [(place, "all")]
+            if _RELATIVE.fullmatch(_without_dates(s, place.end, mention.start)):
+                extent = _extent_in(s.text[phrase.end : limit]) or "all"
+                return [(place, extent)]
             break
     return []
 
 
-def _date_for(s: _Sentence, phrase: _Phrase) -> _DateMention | None:
-    """The date nearest after the phrase in its stretch, else before it, else anywhere."""
+def _date_for(
+    s: _Sentence, phrase: _Phrase, place: _PlaceMention, next_start: int
+) -> _DateMention | None:
+    """The date that goes with one place of a phrase.
+
+    First a date right after the place, before the next place of the same phrase ("Mosul on
+    Tuesday and Tikrit on Wednesday"); then the nearest after the phrase in its stretch of the
+    sentence; then the nearest before it; then the nearest anywhere in the sentence.
+    """
+    if place.start >= phrase.end:
+        own = [d for d in s.dates if place.end <= d.start and d.end <= next_start]
+        if own:
+            return own[0]
     floor = _previous_phrase_end(s, phrase)
     limit = _next_phrase_start(s, phrase)
     after = [d for d in s.dates if phrase.end <= d.start and d.end <= max(limit, phrase.end)]
     if not after:
-        # past the next phrase only if that phrase has no date of its own before the end
-        after = [d for d in s.dates if d.start >= phrase.end]
-        if after and any(p.start > phrase.end and p.start < after[0].start for p in s.phrases):
-            after = []
+        later = [d for d in s.dates if d.start >= phrase.end]
+        others = [p for p in s.phrases if p.start > phrase.end]
+        if later and not any(p.start < later[0].start for p in others):
+            after = later
     if after:
         return after[0]
     before = [d for d in s.dates if d.end <= phrase.start and d.start >= floor]
@@ -951,23 +1048,48 @@ def _date_for(s: _Sentence, phrase: _Phrase) -> _DateMention | None:
     return None
 
 
-def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Finding], str | None]:
-    found: list[_Finding] = []
+@dataclass(frozen=True)
+class _Dated:
+    finding: _Finding
+    date: _DateMention | None
+
+
+def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], str | None]:
+    found: list[_Dated] = []
     last_agent = previous_agent
+    flag_raised = bool(_FLAG_RAISED.search(s.text))
     for phrase in s.phrases:
         if _vetoed(s, phrase):
             continue
+        if phrase.shape == "entry" and flag_raised:
+            # Raising a flag over a place is the conventional sign of holding it.
+            phrase = _Phrase(phrase.start, phrase.end, phrase.shape, "control")
         agents, places = _read_phrase(s, phrase, previous_agent)
         if agents:
             last_agent = agents[0]
-        for actor in agents:
-            for place, extent in places:
-                found.append(_Finding(actor, place, phrase.status, extent, phrase))
+        ordered = sorted(places, key=lambda pe: pe[0].start)
+        for k, (place, extent) in enumerate(ordered):
+            next_start = ordered[k + 1][0].start if k + 1 < len(ordered) else len(s.text)
+            if phrase.status == "control" and extent == "unknown":
+                extent = "all"
+            when = _date_for(s, phrase, place, next_start)
+            for actor in agents:
+                found.append(_Dated(_Finding(actor, place, phrase.status, extent, phrase), when))
     if last_agent == previous_agent:
         movers = [a for a in s.actors if not a.speaker and not a.sidelined]
         if movers:
             last_agent = movers[0].actor
-    return found, last_agent
+    return _prefer_control(found), last_agent
+
+
+def _prefer_control(found: list[_Dated]) -> list[_Dated]:
+    """Drop "contested" where the same sentence says the same actor controls (part of) it."""
+    held = {(d.finding.actor, d.finding.place.place_id) for d in found if d.finding.status == "control"}
+    return [
+        d
+        for d in found
+        if d.finding.status == "control" or (d.finding.actor, d.finding.place.place_id) not in held
+    ]
 
 
 # --- public API ----------------------------------------------------------------------------
@@ -1011,13 +1133,13 @@ def extract(
         parsed = _parse(sentence, patterns, day)
         findings, previous_agent = _findings(parsed, previous_agent)
         in_sentence: set[tuple[str, str, str]] = set()
-        for finding in findings:
+        for dated in findings:
+            finding = dated.finding
             key3 = (finding.actor, finding.place.place_id, finding.status)
             if key3 in in_sentence:
                 continue
             in_sentence.add(key3)
-            when = _date_for(parsed, finding.phrase)
-            suggestion = _suggest(finding, parsed, when, day, url, title, publisher)
+            suggestion = _suggest(finding, parsed, dated.date, day, url, title, publisher)
             key = (
                 suggestion.actor,
                 suggestion.place_id,

@@ -75,7 +75,7 @@ from controlmap.model import Actor, ActorRegistry
 
 Status = Literal["control", "contested"]
 Extent = Literal["all", "most", "part", "unknown"]
-Shape = Literal["active", "passive", "drive", "declare", "adjective", "contest", "entry"]
+Shape = Literal["active", "passive", "drive", "declare", "adjective", "contest", "entry", "loss"]
 
 # Everyday names of the bundled actors' forces that the registry (kept as data, shared with
 # imports) does not list. Used only when the registry has an actor with that id.
@@ -144,6 +144,25 @@ _MONTH = (
 )
 _WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
+_PREP = r"(?:(?:on|in|since|during|by|from|until|as\s+of|late|early|mid-?)\s+)?"
+_DAY_MONTH = re.compile(
+    rf"\b{_PREP}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b"
+)
+_MONTH_DAY = re.compile(rf"\b{_PREP}{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?")
+_MONTH_YEAR = re.compile(rf"\b{_PREP}{_MONTH}\s+{_YEAR}\b")
+# A bare month name only after a preposition: "May" alone is usually the verb.
+_MONTH_ALONE = re.compile(
+    rf"\b(?:in|since|during|by|until|late|early|mid-?)\s+(?:late\s+|early\s+)?{_MONTH}\b(?!\s+\d)"
+)
+_YEAR_ALONE = re.compile(rf"\b(?:in|since|during|until)\s+{_YEAR}\b")
+_WEEKDAY_RE = re.compile(rf"\b(?:(?:on|since|last|this|late|early|until)\s+)?{_WEEKDAY}\b")
+_RELATIVE_DAYS = (
+    (re.compile(r"\b(?:yesterday|last\s+night)\b", re.IGNORECASE), 1),
+    (re.compile(r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening))\b", re.IGNORECASE), 0),
+    # "last week": seven days back, a point estimate at day precision (see the module docstring)
+    (re.compile(r"\blast\s+week\b", re.IGNORECASE), 7),
+)
+_LAST_MONTH = re.compile(r"\blast\s+month\b", re.IGNORECASE)
 
 # --- phrase patterns -----------------------------------------------------------------------
 # Order matters: earlier patterns claim their span first ("regained control of" before
@@ -182,6 +201,7 @@ PHRASES: tuple[tuple[Shape, re.Pattern[str]], ...] = tuple(
         ("active", r"\b(?:seiz(?:e|es|ed|ing)|t(?:ook|aken|ake|akes|aking))\s+" + _CONTROL_NOUN),
         ("active", r"\b(?:liberation|recapture)\s+of\b"),
         ("declare", r"\bdeclar(?:e|es|ed|ing)\b"),
+        ("loss", r"\blos(?:t|e|es|ing)(?:\s+" + _CONTROL_NOUN + r")?"),
         (
             "drive",
             r"\b(?:drove|drive|drives|driving|driven|push(?:es|ed|ing)?|expel(?:s|led|ling)?"
@@ -217,6 +237,9 @@ _PASSIVE_BY = re.compile(r"^\s+by\b", re.IGNORECASE)
 _PASSIVE_AUX = re.compile(
     r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?$",
     re.IGNORECASE,
+)
+_PARTICIPLE = re.compile(
+    r"^(?:\w+ed|taken|retaken|overrun|held|freed|driven|seen)\b", re.IGNORECASE
 )
 _DRIVE_OUT = re.compile(r"^(.{0,80}?)\b(?:out\s+of|from)\b", re.IGNORECASE | re.DOTALL)
 _DECLARED_STATE = re.compile(
@@ -263,12 +286,13 @@ _CLAUSE_BREAK = re.compile(
 
 # --- binding -------------------------------------------------------------------------------
 
-_WORD = re.compile(r"[^\W_]+(?:['’ʿʾ][^\W_]+)*")
+_WORD = re.compile(r"[^\W_]+(?:['’ʿʾ](?!s\b)[^\W_]+)*")
 
 EXTENT_PATTERNS: tuple[tuple[Extent, re.Pattern[str]], ...] = tuple(
     (extent, re.compile(pattern, re.IGNORECASE))
     for extent, pattern in (
         ("most", r"\bmore\s+than\s+half\b"),
+        ("part", r"\bthe\s+(?:north|south|east|west)(?:ern)?(?:\s+(?:part|half|side))?\s+of\b"),
         ("most", r"\b(?:nearly|almost|virtually)\s+all\b"),
         ("most", r"\b(?:most|majority|bulk|largely|mostly|much\s+of)\b"),
         ("part", r"\b(?:parts?|portions?|some|several|pockets?|sections?|areas?|neighbou?rhoods?"
@@ -308,7 +332,7 @@ _SUBJECT_FILLER = frozenset(
 # A place right after these only locates something: "near Tikrit", "east of Falluja".
 _LOCATOR_BEFORE = re.compile(
     r"(?:\b(?:near|nearby|outside|around|toward|towards|from|between|beyond|past|via"
-    r"|across|along|to)\s+|\b(?:north|south|east|west|northeast|northwest|southeast|southwest"
+    r"|across|along|to)\s+|(?<!\bthe )\b(?:north|south|east|west|northeast|northwest|southeast|southwest"
     r"|north-east|north-west|south-east|south-west|kilometres|kilometers|km|miles|road)"
     r"\s+of\s+)(?:the\s+)?(?:[\w'’\-]+\s+){0,2}$",
     re.IGNORECASE,
@@ -329,12 +353,32 @@ _FEATURE_BEFORE = re.compile(r"\b(?:Mount|Mt\.?|Jebel|Jabal|Lake|Camp|Wadi)\s+$"
 _KIND_WORD = re.compile(r"^[\s\-]+(province|governorate|sub-?district|district)\b", re.I)
 _APPOSITIVE = re.compile(r"^\s*,(?P<inner>[^;]{1,120}),\s*(?P<rest>[^,;]*)$", re.DOTALL)
 _RELATIVE = re.compile(r"\s*,?\s*(?:which|that|whom|where)\s+", re.IGNORECASE)
+_POSSESSIVE_PART = re.compile(r"^['’]s\s+[\w\-]", re.IGNORECASE)
+_PERCENT = re.compile(r"\b(\d{1,3})\s*(?:%|percent\b|per\s+cent\b)", re.IGNORECASE)
+# "the last pockets of resistance in Ramadi": clearing them completes control of the town.
+_LAST_POCKETS = re.compile(
+    r"\b(?:last|remaining|final)\s+(?:\w+\s+)?(?:pockets?|remnants?|strongholds?|holdouts?)\b",
+    re.IGNORECASE,
+)
+# "... and the towns of Sinjar and Zumar" after an object with no name ("Iraq's largest dam").
+_LIST_OF_TOWNS = re.compile(
+    r"(?:,\s*|\s)(?:as\s+well\s+as|and|along\s+with|plus)\s+(?:the\s+)?(?:nearby\s+)?"
+    r"(?:towns?|cities|city|villages?)\s+of\s+$",
+    re.IGNORECASE,
+)
+# "hold the entire city": the town named earlier in the sentence.
+_THE_TOWN = re.compile(
+    r"^\s+(?:(?:the|all\s+of\s+the|most\s+of\s+the|parts?\s+of\s+the|much\s+of\s+the"
+    r"|the\s+rest\s+of\s+the)\s+)(?:(?:entire|whole|remaining)\s+)?(?:city|town|village)\b(?!['’])",
+    re.IGNORECASE,
+)
 # Something inside a town: fighting over it contests part of the town.
 _INSIDE_TOWN = re.compile(
     r"\b(?:compound|buildings?|headquarters|stations?|neighbou?rhoods?|quarters?|bases?"
     r"|markets?|hospitals?|university|offices?|council|checkpoints?|bridges?|positions?"
-    r"|streets?|barracks|prison|palace|mosque|airport)\b[^,;.]{0,30}?\b(?:in|inside|of)"
-    r"\s+(?:the\s+)?$",
+    r"|streets?|barracks|prison|palace|mosque|airport|complex|pockets?|remnants?|resistance)\b"
+    r"[^,;.]{0,30}?\b(?:in|inside|of)\s+(?:the\s+)?"
+    r"(?:(?:central|eastern|western|northern|southern|old|downtown)\s+)?$",
     re.IGNORECASE,
 )
 _FLAG_RAISED = re.compile(
@@ -358,6 +402,9 @@ _SIDELINED_BEFORE = re.compile(
     r"\b(?:against|with|backed\s+by|supported\s+by|aided\s+by|helped\s+by|alongside|versus"
     r"|vs\.?|fighting|battling|attacking)\s+(?:the\s+)?$",
     re.IGNORECASE,
+)
+_SHARED_SUBJECT = re.compile(
+    r",\s*and\s+(?:(?:now|also|later|then|still|have|has|had|\w+ly)\s+)*$", re.IGNORECASE
 )
 _BETWEEN_BEFORE = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\u0600-\u06FF])")
@@ -471,6 +518,7 @@ class _Sentence:
     places: list[_PlaceMention]
     phrases: list[_Phrase]
     dates: list[_DateMention]
+    agent: str | None = None  # the actor of the last phrase read so far in this sentence
 
 
 # --- sentences -----------------------------------------------------------------------------
@@ -676,6 +724,7 @@ def _latest_on_or_before(month: int, day: int, published: dt.date) -> dt.date | 
 
 
 def _find_dates(text: str, published: dt.date | None) -> list[_DateMention]:
+    """Date expressions with the day each stands for; a leading "on"/"in"/"since" included."""
     found: list[_DateMention] = []
     taken: list[tuple[int, int]] = []
 
@@ -685,36 +734,33 @@ def _find_dates(text: str, published: dt.date | None) -> list[_DateMention]:
         taken.append((match.start(), match.end()))
         found.append(_DateMention(match.start(), match.end(), day, precision))
 
-    for match in re.finditer(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+{_YEAR})?\b", text):
-        add(match, _explicit(match, published), "day")
-    for match in re.finditer(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?", text):
-        add(match, _explicit(match, published), "day")
-    for match in re.finditer(rf"\b{_MONTH}\s+{_YEAR}\b", text):
-        add(match, dt.date(int(match.group("year")), MONTHS[match.group("month").lower()], 1), "month")
-    for match in re.finditer(rf"\b(?:in|since|during|by)\s+{_MONTH}\b(?!\s+\d)", text):
+    for pattern in (_DAY_MONTH, _MONTH_DAY):
+        for match in pattern.finditer(text):
+            add(match, _explicit(match, published), "day")
+    for match in _MONTH_YEAR.finditer(text):
+        add(match, dt.date(int(match.group("year")), _month_number(match), 1), "month")
+    for match in _MONTH_ALONE.finditer(text):
         add(match, _month_only(match, published), "month")
-    for match in re.finditer(rf"\b(?:in|since|during)\s+{_YEAR}\b", text):
+    for match in _YEAR_ALONE.finditer(text):
         add(match, dt.date(int(match.group("year")), 1, 1), "year")
-    if published is None:
-        return sorted(found, key=lambda d: d.start)
-    for match in re.finditer(rf"\b(?:(?:on|since|last|this|late|early)\s+)?{_WEEKDAY}\b", text):
-        add(match, _weekday(match.group("weekday"), published), "day")
-    relative = (
-        (r"\b(?:yesterday|last\s+night)\b", 1, "day"),
-        (r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening))\b", 0, "day"),
-        (r"\blast\s+week\b", 7, "day"),
-    )
-    for pattern, days_back, precision in relative:
-        for match in re.finditer(pattern, text, re.IGNORECASE):
-            add(match, published - dt.timedelta(days=days_back), precision)
-    for match in re.finditer(r"\blast\s+month\b", text, re.IGNORECASE):
-        first = published.replace(day=1) - dt.timedelta(days=1)
-        add(match, first.replace(day=1), "month")
+    if published is not None:
+        for match in _WEEKDAY_RE.finditer(text):
+            add(match, _weekday(match.group("weekday"), published), "day")
+        for pattern, days_back in _RELATIVE_DAYS:
+            for match in pattern.finditer(text):
+                add(match, published - dt.timedelta(days=days_back), "day")
+        for match in _LAST_MONTH.finditer(text):
+            end_of_last = published.replace(day=1) - dt.timedelta(days=1)
+            add(match, end_of_last.replace(day=1), "month")
     return sorted(found, key=lambda d: d.start)
 
 
+def _month_number(match: re.Match[str]) -> int:
+    return MONTHS[match.group("month").lower().rstrip(".")]
+
+
 def _explicit(match: re.Match[str], published: dt.date | None) -> dt.date | None:
-    month = MONTHS[match.group("month").lower().rstrip(".")]
+    month = _month_number(match)
     day = int(match.group("day"))
     if match.group("year"):
         try:
@@ -727,7 +773,7 @@ def _explicit(match: re.Match[str], published: dt.date | None) -> dt.date | None
 def _month_only(match: re.Match[str], published: dt.date | None) -> dt.date | None:
     if published is None:
         return None
-    month = MONTHS[match.group("month").lower().rstrip(".")]
+    month = _month_number(match)
     year = published.year if month <= published.month else published.year - 1
     return dt.date(year, month, 1)
 
@@ -755,9 +801,17 @@ def _words_in(gap: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(gap)]
 
 
+def _percent_extent(value: int) -> Extent:
+    return "all" if value >= 100 else "most" if value > 50 else "part"
+
+
 def _extent_in(gap: str) -> Extent | None:
     """The extent words nearest the end of ``gap`` (that is, nearest the place after it)."""
     best: tuple[int, int, Extent] | None = None
+    for match in _PERCENT.finditer(gap):
+        key = (match.end(), match.end() - match.start())
+        if best is None or key > best[:2]:
+            best = (key[0], key[1], _percent_extent(int(match.group(1))))
     for extent, pattern in EXTENT_PATTERNS:
         for match in pattern.finditer(gap):
             key = (match.end(), match.end() - match.start())
@@ -775,20 +829,28 @@ def _without_dates(s: _Sentence, start: int, end: int) -> str:
     return "".join(chars)
 
 
-def _contest_extent(gap: str) -> Extent | None:
-    """Fighting over something inside a town ("the government compound in Ramadi") is part."""
-    return "part" if _INSIDE_TOWN.search(gap) else None
-
-
 def _first_object_ok(gap: str, shape: Shape, actors_between: bool) -> bool:
     if _LOCATOR_BEFORE.search(gap):
         return False
     words = _words_in(gap)
     if shape in ("contest", "entry"):
         return len(words) <= 14 and not re.search(r"[.;:]", gap)
+    if len(words) <= 14 and (_INSIDE_TOWN.search(gap) or _LIST_OF_TOWNS.search(gap)):
+        return not re.search(r"[.;:]", gap)  # "the government compound in Ramadi"
     if actors_between and shape != "drive":
         return False
     return len(words) <= 10 and all(w in _OBJECT_FILLER for w in words) and "," not in gap
+
+
+def _first_object_extent(gap: str, shape: Shape) -> Extent | None:
+    """Extent of the first object: extent words, else what the gap says lies in the town."""
+    if _LIST_OF_TOWNS.search(gap):
+        return _extent_in(gap[_LIST_OF_TOWNS.search(gap).start() :])  # type: ignore[union-attr]
+    if _LAST_POCKETS.search(gap):
+        return "all"
+    if _INSIDE_TOWN.search(gap):
+        return _extent_in(_tail_words(gap, 3)) or "part"
+    return _extent_in(gap)
 
 
 def _next_object_ok(gap: str, actors_between: bool) -> bool:
@@ -813,19 +875,19 @@ def _objects_after(
         if not picked:
             if not _first_object_ok(gap, shape, between):
                 break
-            extent = _extent_in(gap)
-            if extent is None and shape in ("contest", "entry"):
-                extent = _contest_extent(gap)
+            extent = _first_object_extent(gap, shape)
+            if extent is None and _POSSESSIVE_PART.match(s.text[place.end :]):
+                extent = "part"  # "Ramadi's Tamim district", "Fallujah's centre"
             picked.append((place, extent or default))
+        elif _QUALIFIES_NEXT.match(gap):
+            # "the Anbar city of Fallujah", "Anbar's capital Ramadi": Anbar only locates
+            lead = s.text[start : picked[-1][0].start]
+            picked[-1] = (place, _first_object_extent(lead, shape) or default)
         else:
             if not _next_object_ok(gap, between):
                 break
-            if _QUALIFIES_NEXT.match(s.text[picked[-1][0].end : place.start]):
-                picked.pop()  # "the Anbar city of Fallujah": Anbar only locates Fallujah
-                picked.append((place, _extent_in(gap) or default))
-            else:
-                inherited = picked[-1][1] if _CONJUNCTION_ONLY.match(gap) else default
-                picked.append((place, _extent_in(gap) or inherited))
+            inherited = picked[-1][1] if _CONJUNCTION_ONLY.match(gap) else default
+            picked.append((place, _extent_in(gap) or inherited))
         anchor = place.end
     seen: set[str] = set()
     unique = []
@@ -891,6 +953,13 @@ def _tail_words(text: str, count: int) -> str:
 def _agent_before(
     s: _Sentence, phrase: _Phrase, floor: int, previous_agent: str | None
 ) -> str | None:
+    """The actor doing what the phrase says: the nearest eligible actor before it.
+
+    A verb joined by "and" to an earlier one in the sentence ("moved into Kirkuk after Iraqi
+    troops fled, and now hold the entire city") shares that verb's actor.
+    """
+    if s.agent is not None and _SHARED_SUBJECT.search(s.text[floor : phrase.start]):
+        return s.agent
     clause_start, _ = _clause_bounds(s.text, phrase.start)
     candidates = [
         a
@@ -960,15 +1029,19 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
         return _read_declare(s, phrase, floor, previous_agent)
     if phrase.shape == "drive":
         return _read_drive(s, phrase, floor, limit, previous_agent)
+    if phrase.shape == "loss":
+        return _read_loss(s, phrase, limit)
     objects = _objects_after(s, phrase.end, limit, phrase.shape, phrase.status)
     if phrase.shape in ("contest", "entry"):
         agent = _agent_before(s, phrase, floor, previous_agent)
         return ([agent] if agent else _agents_after(s, phrase.end)), objects
-    if _PASSIVE_AUX.search(s.text[: phrase.start]):
+    if _PARTICIPLE.match(s.text[phrase.start : phrase.end]) and _PASSIVE_AUX.search(
+        s.text[: phrase.start]
+    ):
         return [], []  # "Fallujah was captured on Saturday": no agent named
     agent = _agent_before(s, phrase, floor, previous_agent)
     if not objects and agent:
-        objects = _relative_object(s, agent, phrase, limit)
+        objects = _relative_object(s, agent, phrase, limit) or _town_named_before(s, phrase)
     return ([agent] if agent else []), objects
 
 
@@ -999,6 +1072,18 @@ def _read_drive(
     return ([agent] if agent else []), objects
 
 
+def _read_loss(s: _Sentence, phrase: _Phrase, limit: int) -> Reading:
+    """"ISIS lost Tikrit to Iraqi forces": control goes to the actor after "to"."""
+    objects = _objects_after(s, phrase.end, len(s.text), "active", "control")
+    if not objects:
+        return [], []
+    last = max(place.end for place, _ in objects)
+    to = re.match(r"^\s+to\s+", s.text[last:])
+    if to is None:
+        return [], []
+    return _agents_after(s, last + to.end(), window=40)[:1], objects
+
+
 def _relative_object(
     s: _Sentence, agent: str, phrase: _Phrase, limit: int
 ) -> list[tuple[_PlaceMention, Extent]]:
@@ -1015,6 +1100,22 @@ def _relative_object(
                 return [(place, extent)]
             break
     return []
+
+
+def _town_named_before(s: _Sentence, phrase: _Phrase) -> list[tuple[_PlaceMention, Extent]]:
+    """"moved into Kirkuk ... and now hold the entire city": the town named before."""
+    the_town = _THE_TOWN.match(s.text[phrase.end :])
+    if the_town is None:
+        return []
+    towns = [p for p in s.places if p.end <= phrase.start and _is_town(p.place_id)]
+    if not towns:
+        return []
+    return [(towns[-1], _extent_in(the_town.group(0)) or "all")]
+
+
+def _is_town(place_id: str) -> bool:
+    record = geocode.place(place_id)
+    return record is not None and record.kind in ("city", "town")
 
 
 def _date_for(
@@ -1066,7 +1167,7 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
             phrase = _Phrase(phrase.start, phrase.end, phrase.shape, "control")
         agents, places = _read_phrase(s, phrase, previous_agent)
         if agents:
-            last_agent = agents[0]
+            last_agent = s.agent = agents[0]
         ordered = sorted(places, key=lambda pe: pe[0].start)
         for k, (place, extent) in enumerate(ordered):
             next_start = ordered[k + 1][0].start if k + 1 < len(ordered) else len(s.text)

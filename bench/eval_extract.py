@@ -2,17 +2,30 @@
 
     .venv/bin/python bench/eval_extract.py [CASES.json]
 
-Prints the figures, then every case whose suggestions differ from its expected claims.
-Always exits 0: it reports, the test suite enforces the thresholds.
+Prints the figures for the whole set and for each split (see eval/README.md), then every case
+whose suggestions differ from its expected claims. Always exits 0: it reports; the test suite
+enforces the thresholds.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from controlmap.extract import EVAL_CASES, load_cases, score
+from controlmap.extract import EVAL_CASES, Score, load_cases, score
+
+
+def _line(label: str, cases: Sequence[Mapping[str, Any]], result: Score) -> str:
+    expected = sum(len(c.get("expected", [])) for c in cases)
+    return (
+        f"{label:<12} cases {len(cases):>3}  claims {expected:>3}  "
+        f"precision {result.precision:.3f}  recall {result.recall:.3f}  "
+        f"(tp {result.true_positives}, fp {result.false_positives}, "
+        f"fn {result.false_negatives})"
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -21,13 +34,11 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     result = score(cases)
     elapsed = time.perf_counter() - started
-    expected = sum(len(c.get("expected", [])) for c in cases)
-    print(f"cases: {len(cases)}  expected claims: {expected}  ({elapsed:.2f} s)")
-    print(
-        f"precision: {result.precision:.3f}  recall: {result.recall:.3f}  "
-        f"(tp {result.true_positives}, fp {result.false_positives}, "
-        f"fn {result.false_negatives})"
-    )
+    print(_line("all", cases, result) + f"  [{elapsed:.2f} s]")
+    splits = sorted({str(c.get("split", "")) for c in cases if c.get("split")})
+    for split in splits:
+        part = [c for c in cases if c.get("split") == split]
+        print(_line(split, part, score(part)))
     print(f"confidence agrees on {result.confidence_agreement:.0%} of the correct suggestions")
     for miss in result.mismatches:
         print(f"\n{miss['id']}:")

@@ -148,7 +148,9 @@ _PREP = r"(?:(?:on|in|since|during|by|from|until|as\s+of|late|early|mid-?)\s+)?"
 _DAY_MONTH = re.compile(
     rf"\b{_PREP}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b"
 )
-_MONTH_DAY = re.compile(rf"\b{_PREP}{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?")
+_MONTH_DAY = re.compile(
+    rf"\b{_PREP}{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?"
+)
 _MONTH_YEAR = re.compile(rf"\b{_PREP}{_MONTH}\s+{_YEAR}\b")
 # A bare month name only after a preposition: "May" alone is usually the verb.
 _MONTH_ALONE = re.compile(
@@ -180,45 +182,45 @@ _RETAKE_VERBS = (
 _CONTROL_NOUN = r"(?:(?:full|total|complete|effective|firm)\s+)?control\s+(?:of|over)"
 _HOLD_VERBS = r"control(?:s|led|ling)?|hold(?:s|ing)?|held"
 
+_PHRASE_TABLE: tuple[tuple[Shape, str], ...] = (
+    (
+        "contest",
+        r"\bthreat(?:en|ens|ened|ening)\s+to\s+(?:seize|take|capture|overrun|storm)\b",
+    ),
+    ("passive", r"\bf(?:ell|alls|allen|alling)\s+(?:in)?to(?:\s+the\s+hands\s+of)?\b"),
+    ("passive", r"\bin\s+the\s+hands\s+of\b"),
+    ("passive", r"\bunder\s+(?:the\s+)?" + _CONTROL_NOUN + r"\b"),
+    ("passive", r"\bunder\s+(?:[\w'’\-]+\s+){1,5}?control\b"),
+    ("passive", r"\b(?:is|are|was|were|remains?|remained|still)\s+(?:\w+\s+)?contested\b"),
+    (
+        "entry",
+        r"\b(?:enter(?:s|ed|ing)?|(?:push(?:es|ed|ing)?|advanc(?:e|es|ed|ing)|mov(?:e|es|ed|ing)"
+        r"|sw(?:ept|eep|eeps|eeping)|storm(?:s|ed|ing)?|br(?:oke|eak|eaks|eaking))\s+into)\b",
+    ),
+    ("active", r"\b(?:re)?gain(?:s|ed|ing)?\s+" + _CONTROL_NOUN + r"\b"),
+    ("active", r"\b(?:seiz(?:e|es|ed|ing)|t(?:ook|aken|ake|akes|aking))\s+" + _CONTROL_NOUN),
+    ("active", r"\b(?:liberation|recapture)\s+of\b"),
+    ("declare", r"\bdeclar(?:e|es|ed|ing)\b"),
+    ("loss", r"\blos(?:t|e|es|ing)(?:\s+" + _CONTROL_NOUN + r")?"),
+    (
+        "drive",
+        r"\b(?:drove|drive|drives|driving|driven|push(?:es|ed|ing)?|expel(?:s|led|ling)?"
+        r"|oust(?:s|ed|ing)?|kick(?:s|ed|ing)?|chas(?:e|es|ed|ing)|flush(?:es|ed|ing)?)\b",
+    ),
+    ("active", r"\b(?:" + _RETAKE_VERBS + r")\b"),
+    ("active", r"\b(?:" + _TAKE_VERBS + r")\b"),
+    ("active", r"\b(?:in\s+)?" + _CONTROL_NOUN + r"\b"),
+    ("active", r"(?<![\-\w])(?:" + _HOLD_VERBS + r")\b"),
+    (
+        "contest",
+        r"\b(?:besieg(?:e|es|ed|ing)|siege\s+(?:of|on)|clash(?:es|ed)?|fighting|fought"
+        r"|battl(?:e|es|ed|ing)\s+(?:for|over)|attack(?:s|ed|ing)?|assault(?:s|ed)?"
+        r"|offensive\s+(?:on|against)|storm(?:s|ed|ing)?|encircl(?:e|es|ed|ing)"
+        r"|surround(?:s|ed|ing)?)\b",
+    ),
+)
 PHRASES: tuple[tuple[Shape, re.Pattern[str]], ...] = tuple(
-    (shape, re.compile(pattern, re.IGNORECASE))
-    for shape, pattern in (
-        (
-            "contest",
-            r"\bthreat(?:en|ens|ened|ening)\s+to\s+(?:seize|take|capture|overrun|storm)\b",
-        ),
-        ("passive", r"\bf(?:ell|alls|allen|alling)\s+(?:in)?to(?:\s+the\s+hands\s+of)?\b"),
-        ("passive", r"\bin\s+the\s+hands\s+of\b"),
-        ("passive", r"\bunder\s+(?:the\s+)?" + _CONTROL_NOUN + r"\b"),
-        ("passive", r"\bunder\s+(?:[\w'’\-]+\s+){1,5}?control\b"),
-        ("passive", r"\b(?:is|are|was|were|remains?|remained|still)\s+(?:\w+\s+)?contested\b"),
-        (
-            "entry",
-            r"\b(?:enter(?:s|ed|ing)?|(?:push(?:es|ed|ing)?|advanc(?:e|es|ed|ing)|mov(?:e|es|ed|ing)"
-            r"|sw(?:ept|eep|eeps|eeping)|storm(?:s|ed|ing)?|br(?:oke|eak|eaks|eaking))\s+into)\b",
-        ),
-        ("active", r"\b(?:re)?gain(?:s|ed|ing)?\s+" + _CONTROL_NOUN + r"\b"),
-        ("active", r"\b(?:seiz(?:e|es|ed|ing)|t(?:ook|aken|ake|akes|aking))\s+" + _CONTROL_NOUN),
-        ("active", r"\b(?:liberation|recapture)\s+of\b"),
-        ("declare", r"\bdeclar(?:e|es|ed|ing)\b"),
-        ("loss", r"\blos(?:t|e|es|ing)(?:\s+" + _CONTROL_NOUN + r")?"),
-        (
-            "drive",
-            r"\b(?:drove|drive|drives|driving|driven|push(?:es|ed|ing)?|expel(?:s|led|ling)?"
-            r"|oust(?:s|ed|ing)?|kick(?:s|ed|ing)?|chas(?:e|es|ed|ing)|flush(?:es|ed|ing)?)\b",
-        ),
-        ("active", r"\b(?:" + _RETAKE_VERBS + r")\b"),
-        ("active", r"\b(?:" + _TAKE_VERBS + r")\b"),
-        ("active", r"\b(?:in\s+)?" + _CONTROL_NOUN + r"\b"),
-        ("active", r"(?<![\-\w])(?:" + _HOLD_VERBS + r")\b"),
-        (
-            "contest",
-            r"\b(?:besieg(?:e|es|ed|ing)|siege\s+(?:of|on)|clash(?:es|ed)?|fighting|fought"
-            r"|battl(?:e|es|ed|ing)\s+(?:for|over)|attack(?:s|ed|ing)?|assault(?:s|ed)?"
-            r"|offensive\s+(?:on|against)|storm(?:s|ed|ing)?|encircl(?:e|es|ed|ing)"
-            r"|surround(?:s|ed|ing)?)\b",
-        ),
-    )
+    (shape, re.compile(pattern, re.IGNORECASE)) for shape, pattern in _PHRASE_TABLE
 )
 
 # A verb that is not an event of control in this sense ("held talks", "held off an attack").
@@ -234,10 +236,8 @@ _NOT_TAKING_AFTER = re.compile(
     re.IGNORECASE,
 )
 _PASSIVE_BY = re.compile(r"^\s+by\b", re.IGNORECASE)
-_PASSIVE_AUX = re.compile(
-    r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?$",
-    re.IGNORECASE,
-)
+# Lower case only: "IS seized Hit" is the Islamic State, not a passive "is seized".
+_PASSIVE_AUX = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?$")
 _PARTICIPLE = re.compile(
     r"^(?:\w+ed|taken|retaken|overrun|held|freed|driven|seen)\b", re.IGNORECASE
 )
@@ -288,25 +288,39 @@ _CLAUSE_BREAK = re.compile(
 
 _WORD = re.compile(r"[^\W_]+(?:['’ʿʾ](?!s\b)[^\W_]+)*")
 
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_EXTENT_TABLE: tuple[tuple[Extent, str], ...] = (
+    ("most", r"\bmore\s+than\s+half\b"),
+    ("part", r"\bthe\s+(?:north|south|east|west)(?:ern)?(?:\s+(?:part|half|side))?\s+of\b"),
+    ("most", r"\b(?:nearly|almost|virtually)\s+all\b"),
+    ("most", r"\b(?:most|majority|bulk|largely|mostly|much\s+of)\b"),
+    (
+        "part",
+        r"\b(?:parts?|portions?|some|several|pockets?|sections?|areas?|neighbou?rhoods?"
+        r"|quarters?|districts?|outskirts|edges?|partly|partially|half|centre|center)\b",
+    ),
+    (
+        "part",
+        r"\b(?:eastern|western|northern|southern|central|east|west|north|south"
+        r"|downtown)\b(?!\s+of\b)",
+    ),
+    (
+        "all",
+        r"\b(?:entire|entirety|whole|all|full|complete|total|completely|fully"
+        r"|entirely|totally)\b",
+    ),
+)
 EXTENT_PATTERNS: tuple[tuple[Extent, re.Pattern[str]], ...] = tuple(
-    (extent, re.compile(pattern, re.IGNORECASE))
-    for extent, pattern in (
-        ("most", r"\bmore\s+than\s+half\b"),
-        ("part", r"\bthe\s+(?:north|south|east|west)(?:ern)?(?:\s+(?:part|half|side))?\s+of\b"),
-        ("most", r"\b(?:nearly|almost|virtually)\s+all\b"),
-        ("most", r"\b(?:most|majority|bulk|largely|mostly|much\s+of)\b"),
-        ("part", r"\b(?:parts?|portions?|some|several|pockets?|sections?|areas?|neighbou?rhoods?"
-         r"|quarters?|districts?|outskirts|edges?|partly|partially|half|centre|center)\b"),
-        ("part", r"\b(?:eastern|western|northern|southern|central|east|west|north|south"
-         r"|downtown)\b(?!\s+of\b)"),
-        ("all", r"\b(?:entire|entirety|whole|all|full|complete|total|completely|fully"
-         r"|entirely|totally)\b"),
-    )
+    (extent, re.compile(pattern, re.IGNORECASE)) for extent, pattern in _EXTENT_TABLE
 )
 DEFAULT_EXTENT: dict[str, Extent] = {"control": "all", "contested": "unknown"}
 
 # Words that may stand between a verb and its first place ("retook most of the city of").
-_OBJECT_FILLER = frozenset(
+_OBJECT_FILLER = _wordset(
     """
     the a an of control over full total complete effective firm back most all parts part
     portion portions much half large larger majority bulk some several neighbourhoods
@@ -316,24 +330,24 @@ _OBJECT_FILLER = frozenset(
     strategic key border oil refinery ancient nearby small historic city's town's itself
     more than nearly almost virtually remainder big major important northwestern northeastern
     southwestern southeastern also now again fully completely largely
-    """.split()
+    """
 )
 # Words that may join a further place to a list of objects ("Rutbah and Anah").
 _LIST_FILLER = _OBJECT_FILLER | {"and", "as", "well", "including", "plus", "cities", "towns"}
 _CONJUNCTION_ONLY = re.compile(r"^[\s,()]*(?:and|as\s+well\s+as|&|plus)?[\s,()]*$", re.I)
 # Words allowed between a subject place and a passive phrase ("Ramadi is now firmly").
-_SUBJECT_FILLER = frozenset(
+_SUBJECT_FILLER = _wordset(
     """
     is was were are has have had been being now still already firmly largely mostly partly
     partially completely fully entirely effectively reportedly finally quickly remains
     remained city town itself also all virtually almost nearly practically
-    """.split()
+    """
 )
 # A place right after these only locates something: "near Tikrit", "east of Falluja".
 _LOCATOR_BEFORE = re.compile(
     r"(?:\b(?:near|nearby|outside|around|toward|towards|from|between|beyond|past|via"
-    r"|across|along|to)\s+|(?<!\bthe )\b(?:north|south|east|west|northeast|northwest|southeast|southwest"
-    r"|north-east|north-west|south-east|south-west|kilometres|kilometers|km|miles|road)"
+    r"|across|along|to)\s+|(?<!\bthe )\b(?:north|south|east|west|northeast|northwest|southeast"
+    r"|southwest|north-east|north-west|south-east|south-west|kilometres|kilometers|km|miles|road)"
     r"\s+of\s+)(?:the\s+)?(?:[\w'’\-]+\s+){0,2}$",
     re.IGNORECASE,
 )
@@ -662,8 +676,10 @@ def _place_at(text: str, words: Sequence[re.Match[str]], i: int, j: int) -> _Pla
 
 
 def _names_something_else(text: str, place: _PlaceMention) -> bool:
-    """"Mosul Dam", "Mount Sinjar", "Tikrit University": a feature named after the town."""
-    return bool(_FACILITY_AFTER.match(text[place.end :]) or _FEATURE_BEFORE.search(text[: place.start]))
+    """ "Mosul Dam", "Mount Sinjar", "Tikrit University": a feature named after the town."""
+    return bool(
+        _FACILITY_AFTER.match(text[place.end :]) or _FEATURE_BEFORE.search(text[: place.start])
+    )
 
 
 def _inside_any(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -688,8 +704,10 @@ def _find_phrases(text: str, actors: Sequence[_ActorMention]) -> list[_Phrase]:
     for mention in actors:
         adjective = _ADJECTIVE.match(text[mention.end :])
         if adjective:
-            shape: Shape = "contest" if adjective.group("word").lower() == "besieged" else "adjective"
-            phrases.append(_phrase(mention.start, mention.end + adjective.end(), shape, text))
+            kind: Shape = (
+                "contest" if adjective.group("word").lower() == "besieged" else "adjective"
+            )
+            phrases.append(_phrase(mention.start, mention.end + adjective.end(), kind, text))
     return sorted(phrases, key=lambda p: p.start)
 
 
@@ -697,9 +715,11 @@ def _refine(text: str, phrase: _Phrase) -> _Phrase | None:
     """Turn "captured by" into a passive phrase and drop "held talks" and the like."""
     after = text[phrase.end :]
     word = text[phrase.start : phrase.end].lower()
-    if phrase.shape in ("active", "drive") and _NOT_CONTROL_AFTER.match(after):
-        if word.startswith(("held", "hold", "clear", "free", "push", "kick", "chas", "flush")):
-            return None
+    other_sense = word.startswith(
+        ("held", "hold", "clear", "free", "push", "kick", "chas", "flush")
+    )
+    if phrase.shape in ("active", "drive") and other_sense and _NOT_CONTROL_AFTER.match(after):
+        return None
     if word.startswith("t") and _NOT_TAKING_AFTER.match(after):
         return None
     if phrase.shape in ("active", "drive", "contest"):
@@ -991,9 +1011,9 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
     lead = s.text[clause_start : phrase.start]
     if _NEGATION_BEFORE.search(lead):
         return True
-    if _MODAL_BEFORE.search(lead) and not _FACTUAL_TO.search(lead):
-        if not re.match(r"threat", s.text[phrase.start : phrase.end], re.IGNORECASE):
-            return True
+    threat = re.match(r"threat", s.text[phrase.start : phrase.end], re.IGNORECASE)
+    if _MODAL_BEFORE.search(lead) and not _FACTUAL_TO.search(lead) and not threat:
+        return True
     if _DENIED_THAT.search(lead):
         return True
     # A repelled attack: anywhere in the sentence for an attack ("attacked Haditha ... but were
@@ -1021,7 +1041,8 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     limit = _next_phrase_start(s, phrase)
     floor = _previous_phrase_end(s, phrase)
     if phrase.shape == "passive":
-        return _agents_after(s, phrase.end, window=60), _subjects_before(s, phrase, floor)
+        # from the phrase's start: "under ISIS control" names the actor inside the phrase
+        return _agents_after(s, phrase.start, window=80), _subjects_before(s, phrase, floor)
     if phrase.shape == "adjective":
         actor = [a.actor for a in s.actors if a.start == phrase.start]
         return actor, _objects_after(s, phrase.end, limit, "active", "control")
@@ -1045,10 +1066,8 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     return ([agent] if agent else []), objects
 
 
-def _read_declare(
-    s: _Sentence, phrase: _Phrase, floor: int, previous_agent: str | None
-) -> Reading:
-    """"declared eastern Mosul fully liberated": the place sits between verb and state."""
+def _read_declare(s: _Sentence, phrase: _Phrase, floor: int, previous_agent: str | None) -> Reading:
+    """ "declared eastern Mosul fully liberated": the place sits between verb and state."""
     objects = _objects_after(s, phrase.end, len(s.text), "active", "control")[:1]
     if not objects or not _DECLARED_STATE.match(s.text[objects[0][0].end :]):
         return [], []
@@ -1059,7 +1078,7 @@ def _read_declare(
 def _read_drive(
     s: _Sentence, phrase: _Phrase, floor: int, limit: int, previous_agent: str | None
 ) -> Reading:
-    """"drove IS out of Fallujah": the place follows "out of"/"from", the loser sits before."""
+    """ "drove IS out of Fallujah": the place follows "out of"/"from", the loser sits before."""
     out = _DRIVE_OUT.match(s.text[phrase.end :])
     if out is None:
         return [], []
@@ -1073,7 +1092,7 @@ def _read_drive(
 
 
 def _read_loss(s: _Sentence, phrase: _Phrase, limit: int) -> Reading:
-    """"ISIS lost Tikrit to Iraqi forces": control goes to the actor after "to"."""
+    """ "ISIS lost Tikrit to Iraqi forces": control goes to the actor after "to"."""
     objects = _objects_after(s, phrase.end, len(s.text), "active", "control")
     if not objects:
         return [], []
@@ -1087,7 +1106,7 @@ def _read_loss(s: _Sentence, phrase: _Phrase, limit: int) -> Reading:
 def _relative_object(
     s: _Sentence, agent: str, phrase: _Phrase, limit: int
 ) -> list[tuple[_PlaceMention, Extent]]:
-    """"Fallujah, which ISIS seized" or "in Hit, where IS overran": the place before the clause."""
+    """ "Fallujah, which ISIS seized" or "in Hit, where IS overran": the place before the clause."""
     mention = next(
         (a for a in reversed(s.actors) if a.actor == agent and a.end <= phrase.start), None
     )
@@ -1103,7 +1122,7 @@ def _relative_object(
 
 
 def _town_named_before(s: _Sentence, phrase: _Phrase) -> list[tuple[_PlaceMention, Extent]]:
-    """"moved into Kirkuk ... and now hold the entire city": the town named before."""
+    """ "moved into Kirkuk ... and now hold the entire city": the town named before."""
     the_town = _THE_TOWN.match(s.text[phrase.end :])
     if the_town is None:
         return []
@@ -1185,7 +1204,9 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
 
 def _prefer_control(found: list[_Dated]) -> list[_Dated]:
     """Drop "contested" where the same sentence says the same actor controls (part of) it."""
-    held = {(d.finding.actor, d.finding.place.place_id) for d in found if d.finding.status == "control"}
+    held = {
+        (d.finding.actor, d.finding.place.place_id) for d in found if d.finding.status == "control"
+    }
     return [
         d
         for d in found
@@ -1273,11 +1294,13 @@ def _suggest(
     publisher: str | None,
 ) -> Suggestion:
     shape = geo.footprint(finding.place.place_id)
+    date: str | None = published.isoformat() if published else None
+    precision = "day"
     if when is not None:
         date, precision = when.day.isoformat(), when.precision
-    else:
-        date, precision = (published.isoformat() if published else None), "day"
-    confidence: Literal["assessed", "claimed"] = "claimed" if _CLAIMED.search(s.text) else "assessed"
+    confidence: Literal["assessed", "claimed"] = (
+        "claimed" if _CLAIMED.search(s.text) else "assessed"
+    )
     return Suggestion(
         actor=finding.actor,
         place=finding.place.name,

@@ -1,0 +1,332 @@
+"""Claim extraction from report text: the seed report, vetoes, dates, confidence, scoring."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from controlmap.extract import (
+    EVAL_CASES,
+    Suggestion,
+    extract,
+    load_cases,
+    score,
+    sentences,
+)
+from controlmap.model import Actor, ActorRegistry
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed"
+SEED_REPORT = SEED / "aqi-seizes-parts-of-two-iraqi-cities.txt"
+FALLUJAH = "geonames:99454"
+RAMADI = "geonames:98717"
+HIT = "geonames:95788"
+
+
+def rows(text: str, published: str | None = "2014-06-12") -> list[tuple[str, ...]]:
+    """(actor, place_id, status, extent, date) of each suggestion."""
+    return [
+        (s.actor, s.place_id, s.status, s.extent, s.date or "")
+        for s in extract(text, published=published)
+    ]
+
+
+# --- the seed report -----------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not SEED_REPORT.exists(), reason="shared seed report not present")
+def test_seed_report_gives_exactly_the_two_claims() -> None:
+    text = SEED_REPORT.read_text(encoding="utf-8")
+    found = extract(text, published=dt.date(2014, 1, 2), url="https://example.org/aqi")
+    assert [(s.actor, s.place, s.place_id, s.status, s.extent, s.date) for s in found] == [
+        ("isil", "Fallujah", FALLUJAH, "control", "most", "2014-01-02"),
+        ("isil", "Ramadi", RAMADI, "control", "part", "2014-01-02"),
+    ]
+    for suggestion in found:
+        assert suggestion.excerpt.startswith("Iraqi military sources now say that AQI controls")
+        assert suggestion.excerpt in text  # verbatim
+        assert suggestion.confidence == "assessed"
+        assert suggestion.url == "https://example.org/aqi"
+
+
+# --- statements and their shapes -----------------------------------------------------------
+
+
+def test_multi_place_sentence_binds_each_extent_to_its_place() -> None:
+    text = "Officials say ISIL controls more than half of Fallujah and a portion of Ramadi."
+    assert rows(text) == [
+        ("isil", FALLUJAH, "control", "most", "2014-06-12"),
+        ("isil", RAMADI, "control", "part", "2014-06-12"),
+    ]
+
+
+def test_extent_is_shared_across_a_bare_and() -> None:
+    text = "ISIL militants took over parts of Ramadi and Fallujah."
+    assert [r[3] for r in rows(text)] == ["part", "part"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ISIS fighters seized Hit.", ("isil", HIT, "control", "all")),
+        ("Fallujah fell to Daesh.", ("isil", FALLUJAH, "control", "all")),
+        ("Ramadi is now in the hands of Iraqi forces.", ("iraq-gov", RAMADI, "control", "all")),
+        ("Iraqi troops drove IS out of Fallujah.", ("iraq-gov", FALLUJAH, "control", "all")),
+        ("Peshmerga forces recaptured Sinjar.", ("krg", "geonames:448149", "control", "all")),
+        ("Security forces retook most of Ramadi.", ("iraq-gov", RAMADI, "control", "most")),
+        ("Kurdish forces liberated Zummar.", ("krg", "iq-adm3:IQG15Q08N03", "control", "all")),
+        ("Coalition jets struck ISIS-held Rutbah.", ("isil", "geonames:98677", "control", "all")),
+        ("ISIS besieged Haditha.", ("isil", "geonames:96309", "contested", "unknown")),
+        (
+            "ISIS fighters threatened to seize Samarra.",
+            ("isil", "geonames:91597", "contested", "unknown"),
+        ),
+        (
+            "Fighting in Ramadi pitted ISIS against police.",
+            ("isil", RAMADI, "contested", "unknown"),
+        ),
+        ("Fallujah remains under ISIS control.", ("isil", FALLUJAH, "control", "all")),
+        ("ISIS lost Tikrit to Iraqi forces.", ("iraq-gov", "geonames:90150", "control", "all")),
+    ],
+)
+def test_control_phrases(text: str, expected: tuple[str, str, str, str]) -> None:
+    assert [r[:4] for r in rows(text)] == [expected]
+
+
+def test_clashes_between_two_actors_contest_for_both() -> None:
+    text = "Clashes between Iraqi security forces and ISIL fighters continued in central Ramadi."
+    assert [r[:4] for r in rows(text)] == [
+        ("iraq-gov", RAMADI, "contested", "part"),
+        ("isil", RAMADI, "contested", "part"),
+    ]
+
+
+def test_the_source_of_a_report_is_not_the_agent() -> None:
+    text = "Iraqi army sources said that tribal militants hold parts of Fallujah."
+    assert [r[:4] for r in rows(text)] == [("tribal", FALLUJAH, "control", "part")]
+
+
+def test_locating_places_are_not_objects() -> None:
+    text = "Islamic State fighters seized the town of Heet in Anbar province, west of Ramadi."
+    assert [r[1] for r in rows(text)] == [HIT]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Iraqi troops did not capture Baiji.",
+        "Islamic State militants failed to seize Haditha.",
+        "ISIS no longer controls Tikrit.",
+        "The defence ministry denied that ISIS controls the Baiji refinery.",
+        "Peshmerga fighters repelled an Islamic State attack on Makhmour.",
+        "Daesh attacked Haditha on Wednesday but were repulsed by the army.",
+        "Officials fear that Islamic State could seize Haditha.",
+        "Iraqi forces are preparing an offensive to retake Mosul.",
+        "The Iraqi army lost control of Mosul.",
+        "Islamic State will never take Baghdad.",
+        "Peshmerga commanders held talks in Erbil.",
+        "Iraqi army helicopters struck ISIS positions near Tikrit.",
+        "Kurdish fighters recaptured the Mosul Dam.",
+        "Fallujah was captured on Saturday.",
+        "Ramadi is a city on the Euphrates.",
+        "Gunmen overran Mosul.",
+        "ISIL seized parts of two major cities in Anbar Province.",
+    ],
+)
+def test_negations_and_mere_mentions_give_nothing(text: str) -> None:
+    assert rows(text) == []
+
+
+def test_lowercase_is_is_not_the_islamic_state() -> None:
+    assert rows("Ramadi is quiet; the city is held by Iraqi forces.") == []
+    assert [r[0] for r in rows("IS seized Hit.")] == ["isil"]
+
+
+def test_pronoun_refers_to_the_previous_actor() -> None:
+    text = "ISIS fighters seized Mosul yesterday. Today they overran Tikrit."
+    assert rows(text, "2014-06-11") == [
+        ("isil", "geonames:99072", "control", "all", "2014-06-10"),
+        ("isil", "geonames:90150", "control", "all", "2014-06-11"),
+    ]
+
+
+def test_identical_suggestions_from_headline_and_body_are_kept_once() -> None:
+    text = "ISIS seizes Hit\n\nISIS seized Hit, officials said."
+    assert len(extract(text, published="2014-10-03")) == 1
+    # a different date is a different statement
+    dated = "ISIS seizes Hit\n\nISIS seized Hit on Thursday, officials said."
+    assert [s.date for s in extract(dated, published="2014-10-03")] == ["2014-10-03", "2014-10-02"]
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "published", "date", "precision"),
+    [
+        ("on Monday", "2014-10-15", "2014-10-13", "day"),  # Wednesday -> Monday before
+        ("on Wednesday", "2014-10-15", "2014-10-15", "day"),  # the publication day itself
+        ("on Thursday", "2014-10-15", "2014-10-09", "day"),
+        ("yesterday", "2014-01-01", "2013-12-31", "day"),
+        ("today", "2014-01-01", "2014-01-01", "day"),
+        ("last night", "2014-03-01", "2014-02-28", "day"),
+        ("last week", "2014-10-20", "2014-10-13", "day"),
+        ("on 3 January", "2014-01-06", "2014-01-03", "day"),
+        ("on January 3", "2014-01-06", "2014-01-03", "day"),
+        ("on Jan. 3", "2014-01-06", "2014-01-03", "day"),
+        ("on 30 December", "2014-01-06", "2013-12-30", "day"),  # latest one before publication
+        ("on 4 January 2014", "2016-05-01", "2014-01-04", "day"),
+        ("in June", "2014-09-01", "2014-06-01", "month"),
+        ("in June 2014", "2016-09-01", "2014-06-01", "month"),
+        ("in 2014", "2016-09-01", "2014-01-01", "year"),
+        ("last month", "2014-07-15", "2014-06-01", "month"),
+        ("", "2014-07-15", "2014-07-15", "day"),
+    ],
+)
+def test_relative_and_explicit_dates(
+    phrase: str, published: str, date: str, precision: str
+) -> None:
+    found = extract(
+        f"ISIS fighters captured Tikrit {phrase}.".replace(" .", "."), published=published
+    )
+    assert [(s.date, s.date_precision) for s in found] == [(date, precision)]
+
+
+def test_date_nearest_the_statement_wins() -> None:
+    text = "ISIL seized Karma on 3 January, officials said on Monday."
+    assert [s.date for s in extract(text, published="2014-01-06")] == ["2014-01-03"]
+
+
+def test_each_place_keeps_its_own_date() -> None:
+    text = "ISIL, which captured Mosul on Tuesday and Tikrit on Wednesday, is advancing."
+    assert [(s.place, s.date) for s in extract(text, published="2014-06-13")] == [
+        ("Mosul", "2014-06-10"),
+        ("Tikrit", "2014-06-11"),
+    ]
+
+
+def test_without_a_publication_date_relative_dates_stay_unknown() -> None:
+    found = extract("ISIS captured Tikrit on Monday.", published=None)
+    assert [(s.place, s.date) for s in found] == [("Tikrit", None)]
+    explicit = extract("ISIS captured Tikrit on 11 June 2014.", published=None)
+    assert [s.date for s in explicit] == ["2014-06-11"]
+
+
+# --- confidence ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence"),
+    [
+        ("ISIS claims its fighters captured Hit.", "claimed"),
+        ("IS claimed it had captured parts of Haditha.", "claimed"),
+        ("ISIS seized Hit, a claim denied by the army.", "claimed"),
+        ("ISIS now controls Hit, according to the group.", "claimed"),
+        ("ISIS seized Hit, officials said.", "assessed"),
+    ],
+)
+def test_claimed_confidence(text: str, confidence: str) -> None:
+    assert [s.confidence for s in extract(text, published="2014-10-14")] == [confidence]
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def test_suggestion_to_dict_is_json_with_geometry_and_citation() -> None:
+    found = extract(
+        "Iraqi forces recaptured Ramadi on Monday.",
+        published="2015-12-29",
+        url="https://example.org/ramadi",
+        title="Ramadi retaken",
+        publisher="Example Wire",
+    )
+    assert len(found) == 1 and isinstance(found[0], Suggestion)
+    data = json.loads(json.dumps(found[0].to_dict()))
+    assert data["actor"] == "iraq-gov" and data["place"] == "Ramadi"
+    assert data["date"] == "2015-12-28" and data["date_precision"] == "day"
+    assert data["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert data["excerpt"] == "Iraqi forces recaptured Ramadi on Monday."
+    assert data["citation"] == {
+        "title": "Ramadi retaken",
+        "publisher": "Example Wire",
+        "url": "https://example.org/ramadi",
+        "published": "2015-12-29",
+        "excerpt": "Iraqi forces recaptured Ramadi on Monday.",
+    }
+
+
+def test_any_registry_is_used() -> None:
+    registry = ActorRegistry(
+        [Actor("hts", "Hayat Tahrir al-Sham", "#123456", "non-state", ("HTS",))]
+    )
+    found = extract(
+        "HTS fighters seized Idlib on Monday.", published="2015-03-30", registry=registry
+    )
+    assert [(s.actor, s.place_id) for s in found] == [("hts", "geonames:169389")]
+    # Aliases of the bundled actors do not leak into another registry.
+    assert extract("ISIS seized Idlib.", published="2015-03-30", registry=registry) == []
+
+
+def test_sentences_are_split_verbatim() -> None:
+    text = "Headline Without Stop\nLt. Gen. Smith said the U.S. team left. ISIS seized Hit.\n"
+    assert sentences(text) == [
+        "Headline Without Stop",
+        "Lt. Gen. Smith said the U.S. team left.",
+        "ISIS seized Hit.",
+    ]
+
+
+def test_deterministic() -> None:
+    text = SEED_REPORT.read_text(encoding="utf-8") if SEED_REPORT.exists() else "ISIS seized Hit."
+    first = [s.to_dict() for s in extract(text, published="2014-01-02")]
+    assert first == [s.to_dict() for s in extract(text, published="2014-01-02")]
+
+
+# --- the evaluation set --------------------------------------------------------------------
+
+
+def test_evaluation_set_is_large_and_well_formed() -> None:
+    cases = load_cases(EVAL_CASES)
+    assert len(cases) >= 40
+    assert len({c["id"] for c in cases}) == len(cases)
+    assert sum(1 for c in cases if not c["expected"]) >= 10  # negatives and distractors
+    for case in cases:
+        dt.date.fromisoformat(case["published"])
+        for claim in case["expected"]:
+            assert claim["status"] in ("control", "contested")
+            assert claim["extent"] in ("all", "most", "part", "unknown")
+            dt.date.fromisoformat(claim["date"])
+
+
+def test_evaluation_precision_and_recall() -> None:
+    cases = load_cases(EVAL_CASES)
+    result = score(cases)
+    assert result.precision >= 0.9, result.mismatches
+    assert result.recall >= 0.9, result.mismatches
+    for split in {c["split"] for c in cases}:
+        part = score([c for c in cases if c["split"] == split])
+        assert part.precision >= 0.9 and part.recall >= 0.9, (split, part.mismatches)
+
+
+def test_score_counts_a_wrong_field_as_one_miss_and_one_false_alarm() -> None:
+    case = {
+        "id": "x",
+        "published": "2014-10-14",
+        "text": "ISIS seized Hit.",
+        "expected": [
+            {
+                "actor": "isil",
+                "place_id": HIT,
+                "status": "control",
+                "extent": "most",
+                "date": "2014-10-14",
+            }
+        ],
+    }
+    result = score([case])
+    assert (result.true_positives, result.false_positives, result.false_negatives) == (0, 1, 1)
+    assert result.precision == 0.0 and result.recall == 0.0
+    case["expected"][0]["extent"] = "all"
+    assert score([case]).precision == 1.0

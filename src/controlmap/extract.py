@@ -17,37 +17,49 @@ How one sentence is read:
    ========== ============================================= ============================
    shape      examples                                      actor / place
    ========== ============================================= ============================
-   active     seized, captured, took control of, overran,   actor before, places after
+   active     seized, captured, took (control of), overran, actor before, places after
               controls, holds, occupied, retook, liberated
    passive    fell to, held by, retaken by, in the hands    places before, actor after
-              of, under the control of, under ISIS control
+              of, under ISIS control, remains contested
    drive      drove ISIS out of, expelled ... from          actor before, places after
    declare    declared Tikrit liberated                     actor before, place between
    adjective  ISIS-held Rutbah                              actor in the word, place after
+   loss       ISIS lost Tikrit to Iraqi forces              places after, actor after "to"
+   entry      entered, pushed into, stormed into            actor before, places after
    contest    besieged, clashes, fighting in, attacked,     actor before, else after
               assault on, threatened to seize               ("between A and B": both)
    ========== ============================================= ============================
 
-   Retaking verbs give control to the retaking side, the actor before the verb.
+   Retaking verbs give control to the retaking side, the actor before the verb. Entry and
+   contest phrases give ``contested``; an entry in a sentence that also says a flag was raised
+   gives ``control`` (the usual sign of taking a place). When one sentence says an actor both
+   contests and controls a place, only the control statement is kept.
 3. **Binding.** Places must sit close to the phrase: only articles, extent words and words
    like "the town of" may lie between (for contested phrases, also "in", "on the outskirts
-   of"). A place after "near", "outside", "between", "north of" or "in" (after an object)
-   only locates the object and gives nothing. A list ("Rutbah and Anah") gives one suggestion
-   per place.
+   of"), or a building or district "in" the town ("the government compound in Ramadi", which
+   makes the extent ``part``). A place after "near", "outside", "between", "north of" or "in"
+   (after an object) only locates the object and gives nothing, and so does a town in the name
+   of something else (Mosul Dam, Mount Sinjar, Tal Afar's airport). A list ("Rutbah and
+   Anah") gives one suggestion per place. "Fallujah, which ISIS seized" and "in Hit, where IS
+   overran" find the place before the relative word; "hold the entire city" the town named
+   before it in the sentence. A verb joined by ", and" shares the actor of the verb before.
 4. **Extent.** The extent words nearest before each place bind to it ("more than half of
    Fallujah and a portion of Ramadi": most, part); a place joined by a bare "and" shares the
-   previous place's extent. Without extent words a control statement about a named place is
-   ``all`` and a contested one ``unknown``: a town that is seized, held or retaken is, as
-   reported, the town; fighting in a town says nothing about how much of it.
+   previous place's extent; a percentage counts (over 50: most); "Ramadi's Tamim district" is
+   part. Without extent words a control statement about a named place is ``all`` and a
+   contested one ``unknown``: a town that is seized, held or retaken is, as reported, the
+   town; fighting in a town says nothing about how much of it.
 5. **Vetoes.** Negation right before the verb (not, never, failed to, no longer, lost ...),
-   modality (could, may, will, "to retake" except "reported/claimed to"), "denied that",
+   modality (could, may, will, "to retake", except "reported/claimed to"), "denied that",
    and a repelled/thwarted attack give nothing.
-6. **Date and confidence.** The date nearest after the phrase in its own stretch of the
-   sentence, else before it, else the publication date. "on Monday" is the latest Monday on or
-   before publication (wire copy names the publication day itself by its weekday too);
-   "last week" is seven days before publication, kept at day precision as a point estimate the
-   researcher should refine. "claims", "claimed", "denied" or "according to the group" make the
-   confidence ``claimed``.
+6. **Date and confidence.** For each place, a date right after it (before the next place of
+   the list); else the date nearest after the phrase in its own stretch of the sentence, else
+   before it, else the publication date. "on Monday" is the latest Monday on or before
+   publication (wire copy names the publication day itself by its weekday too, so a past
+   tense does not push it back a week); "last week" is seven days before publication, kept at
+   day precision as a point estimate the researcher should refine; "in June" and "since
+   January" are the first of the month at month precision. "claims", "claimed", "denied" or
+   "according to the group" make the confidence ``claimed``.
 
 A subject pronoun ("they", "the group", "the militants") stands for the last actor that did
 something in an earlier sentence. Identical suggestions from several sentences (a headline and
@@ -670,7 +682,7 @@ def _place_at(text: str, words: Sequence[re.Match[str]], i: int, j: int) -> _Pla
     ranked = geocode.ranked_ids(query, fuzzy=False, notable_only=True)
     if not ranked:
         return None
-    place_id = ranked[0][0]
+    place_id = ranked[0]
     record = geocode.place(place_id)
     return _PlaceMention(start, end, place_id, record.name if record else spelled)
 

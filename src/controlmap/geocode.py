@@ -273,21 +273,18 @@ def _is_notable(code: str, population: int) -> bool:
     return population > 0 or code in ("PPLC", "PPLA", "PPLA2")
 
 
-def _admin_names(kind: str, pcode: str) -> tuple[str | None, str | None]:
+def _unit_name(kind: str, pcode: str) -> str | None:
+    """COD name of an admin unit by pcode, or None when the pcode is empty or unknown."""
     if not pcode:
-        return None, None
+        return None
     layer = geo.admin_layer(kind)
-    if pcode not in layer.index:
-        return None, None
-    row = layer.loc[pcode]
-    return str(row["name"]), None
+    return str(layer.loc[pcode, "name"]) if pcode in layer.index else None
 
 
 def _unit_names(adm1_id: str, adm2_id: str, country: str) -> tuple[str | None, str | None]:
-    adm1_layer = "iq-adm1" if country == "IQ" else "sy-adm1"
-    adm1 = _admin_names(adm1_layer, adm1_id)[0]
-    adm2 = _admin_names("iq-adm2", adm2_id)[0] if country == "IQ" else None
-    return adm1, adm2
+    if country == "IQ":
+        return _unit_name("iq-adm1", adm1_id), _unit_name("iq-adm2", adm2_id)
+    return _unit_name("sy-adm1", adm1_id), None
 
 
 def _geonames_places(labels: dict[str, str]) -> Iterator[tuple[Place, list[tuple[str, bool]]]]:
@@ -521,7 +518,7 @@ def _candidate(place: Place, hit: _Hit) -> Candidate:
     )
 
 
-def ranked_ids(
+def _ranked(
     name: str,
     *,
     country: str | None = None,
@@ -529,7 +526,7 @@ def ranked_ids(
     fuzzy: bool = True,
     notable_only: bool = False,
 ) -> list[tuple[str, _Hit]]:
-    """Place ids for a name, best first, without building footprints (see geocode)."""
+    """(place id, how it matched) for a name, best first (see geocode)."""
     if not isinstance(name, str) or not name.strip():
         return []
     index = _index()
@@ -572,8 +569,17 @@ def geocode(
     if limit <= 0:
         return []
     index = _index()
-    ranked = ranked_ids(name, country=country, bbox=bbox, fuzzy=fuzzy)[:limit]
+    ranked = _ranked(name, country=country, bbox=bbox, fuzzy=fuzzy)[:limit]
     return [_candidate(index.places[place_id], hit) for place_id, hit in ranked]
+
+
+def ranked_ids(name: str, *, fuzzy: bool = True, notable_only: bool = False) -> list[str]:
+    """Place ids for a name, best first, without building footprints.
+
+    ``notable_only`` keeps places worth spotting in running text (peopled places, admin seats,
+    admin units and the hand-placed extras), which is what extraction looks for.
+    """
+    return [place_id for place_id, _ in _ranked(name, fuzzy=fuzzy, notable_only=notable_only)]
 
 
 def place(place_id: str) -> Place | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from controlmap.errors import ValidationError
 from controlmap.extract import (
     EVAL_CASES,
     Suggestion,
@@ -276,6 +277,17 @@ def test_sentences_are_split_verbatim() -> None:
         "Lt. Gen. Smith said the U.S. team left.",
         "ISIS seized Hit.",
     ]
+
+
+@pytest.mark.parametrize("published", ["2014-13-01", "yesterday", "2999-01-01"])
+def test_a_bad_publication_date_is_a_validation_error(published: str) -> None:
+    with pytest.raises(ValidationError, match="published"):
+        extract("ISIS seized Hit.", published=published)
+
+
+def test_empty_text_gives_nothing() -> None:
+    assert extract("", published="2014-01-02") == []
+    assert extract("   \n\n ", published=None) == []
 
 
 def test_deterministic() -> None:

@@ -83,7 +83,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from controlmap import geo, geocode
-from controlmap.model import Actor, ActorRegistry
+from controlmap.model import Actor, ActorRegistry, parse_date
 
 Status = Literal["control", "contested"]
 Extent = Literal["all", "most", "part", "unknown"]
@@ -1230,13 +1230,10 @@ def _prefer_control(found: list[_Dated]) -> list[_Dated]:
 
 
 def _as_date(value: dt.date | str | None) -> dt.date | None:
+    """The publication date, validated like any date from a form (YYYY-MM-DD, 1900-today)."""
     if value is None or value == "":
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value).strip())
+    return parse_date(value, "published")
 
 
 def _registry(registry: ActorRegistry | None) -> ActorRegistry:

@@ -263,3 +263,45 @@ def test_place_names_fall_back_to_the_id():
     assert analysis.place_name("iq-adm1:IQG01") == "Al-Anbar"
     assert analysis.place_name("geonames:0") == "geonames:0"
     assert analysis.place_name(None) == ""
+
+
+def random_claims(n: int, seed: int = 3) -> list[Claim]:
+    """Overlapping town discs changing hands many times: the nearly coincident edges that
+    make floating-point overlays fail."""
+    import random
+
+    from controlmap.model import Citation, Source
+
+    rng = random.Random(seed)
+    towns = [(rng.uniform(40, 44), rng.uniform(32, 35)) for _ in range(n // 5)]
+    cite = (Citation(Source(title="Generated", url="https://example.org/g"), ""),)
+    claims = []
+    for i in range(n):
+        lon, lat = rng.choice(towns)
+        claims.append(
+            Claim(
+                actor=rng.choice(["isil", "iraq-gov", "krg", "tribal"]),
+                status="control" if rng.random() > 0.1 else "contested",
+                extent=rng.choice(["all", "all", "most", "part"]),
+                geometry=Point(lon, lat).buffer(rng.uniform(0.02, 0.08), quad_segs=12),
+                observed_on=D("2014-01-01") + dt.timedelta(days=i * 40 // n),
+                citations=cite,
+                id=i + 1,
+            )
+        )
+    return claims
+
+
+def test_the_sums_hold_on_many_overlapping_claims():
+    from controlmap.resolve import Resolver
+
+    claims = random_claims(1500)
+    resolver = Resolver(claims)
+    for d1, d2 in (("2014-01-10", "2014-01-25"), ("2014-01-05", "2014-02-09")):
+        changes = analysis.diff(claims, D(d1), D(d2), resolver=resolver)
+        balance = analysis.gains_losses(changes)
+        before = analysis.held_km2(resolver.at(D(d1)))
+        after = analysis.held_km2(resolver.at(D(d2)))
+        for actor in {*before, *after}:
+            net = balance[actor].net_km2 if actor in balance else 0.0
+            assert net == pytest.approx(after.get(actor, 0.0) - before.get(actor, 0.0), abs=0.01)

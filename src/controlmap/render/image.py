@@ -36,7 +36,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from controlmap.errors import ControlmapError
-from controlmap.model import ActorRegistry
+from controlmap.model import ActorRegistry, Source
 from controlmap.render import style
 from controlmap.resolve import Piece
 
@@ -53,6 +53,7 @@ MIN_SPAN_DEG = 2.0
 PAD_FRACTION = 0.12
 MARKER_BELOW_KM2 = 400.0  # as on the web map: a dot keeps small towns visible
 MARKER_PT = 11.0
+MAX_MARKERS = 150
 SIZES: dict[str, tuple[float, float, int]] = {
     # name: (width in, height in, dpi)
     "1920x1080": (19.2, 10.8, 100),
@@ -324,87 +325,113 @@ class _Drawn:
     markers: bool
 
 
-def _piece_look(piece: Piece, colours: dict[str, str], day: dt.date, look: style.Look) -> dict:
+@dataclass(frozen=True)
+class _PieceLook:
+    """How one piece is drawn; pieces that look alike are drawn as one compound path."""
+
+    base: str
+    base_alpha: float
+    hatch: str | None
+    hatch_colour: str | None
+    edge: str
+    edge_style: Any
+    stale: bool
+
+
+def _piece_look(
+    piece: Piece, colours: dict[str, str], day: dt.date, look: style.Look
+) -> _PieceLook:
     colour = colours.get(piece.actor, "#999999")
     stale = look.fade_stale and piece.age_days(day) > look.stale_days
     fade = 0.45 if stale else 1.0
     dotted = piece.holding.confidence == "claimed"
     edge_style: Any = (0, (1, 2)) if dotted else (0, (5, 3)) if stale else "solid"
     if piece.status == "contested":
-        return {
-            "base": "#ffffff",
-            "base_alpha": 0.5 * fade,
-            "hatch": "xx",
-            "hatch_colour": style.CONTESTED_COLOUR,
-            "edge": style.CONTESTED_COLOUR,
-            "edge_style": edge_style,
-            "stale": stale,
-        }
+        return _PieceLook(
+            "#ffffff",
+            0.5 * fade,
+            "xx",
+            style.CONTESTED_COLOUR,
+            style.CONTESTED_COLOUR,
+            edge_style,
+            stale,
+        )
     if piece.holding.partial:
         under = piece.holding.previous
-        return {
-            # The earlier holder shows between the stripes, as on the web map.
-            "base": colours.get(under, "#999999") if under else "#ffffff",
-            "base_alpha": (0.45 if under else 0.3) * fade,
-            "hatch": "///",
-            "hatch_colour": colour,
-            "edge": colour,
-            "edge_style": edge_style,
-            "stale": stale,
-        }
-    return {
-        "base": colour,
-        "base_alpha": 0.55 * fade,
-        "hatch": None,
-        "hatch_colour": None,
-        "edge": colour,
-        "edge_style": edge_style,
-        "stale": stale,
-    }
+        # The earlier holder shows between the stripes, as on the web map.
+        base = colours.get(under, "#999999") if under else "#ffffff"
+        return _PieceLook(
+            base, (0.45 if under else 0.3) * fade, "///", colour, colour, edge_style, stale
+        )
+    return _PieceLook(colour, 0.55 * fade, None, None, colour, edge_style, stale)
+
+
+def _compound(paths: Sequence[MplPath]) -> MplPath:
+    return MplPath(
+        np.concatenate([p.vertices for p in paths]), np.concatenate([p.codes for p in paths])
+    )
 
 
 def _draw_pieces(
-    ax: Axes, pieces: Sequence[Piece], colours: dict[str, str], day: dt.date, look: style.Look
+    ax: Axes,
+    pieces: Sequence[Piece],
+    colours: dict[str, str],
+    day: dt.date,
+    look: style.Look,
+    tolerance: float,
 ) -> _Drawn:
-    projected = _project([p.geometry for p in pieces])
+    """Fill, stripes and edge of every piece, one compound path per look: thousands of
+    pieces draw as fast as a dozen."""
+    # Simplified to about half a pixel before projecting: detail finer than that is lost
+    # in the picture anyway and only costs time.
+    simple = shapely.simplify(
+        np.asarray([p.geometry for p in pieces], dtype=object), tolerance, preserve_topology=True
+    )
+    projected = _project(simple)
+    groups: dict[_PieceLook, list[MplPath]] = {}
+    for piece, geom in zip(pieces, projected, strict=True):
+        path = _path(geom)
+        if path is not None:
+            groups.setdefault(_piece_look(piece, colours, day, look), []).append(path)
+    for spec, paths in groups.items():
+        path = _compound(paths)
+        alpha = 0.45 if spec.stale else 1.0
+        ax.add_patch(
+            PathPatch(path, facecolor=spec.base, alpha=spec.base_alpha, edgecolor="none", zorder=3)
+        )
+        if spec.hatch:
+            stripes = PathPatch(path, facecolor="none", edgecolor="none", zorder=4)
+            stripes.set_hatch(spec.hatch)
+            stripes.set_hatchcolor(spec.hatch_colour)
+            stripes.set_hatch_linewidth(1.6)
+            stripes.set_alpha(0.9 * alpha)
+            ax.add_patch(stripes)
+        ax.add_patch(
+            PathPatch(
+                path,
+                facecolor="none",
+                edgecolor=spec.edge,
+                linewidth=1.4,
+                linestyle=spec.edge_style,
+                alpha=0.95 * alpha,
+                zorder=5,
+            )
+        )
     actors: dict[str, None] = {}
-    partial = contested = claimed = stale = False
-    # Largest first, so a town inside a province-wide piece is drawn on top of it.
-    order = sorted(range(len(pieces)), key=lambda i: -pieces[i].area_km2)
-    for i in order:
-        piece, geom = pieces[i], projected[i]
-        spec = _piece_look(piece, colours, day, look)
-        alpha = 0.45 if spec["stale"] else 1.0
-        _fill(
-            ax, geom, facecolor=spec["base"], alpha=spec["base_alpha"], edgecolor="none", zorder=3
-        )
-        if spec["hatch"]:
-            hatch = _fill(ax, geom, facecolor="none", edgecolor="none", zorder=4)
-            if hatch is not None:
-                hatch.set_hatch(spec["hatch"])
-                hatch.set_hatchcolor(spec["hatch_colour"])
-                hatch.set_hatch_linewidth(1.6)
-                hatch.set_alpha(0.9 * alpha)
-        _fill(
-            ax,
-            geom,
-            facecolor="none",
-            edgecolor=spec["edge"],
-            linewidth=1.4,
-            linestyle=spec["edge_style"],
-            alpha=0.95 * alpha,
-            zorder=5,
-        )
-        actors.setdefault(piece.actor, None)
-        for other in (piece.holding.previous, *piece.holding.parties):
-            if other:
-                actors.setdefault(other, None)
-        partial |= piece.holding.partial and piece.status != "contested"
-        contested |= piece.status == "contested"
-        claimed |= piece.holding.confidence == "claimed"
-        stale |= bool(spec["stale"])
+    for piece in pieces:
+        for actor in (piece.actor, piece.holding.previous, *piece.holding.parties):
+            if actor:
+                actors.setdefault(actor, None)
+    specs = list(groups)
     markers = _draw_markers(ax, pieces, projected, colours, day, look)
-    return _Drawn(tuple(actors), partial, contested, claimed, stale, markers)
+    return _Drawn(
+        actors=tuple(actors),
+        partial=any(p.holding.partial and p.status != "contested" for p in pieces),
+        contested=any(p.status == "contested" for p in pieces),
+        claimed=any(p.holding.confidence == "claimed" for p in pieces),
+        stale=any(s.stale for s in specs),
+        markers=markers,
+    )
 
 
 def _draw_markers(
@@ -415,34 +442,41 @@ def _draw_markers(
     day: dt.date,
     look: style.Look,
 ) -> bool:
-    """A dot on every small piece (filled: full control; ring: partial; grey: contested)."""
-    drawn = False
-    for piece, geom in zip(pieces, projected, strict=True):
-        if piece.area_km2 >= MARKER_BELOW_KM2:
+    """A dot on every small piece (filled: full control; ring: partial; grey ring:
+    contested), one plot call per kind of dot."""
+    small = [i for i, p in enumerate(pieces) if p.area_km2 < MARKER_BELOW_KM2]
+    if len(small) > MAX_MARKERS:
+        # Hundreds of dots hide the map they are meant to clarify.
+        return False
+    groups: dict[tuple[str, str, float], list[tuple[float, float]]] = {}
+    for i in small:
+        piece, geom = pieces[i], projected[i]
+        if geom.is_empty:
             continue
         point = geom.representative_point()
         colour = colours.get(piece.actor, "#999999")
         stale = look.fade_stale and piece.age_days(day) > look.stale_days
         face, edge = colour, "white"
         if piece.status == "contested":
-            face = edge = style.CONTESTED_COLOUR
-            face = "white"
+            face, edge = "white", style.CONTESTED_COLOUR
         elif piece.holding.partial:
             face, edge = "white", colour
+        groups.setdefault((face, edge, 0.5 if stale else 1.0), []).append((point.x, point.y))
+    for (face, edge, alpha), points in groups.items():
+        xs, ys = zip(*points, strict=True)
         ax.plot(
-            [point.x],
-            [point.y],
+            xs,
+            ys,
             marker="o",
             markersize=MARKER_PT,
             markerfacecolor=face,
             markeredgecolor=edge,
             markeredgewidth=2.6 if face == "white" else 1.4,
-            alpha=0.5 if stale else 1.0,
+            alpha=alpha,
             linestyle="none",
             zorder=8,
         )
-        drawn = True
-    return drawn
+    return bool(groups)
 
 
 # Label positions tried in turn: right, left, above, below the town's dot.
@@ -453,6 +487,7 @@ _LABEL_SPOTS = (
     ("center", "top", 0, -1),
 )
 MAX_LABELS = 28
+MAX_REF_TRIES = 80
 # Source numbers go diagonally off the piece's marker, clear of the town name beside it.
 _REF_SPOTS = (
     ("left", "top", 0.7, -0.7),
@@ -509,21 +544,24 @@ def _draw_refs(
     ax: Axes,
     pieces: Sequence[Piece],
     numbers: dict[tuple[Any, ...], int],
+    listed: int,
     renderer: Any,
     placed: list[Any],
     fontsize: float,
 ) -> None:
     """The footer numbers of each piece's sources beside it (``[3, 7]``), where there is
-    room: the reader can tell which report stands behind which area."""
-    projected = _project([p.geometry for p in pieces])
+    room: the reader can tell which report stands behind which area. Only the largest
+    ``MAX_REF_TRIES`` pieces are tried: past that, numbers would be clutter, not help."""
+    top = sorted(pieces, key=lambda p: -p.area_km2)[:MAX_REF_TRIES]
+    projected = _project([p.geometry for p in top])
     frame = ax.get_window_extent(renderer)
     done: set[str] = set()
     # Clear of the marker on the piece: half its size plus a little, along the diagonal.
     gap = (MARKER_PT / 2 + 2) / 0.7 * ax.figure.dpi / 72
-    order = sorted(range(len(pieces)), key=lambda i: -pieces[i].area_km2)
-    for i in order:
-        refs = sorted({numbers[(c.source.key, c.excerpt)] for c in pieces[i].citations})
-        if not refs:
+    for i, piece in enumerate(top):
+        refs = sorted({numbers[c.source.key] for c in piece.citations})
+        if not refs or refs[-1] > listed:
+            # A number the footer does not list would send the reader nowhere.
             continue
         label = "[" + ", ".join(map(str, refs[:4])) + ("\u2026" if len(refs) > 4 else "") + "]"
         if label in done:
@@ -785,10 +823,22 @@ def _fits(text: Any, renderer: Any, max_px: float) -> bool:
     return bool(text.get_window_extent(renderer).width <= max_px)
 
 
-def _source_text(number: int, citation: Any, cut: int | None = None) -> str:
-    """``[n] Title. Publisher, date``; with ``cut``, the title is cut to that many characters
-    (the publisher and date are what a reader needs to find the report, so they stay)."""
-    s = citation.source
+def number_sources(pieces: Sequence[Piece]) -> list[tuple[int, Source]]:
+    """Every document cited by the pieces, numbered once in the order pieces are listed.
+
+    Unlike the web map's popups (one entry per quoted excerpt), a picture's footer lists
+    documents: two excerpts of one report are one source.
+    """
+    seen: dict[tuple[Any, ...], Source] = {}
+    for piece in pieces:
+        for c in piece.citations:
+            seen.setdefault(c.source.key, c.source)
+    return list(enumerate(seen.values(), start=1))
+
+
+def _source_text(number: int, s: Source, cut: int | None = None) -> str:
+    """``[n] Title · Publisher, date``; with ``cut``, the title is cut to that many
+    characters (the publisher and date are what a reader needs to find the report)."""
     meta = ", ".join(x for x in (_shorten(s.publisher, 32), s.published or "") if x)
     title = " ".join(s.title.split())
     if cut is not None and cut < len(title):
@@ -799,7 +849,7 @@ def _source_text(number: int, citation: Any, cut: int | None = None) -> str:
 def _footer(
     fig: Figure,
     where: _Box,
-    sources: Sequence[Any],
+    sources: Sequence[tuple[int, Source]],
     columns: int,
     rows: int,
     data_version: int | None,
@@ -825,21 +875,21 @@ def _footer(
         shown = shown[: capacity - 1]
     col_w = 1.0 / columns
     max_px = col_w * fig.get_figwidth() * fig.dpi * where.width - fontsize * 1.5
-    for k, numbered in enumerate(shown):
+    for k, (number, source) in enumerate(shown):
         col, r = divmod(k, rows)
         text = ax.text(
             col * col_w,
             y - (r + 1) * line_frac,
-            _source_text(numbered.number, numbered.citation),
+            _source_text(number, source),
             fontsize=fontsize,
             color=INK,
             va="bottom",
             parse_math=False,
         )
-        cut = len(numbered.citation.source.title)
+        cut = len(source.title)
         while not _fits(text, renderer, max_px) and cut > 8:
             cut = int(cut * 0.92)
-            text.set_text(_source_text(numbered.number, numbered.citation, cut))
+            text.set_text(_source_text(number, source, cut))
     if more:
         col, r = divmod(len(shown), rows)
         ax.text(
@@ -975,8 +1025,6 @@ def render_image(
     """
     if fmt not in FORMATS:
         raise ControlmapError(f"picture format {fmt!r} is not one of {', '.join(FORMATS)}")
-    from controlmap.render.layers import number_sources
-
     look = look or style.Look()
     width, height, dpi = figure_size(size)
     fig = Figure(figsize=(width, height), dpi=dpi, facecolor="white")
@@ -988,7 +1036,7 @@ def render_image(
     import matplotlib
 
     with matplotlib.rc_context({"font.family": FONT, "font.size": fontsize, "pdf.fonttype": 42}):
-        sources = number_sources(pieces, registry)
+        sources = number_sources(pieces)
         layout, columns, rows = _layout(bool(banner), len(sources), fig, fontsize)
         renderer = canvas.get_renderer()
         ax = fig.add_axes(layout.map.rect())
@@ -1008,11 +1056,14 @@ def render_image(
         bbox = box(lon0 - 0.2, lat0 - 0.2, lon1 + 0.2, lat1 + 0.2)
         _draw_basemap(ax, bbox)
         colours = {a.id: a.colour for a in registry}
-        drawn = _draw_pieces(ax, pieces, colours, day, look)
+        # Half a pixel, in degrees of longitude, at the map's width.
+        tolerance = (lon1 - lon0) / (layout.map.width * width * dpi) / 2
+        drawn = _draw_pieces(ax, pieces, colours, day, look, tolerance)
         _draw_lines(ax, bbox)
         placed = _draw_places(ax, bbox, renderer, fontsize)
-        numbers = {(n.citation.source.key, n.citation.excerpt): n.number for n in sources}
-        _draw_refs(ax, pieces, numbers, renderer, placed, fontsize)
+        numbers = {source.key: n for n, source in sources}
+        listed = columns * rows - (1 if len(sources) > columns * rows else 0)
+        _draw_refs(ax, pieces, numbers, listed, renderer, placed, fontsize)
         _scale_bar(ax, (lat0 + lat1) / 2, fontsize)
         _north_arrow(ax, fontsize)
         held = _held(pieces)

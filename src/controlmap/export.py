@@ -471,7 +471,7 @@ def _claim_description(claim: Claim, registry: ActorRegistry) -> str:
     data must be HTML-escaped before ElementTree XML-escapes the whole)."""
     from controlmap.render import safe
 
-    until = claim.valid_until.isoformat() if claim.valid_until else "superseded by later claims"
+    until = claim.valid_until.isoformat() if claim.valid_until else "newer evidence replaces it"
     lines = [
         f"<b>{safe.text(_actor_name(registry, claim.actor))}</b>: {safe.text(claim.status)}, "
         f"extent {safe.text(claim.extent)}",
@@ -482,7 +482,7 @@ def _claim_description(claim: Claim, registry: ActorRegistry) -> str:
     ]
     if claim.notes:
         lines.append(f"Notes: {safe.text(claim.notes)}")
-    return "<br>".join(lines) + _sources_html(claim.citations)
+    return "<br>".join(lines) + "<br>" + _sources_html(claim.citations)
 
 
 def _extended(parent: ET.Element, values: dict[str, Any]) -> None:

@@ -146,6 +146,7 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=10_000)
     parser.add_argument("--dates", type=int, default=1_000)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--only", choices=("demo", "generated"), help="measure one dataset")
     args = parser.parse_args()
     vendor.use_local_assets()
     print(
@@ -165,7 +166,10 @@ def main() -> None:
             f"generated and stored {args.claims} claims in {time.perf_counter() - t0:.1f} s",
             flush=True,
         )
-        for url, label in ((demo_url, "demo"), (big_url, f"generated-{args.claims}")):
+        runs = [(demo_url, "demo"), (big_url, f"generated-{args.claims}")]
+        if args.only:
+            runs = [r for r in runs if r[1].startswith(args.only)]
+        for url, label in runs:
             print(json.dumps(measure_python(Store(url), label)), flush=True)
             if not args.no_browser:
                 print(json.dumps(measure_browser(url, label)), flush=True)

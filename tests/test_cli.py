@@ -165,3 +165,45 @@ def test_user_add_stores_a_salted_hash_outside_the_repo(capsys, tmp_path, monkey
     assert code == 1 and "at least 8" in err
     code, out, _ = run(capsys, "user", "list")
     assert json.loads(out) == [{"name": "rita", "role": "reviewer"}]
+
+
+def test_extract_on_the_seed_report_gives_exactly_the_two_claims(capsys, db_url):
+    from pathlib import Path
+
+    seed = Path(__file__).resolve().parents[2] / "shared" / "seed"
+    path = seed / "aqi-seizes-parts-of-two-iraqi-cities.txt"
+    code, out, _ = run(capsys, "--db", db_url, "extract", str(path), "--published", "2014-01-02")
+    assert code == 0
+    got = {(s["actor"], s["status"], s["extent"], s["place"], s["date"]) for s in json.loads(out)}
+    assert got == {
+        ("isil", "control", "most", "Fallujah", "2014-01-02"),
+        ("isil", "control", "part", "Ramadi", "2014-01-02"),
+    }
+    for s in json.loads(out):
+        assert s["excerpt"].startswith("Iraqi military sources now say that AQI controls")
+        assert s["geometry"]["type"] in ("Polygon", "MultiPolygon")
+
+
+@pytest.mark.parametrize(
+    ("name", "place_id"),
+    [
+        ("Falluja", "geonames:99454"),
+        ("الفلوجة", "geonames:99454"),
+        ("Heet", "geonames:95788"),
+        ("Al-Qa'im", "geonames:92138"),
+        ("Al-Mawsil", "geonames:99072"),
+        ("Bayji", "geonames:97783"),
+        ("Garma", "extra:karmah"),
+    ],
+)
+def test_geocode_prints_candidates_best_first(capsys, name, place_id):
+    code, out, _ = run(capsys, "geocode", name, "--limit", "3")
+    assert code == 0
+    found = json.loads(out)
+    assert found[0]["place_id"] == place_id and len(found) <= 3
+    assert {"name", "kind", "lat", "lon", "footprint", "approximate", "score"} <= set(found[0])
+
+
+def test_geocode_rejects_a_bad_bbox(capsys):
+    code, _, err = run(capsys, "geocode", "Hit", "--bbox", "1,2,3")
+    assert code == 1 and "--bbox" in err

@@ -63,6 +63,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("geojson",), default=None)
     p.add_argument("--include-pending", action="store_true")
 
+    p = sub.add_parser("geocode", help="gazetteer candidates for a place name (JSON), best first")
+    p.add_argument("name")
+    p.add_argument("--limit", type=int, default=5)
+    p.add_argument("--country", help="IQ, SY, Iraq or Syria")
+    p.add_argument("--bbox", help="MINLON,MINLAT,MAXLON,MAXLAT")
+
+    p = sub.add_parser("extract", help="suggested claims from report text (JSON)")
+    p.add_argument("file", nargs="?", default="-", help="a text file, or - for stdin")
+    p.add_argument("--published", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--url")
+    p.add_argument("--title")
+    p.add_argument("--publisher")
+
     p = sub.add_parser("user", help="local accounts: viewer, contributor, reviewer, admin")
     users = p.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     q = users.add_parser("add", help="create an account or change its role and password")
@@ -131,6 +144,44 @@ def cmd_export(args: argparse.Namespace) -> None:
     print(f"wrote {what} to {args.path}", file=sys.stderr)
 
 
+def cmd_geocode(args: argparse.Namespace) -> None:
+    from controlmap.geocode import geocode
+
+    bbox = None
+    if args.bbox:
+        try:
+            minx, miny, maxx, maxy = (float(v) for v in args.bbox.split(","))
+        except ValueError:
+            raise ControlmapError("--bbox takes MINLON,MINLAT,MAXLON,MAXLAT") from None
+        bbox = (minx, miny, maxx, maxy)
+    if args.limit < 1:
+        raise ControlmapError("--limit must be at least 1")
+    found = geocode(args.name, limit=args.limit, country=args.country, bbox=bbox)
+    export.write_json([c.to_dict() for c in found], None)
+
+
+def cmd_extract(args: argparse.Namespace) -> None:
+    from controlmap.extract import extract
+
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ControlmapError(f"cannot read {args.file}: {exc}") from None
+    store = _store(args)
+    found = extract(
+        text,
+        published=args.published,
+        url=args.url,
+        title=args.title,
+        publisher=args.publisher,
+        registry=store.actors(),
+    )
+    export.write_json([s.to_dict() for s in found], None)
+
+
 def cmd_user(args: argparse.Namespace) -> None:
     if args.user_command == "list":
         export.write_json([{"name": u.name, "role": u.role} for u in auth.list_users()], None)
@@ -177,6 +228,8 @@ COMMANDS = {
     "import": cmd_import,
     "state": cmd_state,
     "export": cmd_export,
+    "geocode": cmd_geocode,
+    "extract": cmd_extract,
     "user": cmd_user,
     "serve": cmd_serve,
 }

@@ -35,12 +35,12 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, db_url: str, name: str):
+    def __init__(self, db_url: str, name: str, env: dict[str, str] | None = None):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = ARTIFACTS / f"server-{name}.log"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, CONTROLMAP_DB=db_url)
+        env = dict(os.environ, CONTROLMAP_DB=db_url, **(env or {}))
         with self.log.open("w") as log:
             self.proc = subprocess.Popen(
                 [

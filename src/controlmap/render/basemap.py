@@ -98,6 +98,7 @@ def base_map(
     tiles: str | None = None,
     legend_title: str = "Control",
     assets: str = COMPONENT_BASE,
+    legend: str | None = None,
 ) -> folium.Map:
     """Everything that does not change with the date: background layers, legend, patterns."""
     lat, lon, zoom = view
@@ -117,7 +118,7 @@ def base_map(
     _Decorations(
         style.svg_defs(actors),
         style.css(actors),
-        style.legend_html(actors, look, legend_title),
+        legend if legend is not None else style.legend_html(actors, look, legend_title),
         OFFLINE_ATTRIBUTION,
         f"{assets}/leaflet/images/",
     ).add_to(m)
@@ -193,3 +194,26 @@ def _offline_layers(m: folium.Map) -> None:
             interactive=False,
             keyboard=False,
         ).add_to(m)
+
+
+class DrawSync(MacroElement):  # type: ignore[misc]
+    """Report a finished drawing to streamlit-folium once it is in ``drawnItems``.
+
+    streamlit-folium reads ``drawnItems`` in its own 'draw:created' handler, which runs
+    before folium's handler has added the new shape, so the first shape drawn was never
+    sent back. Re-announcing it as an edit, a tick later, sends the complete set."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.on("draw:created", function () {
+            var map = {{ this._parent.get_name() }};
+            setTimeout(function () { map.fire("draw:edited", {layers: drawnItems}); }, 0);
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "DrawSync"

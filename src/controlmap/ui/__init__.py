@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from controlmap import dataset
-from controlmap.auth import User, authenticate
+from controlmap.auth import ROLES, User, authenticate
 from controlmap.model import ActorRegistry, Claim
 from controlmap.render.layers import layer_features
 from controlmap.render.style import Look
@@ -101,10 +101,29 @@ def prefetch(
 _PREFETCHING = threading.Lock()
 
 
+def _sso_roles() -> dict[str, str] | None:
+    """Roles by e-mail when single sign-on is configured in secrets.toml ([auth] for
+    st.login, [controlmap.sso_roles] for roles), else None."""
+    try:
+        if "auth" not in st.secrets:
+            return None
+        roles = dict(st.secrets.get("controlmap", {}).get("sso_roles", {}))
+    except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitSecretNotFoundError):
+        return None
+    return {str(k).lower(): str(v) for k, v in roles.items() if v in ROLES}
+
+
 def signed_in_user() -> User | None:
-    """The account signed in on this browser session, if any."""
+    """The account signed in on this browser session (local account or single sign-on)."""
     user = st.session_state.get("user")
-    return user if isinstance(user, User) else None
+    if isinstance(user, User):
+        return user
+    roles = _sso_roles()
+    if roles is not None and st.user.is_logged_in:
+        email = str(st.user.get("email") or "").lower()
+        # Unknown identities may read but not write: the role comes from the server's list.
+        return User(email or "sso-user", roles.get(email, "viewer"))
+    return None
 
 
 def account_box() -> User | None:
@@ -114,9 +133,13 @@ def account_box() -> User | None:
     if user is not None:
         box.markdown(f"Signed in as **{user.name}** ({user.role})")
         if box.button("Sign out", key="sign_out"):
-            del st.session_state["user"]
-            st.rerun()
+            if "user" in st.session_state:
+                del st.session_state["user"]
+                st.rerun()
+            st.logout()
         return user
+    if _sso_roles() is not None and box.button("Sign in with single sign-on", key="sso"):
+        st.login()
     with box.form("sign_in", clear_on_submit=False, border=False):
         st.markdown("**Sign in** to contribute or review")
         name = st.text_input("Name", key="sign_in_name", autocomplete="username")

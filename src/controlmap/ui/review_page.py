@@ -1,0 +1,189 @@
+"""Review: pending claims against the map at their date; approve, reject with a reason, edit."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import folium
+import pandas as pd
+import shapely
+import streamlit as st
+from streamlit_folium import st_folium
+
+from controlmap import ui, workflow
+from controlmap.errors import ControlmapError
+from controlmap.model import EXTENTS, STATUSES, Claim
+from controlmap.render import basemap, layers, safe, style, vendor
+from controlmap.store import default_url
+
+PENDING_COLOUR = "#CC79A7"
+
+
+def _act(action: str, claim_id: int, version: int) -> None:
+    """Button callbacks: the version read when the page was drawn guards against conflicts."""
+    store = ui.store(default_url())
+    user = ui.signed_in_user()
+    try:
+        if action == "approve":
+            workflow.review(store, user, claim_id, decision="approved", expected_version=version)
+            message = f"Claim {claim_id} approved: it is now on the map."
+        elif action == "reject":
+            reason = st.session_state.get(f"reason_{claim_id}", "")
+            workflow.review(
+                store, user, claim_id, decision="rejected", expected_version=version, why=reason
+            )
+            message = f"Claim {claim_id} rejected."
+        else:
+            claim = store.claim(claim_id)
+            # replace() runs the same checks as any new claim.
+            edited = dataclasses.replace(
+                claim,
+                status=st.session_state[f"e_status_{claim_id}"],
+                extent=st.session_state[f"e_extent_{claim_id}"],
+                observed_on=st.session_state[f"e_date_{claim_id}"],
+                notes=st.session_state[f"e_notes_{claim_id}"],
+            )
+            workflow.edit(
+                store,
+                user,
+                claim_id,
+                edited,
+                expected_version=version,
+                why=st.session_state.get(f"e_why_{claim_id}", ""),
+            )
+            message = f"Claim {claim_id} edited (a new revision; the old one is kept)."
+    except ControlmapError as exc:
+        # The reviewer's inputs stay in their widgets: nothing typed is lost.
+        st.session_state["review_message"] = ("error", str(exc))
+    else:
+        st.session_state["review_message"] = ("success", message)
+
+
+def _claim_table(claim: Claim, registry) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    actor = registry.get(claim.actor)
+    rows = {
+        "Claim": claim.id,
+        "Actor": actor.name if actor else claim.actor,
+        "Status": claim.status,
+        "Extent": claim.extent,
+        "Date": f"{claim.observed_on.isoformat()} ({claim.date_precision})",
+        "Confidence": claim.confidence,
+        "Place": claim.place_id or "",
+        "Notes": claim.notes,
+        "Version": claim.version,
+    }
+    return pd.DataFrame({"Field": list(rows), "Value": [str(v) for v in rows.values()]})
+
+
+def _citations(claim: Claim) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Title": c.source.title,
+                "Publisher": c.source.publisher,
+                "Published": c.source.published or "",
+                "Link": c.source.url if safe.is_web_link(c.source.url) else None,
+                "Excerpt": c.excerpt,
+            }
+            for c in claim.citations
+        ]
+    )
+
+
+def _map(claim: Claim, url: str, version: int) -> None:
+    registry = ui.registry(url, version)
+    pieces = ui.resolved(url, version, claim.observed_on, True)
+    look = style.Look()
+    c = claim.geometry.representative_point()
+    m = basemap.base_map(list(registry), look, view=(c.y, c.x, 10), legend_title="Approved map")
+    group = layers.state_layer(pieces, registry, claim.observed_on, look)
+    folium.GeoJson(
+        shapely.geometry.mapping(claim.geometry),
+        name="Pending claim",
+        style_function=lambda _f: {
+            "color": PENDING_COLOUR,
+            "weight": 4,
+            "dashArray": "8 6",
+            "fillOpacity": 0.1,
+            "fillColor": PENDING_COLOUR,
+        },
+        tooltip=safe.text(f"Pending claim {claim.id}"),
+    ).add_to(group)
+    st_folium(
+        m,
+        key="review_map",
+        feature_group_to_add=group,
+        returned_objects=[],
+        use_container_width=True,
+        height=420,
+    )
+    st.caption(
+        f"Dashed pink: the pending claim. Beneath: the approved map on "
+        f"{claim.observed_on.isoformat()}."
+    )
+
+
+def render() -> None:
+    vendor.use_local_assets()
+    user = ui.account_box()
+    st.title("Review pending claims")
+    if user is None or not user.can("reviewer"):
+        st.info("Sign in with a reviewer account to review claims (sidebar).")
+        return
+    url = default_url()
+    store = ui.store(url)
+    version = store.data_version()
+    registry = ui.registry(url, version)
+    kind, text = st.session_state.pop("review_message", (None, None))
+    if kind == "error":
+        st.error(text)
+    elif kind == "success":
+        st.success(text)
+    pending = store.claims(("pending",))
+    if not pending:
+        st.success("No claims are waiting for review.")
+    else:
+        by_id = {c.id: c for c in pending}
+        chosen = st.selectbox(
+            f"{len(pending)} pending",
+            list(by_id),
+            key="review_choice",
+            format_func=lambda i: (
+                f"#{i} {by_id[i].actor}: {by_id[i].status} ({by_id[i].extent}) "
+                f"on {by_id[i].observed_on.isoformat()}"
+            ),
+        )
+        claim = by_id[chosen]
+        cid, cv = claim.id or 0, claim.version
+        left, right = st.columns([2, 3])
+        left.dataframe(_claim_table(claim, registry), hide_index=True, width="stretch")
+        right.dataframe(
+            _citations(claim),
+            hide_index=True,
+            width="stretch",
+            column_config={"Link": st.column_config.LinkColumn(display_text="open")},
+        )
+        _map(claim, url, version)
+        a, r = st.columns(2)
+        a.button(
+            "Approve",
+            key=f"approve_{cid}",
+            type="primary",
+            on_click=_act,
+            args=("approve", cid, cv),
+        )
+        r.text_input("Reason for rejecting", key=f"reason_{cid}", max_chars=2000)
+        r.button("Reject", key=f"reject_{cid}", on_click=_act, args=("reject", cid, cv))
+        with st.expander("Edit this claim"):
+            st.selectbox(
+                "Status", STATUSES, index=STATUSES.index(claim.status), key=f"e_status_{cid}"
+            )
+            st.selectbox(
+                "Extent", EXTENTS, index=EXTENTS.index(claim.extent), key=f"e_extent_{cid}"
+            )
+            st.date_input("Date", value=claim.observed_on, key=f"e_date_{cid}", format="YYYY-MM-DD")
+            st.text_input("Notes", value=claim.notes, key=f"e_notes_{cid}")
+            st.text_input("Why the edit", key=f"e_why_{cid}")
+            st.button("Save edit", key=f"edit_{cid}", on_click=_act, args=("edit", cid, cv))
+    st.subheader("Audit log")
+    st.dataframe(pd.DataFrame(store.audit(200)), hide_index=True, width="stretch", key="audit")

@@ -207,3 +207,45 @@ def test_geocode_prints_candidates_best_first(capsys, name, place_id):
 def test_geocode_rejects_a_bad_bbox(capsys):
     code, _, err = run(capsys, "geocode", "Hit", "--bbox", "1,2,3")
     assert code == 1 and "--bbox" in err
+
+
+def test_diff_shows_ramadi_taken_by_isil_in_may_2015(capsys, demo_db):
+    code, out, _ = run(
+        capsys, "--db", demo_db, "diff", "--from", "2015-05-01", "--to", "2015-06-01"
+    )
+    assert code == 0
+    point = Point(*PLACES["Ramadi"])
+    (change,) = [
+        f["properties"] for f in json.loads(out)["features"] if shape(f["geometry"]).contains(point)
+    ]
+    assert (change["to_actor"], change["to_status"], change["to_extent"]) == (
+        "isil",
+        "control",
+        "all",
+    )
+    assert change["from_actor"] == "isil" and change["from_extent"] != "all"
+    assert change["sources"] and change["area_km2"] > 100
+    code, _, err = run(
+        capsys, "--db", demo_db, "diff", "--from", "2015-06-01", "--to", "2015-05-01"
+    )
+    assert code == 1 and "--to" in err
+
+
+def test_stats_prints_a_csv_series(capsys, demo_db):
+    code, out, _ = run(capsys, "--db", demo_db, "stats")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "date,actor,actor_name,full_km2,partial_km2,contested_km2,total_km2"
+    row = [r for r in lines if r.startswith("2014-01-02,isil,")][0].split(",")
+    assert float(row[4]) > 0  # partial holdings in Fallujah and Ramadi
+
+
+def test_export_png_is_a_1920x1080_picture(capsys, demo_db, tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "anbar.png"
+    code, _, err = run(capsys, "--db", demo_db, "export", str(path), "--date", "2015-05-20")
+    assert code == 0 and "wrote" in err
+    assert Image.open(path).size == (1920, 1080)
+    code, _, err = run(capsys, "--db", demo_db, "export", str(tmp_path / "x.docx"))
+    assert code == 1 and "geojson" in err

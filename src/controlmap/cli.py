@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from controlmap import auth, dataset, export
+from controlmap import analysis, auth, dataset, export
 from controlmap.errors import ControlmapError
 from controlmap.model import parse_date
 from controlmap.resolve import resolve
@@ -60,8 +60,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write claims, or the state at a date, to a file")
     p.add_argument("path", type=Path)
     p.add_argument("--date", type=_date, metavar="YYYY-MM-DD")
-    p.add_argument("--format", choices=("geojson",), default=None)
+    p.add_argument(
+        "--format", choices=export.FORMATS, default=None, help="default: from the file's suffix"
+    )
     p.add_argument("--include-pending", action="store_true")
+    p.add_argument("--assessed-only", action="store_true")
+    p.add_argument("--size", default="1920x1080", help="pictures: 1920x1080 (default), a4, WxH")
+    p.add_argument("--title", help="pictures and HTML: the title")
+    p.add_argument("--banner", help="pictures: a handling banner, e.g. UNCLASSIFIED")
+
+    p = sub.add_parser("diff", help="areas that changed hands between two dates (GeoJSON)")
+    p.add_argument("--from", dest="start", type=_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--assessed-only", action="store_true")
+
+    p = sub.add_parser("stats", help="km2 per actor per change date (CSV)")
+    p.add_argument("--assessed-only", action="store_true")
 
     p = sub.add_parser("geocode", help="gazetteer candidates for a place name (JSON), best first")
     p.add_argument("name")
@@ -125,23 +139,39 @@ def cmd_state(args: argparse.Namespace) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    fmt = args.format or args.path.suffix.lstrip(".").lower() or "geojson"
-    if fmt == "json":
-        fmt = "geojson"
-    if fmt != "geojson":
-        raise ControlmapError(f"format {fmt!r} is not supported yet; use --format geojson")
     store = _store(args)
-    registry = store.actors()
-    if args.date is not None:
-        data = export.state_collection(resolve(store.claims(), args.date), registry, args.date)
-        what = f"state on {args.date.isoformat()}"
-    else:
-        states = ("approved", "pending") if args.include_pending else ("approved",)
-        claims = store.claims(states)
-        data = dataset.feature_collection(claims, registry)
-        what = f"{len(claims)} claims"
-    export.write_json(data, args.path)
+    states = ("approved", "pending") if args.include_pending else ("approved",)
+    what = export.write(
+        args.path,
+        args.format,
+        claims=store.claims(states),
+        registry=store.actors(),
+        day=args.date,
+        include_claimed=not args.assessed_only,
+        title=args.title,
+        banner=args.banner,
+        data_version=store.data_version(),
+        size=args.size,
+    )
     print(f"wrote {what} to {args.path}", file=sys.stderr)
+
+
+def cmd_diff(args: argparse.Namespace) -> None:
+    if args.end < args.start:
+        raise ControlmapError("--to must not be before --from")
+    store = _store(args)
+    changes = analysis.diff(
+        store.claims(), args.start, args.end, include_claimed=not args.assessed_only
+    )
+    export.write_json(analysis.diff_collection(changes, store.actors(), args.start, args.end), None)
+
+
+def cmd_stats(args: argparse.Namespace) -> None:
+    store = _store(args)
+    rows = analysis.stats(
+        store.claims(), include_claimed=not args.assessed_only, registry=store.actors()
+    )
+    sys.stdout.write(analysis.stats_csv(rows))
 
 
 def cmd_geocode(args: argparse.Namespace) -> None:
@@ -228,6 +258,8 @@ COMMANDS = {
     "import": cmd_import,
     "state": cmd_state,
     "export": cmd_export,
+    "diff": cmd_diff,
+    "stats": cmd_stats,
     "geocode": cmd_geocode,
     "extract": cmd_extract,
     "user": cmd_user,

@@ -2,13 +2,23 @@
 
 import streamlit as st
 
-from controlmap.ui import contribute_page, map_page, review_page
+from controlmap.ui import compare_page, contribute_page, map_page, review_page
 
-st.set_page_config(page_title="controlmap", page_icon="🗺️", layout="wide")
+# Presentation mode (?present=1): no sidebar, no page list, for slides and wall displays.
+present = st.query_params.get("present") == "1"
+st.set_page_config(
+    page_title="controlmap",
+    page_icon="🗺️",
+    layout="wide",
+    initial_sidebar_state="collapsed" if present else "auto",
+)
 st.navigation(
     [
         st.Page(map_page.render, title="Map", url_path="map", default=True),
+        st.Page(compare_page.render, title="Compare dates", url_path="compare"),
+        st.Page(compare_page.render_trends, title="Area over time", url_path="trends"),
         st.Page(contribute_page.render, title="Contribute", url_path="contribute"),
         st.Page(review_page.render, title="Review", url_path="review"),
-    ]
+    ],
+    position="hidden" if present else "sidebar",
 ).run()

@@ -95,3 +95,63 @@ def test_sources_panel_lists_the_citations_drawn(app_db):
     frames = [d.value for d in at.dataframe]
     titles = {t for f in frames if "Title" in f for t in f["Title"]}
     assert titles == {"A report"}
+
+
+def _compare_app() -> None:
+    from controlmap.ui import compare_page
+
+    compare_page.render()
+
+
+def _trends_app() -> None:
+    from controlmap.ui import compare_page
+
+    compare_page.render_trends()
+
+
+def test_compare_page_sums_check_and_ramadi(demo_db, monkeypatch):
+    monkeypatch.setenv("CONTROLMAP_DB", demo_db)
+    at = AppTest.from_function(_compare_app, default_timeout=60)
+    at.query_params["from"] = "2015-05-01"
+    at.query_params["to"] = "2015-06-01"
+    at.run()
+    assert not at.exception
+    balances, places = at.dataframe[0].value, at.dataframe[1].value
+    assert set(balances["Sums check"]) == {"✓"}
+    ramadi = places[places["Place"].str.contains("Ramadi")]
+    assert not ramadi.empty and ramadi.iloc[0]["To"].startswith("Islamic State")
+
+
+def test_presentation_mode_has_no_controls(demo_db, monkeypatch):
+    monkeypatch.setenv("CONTROLMAP_DB", demo_db)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(date="2015-05-20", present="1")
+    at.run()
+    assert not at.exception
+    assert "20 May 2015" in at.title[0].value
+    assert len(at.select_slider) == 0 and len(at.sidebar.multiselect) == 0
+    _, args = _map(at)
+    assert "Islamic State" in _drawn(args)
+
+
+def test_link_carries_the_view_and_warns_when_data_changed(app_db):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update(date="2014-01-02", v="1", claimed="0", stale="90")
+    at.run()
+    assert not at.exception
+    assert any("data has changed since" in w.value for w in at.warning)
+    link = [c.value for c in at.code][0]
+    for part in ("date=2014-01-02", "claimed=0", "stale=90", "actors=", "v="):
+        assert part in link, link
+    assert at.toggle(key="claimed").value is False
+
+
+def test_trends_page_charts_every_change_date(demo_db, monkeypatch):
+    monkeypatch.setenv("CONTROLMAP_DB", demo_db)
+    at = AppTest.from_function(_trends_app, default_timeout=60).run()
+    assert not at.exception
+    (chart,) = [e for e in at.main if getattr(e, "type", None) == "vega_lite_chart"]
+    spec = json.loads(chart.proto.spec)
+    assert spec["params"][0]["name"] == "pick"
+    changes = at.dataframe[0].value
+    assert len(changes) == 59 and changes.iloc[0]["Date"] == "2013-12-30"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +43,16 @@ def _layer(name: str) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
         data: dict[str, Any] = json.load(fh)
     return data
+
+
+def view_for(
+    bounds: tuple[float, float, float, float], *, largest: int = 12
+) -> tuple[float, float, int]:
+    """Centre and zoom that frame ``bounds`` (minx, miny, maxx, maxy) in a map about 900 px wide."""
+    minx, miny, maxx, maxy = bounds
+    span = max(maxx - minx, (maxy - miny) * 1.6, 1e-4)
+    zoom = int(math.floor(math.log2(900 * 360 / (256 * span)))) - 1
+    return ((miny + maxy) / 2, (minx + maxx) / 2, max(4, min(largest, zoom)))
 
 
 class _Decorations(MacroElement):  # type: ignore[misc]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import threading
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from controlmap import dataset
+from controlmap import dataset, export
 from controlmap.auth import ROLES, User, authenticate
 from controlmap.model import ActorRegistry, Claim
 from controlmap.render.layers import layer_features
@@ -71,6 +73,53 @@ def drawn(
         if p.actor in wanted or wanted & set(p.holding.parties)
     ]
     return layer_features(pieces, registry(url, data_version), day, look)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def changes(
+    url: str, data_version: int, d1: dt.date, d2: dt.date, include_claimed: bool
+) -> list[Any]:
+    from controlmap import analysis
+
+    return analysis.diff(
+        claims(url, data_version),
+        d1,
+        d2,
+        include_claimed=include_claimed,
+        resolver=resolver(url, data_version, include_claimed),
+    )
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def area_series(url: str, data_version: int, include_claimed: bool) -> list[Any]:
+    """km^2 per actor on every change date (the chart of the trends page)."""
+    from controlmap import analysis
+
+    return analysis.stats(
+        claims(url, data_version),
+        include_claimed=include_claimed,
+        registry=registry(url, data_version),
+        resolver=resolver(url, data_version, include_claimed),
+    )
+
+
+@st.cache_data(max_entries=16, show_spinner="Making the file ...")
+def export_bytes(
+    url: str, data_version: int, fmt: str, day: dt.date, include_claimed: bool
+) -> bytes:
+    """One export file as bytes (for a download button), made on demand and cached."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"controlmap.{fmt}"
+        export.write(
+            path,
+            fmt,
+            claims=claims(url, data_version),
+            registry=registry(url, data_version),
+            day=None if fmt in ("kml", "csv", "geojson") else day,
+            include_claimed=include_claimed,
+            data_version=data_version,
+        )
+        return path.read_bytes()
 
 
 def prefetch(

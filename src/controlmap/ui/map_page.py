@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Sequence
+from functools import partial
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -47,6 +49,14 @@ def _initial_state(dates: Sequence[dt.date], actor_ids: Sequence[str]) -> None:
             st.session_state["initial_view"] = view
     except (KeyError, ValueError):
         pass
+    st.session_state["claimed"] = qp.get("claimed", "1") != "0"
+    st.session_state["fade"] = qp.get("fade", "1") != "0"
+    stale = qp.get("stale", "")
+    st.session_state["stale_days"] = (
+        int(stale) if stale.isdigit() and 0 < int(stale) <= 3650 else 180
+    )
+    # The data version the link was made from, to warn if the data changed since.
+    st.session_state["link_version"] = qp.get("v")
 
 
 def _step(options: Sequence[str], delta: int) -> None:
@@ -111,16 +121,14 @@ def _sidebar(registry: ActorRegistry, actor_ids: list[str]) -> tuple[style.Look,
     )
     include_claimed = sb.toggle(
         "Include unconfirmed claims",
-        value=True,
         key="claimed",
         help="Claims made by one party and not independently confirmed (drawn with dotted edges)",
     )
-    fade = sb.toggle("Fade stale evidence", value=True, key="fade")
+    fade = sb.toggle("Fade stale evidence", key="fade")
     stale_days = sb.number_input(
         "Stale after (days)",
         min_value=1,
         max_value=3650,
-        value=180,
         step=30,
         key="stale_days",
         disabled=not fade,
@@ -169,6 +177,84 @@ def _sources_table(pieces: Sequence[Piece], registry: ActorRegistry) -> pd.DataF
     )
 
 
+def _settings_without_sidebar() -> tuple[style.Look, bool, str]:
+    """Presentation mode shows no controls: the view comes from the link alone."""
+    look = style.Look(
+        stale_days=int(st.session_state["stale_days"]), fade_stale=st.session_state["fade"]
+    )
+    return look, bool(st.session_state["claimed"]), OFFLINE
+
+
+def _version_warning(version: int) -> None:
+    made = st.session_state.get("link_version")
+    if made and made != str(version):
+        st.warning(
+            f"This link was made from data version {made}; the data has changed since "
+            f"(now version {version}), so the map may differ from what was shared."
+        )
+
+
+def _link(
+    day: dt.date,
+    shown: list[str],
+    look: style.Look,
+    include_claimed: bool,
+    version: int,
+    view: dict[str, str],
+    present: bool,
+) -> str:
+    """A URL that reopens this exact view, stamped with the data version it shows."""
+    query = {
+        "date": day.isoformat(),
+        "actors": ",".join(shown),
+        "claimed": "1" if include_claimed else "0",
+        "fade": "1" if look.fade_stale else "0",
+        "stale": str(look.stale_days),
+        **view,
+        "v": str(version),
+    }
+    if present:
+        query["present"] = "1"
+    base = (st.context.url or "").split("?")[0]
+    return f"{base}?{urlencode(query)}"
+
+
+def _sources_table_view(pieces: Sequence[Piece], registry: ActorRegistry, key: str) -> None:
+    st.dataframe(
+        _sources_table(pieces, registry),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "#": st.column_config.NumberColumn(width="small"),
+            "Link": st.column_config.LinkColumn(display_text="open"),
+        },
+        key=key,
+    )
+
+
+def _exports(url: str, version: int, day: dt.date, include_claimed: bool) -> None:
+    """Download buttons; each file is made only when its button is pressed."""
+    st.caption("Files of the map as shown on this date (claims files hold every approved claim).")
+    kinds = [
+        ("Picture (PNG, 1920x1080)", "png", f"controlmap-{day.isoformat()}.png"),
+        ("Picture (PDF, A4)", "pdf", f"controlmap-{day.isoformat()}.pdf"),
+        ("GeoPackage (QGIS)", "gpkg", f"controlmap-{day.isoformat()}.gpkg"),
+        ("KML (Google Earth)", "kml", "controlmap-claims.kml"),
+        ("CSV with WKT", "csv", "controlmap-claims.csv"),
+        ("GeoJSON claims", "geojson", "controlmap-claims.geojson"),
+        ("Standalone HTML map", "html", f"controlmap-{day.isoformat()}.html"),
+    ]
+    columns = st.columns(4)
+    for i, (label, fmt, name) in enumerate(kinds):
+        columns[i % 4].download_button(
+            label,
+            data=partial(ui.export_bytes, url, version, fmt, day, include_claimed),
+            file_name=name,
+            key=f"download_{fmt}",
+            on_click="ignore",
+        )
+
+
 def render() -> None:
     vendor.use_local_assets()
     url = default_url()
@@ -176,18 +262,30 @@ def render() -> None:
     version = store.data_version()
     registry = ui.registry(url, version)
     dates = ui.dates(url, version)
-    st.title("Territorial control over time")
+    present = st.query_params.get("present") == "1"
     if not dates:
+        st.title("Territorial control over time")
         st.info("No approved claims yet. Import a dataset with `controlmap import FILE`.")
         return
     used = {c.actor for c in ui.claims(url, version)}
     actor_ids = [a.id for a in registry if a.id in used]
     _initial_state(dates, actor_ids)
-    look, include_claimed, tiles = _sidebar(registry, actor_ids)
+    if "goto_date" in st.session_state:
+        st.session_state["date"] = st.session_state.pop("goto_date")
+    if present:
+        look, include_claimed, tiles = _settings_without_sidebar()
+    else:
+        look, include_claimed, tiles = _sidebar(registry, actor_ids)
+    _version_warning(version)
 
     options = sorted({d.isoformat() for d in dates} | {st.session_state["date"]})
-    _date_controls(options)
     day = dt.date.fromisoformat(st.session_state["date"])
+    if present:
+        st.title(f"Territorial control as of {day.strftime('%d %B %Y').lstrip('0')}")
+    else:
+        st.title("Territorial control over time")
+        _date_controls(options)
+        day = dt.date.fromisoformat(st.session_state["date"])
     shown = list(st.session_state["actors"])
 
     with st.spinner(f"Resolving control on {day.isoformat()} ..."):
@@ -200,7 +298,8 @@ def render() -> None:
         oldest = min(p.since for p in pieces)
         st.caption(
             f"As of **{day.isoformat()}**: {len(pieces)} areas drawn; evidence dated "
-            f"{oldest.isoformat()} to {newest.isoformat()}. Click an area for its sources."
+            f"{oldest.isoformat()} to {newest.isoformat()}; data version {version}."
+            + ("" if present else " Click an area for its sources.")
         )
     else:
         st.caption(f"As of **{day.isoformat()}**: no approved claim covers this date.")
@@ -215,42 +314,45 @@ def render() -> None:
         feature_group_to_add=group,
         returned_objects=["center", "zoom"],
         use_container_width=True,
-        height=620,
+        height=760 if present else 620,
     )
-    query = {"date": day.isoformat(), "actors": ",".join(shown)}
+    where: dict[str, str] = {}
     if out and out.get("center") and out.get("zoom"):
-        query.update(
-            lat=f"{out['center']['lat']:.4f}",
-            lon=f"{out['center']['lng']:.4f}",
-            zoom=str(out["zoom"]),
-        )
+        where = {
+            "lat": f"{out['center']['lat']:.4f}",
+            "lon": f"{out['center']['lng']:.4f}",
+            "zoom": str(out["zoom"]),
+        }
     elif "initial_view" in st.session_state:
         lat, lon, zoom = st.session_state["initial_view"]
-        query.update(lat=f"{lat:.4f}", lon=f"{lon:.4f}", zoom=str(zoom))
+        where = {"lat": f"{lat:.4f}", "lon": f"{lon:.4f}", "zoom": str(zoom)}
+    link = _link(day, shown, look, include_claimed, version, where, present)
+    query = dict(parse_qsl(urlsplit(link).query))
     for key, value in query.items():
         if st.query_params.get(key) != value:
             st.query_params[key] = value
 
-    i = options.index(day.isoformat())
-    neighbours = [
-        dt.date.fromisoformat(d) for d in options[i + 1 : i + 3] + options[max(0, i - 2) : i]
-    ]
-    ui.prefetch(url, version, neighbours, include_claimed, look, tuple(shown))
+    if not present:
+        i = options.index(day.isoformat())
+        neighbours = [
+            dt.date.fromisoformat(d) for d in options[i + 1 : i + 3] + options[max(0, i - 2) : i]
+        ]
+        ui.prefetch(url, version, neighbours, include_claimed, look, tuple(shown))
 
-    if pieces:
-        left, right = st.columns([2, 3])
-        with left:
-            st.subheader("Area by actor")
-            st.dataframe(_areas_table(pieces, registry), width="stretch")
-        with right:
-            st.subheader("Sources")
-            st.dataframe(
-                _sources_table(pieces, registry),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "#": st.column_config.NumberColumn(width="small"),
-                    "Link": st.column_config.LinkColumn(display_text="open"),
-                },
-                key="sources",
-            )
+    if not pieces:
+        return
+    if present:
+        st.subheader("Sources")
+        _sources_table_view(pieces, registry, "sources")
+        return
+    sources_tab, area_tab, export_tab = st.tabs(["Sources", "Area by actor", "Export and link"])
+    with sources_tab:
+        _sources_table_view(pieces, registry, "sources")
+    with area_tab:
+        st.dataframe(_areas_table(pieces, registry), width="stretch")
+    with export_tab:
+        _exports(url, version, day, include_claimed)
+        st.markdown("**Link to this view** (date, actors, filters, centre, zoom, data version)")
+        st.code(link, language=None)
+        st.markdown("**Presentation mode** (full-width map, no controls)")
+        st.code(_link(day, shown, look, include_claimed, version, where, True), language=None)

@@ -94,8 +94,8 @@ def _map(claim: Claim, url: str, version: int) -> None:
     registry = ui.registry(url, version)
     pieces = ui.resolved(url, version, claim.observed_on, True)
     look = style.Look()
-    c = claim.geometry.representative_point()
-    m = basemap.base_map(list(registry), look, view=(c.y, c.x, 10), legend_title="Approved map")
+    view = basemap.view_for(claim.geometry.bounds)
+    m = basemap.base_map(list(registry), look, view=view, legend_title="Approved map")
     group = layers.state_layer(pieces, registry, claim.observed_on, look)
     folium.GeoJson(
         shapely.geometry.mapping(claim.geometry),

@@ -1,0 +1,322 @@
+"""Compare two dates (what changed hands) and the area each actor held over time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import shapely
+import streamlit as st
+from streamlit_folium import st_folium
+
+from controlmap import analysis, ui
+from controlmap.geometry import for_display
+from controlmap.model import ActorRegistry
+from controlmap.render import basemap, layers, safe, style, vendor
+from controlmap.store import default_url
+
+UNCLAIMED = "#999999"
+KINDS = {"full_km2": "full control", "partial_km2": "partial", "contested_km2": "contested"}
+
+
+def _day(text: str | None, fallback: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text) if text else fallback
+    except ValueError:
+        return fallback
+
+
+def _name(registry: ActorRegistry, actor: str | None) -> str:
+    if actor is None:
+        return "no claim"
+    found = registry.get(actor)
+    return found.name if found else actor
+
+
+def _side(
+    registry: ActorRegistry, actor: str | None, status: str | None, extent: str | None
+) -> str:
+    if actor is None:
+        return "no claim"
+    detail = status if extent in (None, "all") else f"{status}, {extent}"
+    return f"{_name(registry, actor)} ({detail})"
+
+
+def _change_features(
+    changes: list[analysis.Change], registry: ActorRegistry
+) -> list[dict[str, Any]]:
+    colours = {a.id: a.colour for a in registry}
+    drawn = for_display([c.geometry for c in changes])
+    features = []
+    for i, (change, geom) in enumerate(zip(changes, drawn, strict=True)):
+        places = ", ".join(analysis.place_name(p) for p in change.place_ids) or "this area"
+        before = _side(registry, change.from_actor, change.from_status, change.from_extent)
+        after = _side(registry, change.to_actor, change.to_status, change.to_extent)
+        head = f"{places}: {before} → {after}"
+        items = "".join(
+            f"<li>{safe.link(c.source.url, c.source.title)}"
+            f"{', ' + safe.text(c.source.published) if c.source.published else ''}</li>"
+            for c in change.sources
+        )
+        popup = (
+            f'<div class="cm-popup"><b>{safe.text(head)}</b><br>'
+            f"{change.area_km2:,.1f} km&sup2;<br><b>Sources</b><ol>{items}</ol></div>"
+        )
+        new = colours.get(change.to_actor or "", UNCLAIMED)
+        old = colours.get(change.from_actor or "", UNCLAIMED)
+        features.append(
+            {
+                "type": "Feature",
+                "id": i,
+                "geometry": shapely.geometry.mapping(geom),
+                "properties": {
+                    "actor": safe.text(change.to_actor or ""),
+                    "status": change.to_status or "",
+                    "extent": change.to_extent or "",
+                    "since": "",
+                    "tooltip": safe.text(head),
+                    "popup": popup,
+                    # Filled with the new holder, outlined (dashed) in the old one's colour.
+                    "style": {
+                        "color": old,
+                        "weight": 3,
+                        "dashArray": "6 4",
+                        "fillColor": new,
+                        "fillOpacity": 0.6,
+                    },
+                },
+            }
+        )
+    return features
+
+
+def _legend(registry: ActorRegistry, actors: set[str]) -> str:
+    rows = [
+        f'<div><span class="sw" style="background:{a.colour};opacity:0.75"></span>'
+        f"{safe.text(a.name)}</div>"
+        for a in registry
+        if a.id in actors
+    ]
+    return (
+        '<div class="cm-legend"><h4>Changed hands</h4>'
+        "<div>Fill: the new holder; dashed edge: the previous one</div>"
+        + "".join(rows)
+        + f'<div><span class="sw" style="background:{UNCLAIMED}"></span>No claim</div></div>'
+    )
+
+
+def _balance_table(
+    balances: dict[str, analysis.Balance],
+    held1: dict[str, float],
+    held2: dict[str, float],
+    registry: ActorRegistry,
+) -> pd.DataFrame:
+    rows = []
+    for actor in sorted(set(balances) | set(held1) | set(held2)):
+        b = balances.get(actor)
+        gained, lost = (b.gained_km2, b.lost_km2) if b else (0.0, 0.0)
+        before, after = held1.get(actor, 0.0), held2.get(actor, 0.0)
+        rows.append(
+            {
+                "Actor": _name(registry, actor),
+                "Held at start km²": round(before, 1),
+                "Gained km²": round(gained, 1),
+                "Lost km²": round(lost, 1),
+                "Net km²": round(gained - lost, 1),
+                "Held at end km²": round(after, 1),
+                # Gains minus losses must equal the change of area held: shown, not assumed.
+                "Sums check": "✓" if abs((gained - lost) - (after - before)) < 0.05 else "✗",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _places_table(changes: list[analysis.Change], registry: ActorRegistry) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Place": ", ".join(analysis.place_name(p) for p in c.place_ids),
+                "From": _side(registry, c.from_actor, c.from_status, c.from_extent),
+                "To": _side(registry, c.to_actor, c.to_status, c.to_extent),
+                "km²": round(c.area_km2, 1),
+                "Sources": "; ".join(s.source.title for s in c.sources),
+                "Link": next(
+                    (s.source.url for s in c.sources if safe.is_web_link(s.source.url)), None
+                ),
+            }
+            for c in changes
+        ]
+    )
+
+
+def render() -> None:
+    vendor.use_local_assets()
+    url = default_url()
+    store = ui.store(url)
+    version = store.data_version()
+    registry = ui.registry(url, version)
+    dates = ui.dates(url, version)
+    st.title("Compare two dates")
+    if len(dates) < 2:
+        st.info("Comparing needs approved claims on at least two dates.")
+        return
+    qp = st.query_params
+    if "cmp_from" not in st.session_state:
+        st.session_state["cmp_from"] = _day(qp.get("from"), dates[-2])
+        st.session_state["cmp_to"] = _day(qp.get("to"), dates[-1])
+    left, right, third = st.columns([2, 2, 3], vertical_alignment="bottom")
+    d1 = left.date_input("From", key="cmp_from", format="YYYY-MM-DD", min_value=dt.date(1900, 1, 1))
+    d2 = right.date_input("To", key="cmp_to", format="YYYY-MM-DD", min_value=dt.date(1900, 1, 1))
+    include_claimed = third.toggle("Include unconfirmed claims", value=True, key="cmp_claimed")
+    qp["from"], qp["to"] = d1.isoformat(), d2.isoformat()
+    if d2 < d1:
+        st.error("'To' is before 'From': swap them to compare.")
+        return
+    with st.spinner("Comparing ..."):
+        changes = ui.changes(url, version, d1, d2, include_claimed)
+        held1 = analysis.held_km2(ui.resolved(url, version, d1, include_claimed))
+        held2 = analysis.held_km2(ui.resolved(url, version, d2, include_claimed))
+    moved = [c for c in changes if c.changed_hands]
+    st.caption(
+        f"{len(changes)} areas changed between {d1.isoformat()} and {d2.isoformat()} "
+        f"({len(moved)} changed hands; the others changed status or extent)."
+    )
+    actors = {a for c in changes for a in (c.from_actor, c.to_actor) if a}
+    view = basemap.DEFAULT_VIEW
+    if changes:
+        view = basemap.view_for(shapely.union_all([c.geometry for c in changes]).bounds)
+    m = basemap.base_map([], style.Look(), view=view, legend=_legend(registry, actors))
+    group = layers.feature_group(_change_features(changes, registry), [])
+    st_folium(
+        m,
+        key="compare_map",
+        feature_group_to_add=group,
+        returned_objects=[],
+        use_container_width=True,
+        height=520,
+    )
+    st.subheader("Gains and losses")
+    st.dataframe(
+        _balance_table(analysis.gains_losses(changes), held1, held2, registry),
+        hide_index=True,
+        width="stretch",
+        key="balances",
+    )
+    st.caption(
+        "An actor holds every area drawn in its name, partial and contested included; "
+        "ground that went from partial to full control under the same actor is not a gain."
+    )
+    st.subheader("Places that changed")
+    st.dataframe(
+        _places_table(changes, registry),
+        hide_index=True,
+        width="stretch",
+        column_config={"Link": st.column_config.LinkColumn(display_text="open")},
+        key="changed_places",
+    )
+
+
+def _picked() -> None:
+    """A click on the chart: open the map at that date."""
+    state = st.session_state.get("area_chart") or {}
+    points = (state.get("selection") or {}).get("pick") or []
+    if not points:
+        return
+    value = points[0].get("date")
+    if isinstance(value, int | float):
+        day = dt.datetime.fromtimestamp(value / 1000, dt.UTC).date()
+    else:
+        day = dt.date.fromisoformat(str(value)[:10])
+    st.session_state["goto_date"] = day.isoformat()
+    st.session_state["_open_map"] = True
+
+
+def _chart(rows: list[analysis.StatRow], registry: ActorRegistry) -> alt.Chart:
+    data = pd.DataFrame(
+        [
+            {"date": r.date.isoformat(), "actor": r.actor_name, "held as": KINDS[k], "km2": v}
+            for r in rows
+            for k, v in (
+                ("full_km2", r.full_km2),
+                ("partial_km2", r.partial_km2),
+                ("contested_km2", r.contested_km2),
+            )
+        ]
+    )
+    active = data.groupby("actor")["km2"].transform("sum") > 0
+    data = data[active]
+    names = [a.name for a in registry if a.name in set(data["actor"])]
+    colours = [a.colour for a in registry if a.name in set(data["actor"])]
+    pick = alt.selection_point(name="pick", fields=["date"], on="click", nearest=True)
+    return (
+        alt.Chart(data)
+        .mark_line(point=True, interpolate="step-after")
+        .encode(
+            x=alt.X("date:T", title="Date"),
+            # Symlog: a town of 30 km² and a governorate of 138,000 km² on one chart.
+            y=alt.Y("km2:Q", title="Area held (km², symlog scale)", scale=alt.Scale(type="symlog")),
+            color=alt.Color("actor:N", scale=alt.Scale(domain=names, range=colours), title="Actor"),
+            strokeDash=alt.StrokeDash("held as:N", title="Held as"),
+            tooltip=["date:T", "actor:N", "held as:N", alt.Tooltip("km2:Q", format=",.1f")],
+        )
+        .add_params(pick)
+    )
+
+
+def render_trends() -> None:
+    url = default_url()
+    store = ui.store(url)
+    version = store.data_version()
+    registry = ui.registry(url, version)
+    st.title("Area held over time")
+    if st.session_state.pop("_open_map", False):
+        st.switch_page(st.Page(_map_page_render(), title="Map", url_path="map", default=True))
+    include_claimed = st.toggle("Include unconfirmed claims", value=True, key="trend_claimed")
+    with st.spinner("Measuring every change date ..."):
+        rows = ui.area_series(url, version, include_claimed)
+    if not rows:
+        st.info("No approved claims yet.")
+        return
+    st.altair_chart(
+        _chart(rows, registry),
+        key="area_chart",
+        on_select=_picked,
+        selection_mode="pick",
+        width="stretch",
+    )
+    st.caption("Click a point to open the map at that date. Dashes: partial or contested.")
+    st.subheader("Control changes")
+    events = analysis.control_changes(
+        ui.claims(url, version), registry, include_claimed=include_claimed
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Date": e.date.isoformat(),
+                    "Place": e.place,
+                    "Actor": e.actor_name,
+                    "Status": e.status,
+                    "Extent": e.extent,
+                    "Confidence": e.confidence,
+                    "Source": "; ".join(c.source.title for c in e.citations),
+                    "Link": next(
+                        (c.source.url for c in e.citations if safe.is_web_link(c.source.url)), None
+                    ),
+                }
+                for e in events
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"Link": st.column_config.LinkColumn(display_text="open")},
+        key="control_changes",
+    )
+
+
+def _map_page_render() -> Any:
+    from controlmap.ui import map_page
+
+    return map_page.render

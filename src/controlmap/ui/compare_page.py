@@ -233,7 +233,7 @@ def _picked() -> None:
     st.session_state["_open_map"] = True
 
 
-def _chart(rows: list[analysis.StatRow], registry: ActorRegistry) -> alt.Chart:
+def _chart(rows: list[analysis.StatRow], registry: ActorRegistry) -> alt.LayerChart:
     data = pd.DataFrame(
         [
             {"date": r.date.isoformat(), "actor": r.actor_name, "held as": KINDS[k], "km2": v}
@@ -250,19 +250,29 @@ def _chart(rows: list[analysis.StatRow], registry: ActorRegistry) -> alt.Chart:
     names = [a.name for a in registry if a.name in set(data["actor"])]
     colours = [a.colour for a in registry if a.name in set(data["actor"])]
     pick = alt.selection_point(name="pick", fields=["date"], on="click", nearest=True)
-    return (
-        alt.Chart(data)
-        .mark_line(point=True, interpolate="step-after")
+    base = alt.Chart(data).encode(
+        x=alt.X("date:T", title="Date"),
+        # Symlog: a town of 30 km² and a governorate of 138,000 km² on one chart.
+        y=alt.Y(
+            "km2:Q",
+            title="Area held (km², symlog scale)",
+            scale=alt.Scale(type="symlog"),
+            axis=alt.Axis(values=[0, 10, 100, 1_000, 10_000, 100_000], format=",d"),
+        ),
+        color=alt.Color("actor:N", scale=alt.Scale(domain=names, range=colours), title="Actor"),
+    )
+    lines = base.mark_line(interpolate="step-after").encode(
+        strokeDash=alt.StrokeDash("held as:N", title="Held as")
+    )
+    points = (
+        base.mark_point(filled=True, size=45)
         .encode(
-            x=alt.X("date:T", title="Date"),
-            # Symlog: a town of 30 km² and a governorate of 138,000 km² on one chart.
-            y=alt.Y("km2:Q", title="Area held (km², symlog scale)", scale=alt.Scale(type="symlog")),
-            color=alt.Color("actor:N", scale=alt.Scale(domain=names, range=colours), title="Actor"),
-            strokeDash=alt.StrokeDash("held as:N", title="Held as"),
+            shape=alt.Shape("held as:N", legend=None),
             tooltip=["date:T", "actor:N", "held as:N", alt.Tooltip("km2:Q", format=",.1f")],
         )
         .add_params(pick)
     )
+    return alt.layer(lines, points)
 
 
 def render_trends() -> None:

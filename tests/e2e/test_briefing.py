@@ -1,0 +1,79 @@
+"""Presentation mode, a copied link and the area chart, in the browser with the network blocked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.conftest import Page, Server
+from tests.e2e.test_browser import DRAWN_JS, _frame
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def briefing_server(demo_db: str) -> Iterator[Server]:
+    server = Server(demo_db, "briefing")
+    yield server
+    server.stop()
+
+
+def test_copied_link_reopens_the_same_view(briefing_server: Server, page: Page) -> None:
+    p = page
+    p.page.goto(
+        f"{briefing_server.base}/?date=2014-10-13&actors=isil&claimed=0&lat=33.5&lon=43.2&zoom=9"
+    )
+    first = _frame(p).evaluate(DRAWN_JS)
+    assert first and all(d.startswith("isil ") for d in first), first
+    p.page.get_by_role("tab", name="Export and link").click()
+    link = p.page.locator('[data-testid="stCode"] code').first.inner_text().strip()
+    for part in ("date=2014-10-13", "actors=isil", "claimed=0", "zoom=9", "v="):
+        assert part in link, link
+    p.shot("20-link-panel")
+
+    other = Page(p.page.context.browser)
+    other.page.goto(link)
+    again = _frame(other).evaluate(DRAWN_JS)
+    assert again == first
+    assert other.page.locator('[data-testid="stSidebar"]').get_by_text("Islamic State").count()
+    other.shot("21-link-reopened")
+    assert other.blocked == [] and p.blocked == []
+    other.page.close()
+
+
+def test_presentation_mode_is_a_clean_full_width_map(briefing_server: Server, page: Page) -> None:
+    p = page
+    p.page.goto(f"{briefing_server.base}/?date=2015-05-20&present=1&lat=33.6&lon=42.9&zoom=8")
+    frame = _frame(p)
+    assert any(d.startswith("isil control all 2015-05-17") for d in frame.evaluate(DRAWN_JS))
+    p.page.get_by_role("heading", name="Territorial control as of 20 May 2015").wait_for()
+    # No controls: no slider, no sidebar, no page list; legend and sources stay.
+    assert p.page.locator('[data-testid="stSlider"]').count() == 0
+    assert not p.page.locator('[data-testid="stSidebarNav"]').is_visible()
+    assert not p.page.locator('[data-testid="stSidebarContent"]').is_visible()
+    assert "Islamic State" in p.map.locator(".cm-legend").inner_text()
+    p.page.get_by_role("heading", name="Sources").wait_for()
+    box = p.page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    assert box and box["width"] > 1100 and box["height"] >= 700
+    p.shot("22-presentation-mode")
+    assert p.blocked == []
+
+
+def test_clicking_the_area_chart_opens_the_map_there(briefing_server: Server, page: Page) -> None:
+    p = page
+    p.page.goto(f"{briefing_server.base}/trends")
+    chart = p.page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.wait_for(timeout=30_000)
+    p.page.get_by_text("Control changes").first.wait_for()
+    box = chart.bounding_box()
+    assert box is not None
+    p.shot("23-area-chart")
+    # Nearest-point selection: a click in the plot picks the closest date.
+    p.page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5)
+    p.page.wait_for_url(lambda url: "date=" in url and "/trends" not in url, timeout=20_000)
+    chosen = p.page.evaluate("() => new URL(location.href).searchParams.get('date')")
+    assert chosen and chosen.startswith(("2015", "2016")), chosen
+    _frame(p)
+    p.shot("24-map-from-chart")
+    assert p.blocked == []

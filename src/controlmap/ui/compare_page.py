@@ -272,7 +272,7 @@ def _chart(rows: list[analysis.StatRow], registry: ActorRegistry) -> alt.LayerCh
         )
         .add_params(pick)
     )
-    return alt.layer(lines, points)
+    return alt.LayerChart(layer=[lines, points])
 
 
 def render_trends() -> None:

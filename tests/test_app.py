@@ -155,3 +155,88 @@ def test_trends_page_charts_every_change_date(demo_db, monkeypatch):
     assert spec["params"][0]["name"] == "pick"
     changes = at.dataframe[0].value
     assert len(changes) == 59 and changes.iloc[0]["Date"] == "2013-12-30"
+
+
+def _contribute_app() -> None:
+    from controlmap.ui import contribute_page
+
+    contribute_page.render()
+
+
+def _signed_in(at: AppTest, name: str, role: str) -> AppTest:
+    from controlmap.auth import User
+
+    at.session_state["user"] = User(name, role)
+    return at
+
+
+def test_contribution_form_with_a_faked_drawing_submits_a_pending_claim(app_db):
+    import datetime as dt
+
+    from controlmap.store import Store
+
+    at = _signed_in(
+        AppTest.from_function(_contribute_app, default_timeout=60), "cora", "contributor"
+    )
+    at.run()
+    assert not at.exception
+    at.text_input(key="r_title").input("Al-Qaeda Seizes Parts of Two Major Iraqi Cities")
+    at.text_input(key="r_url").input("https://news.antiwar.com/2014/01/02/x/")
+    at.date_input(key="r_published").set_value(dt.date(2014, 1, 2))
+    at.text_area(key="r_text").input(
+        "Iraqi military sources now say that AQI controls more than half of Fallujah."
+    )
+    at.button[0].click().run()  # the form's "Suggest claims"
+    assert at.radio(key="choice").value == 1
+    assert at.selectbox(key="f_extent").value == "most"
+    at.radio(key="area_source").set_value("Draw on the map").run()
+    drawn = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [
+                [[43.74, 33.33], [43.82, 33.33], [43.82, 33.38], [43.74, 33.38], [43.74, 33.33]]
+            ],
+        },
+    }
+    # As TOOLCHAIN.md describes: the map component's state stands in for a real drawing.
+    (component,) = [e for e in at.main if getattr(e, "type", None) == "component_instance"]
+    at.session_state[component.key] = {"all_drawings": [drawn]}
+    at.run()
+    assert any("Drawn area" in c.value for c in at.caption)
+    at.button(key="submit_claim").click().run()
+    assert not at.exception
+    assert any("is pending" in s.value for s in at.success), [e.value for e in at.error]
+    (claim,) = Store(app_db).claims(("pending",))
+    assert (claim.actor, claim.extent, claim.review_state) == ("isil", "most", "pending")
+    assert claim.geometry.bounds == (43.74, 33.33, 43.82, 33.38)
+    assert len(Store(app_db).claims()) == 3  # the approved ones are unchanged
+
+
+def test_contribution_errors_show_next_to_their_fields(app_db):
+    at = _signed_in(
+        AppTest.from_function(_contribute_app, default_timeout=60), "cora", "contributor"
+    )
+    at.run()
+    at.button(key="submit_claim").click().run()
+    errors = " ".join(e.value for e in at.error)
+    assert "link to the report" in errors and "no area" in errors
+    assert "not submitted" in errors
+
+
+def test_contribute_and_review_pages_refuse_the_wrong_role(app_db):
+    from controlmap.ui import review_page  # noqa: F401  (imported for the page function below)
+
+    at = AppTest.from_function(_contribute_app, default_timeout=60).run()
+    assert any("contributor account" in i.value for i in at.info)
+    assert all(b.key != "submit_claim" for b in at.button)  # no submit button at all
+
+    def review_app() -> None:
+        from controlmap.ui import review_page
+
+        review_page.render()
+
+    at = _signed_in(AppTest.from_function(review_app, default_timeout=60), "cora", "contributor")
+    at.run()
+    assert any("reviewer account" in i.value for i in at.info)

@@ -121,8 +121,7 @@ def _place_footprint() -> tuple[Any, str | None]:
 def _area() -> Any:
     how = st.session_state.get("area_source", AREA_SOURCES[0])
     if how == AREA_SOURCES[1]:
-        drawn = (st.session_state.get("draw_map") or {}).get("all_drawings")
-        return forms.geometry_from_drawings(drawn)
+        return forms.geometry_from_drawings(st.session_state.get("drawings"))
     if how == AREA_SOURCES[2]:
         upload = st.session_state.get("upload")
         return forms.geometry_from_upload(upload.getvalue()) if upload is not None else None
@@ -287,7 +286,9 @@ def _area_picker() -> None:
             key="upload",
         )
     elif how == AREA_SOURCES[1]:
-        drawn = forms.geometry_from_drawings((out or {}).get("all_drawings"))
+        # Kept for the submit callback, which runs before the map is drawn again.
+        st.session_state["drawings"] = (out or {}).get("all_drawings")
+        drawn = forms.geometry_from_drawings(st.session_state["drawings"])
         if drawn is None:
             st.caption("Draw a polygon or rectangle with the tools at the top left of the map.")
         else:

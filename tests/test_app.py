@@ -226,8 +226,6 @@ def test_contribution_errors_show_next_to_their_fields(app_db):
 
 
 def test_contribute_and_review_pages_refuse_the_wrong_role(app_db):
-    from controlmap.ui import review_page  # noqa: F401  (imported for the page function below)
-
     at = AppTest.from_function(_contribute_app, default_timeout=60).run()
     assert any("contributor account" in i.value for i in at.info)
     assert all(b.key != "submit_claim" for b in at.button)  # no submit button at all

@@ -186,27 +186,6 @@ def _places_of(ids: Iterable[int], by_id: dict[int, Claim]) -> tuple[str, ...]:
     return tuple(places)
 
 
-@lru_cache(maxsize=1)
-def _label_names() -> dict[str, str]:
-    """The short names the base map labels places with (``Fallujah``, not ``Al Fallujah``)."""
-    import json
-
-    from controlmap import geo
-
-    try:
-        path = geo.geo_path("basemap/cities.geojson")
-    except FileNotFoundError:
-        return {}
-    with path.open(encoding="utf-8") as fh:
-        data = json.load(fh)
-    out: dict[str, str] = {}
-    for feature in data.get("features", []):
-        props = feature.get("properties") or {}
-        if props.get("place_id") and props.get("name"):
-            out[props["place_id"]] = props["name"]
-    return out
-
-
 @lru_cache(maxsize=4096)
 def place_name(place_id: str | None) -> str:
     """A readable name for a place id; the id itself when the gazetteer does not know it.
@@ -221,11 +200,13 @@ def place_name(place_id: str | None) -> str:
     str
         ``"Ramadi"`` for ``geonames:98717``; ``""`` for None.
     """
+    from controlmap import geo
+
     if not place_id:
         return ""
-    if place_id in _label_names():
-        return _label_names()[place_id]
-    from controlmap import geo
+    labels = geo.label_names()
+    if place_id in labels:
+        return labels[place_id]
 
     prefix, _, key = place_id.partition(":")
     try:

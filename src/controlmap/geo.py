@@ -10,6 +10,7 @@ Loaders are cached and return shared objects: treat them as read-only.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import unicodedata
@@ -451,3 +452,25 @@ def find_place(name: str) -> list[str]:
     for _, place_id in ranked:
         seen.setdefault(place_id, None)
     return list(seen)
+
+
+@lru_cache(maxsize=2)
+def label_names(*, timeline_only: bool = False) -> dict[str, str]:
+    """The names the basemap labels places with (Fallujah, al-Qaim, Baiji), by place id.
+
+    ``timeline_only`` keeps the towns of the demo timeline, whose usual English spelling is
+    preferred over the gazetteer's transliteration."""
+    try:
+        path = geo_path("basemap/cities.geojson")
+    except FileNotFoundError:
+        return {}
+    with path.open(encoding="utf-8") as fh:
+        data = json.load(fh)
+    names: dict[str, str] = {}
+    for feature in data.get("features", []):
+        props = feature.get("properties") or {}
+        if timeline_only and not props.get("timeline"):
+            continue
+        if props.get("place_id") and props.get("name"):
+            names[str(props["place_id"])] = str(props["name"])
+    return names

@@ -19,7 +19,6 @@ millisecond; footprints are computed only for the candidates returned.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -237,22 +236,6 @@ def exact_key(text: str) -> str:
 # --- index ---------------------------------------------------------------------------------
 
 
-def _display_labels() -> dict[str, str]:
-    """Usual English spellings (Fallujah, al-Qaim, Baiji) from the basemap's label layer."""
-    try:
-        path = geo.geo_path("basemap/cities.geojson")
-    except FileNotFoundError:
-        return {}
-    with path.open(encoding="utf-8") as fh:
-        data = json.load(fh)
-    labels: dict[str, str] = {}
-    for feature in data.get("features", []):
-        props = feature.get("properties") or {}
-        if props.get("timeline") and props.get("place_id") and props.get("name"):
-            labels[str(props["place_id"])] = str(props["name"])
-    return labels
-
-
 def _geonames_kind(code: str, population: int) -> str:
     if code == "PPLX":
         return "section"
@@ -367,7 +350,7 @@ def _admin_places() -> Iterator[tuple[Place, list[tuple[str, bool]]]]:
 
 
 def _all_places() -> Iterable[tuple[Place, list[tuple[str, bool]]]]:
-    labels = _display_labels()
+    labels = geo.label_names(timeline_only=True)
     yield from _geonames_places(labels)
     yield from _extra_places()
     yield from _admin_places()

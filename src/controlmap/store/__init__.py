@@ -192,16 +192,7 @@ class Store:
             at = _now()
             for claim in claims:
                 cid = self._insert_claim(conn, claim, who, at)
-                for pos, citation in enumerate(claim.citations):
-                    conn.execute(
-                        t.citations.insert().values(
-                            claim_id=cid,
-                            source_id=source_ids.get(citation.source),
-                            position=pos,
-                            excerpt=citation.excerpt,
-                            locator=citation.locator,
-                        )
-                    )
+                _write_citations(conn, cid, claim.citations, source_ids)
                 conn.execute(
                     t.revisions.insert().values(
                         claim_id=cid,
@@ -472,17 +463,7 @@ class Store:
                 conn, claim_id, expected_version, values, action="edit", who=who, why=why
             )
             conn.execute(t.citations.delete().where(t.citations.c.claim_id == claim_id))
-            source_ids = _SourceIds(conn)
-            for pos, citation in enumerate(claim.citations):
-                conn.execute(
-                    t.citations.insert().values(
-                        claim_id=claim_id,
-                        source_id=source_ids.get(citation.source),
-                        position=pos,
-                        excerpt=citation.excerpt,
-                        locator=citation.locator,
-                    )
-                )
+            _write_citations(conn, claim_id, claim.citations, _SourceIds(conn))
             return version
 
     def audit(self, limit: int = 200) -> list[dict[str, Any]]:
@@ -520,6 +501,21 @@ class Store:
                 .order_by(t.revisions.c.version, t.revisions.c.id)
             ).all()
         return [dict(r._mapping) for r in rows]
+
+
+def _write_citations(
+    conn: Connection, claim_id: int, citations: Sequence[Citation], source_ids: _SourceIds
+) -> None:
+    for pos, citation in enumerate(citations):
+        conn.execute(
+            t.citations.insert().values(
+                claim_id=claim_id,
+                source_id=source_ids.get(citation.source),
+                position=pos,
+                excerpt=citation.excerpt,
+                locator=citation.locator,
+            )
+        )
 
 
 class _SourceIds:

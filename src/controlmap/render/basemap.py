@@ -192,19 +192,49 @@ def _offline_layers(m: folium.Map) -> None:
         style_function=lambda _f: {"color": "#5b5548", "weight": 1.4, "dashArray": "8 3 2 3"},
         **plain,
     ).add_to(m)
+    _PlaceLabels(_labels()).add_to(m)
+
+
+@lru_cache(maxsize=1)
+def _labels() -> tuple[tuple[float, float, str], ...]:
+    out = []
     for feature in _layer("basemap/cities.geojson")["features"]:
         lon, lat = feature["geometry"]["coordinates"][:2]
-        name = feature["properties"].get("name", "")
-        folium.Marker(
-            [lat, lon],
-            icon=folium.DivIcon(
-                html=f'<div class="cm-label"><i class="cm-dot"></i>{safe.text(name)}</div>',
-                icon_size=(0, 0),
-                icon_anchor=(3, 8),
-            ),
-            interactive=False,
-            keyboard=False,
-        ).add_to(m)
+        out.append((round(lat, 4), round(lon, 4), safe.text(feature["properties"].get("name", ""))))
+    return tuple(out)
+
+
+class _PlaceLabels(MacroElement):  # type: ignore[misc]
+    """Town labels made by one loop in the page: a folium Marker each cost a template
+    render on every rerun of the page."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            {{ this.labels|tojson }}.forEach(function (p) {
+                L.marker([p[0], p[1]], {
+                    interactive: false,
+                    keyboard: false,
+                    icon: L.divIcon({
+                        className: "",
+                        html: '<div class="cm-label"><i class="cm-dot"></i>' + p[2] + "</div>",
+                        iconSize: [0, 0],
+                        iconAnchor: [3, 8],
+                    }),
+                }).addTo(map);
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, labels: tuple[tuple[float, float, str], ...]):
+        super().__init__()
+        self._name = "PlaceLabels"
+        # Names are escaped in Python (safe.text); tojson keeps them inert in the script.
+        self.labels = [list(label) for label in labels]
 
 
 class DrawSync(MacroElement):  # type: ignore[misc]

@@ -54,6 +54,7 @@ class Piece:
     holding: Holding
     area_km2: float
     citations: tuple[Citation, ...]
+    claims: tuple[Claim, ...] = ()  # the claims that set this piece (claim_ids), newest last
 
     @property
     def actor(self) -> str:
@@ -407,7 +408,13 @@ class Resolver:
             raw = [(g, h) for g, h in raw if h.actor in wanted or wanted & set(h.parties)]
         areas = self._area_of([g for g, _ in raw])
         pieces = [
-            Piece(geom, holding, float(area), _citations(holding, self.by_id))
+            Piece(
+                geom,
+                holding,
+                float(area),
+                _citations(holding, self.by_id),
+                tuple(self.by_id[i] for i in holding.claim_ids if i in self.by_id),
+            )
             for (geom, holding), area in zip(raw, areas, strict=True)
         ]
         pieces.sort(key=lambda p: (-p.area_km2, p.holding.actor, p.holding.since))

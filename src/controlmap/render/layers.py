@@ -13,7 +13,7 @@ import shapely
 
 from controlmap.export import piece_properties
 from controlmap.geometry import for_display
-from controlmap.model import ActorRegistry, Citation
+from controlmap.model import ActorRegistry, Citation, Claim
 from controlmap.render import safe, style
 from controlmap.resolve import Piece
 
@@ -58,6 +58,28 @@ def _actor_name(registry: ActorRegistry, actor_id: str | None) -> str:
         return "no earlier claim"
     actor = registry.get(actor_id)
     return actor.name if actor else actor_id
+
+
+def place_label(place_id: str | None) -> str:
+    """A readable place name for a popup ("" when the claim names no gazetteer place)."""
+    if not place_id:
+        return ""
+    from controlmap.analysis import place_name
+
+    return place_name(place_id)
+
+
+def _area_note(claim: Claim) -> str:
+    """Say so when the area drawn is the gazetteer's approximate footprint of the place."""
+    from controlmap import geo
+
+    try:
+        footprint = geo.footprint(claim.place_id or "")
+    except (geo.UnknownPlace, FileNotFoundError, KeyError):
+        return ""
+    if footprint.approximate and claim.geometry.equals_exact(footprint.geometry, 1e-4):
+        return " (approximate area: the place has no outline in the sources)"
+    return ""
 
 
 def _age(days: int) -> str:
@@ -114,6 +136,13 @@ def popup_html(
         f"Since {safe.text(props['since'])} &middot; evidence {_age(props['evidence_age_days'])}"
         f"<br>Confidence: {confidence} &middot; {props['area_km2']:,.1f} km&sup2;"
     )
+    for claim in piece.claims[-2:]:
+        place = place_label(claim.place_id)
+        if place:
+            lines.append(f"<br>Place: {safe.text(place)}{_area_note(claim)}")
+        if claim.notes:
+            note = claim.notes if len(claim.notes) <= 160 else claim.notes[:157] + "..."
+            lines.append(f'<br><span class="ex">{safe.text(note)}</span>')
     lines.append("<br><b>Sources</b><ol>")
     for c in piece.citations:
         n = numbers[(c.source.key, c.excerpt)]

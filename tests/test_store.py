@@ -144,3 +144,13 @@ def test_edit_is_a_revision_and_keeps_the_old_content(empty_store, make_claim):
     assert json.loads(first["snapshot"])["properties"]["extent"] == "part"
     assert json.loads(second["snapshot"])["properties"]["extent"] == "most"
     assert json.loads(second["snapshot"])["properties"]["version"] == 2
+
+
+def test_data_version_moves_only_when_data_changes(db_url, make_claim):
+    store = Store(db_url)
+    dataset.init_store(store, demo=False)
+    before = store.data_version()
+    dataset.init_store(store, demo=False)  # a restart: nothing new
+    assert store.data_version() == before
+    store.add_claims([make_claim()], who="t")
+    assert store.data_version() > before

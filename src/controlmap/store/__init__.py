@@ -86,8 +86,12 @@ class Store:
     def _write(self) -> Iterator[Connection]:
         try:
             with self.engine.begin() as conn:
+                conn.info["cm_changed"] = False
                 yield conn
-                self._bump(conn)
+                # Only a real change moves the data version: caches and shared links that
+                # name it stay valid across a restart (`init` rewrites nothing that is equal).
+                if conn.info.pop("cm_changed", False):
+                    self._bump(conn)
         except SQLAlchemyError as exc:
             reason = getattr(exc, "orig", None) or exc
             raise StoreError(f"database write failed, nothing was changed: {reason}") from None
@@ -107,7 +111,9 @@ class Store:
                 )
             for step in t.MIGRATIONS[start:]:
                 step(conn)
-            self._set_meta(conn, "schema_version", str(t.SCHEMA_VERSION))
+                conn.info["cm_changed"] = True
+            if start < t.SCHEMA_VERSION:
+                self._set_meta(conn, "schema_version", str(t.SCHEMA_VERSION))
         return start
 
     def is_initialised(self) -> bool:
@@ -166,10 +172,14 @@ class Store:
                 "colour": actor.colour,
                 "kind": actor.kind,
             }
-            if conn.execute(select(t.actors.c.id).where(t.actors.c.id == actor.id)).first():
+            row = conn.execute(select(t.actors).where(t.actors.c.id == actor.id)).first()
+            if row is None:
+                conn.execute(t.actors.insert().values(id=actor.id, **values))
+            elif any(getattr(row, k) != v for k, v in values.items()):
                 conn.execute(update(t.actors).where(t.actors.c.id == actor.id).values(**values))
             else:
-                conn.execute(t.actors.insert().values(id=actor.id, **values))
+                continue
+            conn.info["cm_changed"] = True
 
     # -- claims -----------------------------------------------------------------------------
     def add_claims(
@@ -190,6 +200,7 @@ class Store:
             source_ids = _SourceIds(conn)
             ids = []
             at = _now()
+            conn.info["cm_changed"] = bool(claims)
             for claim in claims:
                 cid = self._insert_claim(conn, claim, who, at)
                 _write_citations(conn, cid, claim.citations, source_ids)
@@ -339,6 +350,7 @@ class Store:
                 "your change was not saved: reload and apply it again"
             )
         new_version = expected_version + 1
+        conn.info["cm_changed"] = True
         snapshot = self._snapshot(conn, claim_id)
         conn.execute(
             t.revisions.insert().values(

@@ -238,3 +238,30 @@ def test_contribute_and_review_pages_refuse_the_wrong_role(app_db):
     at = _signed_in(AppTest.from_function(review_app, default_timeout=60), "cora", "contributor")
     at.run()
     assert any("reviewer account" in i.value for i in at.info)
+
+
+def test_second_reviewer_gets_a_conflict_and_keeps_the_reason(app_db, make_claim):
+    from controlmap.store import Store
+
+    Store(app_db).add_claims([make_claim(review_state="pending")], who="cora")
+
+    def review_app() -> None:
+        from controlmap.ui import review_page
+
+        review_page.render()
+
+    first = _signed_in(AppTest.from_function(review_app, default_timeout=60), "rex", "reviewer")
+    second = _signed_in(AppTest.from_function(review_app, default_timeout=60), "rita", "reviewer")
+    first.run()
+    second.run()
+    (cid,) = [c.id for c in Store(app_db).claims(("pending",))]
+    first.button(key=f"approve_{cid}").click().run()
+    assert any("approved" in s.value for s in first.success)
+    second.text_input(key=f"reason_{cid}").input("duplicate of an older claim")
+    second.button(key=f"reject_{cid}").click().run()
+    assert any("changed by rex" in e.value for e in second.error), [e.value for e in second.error]
+    # The claim left the pending list, so its form is gone: the message repeats the reason.
+    assert any("duplicate of an older claim" in e.value for e in second.error)
+    assert Store(app_db).claim(cid).review_state == "approved"
+    audit = second.dataframe[-1].value
+    assert list(audit["action"][:2]) == ["approve", "create"]

@@ -117,6 +117,7 @@ def _balance_table(
     for actor in sorted(set(balances) | set(held1) | set(held2)):
         b = balances.get(actor)
         gained, lost = (b.gained_km2, b.lost_km2) if b else (0.0, 0.0)
+        firmer, weaker = (b.consolidated_km2, b.weakened_km2) if b else (0.0, 0.0)
         before, after = held1.get(actor, 0.0), held2.get(actor, 0.0)
         rows.append(
             {
@@ -126,6 +127,8 @@ def _balance_table(
                 "Lost km²": round(lost, 1),
                 "Net km²": round(gained - lost, 1),
                 "Held at end km²": round(after, 1),
+                "Partial → full km²": round(firmer, 1),
+                "Full → partial km²": round(weaker, 1),
                 # Gains minus losses must equal the change of area held: shown, not assumed.
                 "Sums check": "✓" if abs((gained - lost) - (after - before)) < 0.05 else "✗",
             }
@@ -206,7 +209,8 @@ def render() -> None:
     )
     st.caption(
         "An actor holds every area drawn in its name, partial and contested included; "
-        "ground that went from partial to full control under the same actor is not a gain."
+        "ground that went from partial to full control under the same actor is not a gain "
+        "but is counted under 'Partial → full'."
     )
     st.subheader("Places that changed")
     st.dataframe(

@@ -53,8 +53,12 @@ def _act(action: str, claim_id: int, version: int) -> None:
             )
             message = f"Claim {claim_id} edited (a new revision; the old one is kept)."
     except ControlmapError as exc:
-        # The reviewer's inputs stay in their widgets: nothing typed is lost.
-        st.session_state["review_message"] = ("error", str(exc))
+        # The claim may have left the pending list: repeat what the reviewer typed, so
+        # nothing is lost even when its widgets are gone.
+        fields = {"reject": ("reason",), "edit": ("e_notes", "e_why")}.get(action, ())
+        typed = {f: st.session_state.get(f"{f}_{claim_id}", "") for f in fields}
+        kept = "; ".join(f"your {k}: {v!r}" for k, v in typed.items() if v)
+        st.session_state["review_message"] = ("error", f"{exc}" + (f" ({kept})" if kept else ""))
     else:
         st.session_state["review_message"] = ("success", message)
 

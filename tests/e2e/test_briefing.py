@@ -77,3 +77,15 @@ def test_clicking_the_area_chart_opens_the_map_there(briefing_server: Server, pa
     _frame(p)
     p.shot("24-map-from-chart")
     assert p.blocked == []
+
+
+def test_play_steps_through_the_changes(briefing_server: Server, page: Page) -> None:
+    p = page
+    p.page.goto(f"{briefing_server.base}/?date=2014-01-02")
+    _frame(p)
+    p.page.get_by_text("Play").click()
+    url_date = "() => new URL(location.href).searchParams.get('date')"
+    p.page.wait_for_function(f"() => ({url_date})() === '2014-01-04'", timeout=20_000)
+    p.page.wait_for_function(f"() => ({url_date})() === '2014-03-01'", timeout=20_000)
+    p.page.get_by_text("Play").click()  # stop
+    assert p.blocked == []

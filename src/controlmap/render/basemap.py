@@ -141,57 +141,47 @@ def base_map(
     return m
 
 
+# (file in geo/, layer name, pane, style): land and lakes below the control layer, lines above.
+_BASE_LAYERS: tuple[tuple[str, str, str | None, dict[str, Any]], ...] = (
+    (
+        "basemap/countries.geojson",
+        "Countries",
+        None,
+        {"color": "#b9b3a6", "weight": 0, "fillColor": LAND, "fillOpacity": 1.0},
+    ),
+    (
+        "basemap/lakes.geojson",
+        "Lakes",
+        None,
+        {"color": "#9cc0d6", "weight": 1, "fillColor": SEA, "fillOpacity": 1.0},
+    ),
+    (
+        "admin/iraq_adm1.geojson",
+        "Governorates",
+        "cm-lines",
+        {"color": "#8a8579", "weight": 0.8, "fill": False, "dashArray": "4 3"},
+    ),
+    ("basemap/rivers.geojson", "Rivers", "cm-lines", {"color": "#6fa3c4", "weight": 1.6}),
+    (
+        "basemap/borders.geojson",
+        "Borders",
+        "cm-lines",
+        {"color": "#5b5548", "weight": 1.4, "dashArray": "8 3 2 3"},
+    ),
+)
+
+
 def _offline_layers(m: folium.Map) -> None:
     folium.map.CustomPane("cm-lines", z_index=450, pointer_events=False).add_to(m)
-    plain: dict[str, Any] = {"interactive": False, "smooth_factor": 1.0}
-    folium.GeoJson(
-        _layer("basemap/countries.geojson"),
-        name="Countries",
-        style_function=lambda _f: {
-            "color": "#b9b3a6",
-            "weight": 0,
-            "fillColor": LAND,
-            "fillOpacity": 1.0,
-        },
-        **plain,
-    ).add_to(m)
-    folium.GeoJson(
-        _layer("basemap/lakes.geojson"),
-        name="Lakes",
-        style_function=lambda _f: {
-            "color": "#9cc0d6",
-            "weight": 1,
-            "fillColor": SEA,
-            "fillOpacity": 1.0,
-        },
-        **plain,
-    ).add_to(m)
-    folium.GeoJson(
-        _layer("admin/iraq_adm1.geojson"),
-        name="Governorates",
-        pane="cm-lines",
-        style_function=lambda _f: {
-            "color": "#8a8579",
-            "weight": 0.8,
-            "fill": False,
-            "dashArray": "4 3",
-        },
-        **plain,
-    ).add_to(m)
-    folium.GeoJson(
-        _layer("basemap/rivers.geojson"),
-        name="Rivers",
-        pane="cm-lines",
-        style_function=lambda _f: {"color": "#6fa3c4", "weight": 1.6},
-        **plain,
-    ).add_to(m)
-    folium.GeoJson(
-        _layer("basemap/borders.geojson"),
-        name="Borders",
-        pane="cm-lines",
-        style_function=lambda _f: {"color": "#5b5548", "weight": 1.4, "dashArray": "8 3 2 3"},
-        **plain,
-    ).add_to(m)
+    for path, name, pane, look in _BASE_LAYERS:
+        folium.GeoJson(
+            _layer(path),
+            name=name,
+            style_function=lambda _f, look=look: look,
+            interactive=False,
+            smooth_factor=1.0,
+            **({"pane": pane} if pane else {}),  # type: ignore[arg-type]
+        ).add_to(m)
     _PlaceLabels(_labels()).add_to(m)
 
 

@@ -347,7 +347,11 @@ def render() -> None:
         return
     sources_tab, area_tab, export_tab = st.tabs(["Sources", "Area by actor", "Export and link"])
     with sources_tab:
-        _sources_table_view(pieces, registry, "sources")
+        # At scale the full list costs every slider step; it is one click away instead.
+        if len(pieces) <= layers.DETAIL_LIMIT or st.toggle(
+            f"List every source behind the {len(pieces):,} areas drawn", key="all_sources"
+        ):
+            _sources_table_view(pieces, registry, "sources")
     with area_tab:
         st.dataframe(_areas_table(pieces, registry), width="stretch")
     with export_tab:

@@ -17,7 +17,6 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -25,6 +24,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from controlmap.export import source_dict
+from controlmap.geo import place_name
 from controlmap.geometry import areas_km2, polygonal, rounded
 from controlmap.model import ActorRegistry, Citation, Claim
 from controlmap.resolve import Holding, Piece, Resolver, change_dates, evidence_order
@@ -133,7 +133,7 @@ class ControlEvent:
             "confidence": self.confidence,
             "claim_id": self.claim_id,
             "valid_until": self.valid_until.isoformat() if self.valid_until else None,
-            "citations": [_source_dict(c) for c in self.citations],
+            "citations": [source_dict(c) for c in self.citations],
         }
 
 
@@ -157,17 +157,6 @@ def _clean(geom: BaseGeometry | None) -> BaseGeometry | None:
     return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
 
 
-def _source_dict(citation: Citation) -> dict[str, Any]:
-    return source_dict(citation)
-
-
-def _actor_name(registry: ActorRegistry | None, actor_id: str | None) -> str | None:
-    if actor_id is None:
-        return None
-    actor = registry.get(actor_id) if registry is not None else None
-    return actor.name if actor else actor_id
-
-
 def _citations_of(ids: Iterable[int], by_id: dict[int, Claim]) -> tuple[Citation, ...]:
     seen: dict[tuple[Any, ...], Citation] = {}
     for cid in ids:
@@ -184,41 +173,6 @@ def _places_of(ids: Iterable[int], by_id: dict[int, Claim]) -> tuple[str, ...]:
         if claim is not None and claim.place_id:
             places.setdefault(claim.place_id, None)
     return tuple(places)
-
-
-@lru_cache(maxsize=4096)
-def place_name(place_id: str | None) -> str:
-    """A readable name for a place id; the id itself when the gazetteer does not know it.
-
-    Parameters
-    ----------
-    place_id : str or None
-        A place id such as ``geonames:98717`` or ``iq-adm1:IQG01``.
-
-    Returns
-    -------
-    str
-        ``"Ramadi"`` for ``geonames:98717``; ``""`` for None.
-    """
-    from controlmap import geo
-
-    if not place_id:
-        return ""
-    labels = geo.label_names()
-    if place_id in labels:
-        return labels[place_id]
-
-    prefix, _, key = place_id.partition(":")
-    try:
-        if prefix == "geonames":
-            return str(geo.gazetteer().loc[key, "name"])
-        if prefix == "extra":
-            return str(geo.extra_places().loc[key, "name"])
-        if prefix in geo.ADMIN_FILES:
-            return str(geo.admin_layer(prefix).loc[key, "name"])
-    except (KeyError, FileNotFoundError, geo.UnknownPlace):
-        pass
-    return place_id
 
 
 # --- diff ------------------------------------------------------------------------------------
@@ -351,11 +305,11 @@ def change_properties(change: Change, registry: ActorRegistry) -> dict[str, Any]
     """The properties of one diff feature, as ``controlmap diff`` prints them."""
     return {
         "from_actor": change.from_actor,
-        "from_actor_name": _actor_name(registry, change.from_actor),
+        "from_actor_name": registry.name_of(change.from_actor) if change.from_actor else None,
         "from_status": change.from_status,
         "from_extent": change.from_extent,
         "to_actor": change.to_actor,
-        "to_actor_name": _actor_name(registry, change.to_actor),
+        "to_actor_name": registry.name_of(change.to_actor) if change.to_actor else None,
         "to_status": change.to_status,
         "to_extent": change.to_extent,
         "changed_hands": change.changed_hands,
@@ -364,7 +318,7 @@ def change_properties(change: Change, registry: ActorRegistry) -> dict[str, Any]
         "claim_ids": list(change.claim_ids),
         "places": [place_name(p) for p in change.place_ids],
         "place_ids": list(change.place_ids),
-        "sources": [_source_dict(c) for c in change.sources],
+        "sources": [source_dict(c) for c in change.sources],
     }
 
 
@@ -543,7 +497,12 @@ def stats(
         for actor in actors:
             full, partial, contested = split.get(actor, (0.0, 0.0, 0.0))
             rows.append(
-                StatRow(day, actor, _actor_name(registry, actor) or actor, full, partial, contested)
+                StatRow(
+                    day,
+                    actor,
+                    registry.name_of(actor) if registry else actor,
+                    *(full, partial, contested),
+                )
             )
     return rows
 
@@ -624,7 +583,7 @@ def control_changes(
             place=place_name(c.place_id),
             place_id=c.place_id,
             actor=c.actor,
-            actor_name=_actor_name(registry, c.actor) or c.actor,
+            actor_name=registry.name_of(c.actor),
             status=c.status,
             extent=c.extent,
             confidence=c.confidence,

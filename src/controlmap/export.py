@@ -28,8 +28,10 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 from controlmap.errors import ControlmapError
+from controlmap.geo import place_name
 from controlmap.geometry import rounded
 from controlmap.model import ActorRegistry, Citation, Claim
+from controlmap.render import safe
 from controlmap.resolve import Piece, change_dates, resolve
 
 
@@ -48,21 +50,15 @@ def piece_properties(piece: Piece, registry: ActorRegistry, day: dt.date) -> dic
     """The properties of one resolved piece, as ``controlmap state`` prints them."""
     h = piece.holding
 
-    def name(actor_id: str | None) -> str | None:
-        if actor_id is None:
-            return None
-        actor = registry.get(actor_id)
-        return actor.name if actor else actor_id
-
     return {
         "actor": h.actor,
-        "actor_name": name(h.actor),
+        "actor_name": registry.name_of(h.actor),
         "status": h.status,
         "extent": h.extent,
         "partial": h.partial,
         "confidence": h.confidence,
         "previous": h.previous,
-        "previous_name": name(h.previous),
+        "previous_name": registry.name_of(h.previous) if h.previous else None,
         "previous_status": h.previous_status,
         "parties": list(h.parties),
         "since": h.since.isoformat(),
@@ -163,22 +159,8 @@ def default_day(claims: Sequence[Claim], today: dt.date | None = None) -> dt.dat
     return past[-1] if past else today
 
 
-def _actor_name(registry: ActorRegistry, actor_id: str | None) -> str | None:
-    if actor_id is None:
-        return None
-    actor = registry.get(actor_id)
-    return actor.name if actor else actor_id
-
-
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _place_name(place_id: str | None) -> str:
-    # Imported late: analysis imports this module for source_dict.
-    from controlmap.analysis import place_name
-
-    return place_name(place_id)
 
 
 def claim_record(claim: Claim, registry: ActorRegistry) -> dict[str, Any]:
@@ -199,7 +181,7 @@ def claim_record(claim: Claim, registry: ActorRegistry) -> dict[str, Any]:
     return {
         "claim_id": claim.id,
         "actor": claim.actor,
-        "actor_name": _actor_name(registry, claim.actor),
+        "actor_name": registry.name_of(claim.actor),
         "status": claim.status,
         "extent": claim.extent,
         "observed_on": claim.observed_on.isoformat(),
@@ -207,7 +189,7 @@ def claim_record(claim: Claim, registry: ActorRegistry) -> dict[str, Any]:
         "valid_until": claim.valid_until.isoformat() if claim.valid_until else None,
         "confidence": claim.confidence,
         "place_id": claim.place_id,
-        "place_name": _place_name(claim.place_id) or None,
+        "place_name": place_name(claim.place_id) or None,
         "notes": claim.notes,
         "review_state": claim.review_state,
         "retracted": bool(claim.retracted),
@@ -452,8 +434,6 @@ def _style_kind(status: str, extent: str) -> str:
 
 
 def _sources_html(citations: Sequence[Citation]) -> str:
-    from controlmap.render import safe
-
     items = []
     for n, c in enumerate(citations, start=1):
         meta = ", ".join(x for x in (c.source.publisher, c.source.published or "") if x)
@@ -469,13 +449,11 @@ def _sources_html(citations: Sequence[Citation]) -> str:
 def _claim_description(claim: Claim, registry: ActorRegistry) -> str:
     """HTML for Google Earth's balloon, built from escaped text (the balloon renders HTML, so
     data must be HTML-escaped before ElementTree XML-escapes the whole)."""
-    from controlmap.render import safe
-
     until = claim.valid_until.isoformat() if claim.valid_until else "newer evidence replaces it"
     lines = [
-        f"<b>{safe.text(_actor_name(registry, claim.actor))}</b>: {safe.text(claim.status)}, "
+        f"<b>{safe.text(registry.name_of(claim.actor))}</b>: {safe.text(claim.status)}, "
         f"extent {safe.text(claim.extent)}",
-        f"Place: {safe.text(_place_name(claim.place_id) or 'drawn area')}",
+        f"Place: {safe.text(place_name(claim.place_id) or 'drawn area')}",
         f"Observed {safe.text(claim.observed_on.isoformat())} "
         f"(precision: {safe.text(claim.date_precision)}); valid until {safe.text(until)}",
         f"Confidence: {safe.text(claim.confidence)}",
@@ -518,13 +496,13 @@ def kml_claims(claims: Sequence[Claim], registry: ActorRegistry, *, name: str = 
     doc = _sub(root, "Document")
     _sub(doc, "name", name or "controlmap claims")
     _sub(doc, "description", f"{len(shown)} claims of territorial control, with citations.")
-    actors = sorted({c.actor for c in shown}, key=lambda a: _actor_name(registry, a) or a)
+    actors = sorted({c.actor for c in shown}, key=lambda a: registry.name_of(a))
     _kml_styles(doc, registry, actors)
     folders = _kml_folders(doc, registry, actors)
     for claim in shown:
         mark = _sub(folders[claim.actor], "Placemark", id=f"claim-{claim.id or 0}")
-        place = _place_name(claim.place_id)
-        title = f"{_actor_name(registry, claim.actor)}: {claim.status} ({claim.extent})"
+        place = place_name(claim.place_id)
+        title = f"{registry.name_of(claim.actor)}: {claim.status} ({claim.extent})"
         _sub(mark, "name", f"{title}, {place}" if place else title)
         _sub(mark, "description", _claim_description(claim, registry))
         span = _sub(mark, "TimeSpan")
@@ -556,13 +534,13 @@ def kml_state(
     bytes
         UTF-8 KML 2.2.
     """
-    from controlmap.render import layers, safe
+    from controlmap.render import layers  # layers imports this module: a late import
 
     root = ET.Element("kml", xmlns=KML_NS)
     doc = _sub(root, "Document")
     _sub(doc, "name", name or f"controlmap state on {day.isoformat()}")
     _sub(doc, "description", f"Territorial control as of {day.isoformat()}.")
-    actors = sorted({p.actor for p in pieces}, key=lambda a: _actor_name(registry, a) or a)
+    actors = sorted({p.actor for p in pieces}, key=lambda a: registry.name_of(a))
     _kml_styles(doc, registry, actors)
     folders = _kml_folders(doc, registry, actors)
     for i, piece in enumerate(pieces, start=1):
@@ -598,7 +576,7 @@ def _kml_folders(
     folders = {}
     for actor_id in actors:
         folder = _sub(doc, "Folder", id=f"actor-{actor_id}")
-        _sub(folder, "name", _actor_name(registry, actor_id))
+        _sub(folder, "name", registry.name_of(actor_id))
         folders[actor_id] = folder
     return folders
 
@@ -720,7 +698,7 @@ def standalone_html(
     """
     import folium
 
-    from controlmap.render import basemap, layers, safe, style, vendor
+    from controlmap.render import basemap, layers, style, vendor  # see above
 
     leaflet = vendor.VENDOR_DIR / "leaflet"
     if not vendor.assets_present() or not (leaflet / "leaflet.css").is_file():

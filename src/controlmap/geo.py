@@ -474,3 +474,36 @@ def label_names(*, timeline_only: bool = False) -> dict[str, str]:
         if props.get("place_id") and props.get("name"):
             names[str(props["place_id"])] = str(props["name"])
     return names
+
+
+@lru_cache(maxsize=4096)
+def place_name(place_id: str | None) -> str:
+    """A readable name for a place id; the id itself when the gazetteer does not know it.
+
+    Parameters
+    ----------
+    place_id : str or None
+        A place id such as ``geonames:98717`` or ``iq-adm1:IQG01``.
+
+    Returns
+    -------
+    str
+        ``"Ramadi"`` for ``geonames:98717``; ``""`` for None.
+    """
+    if not place_id:
+        return ""
+    labels = label_names()
+    if place_id in labels:
+        return labels[place_id]
+
+    prefix, _, key = place_id.partition(":")
+    try:
+        if prefix == "geonames":
+            return str(gazetteer().loc[key, "name"])
+        if prefix == "extra":
+            return str(extra_places().loc[key, "name"])
+        if prefix in ADMIN_FILES:
+            return str(admin_layer(prefix).loc[key, "name"])
+    except (KeyError, FileNotFoundError, UnknownPlace):
+        pass
+    return place_id

@@ -188,6 +188,11 @@ class ActorRegistry:
     def get(self, actor_id: str) -> Actor | None:
         return self._by_id.get(actor_id)
 
+    def name_of(self, actor_id: str) -> str:
+        """The display name, or the id itself for an actor the registry does not know."""
+        actor = self._by_id.get(actor_id)
+        return actor.name if actor else actor_id
+
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self._by_id.values())
 

@@ -745,7 +745,7 @@ def _legend(
     for actor_id in drawn.actors:
         actor = registry.get(actor_id)
         colour = actor.colour if actor else "#999999"
-        row(actor.name if actor else actor_id, facecolor=colour, alpha=0.7, edgecolor=colour)
+        row(registry.name_of(actor_id), facecolor=colour, alpha=0.7, edgecolor=colour)
     if drawn.partial or not drawn.actors:
         example = registry.get(drawn.actors[0]) if drawn.actors else None
         row(
@@ -797,7 +797,7 @@ def _legend(
         ax.text(
             0,
             y,
-            _shorten(actor.name if actor else actor_id, chars - 6),
+            _shorten(registry.name_of(actor_id), chars - 6),
             fontsize=fontsize,
             color=INK,
             parse_math=False,

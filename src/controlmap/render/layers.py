@@ -11,7 +11,9 @@ from typing import Any
 import folium
 import shapely
 
+from controlmap import geo
 from controlmap.export import piece_properties
+from controlmap.geo import place_name
 from controlmap.geometry import for_display
 from controlmap.model import ActorRegistry, Citation, Claim
 from controlmap.render import safe, style
@@ -45,7 +47,7 @@ def number_sources(pieces: Sequence[Piece], registry: ActorRegistry) -> list[Num
         for c in piece.citations:
             key = (c.source.key, c.excerpt)
             entry = order.setdefault(key, (c, []))
-            name = _actor_name(registry, piece.actor)
+            name = registry.name_of(piece.actor)
             if name not in entry[1]:
                 entry[1].append(name)
     return [
@@ -53,26 +55,12 @@ def number_sources(pieces: Sequence[Piece], registry: ActorRegistry) -> list[Num
     ]
 
 
-def _actor_name(registry: ActorRegistry, actor_id: str | None) -> str:
-    if actor_id is None:
-        return "no earlier claim"
-    actor = registry.get(actor_id)
-    return actor.name if actor else actor_id
-
-
-def place_label(place_id: str | None) -> str:
-    """A readable place name for a popup ("" when the claim names no gazetteer place)."""
-    if not place_id:
-        return ""
-    from controlmap.analysis import place_name
-
-    return place_name(place_id)
+def _holder(registry: ActorRegistry, actor_id: str | None) -> str:
+    return registry.name_of(actor_id) if actor_id else "no earlier claim"
 
 
 def _area_note(claim: Claim) -> str:
     """Say so when the area drawn is the gazetteer's approximate footprint of the place."""
-    from controlmap import geo
-
     try:
         footprint = geo.footprint(claim.place_id or "")
     except (geo.UnknownPlace, FileNotFoundError, KeyError):
@@ -96,7 +84,7 @@ def summary(props: dict[str, Any], registry: ActorRegistry) -> str:
     """One line: who, what, since when (plain text, escaped by the caller)."""
     name = props["actor_name"]
     if props["status"] == "contested":
-        parties = " and ".join(_actor_name(registry, a) for a in props["parties"]) or name
+        parties = " and ".join(registry.name_of(a) for a in props["parties"]) or name
         head = f"Contested: {parties}"
     elif props["partial"]:
         head = f"{name}: {props['status']} of {EXTENT_WORDS[props['extent']]}"
@@ -118,12 +106,12 @@ def popup_html(
         f"{safe.text(props['actor_name'])}</b><br>"
     ]
     if props["status"] == "contested":
-        parties = ", ".join(_actor_name(registry, a) for a in props["parties"])
+        parties = ", ".join(registry.name_of(a) for a in props["parties"])
         lines.append(f"Contested between {safe.text(parties)}<br>")
     elif props["partial"]:
         lines.append(
             f"Partial: {safe.text(props['status'])} of {EXTENT_WORDS[props['extent']]}, "
-            f"over {safe.text(_actor_name(registry, props['previous']))}<br>"
+            f"over {safe.text(_holder(registry, props['previous']))}<br>"
         )
     else:
         lines.append(f"{safe.text(props['status'].capitalize())} of all of this area<br>")
@@ -137,7 +125,7 @@ def popup_html(
         f"<br>Confidence: {confidence} &middot; {props['area_km2']:,.1f} km&sup2;"
     )
     for claim in piece.claims[-2:]:
-        place = place_label(claim.place_id)
+        place = place_name(claim.place_id)
         if place:
             lines.append(f"<br>Place: {safe.text(place)}{_area_note(claim)}")
         if claim.notes:

@@ -12,10 +12,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from controlmap import analysis, ui
+from controlmap.geo import place_name
 from controlmap.geometry import for_display
 from controlmap.model import ActorRegistry
 from controlmap.render import basemap, layers, safe, style, vendor
 from controlmap.store import default_url
+from controlmap.ui import map_page
 
 UNCLAIMED = "#999999"
 KINDS = {"full_km2": "full control", "partial_km2": "partial", "contested_km2": "contested"}
@@ -28,20 +30,13 @@ def _day(text: str | None, fallback: dt.date) -> dt.date:
         return fallback
 
 
-def _name(registry: ActorRegistry, actor: str | None) -> str:
-    if actor is None:
-        return "no claim"
-    found = registry.get(actor)
-    return found.name if found else actor
-
-
 def _side(
     registry: ActorRegistry, actor: str | None, status: str | None, extent: str | None
 ) -> str:
     if actor is None:
         return "no claim"
     detail = status if extent in (None, "all") else f"{status}, {extent}"
-    return f"{_name(registry, actor)} ({detail})"
+    return f"{registry.name_of(actor)} ({detail})"
 
 
 def _change_features(
@@ -51,7 +46,7 @@ def _change_features(
     drawn = for_display([c.geometry for c in changes])
     features = []
     for i, (change, geom) in enumerate(zip(changes, drawn, strict=True)):
-        places = ", ".join(analysis.place_name(p) for p in change.place_ids) or "this area"
+        places = ", ".join(place_name(p) for p in change.place_ids) or "this area"
         before = _side(registry, change.from_actor, change.from_status, change.from_extent)
         after = _side(registry, change.to_actor, change.to_status, change.to_extent)
         head = f"{places}: {before} → {after}"
@@ -121,7 +116,7 @@ def _balance_table(
         before, after = held1.get(actor, 0.0), held2.get(actor, 0.0)
         rows.append(
             {
-                "Actor": _name(registry, actor),
+                "Actor": registry.name_of(actor),
                 "Held at start km²": round(before, 1),
                 "Gained km²": round(gained, 1),
                 "Lost km²": round(lost, 1),
@@ -140,7 +135,7 @@ def _places_table(changes: list[analysis.Change], registry: ActorRegistry) -> pd
     return pd.DataFrame(
         [
             {
-                "Place": ", ".join(analysis.place_name(p) for p in c.place_ids),
+                "Place": ", ".join(place_name(p) for p in c.place_ids),
                 "From": _side(registry, c.from_actor, c.from_status, c.from_extent),
                 "To": _side(registry, c.to_actor, c.to_status, c.to_extent),
                 "km²": round(c.area_km2, 1),
@@ -286,7 +281,7 @@ def render_trends() -> None:
     registry = ui.registry(url, version)
     st.title("Area held over time")
     if st.session_state.pop("_open_map", False):
-        st.switch_page(st.Page(_map_page_render(), title="Map", url_path="map", default=True))
+        st.switch_page(st.Page(map_page.render, title="Map", url_path="map", default=True))
     include_claimed = st.toggle("Include unconfirmed claims", value=True, key="trend_claimed")
     with st.spinner("Measuring every change date ..."):
         rows = ui.area_series(url, version, include_claimed)
@@ -328,9 +323,3 @@ def render_trends() -> None:
         column_config={"Link": st.column_config.LinkColumn(display_text="open")},
         key="control_changes",
     )
-
-
-def _map_page_render() -> Any:
-    from controlmap.ui import map_page
-
-    return map_page.render

@@ -209,7 +209,7 @@ def _claim_form(registry: Any) -> None:
         key="f_actor",
         index=None,
         placeholder="Choose an actor",
-        format_func=lambda a: registry.get(a).name if registry.get(a) else a,
+        format_func=registry.name_of,
     )
     with c1:
         _problem("actor")

@@ -116,7 +116,7 @@ def _sidebar(registry: ActorRegistry, actor_ids: list[str]) -> tuple[style.Look,
     sb.multiselect(
         "Actors",
         options=actor_ids,
-        format_func=lambda a: registry.get(a).name if registry.get(a) else a,  # type: ignore[union-attr]
+        format_func=registry.name_of,
         key="actors",
     )
     include_claimed = sb.toggle(
@@ -145,7 +145,7 @@ def _sidebar(registry: ActorRegistry, actor_ids: list[str]) -> tuple[style.Look,
 def _areas_table(pieces: Sequence[Piece], registry: ActorRegistry) -> pd.DataFrame:
     rows: dict[str, dict[str, float]] = {}
     for p in pieces:
-        name = registry.get(p.actor).name if registry.get(p.actor) else p.actor  # type: ignore[union-attr]
+        name = registry.name_of(p.actor)
         kind = (
             "contested" if p.status == "contested" else ("partial" if p.holding.partial else "full")
         )

@@ -64,10 +64,9 @@ def _act(action: str, claim_id: int, version: int) -> None:
 
 
 def _claim_table(claim: Claim, registry) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    actor = registry.get(claim.actor)
     rows = {
         "Claim": claim.id,
-        "Actor": actor.name if actor else claim.actor,
+        "Actor": registry.name_of(claim.actor),
         "Status": claim.status,
         "Extent": claim.extent,
         "Date": f"{claim.observed_on.isoformat()} ({claim.date_precision})",

@@ -1,0 +1,1 @@
+"""Drawing: folium layers, popups, legend, styles, and the server-side picture."""

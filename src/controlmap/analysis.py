@@ -27,7 +27,14 @@ from controlmap.export import source_dict
 from controlmap.geo import place_name
 from controlmap.geometry import areas_km2, polygonal, rounded
 from controlmap.model import ActorRegistry, Citation, Claim
-from controlmap.resolve import Holding, Piece, Resolver, change_dates, evidence_order
+from controlmap.resolve import (
+    Holding,
+    Piece,
+    Resolver,
+    change_dates,
+    evidence_order,
+    in_evidence,
+)
 
 # Overlays of the two partitions run on a fixed grid of 1e-9 degrees (0.1 mm): GEOS's
 # floating-point overlay can fail silently on the nearly coincident edges two dates share
@@ -568,13 +575,7 @@ def control_changes(
         By date (then assessed before claimed, then id), each with its citations.
     """
     chosen = sorted(
-        (
-            c
-            for c in claims
-            if c.review_state == "approved"
-            and not c.retracted
-            and (include_claimed or c.confidence == "assessed")
-        ),
+        (c for c in claims if in_evidence(c, include_claimed=include_claimed)),
         key=evidence_order,
     )
     return [

@@ -83,6 +83,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from controlmap import geo, geocode
+from controlmap.geometry import rounded
 from controlmap.model import Actor, ActorRegistry, parse_date
 
 Status = Literal["control", "contested"]
@@ -480,7 +481,7 @@ class Suggestion:
                 "published": self.published,
                 "excerpt": self.excerpt,
             },
-            "geometry": shapely.geometry.mapping(shapely.set_precision(self.geometry, 1e-5)),
+            "geometry": shapely.geometry.mapping(rounded(self.geometry, 5)),
         }
 
 

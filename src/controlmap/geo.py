@@ -109,25 +109,26 @@ def admin_layer(kind: str) -> gpd.GeoDataFrame:
     return frame.set_index("id", drop=False)
 
 
+def _points(name: str) -> pd.DataFrame:
+    """A table of places with lat, lon and population (missing population: 0)."""
+    frame = pd.read_csv(geo_path(name), dtype=str, keep_default_na=False)
+    frame["lat"] = frame["lat"].astype(float)
+    frame["lon"] = frame["lon"].astype(float)
+    population = pd.to_numeric(frame["population"], errors="coerce").fillna(0)
+    frame["population"] = population.astype(int)
+    return frame
+
+
 @cache
 def gazetteer() -> pd.DataFrame:
     """GeoNames populated places of Iraq and Syria, indexed by geonameid (as text)."""
-    frame = pd.read_csv(geo_path(GAZETTEER_FILE), dtype=str, keep_default_na=False)
-    frame["lat"] = frame["lat"].astype(float)
-    frame["lon"] = frame["lon"].astype(float)
-    frame["population"] = pd.to_numeric(frame["population"], errors="coerce").fillna(0)
-    frame["population"] = frame["population"].astype(int)
-    return frame.set_index("geonameid", drop=False)
+    return _points(GAZETTEER_FILE).set_index("geonameid", drop=False)
 
 
 @cache
 def extra_places() -> pd.DataFrame:
     """Hand-placed places missing from GeoNames, indexed by their slug (after "extra:")."""
-    frame = pd.read_csv(geo_path(EXTRA_PLACES_FILE), dtype=str, keep_default_na=False)
-    frame["lat"] = frame["lat"].astype(float)
-    frame["lon"] = frame["lon"].astype(float)
-    frame["population"] = pd.to_numeric(frame["population"], errors="coerce").fillna(0)
-    frame["population"] = frame["population"].astype(int)
+    frame = _points(EXTRA_PLACES_FILE)
     frame["slug"] = frame["place_id"].str.removeprefix("extra:")
     return frame.set_index("slug", drop=False)
 

@@ -31,6 +31,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from controlmap import geo
+from controlmap.geometry import rounded
 
 BBox = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
 
@@ -182,7 +183,7 @@ class Candidate:
             "approximate": self.approximate,
             "score": round(self.score, 3),
             "matched": self.matched,
-            "footprint": shapely.geometry.mapping(shapely.set_precision(self.footprint, 1e-5)),
+            "footprint": shapely.geometry.mapping(rounded(self.footprint, 5)),
         }
 
 

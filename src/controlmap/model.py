@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, cast
 from urllib.parse import urlparse
 
@@ -357,7 +357,6 @@ class Claim:
     review_state: ReviewState = "approved"
     version: int = 1
     retracted: bool = False
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.actor, str) or not _SLUG.match(self.actor):

@@ -80,19 +80,21 @@ def evidence_order(claim: Claim) -> tuple[dt.date, int, int]:
     return (claim.observed_on, _CONFIDENCE_ORDER[claim.confidence], claim.id or 0)
 
 
+def in_evidence(claim: Claim, *, include_claimed: bool = True) -> bool:
+    """Approved, not retracted, and (unless left out) possibly one party's claim."""
+    return (
+        claim.review_state == "approved"
+        and not claim.retracted
+        and (include_claimed or claim.confidence == "assessed")
+    )
+
+
 def active_claims(
     claims: Iterable[Claim], day: dt.date, *, include_claimed: bool = True
 ) -> list[Claim]:
     """Step 1 and 2: approved claims in force on ``day``, in the order they are painted."""
-    chosen = [
-        c
-        for c in claims
-        if c.review_state == "approved"
-        and not c.retracted
-        and c.active_on(day)
-        and (include_claimed or c.confidence == "assessed")
-    ]
-    return sorted(chosen, key=evidence_order)
+    chosen = [c for c in claims if in_evidence(c, include_claimed=include_claimed)]
+    return sorted((c for c in chosen if c.active_on(day)), key=evidence_order)
 
 
 def _holding_for(claim: Claim, under: Holding | None) -> Holding:
@@ -351,13 +353,7 @@ class Resolver:
         checkpoint_every: int = 200,
     ):
         self.claims = sorted(
-            (
-                c
-                for c in claims
-                if c.review_state == "approved"
-                and not c.retracted
-                and (include_claimed or c.confidence == "assessed")
-            ),
+            (c for c in claims if in_evidence(c, include_claimed=include_claimed)),
             key=evidence_order,
         )
         self.observed = [c.observed_on for c in self.claims]
@@ -462,14 +458,9 @@ def change_dates(claims: Iterable[Claim]) -> list[dt.date]:
     """Every date on which the resolved map can change: starts, and the day after ends."""
     days: set[dt.date] = set()
     for c in claims:
-        if c.review_state != "approved" or c.retracted:
+        if not in_evidence(c):
             continue
         days.add(c.observed_on)
         if c.valid_until is not None:
             days.add(c.valid_until + dt.timedelta(days=1))
     return sorted(days)
-
-
-def with_ids(claims: Sequence[Claim]) -> list[Claim]:
-    """Claims numbered 1..n where they have no id yet (for files resolved without a store)."""
-    return [c if c.id is not None else replace(c, id=i + 1) for i, c in enumerate(claims)]

@@ -306,7 +306,6 @@ class Store:
                 review_state=r.review_state,
                 version=r.version,
                 retracted=bool(r.retracted),
-                extra={},
             )
             for r, g in zip(rows, geoms, strict=True)
         ]

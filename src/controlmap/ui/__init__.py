@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from controlmap import dataset, export
+from controlmap import analysis, dataset, export
 from controlmap.auth import ROLES, User, authenticate
 from controlmap.model import ActorRegistry, Claim
 from controlmap.render.layers import layer_features
@@ -78,9 +78,7 @@ def drawn(
 @st.cache_resource(max_entries=16, show_spinner=False)
 def changes(
     url: str, data_version: int, d1: dt.date, d2: dt.date, include_claimed: bool
-) -> list[Any]:
-    from controlmap import analysis
-
+) -> list[analysis.Change]:
     return analysis.diff(
         claims(url, data_version),
         d1,
@@ -91,10 +89,8 @@ def changes(
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def area_series(url: str, data_version: int, include_claimed: bool) -> list[Any]:
+def area_series(url: str, data_version: int, include_claimed: bool) -> list[analysis.StatRow]:
     """km^2 per actor on every change date (the chart of the trends page)."""
-    from controlmap import analysis
-
     return analysis.stats(
         claims(url, data_version),
         include_claimed=include_claimed,

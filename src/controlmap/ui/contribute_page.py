@@ -110,12 +110,13 @@ def _place_footprint() -> tuple[Any, str | None]:
     name = (st.session_state.get("f_place") or "").strip()
     if not name:
         return None, None
+    found = geocode(name, limit=5)
+    if not found:
+        return None, None
+    # The suggestion's place when the name still stands for it, else the best match.
     place_id = st.session_state.get("place_id")
-    for candidate in geocode(name, limit=5):
-        if place_id is None or candidate.place_id == place_id:
-            return candidate.footprint, candidate.place_id
-    best = geocode(name, limit=1)
-    return (best[0].footprint, best[0].place_id) if best else (None, None)
+    chosen = next((c for c in found if c.place_id == place_id), found[0])
+    return chosen.footprint, chosen.place_id
 
 
 def _area() -> Any:

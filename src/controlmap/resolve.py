@@ -99,35 +99,26 @@ def active_claims(
 
 def _holding_for(claim: Claim, under: Holding | None) -> Holding:
     """What ``claim`` makes of ground held as ``under`` (None: nobody claimed it before)."""
-    cid = (claim.id or 0,)
-    if claim.extent == "all" or under is None:
-        return Holding(
-            actor=claim.actor,
-            status=claim.status,
-            extent=claim.extent,
-            since=claim.observed_on,
-            confidence=claim.confidence,
-            claim_ids=cid,
-        )
-    if under.partial and under.actor == claim.actor:
-        # Newer partial evidence for the same actor: the holder beneath is still the old one.
-        previous, previous_status, previous_ids = (
-            under.previous,
-            under.previous_status,
-            under.previous_claim_ids,
-        )
-    else:
-        previous, previous_status, previous_ids = under.actor, under.status, under.claim_ids
-    return Holding(
+    own = Holding(
         actor=claim.actor,
         status=claim.status,
         extent=claim.extent,
         since=claim.observed_on,
         confidence=claim.confidence,
-        claim_ids=cid,
-        previous=previous,
-        previous_status=previous_status,
-        previous_claim_ids=previous_ids,
+        claim_ids=(claim.id or 0,),
+    )
+    if claim.extent == "all" or under is None:
+        return own
+    if under.partial and under.actor == claim.actor:
+        # Newer partial evidence for the same actor: the holder beneath is still the old one.
+        return replace(
+            own,
+            previous=under.previous,
+            previous_status=under.previous_status,
+            previous_claim_ids=under.previous_claim_ids,
+        )
+    return replace(
+        own, previous=under.actor, previous_status=under.status, previous_claim_ids=under.claim_ids
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,34 @@ def _sso_roles() -> dict[str, str] | None:
     except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitSecretNotFoundError):
         return None
     return {str(k).lower(): str(v) for k, v in roles.items() if v in ROLES}
+
+
+@dataclass(frozen=True)
+class Data:
+    """The database a page reads, at the data version of this run."""
+
+    url: str
+    store: Store
+    version: int
+
+    @property
+    def registry(self) -> ActorRegistry:
+        return registry(self.url, self.version)
+
+    @property
+    def dates(self) -> list[dt.date]:
+        return dates(self.url, self.version)
+
+    @property
+    def claims(self) -> list[Claim]:
+        return claims(self.url, self.version)
+
+
+def current() -> Data:
+    """What every page starts with: the configured database and its data version."""
+    url = default_url()
+    handle = store(url)
+    return Data(url, handle, handle.data_version())
 
 
 def signed_in_user() -> User | None:

@@ -16,7 +16,6 @@ from controlmap.geo import place_name
 from controlmap.geometry import for_display
 from controlmap.model import ActorRegistry
 from controlmap.render import basemap, layers, safe, style, vendor
-from controlmap.store import default_url
 from controlmap.ui import map_page
 
 UNCLAIMED = "#999999"
@@ -151,11 +150,8 @@ def _places_table(changes: list[analysis.Change], registry: ActorRegistry) -> pd
 
 def render() -> None:
     vendor.use_local_assets()
-    url = default_url()
-    store = ui.store(url)
-    version = store.data_version()
-    registry = ui.registry(url, version)
-    dates = ui.dates(url, version)
+    data = ui.current()
+    url, version, registry, dates = data.url, data.version, data.registry, data.dates
     st.title("Compare two dates")
     if len(dates) < 2:
         st.info("Comparing needs approved claims on at least two dates.")
@@ -275,10 +271,8 @@ def _chart(rows: list[analysis.StatRow], registry: ActorRegistry) -> alt.LayerCh
 
 
 def render_trends() -> None:
-    url = default_url()
-    store = ui.store(url)
-    version = store.data_version()
-    registry = ui.registry(url, version)
+    data = ui.current()
+    url, version, registry = data.url, data.version, data.registry
     st.title("Area held over time")
     if st.session_state.pop("_open_map", False):
         st.switch_page(st.Page(map_page.render, title="Map", url_path="map", default=True))
@@ -297,9 +291,7 @@ def render_trends() -> None:
     )
     st.caption("Click a point to open the map at that date. Dashes: partial or contested.")
     st.subheader("Control changes")
-    events = analysis.control_changes(
-        ui.claims(url, version), registry, include_claimed=include_claimed
-    )
+    events = analysis.control_changes(data.claims, registry, include_claimed=include_claimed)
     st.dataframe(
         pd.DataFrame(
             [

@@ -18,7 +18,6 @@ from controlmap.geocode import geocode
 from controlmap.geometry import area_km2
 from controlmap.model import CONFIDENCES, EXTENTS, PRECISIONS, STATUSES
 from controlmap.render import basemap, style, vendor
-from controlmap.store import default_url
 
 AREA_SOURCES = ("Place footprint", "Draw on the map", "Upload GeoJSON")
 DRAW_LEGEND = (
@@ -131,9 +130,8 @@ def _area() -> Any:
 
 def _submit() -> None:
     """Runs before the page is drawn again, so problems appear next to their fields."""
-    url = default_url()
-    store = ui.store(url)
-    registry = ui.registry(url, store.data_version())
+    data = ui.current()
+    store, registry = data.store, data.registry
     report = st.session_state.get("report") or {}
     errors: dict[str, str] = {}
     try:
@@ -307,9 +305,7 @@ def render() -> None:
             "Accounts are made with `controlmap user add NAME --role contributor`."
         )
         return
-    url = default_url()
-    store = ui.store(url)
-    registry = ui.registry(url, store.data_version())
+    registry = ui.current().registry
     if st.session_state.get("submitted"):
         st.success(
             f"Claim {st.session_state['submitted']} was submitted. It is pending: a reviewer "

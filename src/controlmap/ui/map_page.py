@@ -16,7 +16,6 @@ from controlmap import ui
 from controlmap.model import ActorRegistry
 from controlmap.render import basemap, layers, style, vendor
 from controlmap.resolve import Piece
-from controlmap.store import default_url
 
 PLAY_SECONDS = 1.5
 OFFLINE = "Offline basemap (bundled)"
@@ -257,17 +256,14 @@ def _exports(url: str, version: int, day: dt.date, include_claimed: bool) -> Non
 
 def render() -> None:
     vendor.use_local_assets()
-    url = default_url()
-    store = ui.store(url)
-    version = store.data_version()
-    registry = ui.registry(url, version)
-    dates = ui.dates(url, version)
+    data = ui.current()
+    url, version, registry, dates = data.url, data.version, data.registry, data.dates
     present = st.query_params.get("present") == "1"
     if not dates:
         st.title("Territorial control over time")
         st.info("No approved claims yet. Import a dataset with `controlmap import FILE`.")
         return
-    used = {c.actor for c in ui.claims(url, version)}
+    used = {c.actor for c in data.claims}
     actor_ids = [a.id for a in registry if a.id in used]
     _initial_state(dates, actor_ids)
     if "goto_date" in st.session_state:

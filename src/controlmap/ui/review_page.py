@@ -14,14 +14,13 @@ from controlmap import ui, workflow
 from controlmap.errors import ControlmapError
 from controlmap.model import EXTENTS, STATUSES, Claim
 from controlmap.render import basemap, layers, safe, style, vendor
-from controlmap.store import default_url
 
 PENDING_COLOUR = "#CC79A7"
 
 
 def _act(action: str, claim_id: int, version: int) -> None:
     """Button callbacks: the version read when the page was drawn guards against conflicts."""
-    store = ui.store(default_url())
+    store = ui.current().store
     user = ui.signed_in_user()
     try:
         if action == "approve":
@@ -133,10 +132,8 @@ def render() -> None:
     if user is None or not user.can("reviewer"):
         st.info("Sign in with a reviewer account to review claims (sidebar).")
         return
-    url = default_url()
-    store = ui.store(url)
-    version = store.data_version()
-    registry = ui.registry(url, version)
+    data = ui.current()
+    url, store, version, registry = data.url, data.store, data.version, data.registry
     kind, text = st.session_state.pop("review_message", (None, None))
     if kind == "error":
         st.error(text)

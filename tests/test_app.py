@@ -214,6 +214,27 @@ def test_contribution_form_with_a_faked_drawing_submits_a_pending_claim(app_db):
     assert len(Store(app_db).claims()) == 3  # the approved ones are unchanged
 
 
+def test_the_form_shows_why_a_claim_was_suggested_as_plain_text(app_db):
+    import datetime as dt
+
+    at = _signed_in(
+        AppTest.from_function(_contribute_app, default_timeout=60), "cora", "contributor"
+    )
+    at.run()
+    at.date_input(key="r_published").set_value(dt.date(2014, 1, 2))
+    at.text_area(key="r_text").input(
+        "**Bold** [link](https://evil.example) ISIS fighters seized Hit on Monday."
+    )
+    at.button[0].click().run()
+    assert not at.exception
+    (why,) = [e for e in at.expander if "Why this was suggested" in e.label]
+    shown = "\n".join(t.value for t in why.text)
+    assert "Evidence: ISIS fighters seized Hit" in shown
+    assert "statement: 'seized'" in shown and "is Hit (geonames:95788)" in shown
+    assert "date: 'on Monday' is 2013-12-30" in shown
+    assert not any("evil.example" in m.value for m in at.markdown)
+
+
 def test_contribution_errors_show_next_to_their_fields(app_db):
     at = _signed_in(
         AppTest.from_function(_contribute_app, default_timeout=60), "cora", "contributor"

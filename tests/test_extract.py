@@ -342,3 +342,23 @@ def test_score_counts_a_wrong_field_as_one_miss_and_one_false_alarm() -> None:
     assert result.precision == 0.0 and result.recall == 0.0
     case["expected"][0]["extent"] = "all"
     assert score([case]).precision == 1.0
+
+
+def test_each_suggestion_carries_its_evidence_score_and_reasons() -> None:
+    text = "Local officials said on Tuesday that ISIS fighters seized Hit after days of clashes."
+    (found,) = extract(text, published="2014-10-15")
+    assert found.evidence == "ISIS fighters seized Hit"
+    assert found.evidence in found.excerpt
+    assert 0.5 < found.score <= 1
+    assert found.reasons[0] == "actor: 'ISIS' is isil"
+    assert "statement: 'seized' (active, control)" in found.reasons
+    as_json = found.to_dict()
+    assert as_json["evidence"] == found.evidence and as_json["reasons"] == list(found.reasons)
+
+
+def test_an_actor_carried_over_from_an_earlier_sentence_scores_lower() -> None:
+    direct, carried = extract(
+        "ISIS fighters seized Mosul yesterday. Today they overran Tikrit.", published="2014-06-11"
+    )
+    assert carried.place == "Tikrit" and carried.score < direct.score
+    assert any("carried over" in r for r in carried.reasons)

@@ -456,6 +456,9 @@ class Suggestion:
     geometry: BaseGeometry = field(repr=False)
     confidence: Literal["assessed", "claimed"]
     approximate: bool = False  # the footprint is a population-sized disc, not an outline
+    evidence: str = ""  # the words of the excerpt that make the claim (actor, verb, place)
+    score: float = 0.0  # how sure the reading is, 0-1 (see _score); not the claim's confidence
+    reasons: tuple[str, ...] = ()  # why it was suggested, one line per part of the reading
     title: str | None = None
     url: str | None = None
     publisher: str | None = None
@@ -473,6 +476,9 @@ class Suggestion:
             "date_precision": self.date_precision,
             "confidence": self.confidence,
             "excerpt": self.excerpt,
+            "evidence": self.evidence,
+            "score": self.score,
+            "reasons": list(self.reasons),
             "approximate": self.approximate,
             "citation": {
                 "title": self.title,
@@ -1308,9 +1314,9 @@ def _suggest(
     precision = "day"
     if when is not None:
         date, precision = when.day.isoformat(), when.precision
-    confidence: Literal["assessed", "claimed"] = (
-        "claimed" if _CLAIMED.search(s.text) else "assessed"
-    )
+    claimed = _CLAIMED.search(s.text)
+    confidence: Literal["assessed", "claimed"] = "claimed" if claimed else "assessed"
+    evidence, score, reasons = _reading(finding, s, when, claimed)
     return Suggestion(
         actor=finding.actor,
         place=finding.place.name,
@@ -1323,11 +1329,59 @@ def _suggest(
         geometry=shape.geometry,
         confidence=confidence,
         approximate=shape.approximate,
+        evidence=evidence,
+        score=score,
+        reasons=reasons,
         title=title,
         url=url,
         publisher=publisher,
         published=published.isoformat() if published else None,
     )
+
+
+def _reading(
+    finding: _Finding, s: _Sentence, when: _DateMention | None, claimed: re.Match[str] | None
+) -> tuple[str, float, tuple[str, ...]]:
+    """The evidence span, a score and the reasons of one suggestion, for the researcher.
+
+    The score starts from how directly the sentence says it and loses for each part that was
+    inferred rather than read: an actor carried over from an earlier sentence, a place found
+    by coreference ("the city"), contested ground (reports of fighting are vaguer), an extent
+    that no word gave, a date taken from the publication.
+    """
+    phrase, place = finding.phrase, finding.place
+    agent = min(
+        (a for a in s.actors if a.actor == finding.actor),
+        key=lambda a: min(abs(a.start - phrase.end), abs(phrase.start - a.end)),
+        default=None,
+    )
+    spans = [(phrase.start, phrase.end), (place.start, place.end)]
+    if agent is not None:
+        spans.append((agent.start, agent.end))
+    evidence = s.text[min(a for a, _ in spans) : max(b for _, b in spans)]
+    score = 0.95
+    reasons = []
+    if agent is not None:
+        reasons.append(f"actor: '{s.text[agent.start : agent.end]}' is {finding.actor}")
+    else:
+        score -= 0.2
+        reasons.append(f"actor: {finding.actor}, carried over from an earlier mention")
+    reasons.append(
+        f"statement: '{s.text[phrase.start : phrase.end]}' ({phrase.shape}, {finding.status})"
+    )
+    spelled = s.text[place.start : place.end]
+    reasons.append(f"place: '{spelled}' is {place.name} ({place.place_id})")
+    if finding.status == "contested":
+        score -= 0.1
+    reasons.append(f"extent: {finding.extent}")
+    if when is not None:
+        reasons.append(f"date: '{s.text[when.start : when.end].strip()}' is {when.day.isoformat()}")
+    else:
+        score -= 0.05
+        reasons.append("date: the publication date (the sentence names none)")
+    if claimed:
+        reasons.append(f"confidence: claimed ('{claimed.group(0)}')")
+    return evidence, round(max(score, 0.05), 2), tuple(reasons)
 
 
 # --- evaluation ----------------------------------------------------------------------------

@@ -184,6 +184,17 @@ def _report_form() -> None:
         st.error(st.session_state["report_error"])
 
 
+def _why(suggestions: list[dict[str, Any]], choice: int) -> None:
+    """Why the chosen suggestion was made: its evidence, score and reasons (plain text only)."""
+    if not 0 < choice <= len(suggestions):
+        return
+    s = suggestions[choice - 1]
+    with st.expander(f"Why this was suggested (score {float(s.get('score', 0)):.2f})"):
+        # report text is untrusted: st.text never renders it as Markdown or HTML
+        st.text(f"Evidence: {s.get('evidence', '')}")
+        st.text("\n".join(str(r) for r in s.get("reasons", [])))
+
+
 def _claim_form(registry: Any) -> None:
     suggestions = st.session_state.get("suggestions", [])
     st.subheader("2. The claim")
@@ -200,6 +211,7 @@ def _claim_form(registry: Any) -> None:
         key="choice",
         on_change=_on_choice,
     )
+    _why(suggestions, int(st.session_state.get("choice") or 0))
     ids = [a.id for a in registry]
     c1, c2, c3 = st.columns(3)
     c1.selectbox(

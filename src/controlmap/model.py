@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -112,8 +113,13 @@ def _choice(value: Any, name: str, options: Sequence[str], default: str | None =
 
 
 def normalise_alias(name: str) -> str:
-    """Case- and punctuation-insensitive key for actor aliases."""
-    return re.sub(r"[^0-9a-z\u0600-\u06ff]+", " ", name.casefold()).strip()
+    """Case- and punctuation-insensitive key for actor aliases, in any script.
+
+    Letters, digits and combining marks of every script are kept (Arabic, Cyrillic ...), so
+    two aliases written in a script other than Latin never collapse into the same empty key.
+    """
+    kept = "".join(c if unicodedata.category(c)[0] in "LNM" else " " for c in name.casefold())
+    return " ".join(kept.split())
 
 
 @dataclass(frozen=True)
@@ -173,7 +179,9 @@ class ActorRegistry:
     def add(self, actor: Actor) -> None:
         self._by_id[actor.id] = actor
         for name in (actor.id, actor.name, *actor.aliases):
-            self._by_alias.setdefault(normalise_alias(name), actor.id)
+            key = normalise_alias(name)
+            if key:
+                self._by_alias.setdefault(key, actor.id)
 
     def resolve(self, name: Any) -> Actor:
         if isinstance(name, str):

@@ -300,9 +300,9 @@ def test_urban_areas_are_labelled_with_the_town_inside() -> None:
 
 
 def test_basemap_has_named_rivers_and_timeline_cities() -> None:
-    rivers = gpd.read_file(geo.GEO_DIR / "basemap" / "rivers.geojson")
+    rivers = gpd.read_file(geo.geo_dir() / "basemap" / "rivers.geojson")
     assert {"Euphrates", "Tigris"} <= set(rivers["name"])
-    cities = gpd.read_file(geo.GEO_DIR / "basemap" / "cities.geojson")
+    cities = gpd.read_file(geo.geo_dir() / "basemap" / "cities.geojson")
     for name in (
         "Fallujah",
         "Ramadi",
@@ -326,12 +326,12 @@ def test_geo_folder_stays_small() -> None:
     def size(path: Path) -> int:
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
-    assert size(geo.GEO_DIR) < 4_000_000
-    assert size(geo.GEO_DIR / "basemap") < 600_000
+    assert size(geo.geo_dir()) < 4_000_000
+    assert size(geo.geo_dir() / "basemap") < 600_000
 
 
 def test_extra_places_file_says_coordinates_are_hand_set() -> None:
-    extra = pd.read_csv(geo.GEO_DIR / "extra_places.csv", dtype=str, keep_default_na=False)
+    extra = pd.read_csv(geo.geo_dir() / "extra_places.csv", dtype=str, keep_default_na=False)
     assert list(extra.columns) == [
         "place_id",
         "name",
@@ -346,9 +346,9 @@ def test_extra_places_file_says_coordinates_are_hand_set() -> None:
 
 
 def test_manifest_lists_every_data_file() -> None:
-    manifest = json.loads((geo.GEO_DIR / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((geo.geo_dir() / "manifest.json").read_text(encoding="utf-8"))
     for relative in manifest["files"]:
-        assert (geo.GEO_DIR / relative).is_file(), relative
+        assert (geo.geo_dir() / relative).is_file(), relative
 
 
 def test_geo_module_does_not_import_streamlit() -> None:
@@ -379,5 +379,5 @@ def test_committed_geo_matches_a_rebuild(tmp_path: Path) -> None:
     )
     for built in tmp_path.rglob("*"):
         if built.is_file():
-            committed = geo.GEO_DIR / built.relative_to(tmp_path)
+            committed = geo.geo_dir() / built.relative_to(tmp_path)
             assert filecmp.cmp(built, committed, shallow=False), committed

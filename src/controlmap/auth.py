@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from controlmap import settings
 from controlmap.errors import PermissionDenied, ValidationError
 
 ROLES = ("viewer", "contributor", "reviewer", "admin")
@@ -44,12 +45,7 @@ def require(user: User | None, role: str) -> User:
 
 
 def users_file() -> Path:
-    env = os.environ.get(ENV_USERS)
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("controlmap", appauthor=False)) / "users.json"
+    return settings.current().users_file
 
 
 def _hash(password: str, salt: bytes) -> str:

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from controlmap import settings
 from controlmap.errors import ControlmapError, ValidationError
 from controlmap.model import Actor, ActorRegistry, Claim, ReviewState
 from controlmap.store import Store
 
 REPO_DIR = Path(__file__).resolve().parents[2]
-DATA_DIR = REPO_DIR / "data"
-ACTORS_FILE = DATA_DIR / "actors.json"
-DEMO_FILE = DATA_DIR / "demo" / "claims.geojson"
+ACTORS_FILE = settings.data_file("actors.json")
+DEMO_FILE = settings.data_file("demo/claims.geojson")
 # A claim file is parsed whole in memory; this bounds what one import may ask of it.
 MAX_FILE_BYTES = 512 * 1024 * 1024
 

@@ -11,7 +11,6 @@ Loaders are cached and return shared objects: treat them as read-only.
 from __future__ import annotations
 
 import json
-import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -29,9 +28,8 @@ from pyproj import CRS, Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from controlmap import settings
 from controlmap.geometry import area_km2
-
-GEO_DIR = Path(os.environ.get("CONTROLMAP_GEO") or Path(__file__).resolve().parents[2] / "geo")
 
 ADMIN_FILES: dict[str, str] = {
     "iq-adm1": "admin/iraq_adm1.geojson",
@@ -92,9 +90,14 @@ class Footprint:
 # --- loaders -------------------------------------------------------------------------------
 
 
+def geo_dir() -> Path:
+    """The folder of bundled geography: the packaged geo/, or ``CONTROLMAP_GEO``."""
+    return settings.current().bundled_geo
+
+
 def geo_path(relative: str) -> Path:
     """Absolute path of a file in geo/, failing clearly when the folder was not built."""
-    path = GEO_DIR / relative
+    path = geo_dir() / relative
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run `python scripts/build_geo.py`")
     return path

@@ -6,18 +6,17 @@ import json
 import math
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
+from controlmap import geo
 from controlmap.model import Actor
 from controlmap.render import safe, style
 from controlmap.render.vendor import COMPONENT_BASE
 
-GEO_DIR = Path(__file__).resolve().parents[3] / "geo"
 SEA = "#cfe0ea"
 LAND = "#f4f1ea"
 DEFAULT_VIEW = (34.2, 42.4, 7)  # lat, lon, zoom: Anbar and the Euphrates valley
@@ -37,7 +36,7 @@ ONLINE_TILES = {
 
 @lru_cache(maxsize=16)
 def _layer(name: str) -> dict[str, Any]:
-    path = GEO_DIR / name
+    path = geo.geo_dir() / name
     if not path.exists():
         return {"type": "FeatureCollection", "features": []}
     with path.open(encoding="utf-8") as fh:

@@ -20,7 +20,6 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,12 +34,12 @@ from pyproj import Transformer
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
+from controlmap import geo
 from controlmap.errors import ControlmapError
 from controlmap.model import ActorRegistry, Source
 from controlmap.render import style
 from controlmap.resolve import Piece
 
-GEO_DIR = Path(__file__).resolve().parents[3] / "geo"
 SEA = "#cfe0ea"
 LAND = "#f4f1ea"
 INK = "#222222"
@@ -151,7 +150,7 @@ def _xy(lon: float, lat: float) -> tuple[float, float]:
 @lru_cache(maxsize=16)
 def _layer(relative: str) -> tuple[tuple[BaseGeometry, dict[str, Any]], ...]:
     """A GeoJSON file of geo/ as (geometry, properties) pairs; empty when missing."""
-    path = GEO_DIR / relative
+    path = geo.geo_dir() / relative
     if not path.is_file():
         return ()
     with path.open(encoding="utf-8") as fh:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +13,7 @@ import shapely
 from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from controlmap import settings
 from controlmap.errors import ConflictError, StoreError
 from controlmap.model import Actor, ActorRegistry, Citation, Claim, Source
 from controlmap.store import schema as t
@@ -23,13 +23,7 @@ ENV_DB = "CONTROLMAP_DB"
 
 def default_url() -> str:
     """``CONTROLMAP_DB`` if set, else a SQLite file in the user's data folder (never the repo)."""
-    url = os.environ.get(ENV_DB)
-    if url:
-        return url
-    import platformdirs
-
-    folder = Path(platformdirs.user_data_dir("controlmap", appauthor=False))
-    return f"sqlite:///{folder / 'controlmap.sqlite'}"
+    return settings.current().database_url
 
 
 def _now() -> str:

@@ -1,0 +1,1 @@
+"""The bundled actor registry and datasets, installed as package data (see controlmap.settings)."""

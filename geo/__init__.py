@@ -1,0 +1,1 @@
+"""The bundled geo packs, installed as package data (see controlmap.settings)."""

@@ -362,3 +362,29 @@ def test_an_actor_carried_over_from_an_earlier_sentence_scores_lower() -> None:
     )
     assert carried.place == "Tikrit" and carried.score < direct.score
     assert any("carried over" in r for r in carried.reasons)
+
+
+def test_no_force_name_is_written_in_the_extractor_code() -> None:
+    """Force names are registry data (issue 7): no string in extract.py's code names one."""
+    import ast
+
+    import controlmap.extract as module
+
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    code_strings = " ".join(
+        node.value.casefold()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    )
+    actors = json.loads((Path(module.__file__).parents[2] / "data" / "actors.json").read_text())
+    names = [n for a in actors for n in (a["name"], *a["aliases"]) if len(n) >= 4]
+    assert [n for n in names if n.casefold() in code_strings] == []

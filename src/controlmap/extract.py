@@ -7,12 +7,15 @@ registry, a gazetteer place, and a control statement that links the two.
 
 How one sentence is read:
 
-1. **Mentions.** Actors through the registry's aliases (plus the everyday names of the
-   bundled actors' forces, see ``EXTRA_ALIASES``); short upper-case aliases (IS, ISF, AQI)
-   only as upper-case whole words, so "is" is never the Islamic State. Places through the
-   geocoder, restricted to known spellings of notable places that occur in the sentence,
-   longest first. Dates ("on Monday", "yesterday", "last week", "3 January", "in June 2014").
-2. **Control phrases.** Each phrase has a shape that says where its place and its actor are:
+1. **Mentions.** Actors through the registry's aliases (``data/actors.json`` and the
+   ``actors`` of imported files; no force name is written here); short upper-case aliases
+   (IS, ISF, AQI) only as upper-case whole words, so "is" is never the Islamic State. Places
+   through the geocoder, restricted to known spellings of notable places that occur in the
+   sentence, longest first. Dates ("on Monday", "yesterday", "last week", "3 January", "in
+   June 2014").
+2. **Control phrases.** The verbs and their frames are data (``data/extract/verbs.json``,
+   described in ``data/extract/README.md``). Each phrase has a shape that says where its
+   place and its actor are:
 
    ========== ============================================= ============================
    shape      examples                                      actor / place
@@ -76,6 +79,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -88,60 +92,9 @@ from controlmap.model import Actor, ActorRegistry, parse_date
 
 Status = Literal["control", "contested"]
 Extent = Literal["all", "most", "part", "unknown"]
-Shape = Literal["active", "passive", "drive", "declare", "adjective", "contest", "entry", "loss"]
-
-# Everyday names of the bundled actors' forces that the registry (kept as data, shared with
-# imports) does not list. Used only when the registry has an actor with that id.
-EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
-    "isil": (
-        "Islamic State group",
-        "IS group",
-        "Islamic State militants",
-        "Da'esh",
-        "Daish",
-        "ISIS",
-        "Islamic State of Iraq and al-Sham",
-        "Islamic State of Iraq and Syria",
-    ),
-    "iraq-gov": (
-        "Iraqi forces",
-        "Iraqi troops",
-        "Iraqi soldiers",
-        "Iraqi army",
-        "Iraqi military",
-        "Iraqi security forces",
-        "Iraqi special forces",
-        "Iraqi government forces",
-        "security forces",
-        "government forces",
-        "government troops",
-        "pro-government forces",
-        "Counter-Terrorism Service",
-        "counter-terrorism forces",
-        "Popular Mobilisation Forces",
-        "Popular Mobilization Forces",
-        "Hashd al-Shaabi",
-        "Hashed al-Shaabi",
-        "Golden Division",
-    ),
-    "krg": (
-        "Kurdish Peshmerga",
-        "Peshmerga forces",
-        "Kurdish forces",
-        "Kurdish fighters",
-        "Kurdish troops",
-        "Iraqi Kurdish forces",
-    ),
-    "syria-gov": (
-        "Syrian army",
-        "Syrian troops",
-        "Syrian government forces",
-        "regime forces",
-        "Assad's forces",
-        "pro-Assad forces",
-    ),
-    "sdf": ("Syrian Democratic Forces", "YPG fighters", "People's Protection Units"),
-}
+Shape = Literal[
+    "active", "passive", "leave", "drive", "declare", "adjective", "contest", "entry", "loss"
+]
 
 MONTHS: dict[str, int] = {}
 for _number, _name in enumerate(calendar.month_name):
@@ -180,74 +133,95 @@ _RELATIVE_DAYS = (
 _LAST_MONTH = re.compile(r"\blast\s+month\b", re.IGNORECASE)
 
 # --- phrase patterns -----------------------------------------------------------------------
-# Order matters: earlier patterns claim their span first ("regained control of" before
-# "control of", "threatened to seize" before "seize").
+# The control verbs and their frames are data (data/extract/verbs.json, notation in
+# data/extract/README.md); this section only turns them into patterns.
 
-_TAKE_VERBS = (
-    r"seiz(?:e|es|ed|ing)|captur(?:e|es|ed|ing)|overr(?:an|un|uns|unning)"
-    r"|occup(?:y|ies|ied|ying)|wrest(?:s|ed|ing)?(?:\s+control\s+(?:of|over))?"
-    r"|t(?:ook|aken|ake|akes|aking)(?:\s+over)?"
-)
-_RETAKE_VERBS = (
-    r"re-?t(?:ook|aken|ake|akes|aking)|re-?captur(?:e|es|ed|ing)|liberat(?:e|es|ed|ing)"
-    r"|fre(?:e|es|ed|eing)|regain(?:s|ed|ing)?|clear(?:s|ed|ing)"
-)
-_CONTROL_NOUN = r"(?:(?:full|total|complete|effective|firm)\s+)?control\s+(?:of|over)"
-_HOLD_VERBS = r"control(?:s|led|ling)?|hold(?:s|ing)?|held"
+LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "extract"
+_FORM_TOKEN = re.compile(r"\(|\)|\{[^}]+\}|[^\s()]+")
+_GAP = re.compile(r"gap(\d)-(\d)")
 
-_PHRASE_TABLE: tuple[tuple[Shape, str], ...] = (
-    (
-        "contest",
-        r"\bthreat(?:en|ens|ened|ening)\s+to\s+(?:seize|take|capture|overrun|storm)\b",
-    ),
-    ("passive", r"\bf(?:ell|alls|allen|alling)\s+(?:in)?to(?:\s+the\s+hands\s+of)?\b"),
-    ("passive", r"\bin\s+the\s+hands\s+of\b"),
-    ("passive", r"\bunder\s+(?:the\s+)?" + _CONTROL_NOUN + r"\b"),
-    ("passive", r"\bunder\s+(?:[\w'’\-]+\s+){1,5}?control\b"),
-    ("passive", r"\b(?:is|are|was|were|remains?|remained|still)\s+(?:\w+\s+)?contested\b"),
-    (
-        "entry",
-        r"\b(?:enter(?:s|ed|ing)?|(?:push(?:es|ed|ing)?|advanc(?:e|es|ed|ing)|mov(?:e|es|ed|ing)"
-        r"|sw(?:ept|eep|eeps|eeping)|storm(?:s|ed|ing)?|br(?:oke|eak|eaks|eaking))\s+into)\b",
-    ),
-    ("active", r"\b(?:re)?gain(?:s|ed|ing)?\s+" + _CONTROL_NOUN + r"\b"),
-    ("active", r"\b(?:seiz(?:e|es|ed|ing)|t(?:ook|aken|ake|akes|aking))\s+" + _CONTROL_NOUN),
-    ("active", r"\b(?:liberation|recapture)\s+of\b"),
-    ("declare", r"\bdeclar(?:e|es|ed|ing)\b"),
-    ("loss", r"\blos(?:t|e|es|ing)(?:\s+" + _CONTROL_NOUN + r")?"),
-    (
-        "drive",
-        r"\b(?:drove|drive|drives|driving|driven|push(?:es|ed|ing)?|expel(?:s|led|ling)?"
-        r"|oust(?:s|ed|ing)?|kick(?:s|ed|ing)?|chas(?:e|es|ed|ing)|flush(?:es|ed|ing)?)\b",
-    ),
-    ("active", r"\b(?:" + _RETAKE_VERBS + r")\b"),
-    ("active", r"\b(?:" + _TAKE_VERBS + r")\b"),
-    ("active", r"\b(?:in\s+)?" + _CONTROL_NOUN + r"\b"),
-    ("active", r"(?<![\-\w])(?:" + _HOLD_VERBS + r")\b"),
-    (
-        "contest",
-        r"\b(?:besieg(?:e|es|ed|ing)|siege\s+(?:of|on)|clash(?:es|ed)?|fighting|fought"
-        r"|battl(?:e|es|ed|ing)\s+(?:for|over)|attack(?:s|ed|ing)?|assault(?:s|ed)?"
-        r"|offensive\s+(?:on|against)|storm(?:s|ed|ing)?|encircl(?:e|es|ed|ing)"
-        r"|surround(?:s|ed|ing)?)\b",
-    ),
-)
-PHRASES: tuple[tuple[Shape, re.Pattern[str]], ...] = tuple(
-    (shape, re.compile(pattern, re.IGNORECASE)) for shape, pattern in _PHRASE_TABLE
-)
 
-# A verb that is not an event of control in this sense ("held talks", "held off an attack").
-_NOT_CONTROL_AFTER = re.compile(
-    r"^\s+(?:talks|a\s+meeting|meetings|a\s+press|an?\s+|off|back|up|out|elections|prisoners"
-    r"|hostage)\b",
-    re.IGNORECASE,
-)
-# "took part", "took place", "taken to hospital": other senses of "take".
-_NOT_TAKING_AFTER = re.compile(
-    r"^\s+(?:part|place|hostage|prisoners?|captive|to\s+hospital|responsibility|refuge|cover"
-    r"|advantage|the\s+opportunity|aim|time|steps|measures|action|shelter|positions?)\b",
-    re.IGNORECASE,
-)
+@dataclass(frozen=True)
+class Verb:
+    """One entry of verbs.json: a control statement's words, frame and status."""
+
+    name: str
+    frame: Shape
+    status: Status
+    pattern: re.Pattern[str]
+    other_senses: re.Pattern[str] | None  # words after it that make it mean something else
+    modal_ok: bool  # "threatened to seize" is itself a modal statement of contest
+
+
+def _words_regex(token: str) -> str:
+    words = [re.escape(w).replace("'", "['’]") for w in token.split("|")]
+    return "(?:" + "|".join(words) + ")"
+
+
+def _form_regex(form: str, slots: Mapping[str, str]) -> str:
+    """A form of verbs.json ("fell|falls to|into (the hands of)") as a regular expression."""
+    tokens = _FORM_TOKEN.findall(form)
+    out = ""
+    glue = False  # the previous piece was an optional first word that carries its own space
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        optional = token == "("
+        if optional:
+            close = tokens.index(")", i)
+            piece = _form_regex(" ".join(tokens[i + 1 : close]), slots)
+            i = close + 1
+        else:
+            i += 1
+            gap = _GAP.fullmatch(token[1:-1]) if token.startswith("{") else None
+            if gap:
+                out += rf"(?:\s+[\w'’\-]+){{{gap.group(1)},{gap.group(2)}}}?"
+                continue
+            if token.startswith("{"):
+                piece = "(?:" + _form_regex(slots[token[1:-1]], slots) + ")"
+            else:
+                piece = _words_regex(token)
+        if optional and not out:
+            out, glue = rf"(?:{piece}\s+)?", True
+        elif optional:
+            out += rf"(?:\s+{piece})?"
+        else:
+            out += ("" if not out or glue else r"\s+") + piece
+            glue = False
+    return out
+
+
+@lru_cache(maxsize=1)
+def verbs() -> tuple[Verb, ...]:
+    """The control statements of data/extract/verbs.json, in the order they claim words."""
+    data = json.loads((LEXICON_DIR / "verbs.json").read_text(encoding="utf-8"))
+    slots = data.get("slots", {})
+    out = []
+    for entry in data["verbs"]:
+        body = "|".join(_form_regex(form, slots) for form in entry["forms"])
+        senses = entry.get("other_senses_after")
+        out.append(
+            Verb(
+                name=entry["name"],
+                frame=entry["frame"],
+                status=entry["status"],
+                pattern=re.compile(rf"(?<![\-\w])(?:{body})(?!\w)", re.IGNORECASE),
+                other_senses=(
+                    re.compile(r"^\s+(?:" + "|".join(senses) + r")\b", re.IGNORECASE)
+                    if senses
+                    else None
+                ),
+                modal_ok=bool(entry.get("modal_ok")),
+            )
+        )
+    for status, words in data.get("adjectives", {}).items():
+        pattern = re.compile(r"^[\-‐](?:" + "|".join(words) + r")\b", re.IGNORECASE)
+        out.append(
+            Verb(f"-{status}", "adjective", status, pattern, None, False)  # "ISIS-held"
+        )
+    return tuple(out)
+
+
 _PASSIVE_BY = re.compile(r"^\s+by\b", re.IGNORECASE)
 # Lower case only: "IS seized Hit" is the Islamic State, not a passive "is seized".
 _PASSIVE_AUX = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?$")
@@ -260,7 +234,6 @@ _DECLARED_STATE = re.compile(
     r"(?:liberated|freed|free|cleared|retaken|recaptured|secured)\b",
     re.IGNORECASE,
 )
-_ADJECTIVE = re.compile(r"^[\-‐](?P<word>held|controlled|occupied|dominated|besieged)\b", re.I)
 
 # --- vetoes --------------------------------------------------------------------------------
 
@@ -517,12 +490,7 @@ class _Phrase:
     end: int
     shape: Shape
     status: Status = "control"
-
-
-def _phrase(start: int, end: int, shape: Shape, text: str) -> _Phrase:
-    """A phrase with its status: contest and entry verbs contest, "remains contested" too."""
-    contested = shape in ("contest", "entry") or "contested" in text[start:end].lower()
-    return _Phrase(start, end, shape, "contested" if contested else "control")
+    verb: Verb | None = None
 
 
 @dataclass(frozen=True)
@@ -613,7 +581,7 @@ def _actor_patterns(registry: ActorRegistry) -> list[tuple[re.Pattern[str], str]
     names: dict[str, str] = {}
     actors: Iterable[Actor] = registry
     for actor in actors:
-        for alias in (actor.name, *actor.aliases, *EXTRA_ALIASES.get(actor.id, ())):
+        for alias in (actor.name, *actor.aliases):
             names.setdefault(alias, actor.id)
     patterns = []
     for alias in sorted(names, key=lambda a: (-len(a), a)):
@@ -711,40 +679,41 @@ def _inside_any(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
 def _find_phrases(text: str, actors: Sequence[_ActorMention]) -> list[_Phrase]:
     taken: list[tuple[int, int]] = []
     phrases: list[_Phrase] = []
-    for shape, pattern in PHRASES:
-        for match in pattern.finditer(text):
+    lexicon = verbs()
+    for verb in lexicon:
+        if verb.frame == "adjective":
+            continue
+        for match in verb.pattern.finditer(text):
             if _inside_any(match.start(), match.end(), taken):
                 continue
-            phrase = _refine(text, _phrase(match.start(), match.end(), shape, text))
+            phrase = _refine(
+                text, _Phrase(match.start(), match.end(), verb.frame, verb.status, verb)
+            )
             if phrase is None:
                 continue
             phrases.append(phrase)
             taken.append((match.start(), match.end()))
     for mention in actors:
-        adjective = _ADJECTIVE.match(text[mention.end :])
-        if adjective:
-            kind: Shape = (
-                "contest" if adjective.group("word").lower() == "besieged" else "adjective"
-            )
-            phrases.append(_phrase(mention.start, mention.end + adjective.end(), kind, text))
+        for verb in lexicon:
+            adjective = verb.frame == "adjective" and verb.pattern.match(text[mention.end :])
+            if adjective:
+                kind: Shape = "contest" if verb.status == "contested" else "adjective"
+                end = mention.end + adjective.end()
+                phrases.append(_Phrase(mention.start, end, kind, verb.status, verb))
+                break
     return sorted(phrases, key=lambda p: p.start)
 
 
 def _refine(text: str, phrase: _Phrase) -> _Phrase | None:
     """Turn "captured by" into a passive phrase and drop "held talks" and the like."""
     after = text[phrase.end :]
-    word = text[phrase.start : phrase.end].lower()
-    other_sense = word.startswith(
-        ("held", "hold", "clear", "free", "push", "kick", "chas", "flush")
-    )
-    if phrase.shape in ("active", "drive") and other_sense and _NOT_CONTROL_AFTER.match(after):
+    verb = phrase.verb
+    if verb is not None and verb.other_senses is not None and verb.other_senses.match(after):
         return None
-    if word.startswith("t") and _NOT_TAKING_AFTER.match(after):
-        return None
-    if phrase.shape in ("active", "drive", "contest"):
+    if phrase.shape in ("active", "drive"):
         by = _PASSIVE_BY.match(after)
-        if by and phrase.shape != "contest":
-            return _Phrase(phrase.start, phrase.end + by.end(), "passive", phrase.status)
+        if by:
+            return _Phrase(phrase.start, phrase.end + by.end(), "passive", phrase.status, verb)
     return phrase
 
 
@@ -1030,8 +999,8 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
     lead = s.text[clause_start : phrase.start]
     if _NEGATION_BEFORE.search(lead):
         return True
-    threat = re.match(r"threat", s.text[phrase.start : phrase.end], re.IGNORECASE)
-    if _MODAL_BEFORE.search(lead) and not _FACTUAL_TO.search(lead) and not threat:
+    modal_ok = phrase.verb is not None and phrase.verb.modal_ok
+    if _MODAL_BEFORE.search(lead) and not _FACTUAL_TO.search(lead) and not modal_ok:
         return True
     if _DENIED_THAT.search(lead):
         return True
@@ -1062,6 +1031,16 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     if phrase.shape == "passive":
         # from the phrase's start: "under ISIS control" names the actor inside the phrase
         return _agents_after(s, phrase.start, window=80), _subjects_before(s, phrase, floor)
+    if phrase.shape == "leave":
+        # "leaving the group in full control of the city": the actor sits inside the phrase
+        inside = [a.actor for a in s.actors if phrase.start <= a.start and a.end <= phrase.end]
+        if (
+            not inside
+            and previous_agent
+            and _PRONOUN_SUBJECT.search(s.text[phrase.start : phrase.end])
+        ):
+            inside = [previous_agent]
+        return inside[:1], _objects_after(s, phrase.end, limit, "active", "control")
     if phrase.shape == "adjective":
         actor = [a.actor for a in s.actors if a.start == phrase.start]
         return actor, _objects_after(s, phrase.end, limit, "active", "control")
@@ -1202,7 +1181,7 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
             continue
         if phrase.shape == "entry" and flag_raised:
             # Raising a flag over a place is the conventional sign of holding it.
-            phrase = _Phrase(phrase.start, phrase.end, phrase.shape, "control")
+            phrase = _Phrase(phrase.start, phrase.end, phrase.shape, "control", phrase.verb)
         agents, places = _read_phrase(s, phrase, previous_agent)
         if agents:
             last_agent = s.agent = agents[0]

@@ -86,7 +86,7 @@ from typing import Any, Literal
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from controlmap import geo, geocode
+from controlmap import geo, geocode, settings
 from controlmap.geometry import rounded
 from controlmap.model import Actor, ActorRegistry, parse_date
 
@@ -136,7 +136,6 @@ _LAST_MONTH = re.compile(r"\blast\s+month\b", re.IGNORECASE)
 # The control verbs and their frames are data (data/extract/verbs.json, notation in
 # data/extract/README.md); this section only turns them into patterns.
 
-LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "extract"
 _FORM_TOKEN = re.compile(r"\(|\)|\{[^}]+\}|[^\s()]+")
 _GAP = re.compile(r"gap(\d)-(\d)")
 
@@ -151,6 +150,7 @@ class Verb:
     pattern: re.Pattern[str]
     other_senses: re.Pattern[str] | None  # words after it that make it mean something else
     modal_ok: bool  # "threatened to seize" is itself a modal statement of contest
+    retake: bool = False  # taking back: a side reporting it passively is its agent
 
 
 def _words_regex(token: str) -> str:
@@ -194,7 +194,7 @@ def _form_regex(form: str, slots: Mapping[str, str]) -> str:
 @lru_cache(maxsize=1)
 def verbs() -> tuple[Verb, ...]:
     """The control statements of data/extract/verbs.json, in the order they claim words."""
-    data = json.loads((LEXICON_DIR / "verbs.json").read_text(encoding="utf-8"))
+    data = json.loads(settings.data_file("extract/verbs.json").read_text(encoding="utf-8"))
     slots = data.get("slots", {})
     out = []
     for entry in data["verbs"]:
@@ -212,6 +212,7 @@ def verbs() -> tuple[Verb, ...]:
                     else None
                 ),
                 modal_ok=bool(entry.get("modal_ok")),
+                retake=bool(entry.get("retake")),
             )
         )
     for status, words in data.get("adjectives", {}).items():
@@ -292,7 +293,9 @@ _EXTENT_TABLE: tuple[tuple[Extent, str], ...] = (
     (
         "part",
         r"\b(?:eastern|western|northern|southern|central|east|west|north|south"
-        r"|downtown)\b(?!\s+of\b)",
+        r"|downtown)\b(?!\s+of\b)"
+        # "the northern Iraqi town of Sinjar": where the town lies, not a part of it
+        r"(?!\s+(?:\w+\s+)?(?:town|city|village|province|provincial|governorate|region)\b)",
     ),
     (
         "all",
@@ -315,6 +318,7 @@ _OBJECT_FILLER = _wordset(
     south downtown city town village villages province governorate capital provincial
     strategic key border oil refinery ancient nearby small historic city's town's itself
     more than nearly almost virtually remainder big major important northwestern northeastern
+    final last
     southwestern southeastern also now again fully completely largely
     """
 )
@@ -357,7 +361,8 @@ _POSSESSIVE_PART = re.compile(r"^['’]s\s+[\w\-]", re.IGNORECASE)
 _PERCENT = re.compile(r"\b(\d{1,3})\s*(?:%|percent\b|per\s+cent\b)", re.IGNORECASE)
 # "the last pockets of resistance in Ramadi": clearing them completes control of the town.
 _LAST_POCKETS = re.compile(
-    r"\b(?:last|remaining|final)\s+(?:\w+\s+)?(?:pockets?|remnants?|strongholds?|holdouts?)\b",
+    r"\b(?:last|remaining|final)\s+(?:\w+\s+)?(?:pockets?|remnants?|strongholds?|holdouts?"
+    r"|districts?|neighbou?rhoods?|quarters?|areas?|parts?|sections?)\b",
     re.IGNORECASE,
 )
 # "... and the towns of Sinjar and Zumar" after an object with no name ("Iraq's largest dam").
@@ -388,7 +393,13 @@ _FLAG_RAISED = re.compile(
 )
 _PRONOUN_SUBJECT = re.compile(
     r"\b(?:they|the\s+group|the\s+militants|the\s+jihadists|the\s+insurgents|the\s+fighters"
-    r"|its\s+fighters|their\s+fighters|the\s+organi[sz]ation)\b",
+    r"|its\s+fighters|their\s+fighters|the\s+organi[sz]ation|the\s+extremists|the\s+rebels)\b",
+    re.IGNORECASE,
+)
+# Nominal anaphors that name the insurgent side whoever acted last ("the militants' control").
+_INSURGENT_ANAPHOR = re.compile(
+    r"\b(?:the\s+group|the\s+militants|the\s+jihadists|the\s+insurgents|the\s+extremists"
+    r"|the\s+organi[sz]ation|the\s+rebels)\b",
     re.IGNORECASE,
 )
 # An actor named as the source of a report is not the agent of what it reports.
@@ -482,6 +493,8 @@ class _PlaceMention:
     end: int
     place_id: str
     name: str
+    extent: Extent | None = None  # the mention itself says how much: "the western half"
+    referent: bool = False  # "the city": stands for the place named before
 
 
 @dataclass(frozen=True)
@@ -519,7 +532,10 @@ class _Sentence:
     places: list[_PlaceMention]
     phrases: list[_Phrase]
     dates: list[_DateMention]
-    agent: str | None = None  # the actor of the last phrase read so far in this sentence
+    agent: str | None = None
+    insurgent: str | None = (
+        None  # the last non-state actor named: "the militants" is it  # the actor of the last phrase read so far in this sentence
+    )
 
 
 # --- sentences -----------------------------------------------------------------------------
@@ -837,6 +853,16 @@ def _without_dates(s: _Sentence, start: int, end: int) -> str:
     return "".join(chars)
 
 
+# A nationality adjective in "the northern Iraqi town of": describes, never names, the place.
+_DEMONYM = re.compile(r"\b[A-Z][a-z]+(?:i|ian|ese|ish)\b")
+
+
+def _referent_object_ok(gap: str) -> bool:
+    """ "retook the city", "most of the town": a referent object follows its verb closely."""
+    words = _words_in(_PERCENT.sub(" ", gap))
+    return len(words) <= 8 and all(w in _OBJECT_FILLER for w in words) and "," not in gap
+
+
 def _first_object_ok(gap: str, shape: Shape, actors_between: bool) -> bool:
     if _LOCATOR_BEFORE.search(gap):
         return False
@@ -847,6 +873,8 @@ def _first_object_ok(gap: str, shape: Shape, actors_between: bool) -> bool:
         return not re.search(r"[.;:]", gap)  # "the government compound in Ramadi"
     if actors_between and shape != "drive":
         return False
+    # "75 percent of the facility", "the northern Iraqi town of Sinjar"
+    words = _words_in(_DEMONYM.sub(" ", _PERCENT.sub(" ", gap)))
     return len(words) <= 10 and all(w in _OBJECT_FILLER for w in words) and "," not in gap
 
 
@@ -881,12 +909,14 @@ def _objects_after(
         gap = _without_dates(s, anchor, place.start)
         between = any(anchor <= a.start and a.end <= place.start for a in s.actors)
         if not picked:
+            if place.referent and not _referent_object_ok(gap):
+                break
             if not _first_object_ok(gap, shape, between):
                 break
             extent = _first_object_extent(gap, shape)
             if extent is None and _POSSESSIVE_PART.match(s.text[place.end :]):
                 extent = "part"  # "Ramadi's Tamim district", "Fallujah's centre"
-            picked.append((place, extent or default))
+            picked.append((place, place.extent or extent or default))
         elif _QUALIFIES_NEXT.match(gap):
             # "the Anbar city of Fallujah", "Anbar's capital Ramadi": Anbar only locates
             lead = s.text[start : picked[-1][0].start]
@@ -895,7 +925,7 @@ def _objects_after(
             if not _next_object_ok(gap, between):
                 break
             inherited = picked[-1][1] if _CONJUNCTION_ONLY.match(gap) else default
-            picked.append((place, _extent_in(gap) or inherited))
+            picked.append((place, place.extent or _extent_in(gap) or inherited))
         anchor = place.end
     seen: set[str] = set()
     unique = []
@@ -946,7 +976,7 @@ def _subjects_before(
     out = []
     for place in reversed(chosen):
         lead = s.text[max(clause_start, floor, place.start - 40) : place.start]
-        extent = _extent_in(_tail_words(lead, 4)) or _extent_in(rest) or default
+        extent = place.extent or _extent_in(_tail_words(lead, 4)) or _extent_in(rest) or default
         out.append((place, extent))
     return out
 
@@ -977,6 +1007,8 @@ def _agent_before(
     if candidates:
         return candidates[-1].actor
     lead = s.text[max(clause_start, floor) : phrase.start]
+    if s.insurgent and _INSURGENT_ANAPHOR.search(lead):
+        return s.insurgent
     if previous_agent and _PRONOUN_SUBJECT.search(lead):
         return previous_agent
     return None
@@ -1030,15 +1062,21 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     floor = _previous_phrase_end(s, phrase)
     if phrase.shape == "passive":
         # from the phrase's start: "under ISIS control" names the actor inside the phrase
-        return _agents_after(s, phrase.start, window=80), _subjects_before(s, phrase, floor)
+        agents = _agents_after(s, phrase.start, window=80)
+        if (
+            not agents
+            and s.insurgent
+            and _INSURGENT_ANAPHOR.search(s.text[phrase.start : phrase.end])
+        ):
+            agents = [s.insurgent]  # "under the militants' control"
+        return agents, _subjects_before(s, phrase, floor)
     if phrase.shape == "leave":
         # "leaving the group in full control of the city": the actor sits inside the phrase
         inside = [a.actor for a in s.actors if phrase.start <= a.start and a.end <= phrase.end]
-        if (
-            not inside
-            and previous_agent
-            and _PRONOUN_SUBJECT.search(s.text[phrase.start : phrase.end])
-        ):
+        words = s.text[phrase.start : phrase.end]
+        if not inside and s.insurgent and _INSURGENT_ANAPHOR.search(words):
+            inside = [s.insurgent]
+        elif not inside and previous_agent and _PRONOUN_SUBJECT.search(words):
             inside = [previous_agent]
         return inside[:1], _objects_after(s, phrase.end, limit, "active", "control")
     if phrase.shape == "adjective":
@@ -1057,11 +1095,31 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     if _PARTICIPLE.match(s.text[phrase.start : phrase.end]) and _PASSIVE_AUX.search(
         s.text[: phrase.start]
     ):
+        if phrase.verb is not None and phrase.verb.retake:
+            # "Iraqi forces said eastern Mosul had been liberated": the side that reports
+            # its own retaking is its agent
+            reporter = _reporter_before(s, phrase)
+            if reporter is not None:
+                return [reporter], _subjects_before(s, phrase, floor)
         return [], []  # "Fallujah was captured on Saturday": no agent named
     agent = _agent_before(s, phrase, floor, previous_agent)
     if not objects and agent:
         objects = _relative_object(s, agent, phrase, limit) or _town_named_before(s, phrase)
     return ([agent] if agent else []), objects
+
+
+_REPORTS = re.compile(
+    r"^\s+(?:said|say|says|announced|announces|declared|declares|reported|confirmed|stated)\b",
+    re.IGNORECASE,
+)
+
+
+def _reporter_before(s: _Sentence, phrase: _Phrase) -> str | None:
+    """The actor whose report a passive retaking is ("Iraqi forces said ... was retaken")."""
+    for mention in reversed([a for a in s.actors if a.end <= phrase.start]):
+        if _REPORTS.match(s.text[mention.end :]):
+            return mention.actor
+    return None
 
 
 def _read_declare(s: _Sentence, phrase: _Phrase, floor: int, previous_agent: str | None) -> Reading:
@@ -1128,6 +1186,11 @@ def _town_named_before(s: _Sentence, phrase: _Phrase) -> list[tuple[_PlaceMentio
     if not towns:
         return []
     return [(towns[-1], _extent_in(the_town.group(0)) or "all")]
+
+
+def _is_site(place_id: str) -> bool:
+    record = geocode.place(place_id)
+    return record is not None and record.kind in ("facility", "area")
 
 
 def _is_town(place_id: str) -> bool:
@@ -1246,9 +1309,11 @@ def extract(
     suggestions: list[Suggestion] = []
     seen: set[tuple[str, str, str, str, str | None]] = set()
     previous_agent: str | None = None
+    context = _Context(frozenset(a.id for a in actors if a.kind != "state"))
     for sentence in sentences(text):
-        parsed = _parse(sentence, patterns, day)
+        parsed = _parse(sentence, patterns, day, context)
         findings, previous_agent = _findings(parsed, previous_agent)
+        context.read(parsed)
         in_sentence: set[tuple[str, str, str]] = set()
         for dated in findings:
             finding = dated.finding
@@ -1270,13 +1335,99 @@ def extract(
     return suggestions
 
 
+@dataclass
+class _Context:
+    """What earlier sentences of the report named, for coreference."""
+
+    non_state: frozenset[str]
+    town: _PlaceMention | None = None  # the last town named: "the city" in a later sentence
+    site: _PlaceMention | None = None  # the last named place that is not a town
+    insurgent: str | None = None
+
+    def read(self, s: _Sentence) -> None:
+        towns = [p for p in s.places if _is_town(p.place_id)]
+        if towns:
+            self.town = towns[-1]
+        sites = [p for p in s.places if not _is_town(p.place_id) and _is_site(p.place_id)]
+        if sites:
+            self.site = sites[-1]
+        rebels = [a.actor for a in s.actors if a.actor in self.non_state]
+        if rebels:
+            self.insurgent = rebels[-1]
+
+
 def _parse(
-    sentence: str, patterns: Sequence[tuple[re.Pattern[str], str]], published: dt.date | None
+    sentence: str,
+    patterns: Sequence[tuple[re.Pattern[str], str]],
+    published: dt.date | None,
+    context: _Context | None = None,
 ) -> _Sentence:
     actors = _find_actors(sentence, patterns)
     places = _find_places(sentence, [(a.start, a.end) for a in actors])
+    if context is not None:
+        places = _with_referents(sentence, places, context.town, context.site)
     phrases = _find_phrases(sentence, actors)
-    return _Sentence(sentence, actors, places, phrases, _find_dates(sentence, published))
+    parsed = _Sentence(sentence, actors, places, phrases, _find_dates(sentence, published))
+    if context is not None:
+        before = [a.actor for a in actors if a.actor in context.non_state]
+        parsed.insurgent = before[0] if before else context.insurgent
+    return parsed
+
+
+# "the city", "the town": the town named last, in this sentence or an earlier one.
+_THE_TOWN_NOUN = re.compile(
+    r"\b(?:the|this|that)\s+(?:(?:entire|whole|remaining|embattled|besieged|strategic|key"
+    r"|provincial|ancient|northern|southern|eastern|western|central|border|oil|rest\s+of\s+the)\s+)*"
+    r"(?P<noun>city|town|village|provincial\s+capital)\b(?!\s+(?:of|council|hall|centre|center)\b)",
+    re.IGNORECASE,
+)
+# "the facility", "the refinery": the last site named that is not a town.
+_THE_SITE_NOUN = re.compile(
+    r"\bthe\s+(?P<noun>facility|complex|refinery|plant|airport|air\s*base|airbase|base|dam"
+    r"|crossing|border\s+crossing|island|compound)\b(?!\s+(?:of|in)\b)",
+    re.IGNORECASE,
+)
+# "the western half", "the eastern part" with no place after: part of the town named last.
+_PART_OF_TOWN = re.compile(
+    r"\bthe\s+(?P<part>(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)"
+    r"(?:ern)?\s+(?:half|part|side|bank|sector|districts|neighbou?rhoods|quarters))\b"
+    r"(?!\s+of\b)",
+    re.IGNORECASE,
+)
+
+
+def _with_referents(
+    text: str,
+    places: list[_PlaceMention],
+    earlier: _PlaceMention | None,
+    earlier_site: _PlaceMention | None = None,
+) -> list[_PlaceMention]:
+    """Add "the city", "the western half" and "the facility" as mentions of what they stand for."""
+    added: list[_PlaceMention] = []
+    spans = [(p.start, p.end) for p in places]
+    readings = (
+        (_THE_TOWN_NOUN, "noun", None, True),
+        (_PART_OF_TOWN, "part", "part", True),
+        (_THE_SITE_NOUN, "noun", None, False),
+    )
+    for pattern, group, extent, town_like in readings:
+        for match in pattern.finditer(text):
+            start, end = match.span(group)
+            if _inside_any(start, end, spans):
+                continue
+            before = [
+                p
+                for p in places
+                if p.end <= match.start() and _is_town(p.place_id) == town_like and not p.referent
+            ]
+            town = before[-1] if before else earlier if town_like else earlier_site
+            if town is None:
+                continue
+            added.append(
+                _PlaceMention(start, end, town.place_id, town.name, extent, referent=True)  # type: ignore[arg-type]
+            )
+            spans.append((start, end))
+    return sorted([*places, *added], key=lambda p: p.start)
 
 
 def _suggest(

@@ -532,10 +532,8 @@ class _Sentence:
     places: list[_PlaceMention]
     phrases: list[_Phrase]
     dates: list[_DateMention]
-    agent: str | None = None
-    insurgent: str | None = (
-        None  # the last non-state actor named: "the militants" is it  # the actor of the last phrase read so far in this sentence
-    )
+    agent: str | None = None  # the actor of the last phrase read so far in this sentence
+    insurgent: str | None = None  # the last non-state actor named: "the militants" is it
 
 
 # --- sentences -----------------------------------------------------------------------------

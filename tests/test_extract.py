@@ -470,3 +470,23 @@ def test_the_grammar_reads_voice_coreference_parts_and_stated_dates(
 )
 def test_referents_without_a_fitting_antecedent_or_verb_give_nothing(text: str) -> None:
     assert rows(text) == []
+
+
+def test_an_arabic_report_gets_place_and_actor_without_a_control_verb() -> None:
+    """No Arabic verb is in the lexicon: the actor and the place still come through, weakly."""
+    found = extract(
+        "سيطر تنظيم داعش على مدينة هيت. وأعلن الجيش العراقي أن قواته دخلت الفلوجة.",
+        published="2014-10-13",
+    )
+    assert [(s.actor, s.place_id, s.status, s.extent) for s in found] == [
+        ("isil", HIT, "contested", "unknown"),  # مدينة ("city") is not taken for Medina
+        ("iraq-gov", FALLUJAH, "contested", "unknown"),
+    ]
+    assert all(
+        s.score <= 0.3 and "no control statement read (ar text)" in s.reasons[0] for s in found
+    )
+    assert found[0].evidence == "تنظيم داعش على مدينة هيت"
+
+
+def test_english_sentences_never_fall_back_to_mere_co_occurrence() -> None:
+    assert rows("Islamic State fighters were seen in Hit.") == []

@@ -192,6 +192,13 @@ def _form_regex(form: str, slots: Mapping[str, str]) -> str:
 
 
 @lru_cache(maxsize=1)
+def _place_nouns() -> frozenset[str]:
+    """Words for "city", "town", "province" in other scripts, which are never place names."""
+    data = json.loads(settings.data_file("extract/verbs.json").read_text(encoding="utf-8"))
+    return frozenset(w.casefold() for words in data.get("place_nouns", {}).values() for w in words)
+
+
+@lru_cache(maxsize=1)
 def verbs() -> tuple[Verb, ...]:
     """The control statements of data/extract/verbs.json, in the order they claim words."""
     data = json.loads(settings.data_file("extract/verbs.json").read_text(encoding="utf-8"))
@@ -523,6 +530,7 @@ class _Finding:
     status: Status
     extent: Extent
     phrase: _Phrase
+    named_together: bool = False  # no control statement read: actor and place only co-occur
 
 
 @dataclass
@@ -581,6 +589,42 @@ def _split_line(line: str) -> list[str]:
 # --- actors --------------------------------------------------------------------------------
 
 
+_ARABIC = re.compile(r"[\u0600-\u06FF]")
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _script(text: str) -> str | None:
+    """ "ar" or "cyrillic" when most letters of the text are in that script, else None."""
+    latin = len(_LATIN_LETTER.findall(text))
+    counts = {"ar": len(_ARABIC.findall(text)), "cyrillic": len(_CYRILLIC.findall(text))}
+    script, count = max(counts.items(), key=lambda kv: kv[1])
+    return script if count > latin else None
+
+
+def _named_together(s: _Sentence) -> list[_Dated]:
+    """For a sentence in a language with no verbs in the lexicon: each place with its actor.
+
+    The suggestion is deliberately weak (contested, extent unknown, low score): it says only
+    that the report names this actor at this place, for the researcher to read and correct.
+    """
+    found: list[_Dated] = []
+    movers = [a for a in s.actors if not a.speaker]
+    for place in s.places:
+        if not movers or place.referent:
+            continue
+        actor = min(movers, key=lambda a: min(abs(a.start - place.end), abs(place.start - a.end)))
+        phrase = _Phrase(actor.start, actor.end, "contest", "contested")
+        when = min(
+            s.dates,
+            key=lambda d: min(abs(d.start - place.end), abs(place.start - d.end)),
+            default=None,
+        )
+        finding = _Finding(actor.actor, place, "contested", "unknown", phrase, named_together=True)
+        found.append(_Dated(finding, when))
+    return found
+
+
 def _alias_pattern(alias: str) -> re.Pattern[str] | None:
     words = _WORD.findall(alias)
     if not words:
@@ -588,7 +632,9 @@ def _alias_pattern(alias: str) -> re.Pattern[str] | None:
     body = r"[\s\-‐]+".join(re.escape(w).replace("'", "['’]") for w in words)
     strict = alias.isupper() and len(alias.replace(" ", "")) <= 5
     flags = 0 if strict else re.IGNORECASE
-    return re.compile(rf"(?<![\w\-]){body}(?!\w)", flags)
+    # Arabic writes "and", "by", "for" as one-letter prefixes: وداعش is "and Daesh"
+    clitic = "(?:[وفبل])?" if _ARABIC.search(alias) else ""
+    return re.compile(rf"(?<![\w\-]){clitic}{body}(?!\w)", flags)
 
 
 def _actor_patterns(registry: ActorRegistry) -> list[tuple[re.Pattern[str], str]]:
@@ -661,6 +707,8 @@ def _place_at(text: str, words: Sequence[re.Match[str]], i: int, j: int) -> _Pla
     if not content or not _capitalised(content[0]):
         return None
     spelled = text[start:end]
+    if spelled.casefold() in _place_nouns():
+        return None  # "مدينة" is "city", not Medina
     if not geocode.is_mention_key(geocode.fold(spelled)):
         return None
     kind_word = _KIND_WORD.match(text[end:])
@@ -1311,6 +1359,8 @@ def extract(
     for sentence in sentences(text):
         parsed = _parse(sentence, patterns, day, context)
         findings, previous_agent = _findings(parsed, previous_agent)
+        if not findings and _script(sentence):
+            findings = _named_together(parsed)
         context.read(parsed)
         in_sentence: set[tuple[str, str, str]] = set()
         for dated in findings:
@@ -1489,6 +1539,11 @@ def _reading(
     evidence = s.text[min(a for a, _ in spans) : max(b for _, b in spans)]
     score = 0.95
     reasons = []
+    if finding.named_together:
+        reasons.append(
+            f"no control statement read ({_script(s.text)} text): the actor and the place are "
+            "only named in the same sentence; check status and extent"
+        )
     if agent is not None:
         reasons.append(f"actor: '{s.text[agent.start : agent.end]}' is {finding.actor}")
     else:
@@ -1509,6 +1564,8 @@ def _reading(
         reasons.append("date: the publication date (the sentence names none)")
     if claimed:
         reasons.append(f"confidence: claimed ('{claimed.group(0)}')")
+    if finding.named_together:
+        score = 0.3
     return evidence, round(max(score, 0.05), 2), tuple(reasons)
 
 

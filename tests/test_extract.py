@@ -490,3 +490,18 @@ def test_an_arabic_report_gets_place_and_actor_without_a_control_verb() -> None:
 
 def test_english_sentences_never_fall_back_to_mere_co_occurrence() -> None:
     assert rows("Islamic State fighters were seen in Hit.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ISIS overran the al-Qaim border crossing.", [("isil", "control", "part")]),
+        ("Iraqi forces retook Ramadi's old city.", [("iraq-gov", "control", "part")]),
+        ("ISIS captured Khalidiya Island.", [("isil", "control", "all")]),  # its own entry
+        ("Kurdish fighters recaptured the Mosul Dam.", []),  # a dam lies away from its town
+    ],
+)
+def test_landmarks_give_their_own_place_or_part_of_their_town(
+    text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    assert [(r[0], r[2], r[3]) for r in rows(text)] == expected

@@ -688,7 +688,10 @@ def _find_places(text: str, blocked: Sequence[tuple[int, int]]) -> list[_PlaceMe
         for j in range(min(len(words), i + widest) - 1, i - 1, -1):
             found = _place_at(text, words, i, j)
             if found is not None:
-                if not _names_something_else(text, found):
+                part = _part_of_town(text, found)
+                if part is not None:
+                    mentions.append(part)
+                elif not _names_something_else(text, found):
                     mentions.append(found)
                 i = j + 1
                 break
@@ -722,6 +725,23 @@ def _place_at(text: str, words: Sequence[re.Match[str]], i: int, j: int) -> _Pla
     place_id = ranked[0]
     record = geocode.place(place_id)
     return _PlaceMention(start, end, place_id, record.name if record else spelled)
+
+
+@lru_cache(maxsize=1)
+def _town_part_after() -> re.Pattern[str]:
+    """Landmark nouns that lie inside or at the town named before them (landmarks.json)."""
+    data = json.loads(settings.data_file("extract/landmarks.json").read_text(encoding="utf-8"))
+    words = sorted(data["part_of_town"], key=len, reverse=True)
+    body = "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
+    return re.compile(rf"^(?:['’]s)?\s+(?:{body})\b", re.IGNORECASE)
+
+
+def _part_of_town(text: str, place: _PlaceMention) -> _PlaceMention | None:
+    """ "the al-Qaim border crossing", "Ramadi's old city": part of the town, when a town."""
+    match = _town_part_after().match(text[place.end :])
+    if match is None or not _is_town(place.place_id):
+        return None
+    return _PlaceMention(place.start, place.end + match.end(), place.place_id, place.name, "part")
 
 
 def _names_something_else(text: str, place: _PlaceMention) -> bool:

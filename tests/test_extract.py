@@ -488,6 +488,22 @@ def test_an_arabic_report_gets_place_and_actor_without_a_control_verb() -> None:
     assert found[0].evidence == "تنظيم داعش على مدينة هيت"
 
 
+def test_dates_in_arabic_are_resolved_against_the_publication_date() -> None:
+    (found,) = extract("سيطر تنظيم داعش على مدينة هيت يوم الاثنين.", published="2014-10-15")
+    assert found.date == "2014-10-13"  # الاثنين: Monday, the latest on or before publication
+    assert "date: 'الاثنين' is 2014-10-13" in found.reasons
+
+
+def test_abbreviations_do_not_end_a_sentence() -> None:
+    assert sentences(
+        "Gen. Ali said U.S. forces left. ISIS seized Hit on Jan. 3. Then they left."
+    ) == [
+        "Gen. Ali said U.S. forces left.",
+        "ISIS seized Hit on Jan. 3.",
+        "Then they left.",
+    ]
+
+
 def test_english_sentences_never_fall_back_to_mere_co_occurrence() -> None:
     assert rows("Islamic State fighters were seen in Hit.") == []
 

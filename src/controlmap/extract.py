@@ -5,6 +5,12 @@ rows, each with the sentence it came from, for a human to check. It prefers sayi
 saying something wrong: a sentence gives a suggestion only when it names an actor from the
 registry, a gazetteer place, and a control statement that links the two.
 
+Sentences are split by pysbd (per script); dates in Arabic or Cyrillic sentences are read by
+dateparser against the publication date (English dates by the patterns below, which are
+tested on the dev set). No trained spaCy pipeline can be installed from the registries here
+(the official models are not on PyPI; re-uploads by third parties are refused), so clauses
+are analysed by the rules below.
+
 How one sentence is read:
 
 1. **Mentions.** Actors through the registry's aliases (``data/actors.json`` and the
@@ -83,6 +89,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+import dateparser.search
+import pysbd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -573,17 +581,16 @@ def _join_wrapped(lines: Sequence[str]) -> Iterator[str]:
         yield current
 
 
+@lru_cache(maxsize=4)
+def _segmenter(language: str) -> pysbd.Segmenter:
+    return pysbd.Segmenter(language=language, clean=False)
+
+
 def _split_line(line: str) -> list[str]:
-    pieces: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(line):
-        candidate = line[start : match.start()]
-        if _ABBREVIATIONS.search(candidate):
-            continue
-        pieces.append(candidate)
-        start = match.end()
-    pieces.append(line[start:])
-    return pieces
+    """Sentences of one line: pysbd's rules (abbreviations, numbers, quotes) per script."""
+    script = _script(line)
+    language = {"ar": "ar", "cyrillic": "ru"}.get(script or "", "en")
+    return [str(piece) for piece in _segmenter(language).segment(line)]
 
 
 # --- actors --------------------------------------------------------------------------------
@@ -824,6 +831,9 @@ def _find_dates(text: str, published: dt.date | None) -> list[_DateMention]:
         taken.append((match.start(), match.end()))
         found.append(_DateMention(match.start(), match.end(), day, precision))
 
+    if published is not None and _script(text) is not None:
+        found.extend(_dates_in_other_languages(text, published))
+        taken.extend((d.start, d.end) for d in found)
     for pattern in (_DAY_MONTH, _MONTH_DAY):
         for match in pattern.finditer(text):
             add(match, _explicit(match, published), "day")
@@ -843,6 +853,34 @@ def _find_dates(text: str, published: dt.date | None) -> list[_DateMention]:
             end_of_last = published.replace(day=1) - dt.timedelta(days=1)
             add(match, end_of_last.replace(day=1), "month")
     return sorted(found, key=lambda d: d.start)
+
+
+_DATEPARSER_LANGUAGES = {"ar": ["ar"], "cyrillic": ["ru", "uk"]}
+
+
+def _dates_in_other_languages(text: str, published: dt.date) -> list[_DateMention]:
+    """Dates in an Arabic or Cyrillic sentence, by dateparser, relative to the publication.
+
+    "يوم الاثنين" (on Monday), "أمس" (yesterday), "17 февраля": the latest such day on or
+    before publication, at day precision.
+    """
+    base = dt.datetime(published.year, published.month, published.day)
+    settings = {
+        "RELATIVE_BASE": base,
+        "PREFER_DATES_FROM": "past",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    languages = _DATEPARSER_LANGUAGES[_script(text) or "ar"]
+    found = dateparser.search.search_dates(text, languages=languages, settings=settings)
+    out: list[_DateMention] = []
+    cursor = 0
+    for spelled, when in found or []:
+        start = text.find(spelled, cursor)
+        if start < 0 or when.date() > published:
+            continue
+        cursor = start + len(spelled)
+        out.append(_DateMention(start, cursor, when.date(), "day"))
+    return out
 
 
 def _month_number(match: re.Match[str]) -> int:
@@ -1569,9 +1607,10 @@ def _reading(
     else:
         score -= 0.2
         reasons.append(f"actor: {finding.actor}, carried over from an earlier mention")
-    reasons.append(
-        f"statement: '{s.text[phrase.start : phrase.end]}' ({phrase.shape}, {finding.status})"
-    )
+    if not finding.named_together:
+        reasons.append(
+            f"statement: '{s.text[phrase.start : phrase.end]}' ({phrase.shape}, {finding.status})"
+        )
     spelled = s.text[place.start : place.end]
     reasons.append(f"place: '{spelled}' is {place.name} ({place.place_id})")
     if finding.status == "contested":

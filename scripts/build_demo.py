@@ -345,7 +345,7 @@ def centre_of(place_id: str) -> Areal:
 
 def east_of_tigris(geom: Areal) -> tuple[Areal, str]:
     """The part of a footprint east of the Tigris centreline, and how it was cut."""
-    rivers = gpd.read_file(geo.geo_dir() / "basemap" / "rivers.geojson")
+    rivers = gpd.read_file(geo.geo_dir() / "iraq-syria" / "basemap" / "rivers.geojson")
     tigris = rivers[rivers["name"] == "Tigris"].geometry.union_all()
     local = tigris.intersection(geom.envelope.buffer(0.05))
     pieces = [p for p in split(geom, local).geoms if isinstance(p, Polygon)]

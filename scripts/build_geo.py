@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,12 +23,14 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from build_world import build_world, write_manifest
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCES = REPO.parent / "shared" / "geo-sources"
 DEFAULT_OUT = REPO / "geo"
+PACKS = ("iraq-syria", "world")
 
 GRID = 1e-5  # 5 decimals: about 1 m, far below the accuracy of any layer used here
 IRAQ_TOLERANCE = 0.003  # degrees; coverage simplification moves no vertex more than ~300 m
@@ -585,7 +586,41 @@ def report_sizes(out: Path) -> None:
     print(f"{total:>10,}  total", file=sys.stderr)
 
 
-def build(sources: Path, out: Path) -> None:
+IRAQ_SYRIA_MANIFEST: dict[str, object] = {
+    "name": "iraq-syria",
+    "title": "Iraq and Syria: governorates, districts, sub-districts, GeoNames places",
+    "attribution": (
+        "Boundaries: OCHA COD-AB (Iraq CSO/OCHA; Syria UNCS/UNOCHA ROSC), CC BY 3.0 IGO "
+        "&middot; places: GeoNames, CC BY 4.0 &middot; basemap: Natural Earth"
+    ),
+    "licence": "CC BY 3.0 IGO (boundaries), CC BY 4.0 (GeoNames), public domain (Natural Earth)",
+    "layers": [
+        {"kind": "admin", "level": 1, "file": "admin/iraq_adm1.geojson", "id_prefix": "iq-adm1"},
+        {"kind": "admin", "level": 2, "file": "admin/iraq_adm2.geojson", "id_prefix": "iq-adm2"},
+        {"kind": "admin", "level": 3, "file": "admin/iraq_adm3.geojson", "id_prefix": "iq-adm3"},
+        {"kind": "admin", "level": 1, "file": "admin/syria_adm1.geojson", "id_prefix": "sy-adm1"},
+        {"kind": "land", "file": "basemap/countries.geojson"},
+        {"kind": "lakes", "file": "basemap/lakes.geojson"},
+        {"kind": "rivers", "file": "basemap/rivers.geojson"},
+        {"kind": "borders", "file": "basemap/borders.geojson"},
+        {"kind": "places", "file": "basemap/cities.geojson"},
+        {"kind": "urban", "file": "urban.geojson"},
+    ],
+    "gazetteer": {"file": "gazetteer.csv", "format": "controlmap"},
+    "extra_places": {"file": "extra_places.csv"},
+}
+
+
+def build(sources: Path, out: Path, packs: Sequence[str] = PACKS) -> None:
+    """Build the chosen packs, each into its own folder of ``out``."""
+    if "iraq-syria" in packs:
+        build_iraq_syria(sources, out / "iraq-syria")
+    if "world" in packs:
+        build_world(sources / "world", out / "world")
+    report_sizes(out)
+
+
+def build_iraq_syria(sources: Path, out: Path) -> None:
     """Run every step; each one reads only the sources and what earlier steps produced."""
     iraq = iraq_admin(sources)
     admin = {f"iq-adm{level}": frame for level, frame in iraq.items()}
@@ -598,18 +633,11 @@ def build(sources: Path, out: Path) -> None:
     write_csv(gazetteer, out / "gazetteer.csv")
     write_csv(build_extra_places(admin["iq-adm3"]), out / "extra_places.csv")
     write_geojson(build_urban(sources, gazetteer), out / "urban.geojson")
-    for name, frame in build_basemap(sources, gazetteer).items():
+    basemap = build_basemap(sources, gazetteer)
+    for name, frame in basemap.items():
         write_geojson(frame, out / "basemap" / f"{name}.geojson")
-    write_manifest(out)
-    report_sizes(out)
-
-
-def write_manifest(out: Path) -> None:
-    """A tiny machine-readable index, so loaders can check they have the expected files."""
-    files = sorted(str(p.relative_to(out)) for p in out.rglob("*.geojson"))
-    files += ["gazetteer.csv", "extra_places.csv"]
-    manifest = {"built_by": "scripts/build_geo.py", "grid_degrees": GRID, "files": sorted(files)}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    extent = [round(float(v), 4) for v in basemap["countries"].total_bounds]
+    write_manifest(out, {**IRAQ_SYRIA_MANIFEST, "extent": extent})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -621,6 +649,12 @@ def main(argv: list[str] | None = None) -> int:
         help="raw source folder (default: ../shared/geo-sources)",
     )
     parser.add_argument(
+        "--pack",
+        action="append",
+        choices=PACKS,
+        help="build only this pack (repeatable; default: all)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=DEFAULT_OUT,
@@ -630,7 +664,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.sources.is_dir():
         print(f"sources folder not found: {args.sources}", file=sys.stderr)
         return 2
-    build(args.sources.resolve(), args.out.resolve())
+    build(args.sources.resolve(), args.out.resolve(), args.pack or PACKS)
     return 0
 
 

@@ -18,6 +18,7 @@ from shapely.geometry import Point, box
 from controlmap import geo
 
 REPO = Path(__file__).resolve().parents[1]
+PACK = geo.geo_dir() / "iraq-syria"
 SOURCES = REPO.parent / "shared" / "geo-sources"
 WGS84 = Geod(ellps="WGS84")
 
@@ -227,7 +228,9 @@ def test_find_place_covers_extra_places_and_admin_units() -> None:
     assert geo.find_place("Garma")[0] == "extra:karmah"
     assert "iq-adm3:IQG01Q01N02" in geo.find_place("Al-Garma")
     assert geo.find_place("Khalidiya Island") == ["extra:khalidiya-island"]
-    assert geo.find_place("Anbar") == ["iq-adm1:IQG01"]
+    # The demo pack's governorate, then the world pack's admin-1 unit of the same name.
+    assert geo.find_place("Anbar")[0] == "iq-adm1:IQG01"
+    assert [p.split(":")[0] for p in geo.find_place("Anbar")] == ["iq-adm1", "ne-adm1"]
 
 
 def test_find_place_puts_the_bigger_place_first_and_knows_nothing_else() -> None:
@@ -294,15 +297,15 @@ def test_gazetteer_pcodes_agree_with_the_polygons() -> None:
 
 def test_urban_areas_are_labelled_with_the_town_inside() -> None:
     urban = geo.urban_areas()
-    mosul = urban[urban["place"] == "Mosul"]
-    assert len(mosul) == 1 and mosul.iloc[0]["place_id"] == "geonames:99072"
+    mosul = urban[urban["place"] == "Mosul"]  # in the demo pack and in the world pack
+    assert len(mosul) >= 1 and set(mosul["place_id"]) == {"geonames:99072"}
     assert not (urban["place"] == "Al Mawsil al Jadidah").any()  # a city section, not a town
 
 
 def test_basemap_has_named_rivers_and_timeline_cities() -> None:
-    rivers = gpd.read_file(geo.geo_dir() / "basemap" / "rivers.geojson")
+    rivers = gpd.read_file(PACK / "basemap" / "rivers.geojson")
     assert {"Euphrates", "Tigris"} <= set(rivers["name"])
-    cities = gpd.read_file(geo.geo_dir() / "basemap" / "cities.geojson")
+    cities = gpd.read_file(PACK / "basemap" / "cities.geojson")
     for name in (
         "Fallujah",
         "Ramadi",
@@ -326,12 +329,13 @@ def test_geo_folder_stays_small() -> None:
     def size(path: Path) -> int:
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
-    assert size(geo.geo_dir()) < 4_000_000
-    assert size(geo.geo_dir() / "basemap") < 600_000
+    assert size(PACK) < 4_000_000
+    assert size(PACK / "basemap") < 600_000
+    assert size(geo.geo_dir() / "world") < 15_000_000
 
 
 def test_extra_places_file_says_coordinates_are_hand_set() -> None:
-    extra = pd.read_csv(geo.geo_dir() / "extra_places.csv", dtype=str, keep_default_na=False)
+    extra = pd.read_csv(PACK / "extra_places.csv", dtype=str, keep_default_na=False)
     assert list(extra.columns) == [
         "place_id",
         "name",
@@ -346,9 +350,10 @@ def test_extra_places_file_says_coordinates_are_hand_set() -> None:
 
 
 def test_manifest_lists_every_data_file() -> None:
-    manifest = json.loads((geo.geo_dir() / "manifest.json").read_text(encoding="utf-8"))
-    for relative in manifest["files"]:
-        assert (geo.geo_dir() / relative).is_file(), relative
+    for pack in (PACK, geo.geo_dir() / "world"):
+        manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+        for relative in manifest["files"]:
+            assert (pack / relative).is_file(), relative
 
 
 def test_geo_module_does_not_import_streamlit() -> None:
@@ -373,11 +378,13 @@ def test_committed_geo_matches_a_rebuild(tmp_path: Path) -> None:
             str(SOURCES),
             "--out",
             str(tmp_path),
+            "--pack",
+            "iraq-syria",
         ],
         check=True,
         capture_output=True,
     )
-    for built in tmp_path.rglob("*"):
+    for built in (tmp_path / "iraq-syria").rglob("*"):
         if built.is_file():
             committed = geo.geo_dir() / built.relative_to(tmp_path)
             assert filecmp.cmp(built, committed, shallow=False), committed

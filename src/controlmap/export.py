@@ -98,6 +98,9 @@ def write_json(data: Any, path: Path | None) -> None:
 # --- shared ----------------------------------------------------------------------------------
 
 FORMATS = ("geojson", "gpkg", "kml", "csv", "html", "png", "pdf")
+# What a saved map shows around when nothing is drawn: the inhabited world.
+WORLD = (-170.0, -60.0, 170.0, 75.0)
+
 SUFFIXES = {
     ".geojson": "geojson",
     ".json": "geojson",
@@ -709,10 +712,18 @@ def standalone_html(
     # The legend lists who is on this map; with nothing drawn it explains every actor.
     actors = [a for a in registry if a.id in shown] or list(registry)
     look = style.Look()
-    m = basemap.base_map(actors, look, assets=".")
-    layers.state_layer(pieces, registry, day, look).add_to(m)
+    bounds = None
     if pieces:
-        minx, miny, maxx, maxy = shapely.total_bounds([p.geometry for p in pieces])
+        minx, miny, maxx, maxy = (
+            float(v) for v in shapely.total_bounds([p.geometry for p in pieces])
+        )
+        bounds = (minx, miny, maxx, maxy)
+    # A saved page cannot fetch the basemap files: the basemap around the data goes inside it.
+    m = basemap.base_map(
+        actors, look, assets=".", view=basemap.view_for(bounds), inline_extent=bounds or WORLD
+    )
+    layers.state_layer(pieces, registry, day, look).add_to(m)
+    if bounds:
         m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(30, 30), max_zoom=11)
     # Instance attributes shadow folium's CDN lists: no request may leave the machine.
     m.default_js = []

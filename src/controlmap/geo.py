@@ -1,9 +1,10 @@
 """Reference geography: admin units, gazetteer, place footprints and equal-area measures.
 
-Everything here reads the processed files in geo/ (built by ``scripts/build_geo.py``) and never
-touches the network. The central question it answers is "what area does a place name stand
-for?": an admin unit is its boundary; a town is its urban outline when the sources have a
-trustworthy one, and otherwise an honest, population-sized disc flagged as approximate.
+Everything here reads the installed geo packs (:mod:`controlmap.packs`: the bundled ones built
+by ``scripts/build_geo.py`` and those users add) and never touches the network. The central
+question it answers is "what area does a place name stand for?": an admin unit is its
+boundary; a town is its urban outline when the sources have a trustworthy one, and otherwise
+an honest, population-sized disc flagged as approximate.
 
 Loaders are cached and return shared objects: treat them as read-only.
 """
@@ -15,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from math import pi, sqrt
 from pathlib import Path
 from typing import TypeAlias
@@ -28,18 +29,8 @@ from pyproj import CRS, Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from controlmap import settings
+from controlmap import packs, settings
 from controlmap.geometry import area_km2
-
-ADMIN_FILES: dict[str, str] = {
-    "iq-adm1": "admin/iraq_adm1.geojson",
-    "iq-adm2": "admin/iraq_adm2.geojson",
-    "iq-adm3": "admin/iraq_adm3.geojson",
-    "sy-adm1": "admin/syria_adm1.geojson",
-}
-GAZETTEER_FILE = "gazetteer.csv"
-EXTRA_PLACES_FILE = "extra_places.csv"
-URBAN_FILE = "urban.geojson"
 
 GRID = 1e-5  # same 5-decimal grid as the files in geo/
 
@@ -53,6 +44,7 @@ DEFAULT_AREA_KM2: dict[str, float] = {"town": 8.0, "area": 40.0, "facility": 6.0
 FALLBACK_AREA_KM2 = 8.0
 BUFFER_SEGMENTS = 16  # per quarter circle: smooth enough, few vertices
 MIN_KEPT_FRACTION = 2 / 3  # see _clip_disc
+SNAP_DEGREES = 0.02  # about 2 km: see _units_at
 
 # Natural Earth's urban areas come from 2002-03 MODIS imagery and include low-density
 # sprawl, so their plausibility test uses a sprawl density, not the buffer's core density.
@@ -91,30 +83,41 @@ class Footprint:
 
 
 def geo_dir() -> Path:
-    """The folder of bundled geography: the packaged geo/, or ``CONTROLMAP_GEO``."""
+    """The folder of bundled packs: the packaged geo/, or ``CONTROLMAP_GEO``."""
     return settings.current().bundled_geo
 
 
-def geo_path(relative: str) -> Path:
-    """Absolute path of a file in geo/, failing clearly when the folder was not built."""
-    path = geo_dir() / relative
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run `python scripts/build_geo.py`")
-    return path
+def admin_kinds() -> dict[str, tuple[packs.Pack, packs.Layer]]:
+    """Admin layers by their place-id prefix, across every installed pack."""
+    out: dict[str, tuple[packs.Pack, packs.Layer]] = {}
+    for pack, layer in packs.layers("admin"):
+        if layer.id_prefix:
+            out.setdefault(layer.id_prefix, (pack, layer))
+    return out
 
 
-@cache
 def admin_layer(kind: str) -> gpd.GeoDataFrame:
-    """One admin layer ("iq-adm1", "iq-adm2", "iq-adm3" or "sy-adm1"), indexed by pcode."""
-    if kind not in ADMIN_FILES:
-        raise UnknownPlace(f"unknown admin layer {kind!r}; expected one of {sorted(ADMIN_FILES)}")
-    frame = gpd.read_file(geo_path(ADMIN_FILES[kind]))
+    """One admin layer by its place-id prefix (e.g. the pack's ``xx-adm2``), indexed by id."""
+    kinds = admin_kinds()
+    if kind not in kinds:
+        raise UnknownPlace(f"unknown admin layer {kind!r}; expected one of {sorted(kinds)}")
+    pack, layer = kinds[kind]
+    return _read_admin(str(pack.path(layer.file)), layer.id_field, layer.name_field, layer.level)
+
+
+@lru_cache(maxsize=32)
+def _read_admin(path: str, id_field: str, name_field: str, level: int | None) -> gpd.GeoDataFrame:
+    frame = gpd.read_file(path)
+    frame["id"] = frame[id_field].astype(str)
+    frame["name"] = frame[name_field].astype(str)
+    if "level" not in frame.columns:
+        frame["level"] = level
     return frame.set_index("id", drop=False)
 
 
-def _points(name: str) -> pd.DataFrame:
+def _points(path: Path) -> pd.DataFrame:
     """A table of places with lat, lon and population (missing population: 0)."""
-    frame = pd.read_csv(geo_path(name), dtype=str, keep_default_na=False)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame["lat"] = frame["lat"].astype(float)
     frame["lon"] = frame["lon"].astype(float)
     population = pd.to_numeric(frame["population"], errors="coerce").fillna(0)
@@ -122,24 +125,49 @@ def _points(name: str) -> pd.DataFrame:
     return frame
 
 
-@cache
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+@lru_cache(maxsize=4)
+def _gazetteer(signature: tuple[str, ...]) -> pd.DataFrame:
+    frame = _concat([_points(Path(p)) for p in signature], ["geonameid", "lat", "lon"])
+    frame = frame.drop_duplicates("geonameid")
+    return frame.set_index("geonameid", drop=False)
+
+
 def gazetteer() -> pd.DataFrame:
-    """GeoNames populated places of Iraq and Syria, indexed by geonameid (as text)."""
-    return _points(GAZETTEER_FILE).set_index("geonameid", drop=False)
+    """The packs' own place tables (format "controlmap"), indexed by geonameid (as text)."""
+    files = tuple(str(path) for _, path, fmt in packs.gazetteers() if fmt == "controlmap")
+    return _gazetteer(files)
 
 
-@cache
-def extra_places() -> pd.DataFrame:
-    """Hand-placed places missing from GeoNames, indexed by their slug (after "extra:")."""
-    frame = _points(EXTRA_PLACES_FILE)
+@lru_cache(maxsize=4)
+def _extra_places(signature: tuple[str, ...]) -> pd.DataFrame:
+    frame = _concat([_points(Path(p)) for p in signature], ["place_id", "lat", "lon"])
     frame["slug"] = frame["place_id"].str.removeprefix("extra:")
     return frame.set_index("slug", drop=False)
 
 
-@cache
+def extra_places() -> pd.DataFrame:
+    """Hand-placed places missing from GeoNames, indexed by their slug (after "extra:")."""
+    files = tuple(
+        str(pack.path(pack.extra_places)) for pack in packs.installed() if pack.extra_places
+    )
+    return _extra_places(files)
+
+
+@lru_cache(maxsize=4)
+def _urban(signature: tuple[str, ...]) -> gpd.GeoDataFrame:
+    frames = [gpd.read_file(p) for p in signature]
+    if not frames:
+        return gpd.GeoDataFrame({"place_id": [], "area_km2": []}, geometry=[], crs=4326)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
+
+
 def urban_areas() -> gpd.GeoDataFrame:
-    """Natural Earth 50m urban polygons, each labelled with the largest town inside it."""
-    return gpd.read_file(geo_path(URBAN_FILE))
+    """Built-up outlines of every pack, each labelled with the town inside, detailed first."""
+    return _urban(tuple(str(pack.path(layer.file)) for pack, layer in packs.layers("urban")))
 
 
 # --- measures ------------------------------------------------------------------------------
@@ -238,28 +266,34 @@ def _clip_disc(circle: Polygon, units: Sequence[Areal | None]) -> Areal:
     return clipped
 
 
-def _iraq_units(adm3_id: str) -> list[Areal | None]:
-    """The sub-district and then the district of an Iraqi point, for _clip_disc."""
-    adm3 = admin_layer("iq-adm3")
-    if adm3_id not in adm3.index:
+def _units_at(lon: float, lat: float) -> list[Areal | None]:
+    """The admin units around a point, smallest first, for _clip_disc.
+
+    Taken from the most detailed pack that has a unit there, its two lowest levels (a
+    sub-district, then its district): the world's admin-1 only where no pack has better. A
+    point up to SNAP_DEGREES outside every unit of a pack (a coastal or border town against a
+    simplified edge) gets the nearest one.
+    """
+    point = Point(lon, lat)
+    by_pack: dict[str, list[tuple[int, Areal]]] = {}
+    order: list[str] = []
+    for pack, layer in packs.layers("admin"):
+        if not layer.id_prefix:
+            continue
+        frame = admin_layer(layer.id_prefix)
+        near = frame.iloc[frame.sindex.query(point.buffer(SNAP_DEGREES), predicate="intersects")]
+        if near.empty:
+            continue
+        inside = near[near.contains(point)]
+        nearest = int(np.argmin(shapely.distance(near.geometry.values, point)))
+        chosen = inside if not inside.empty else near.iloc[[nearest]]
+        if pack.name not in by_pack:
+            order.append(pack.name)
+        by_pack.setdefault(pack.name, []).append((int(layer.level or 0), chosen.iloc[0].geometry))
+    if not order:
         return []
-    return [adm3.loc[adm3_id, "geometry"], _admin_geometry("iq-adm2", adm3.loc[adm3_id, "adm2_id"])]
-
-
-def _admin_geometry(kind: str, pcode: str) -> Areal | None:
-    if not pcode:
-        return None
-    layer = admin_layer(kind)
-    if pcode not in layer.index:
-        return None
-    return layer.loc[pcode, "geometry"]
-
-
-def _containing_unit(lon: float, lat: float, kind: str = "iq-adm3") -> str:
-    """Pcode of the admin unit containing a point, or "" outside the layer."""
-    layer = admin_layer(kind)
-    hits = layer[layer.contains(Point(lon, lat))]
-    return str(hits.index[0]) if len(hits) else ""
+    units = sorted(by_pack[order[0]], key=lambda unit: -unit[0])
+    return [geom for _, geom in units[:2]]
 
 
 def _plausible_urban(place_id: str, lon: float, lat: float, population: int) -> Areal | None:
@@ -293,28 +327,34 @@ def _admin_footprint(place_id: str, kind: str, pcode: str) -> Footprint:
     return Footprint(place_id, str(row["name"]), geom, approximate=False, method="admin-boundary")
 
 
-def _geonames_footprint(place_id: str, geonameid: str) -> Footprint:
+def _geonames_point(place_id: str, geonameid: str) -> tuple[str, float, float, int]:
+    """Name, lon, lat and population of a GeoNames place: from a pack's own place table, else
+    from the geocoder's world gazetteer."""
     places = gazetteer()
-    if geonameid not in places.index:
-        raise UnknownPlace(f"unknown place id {place_id!r}: not in geo/{GAZETTEER_FILE}")
-    row = places.loc[geonameid]
-    lon, lat, population = float(row["lon"]), float(row["lat"]), int(row["population"])
-    if row["country_code"] == "IQ":
-        units = _iraq_units(row["adm3_id"])
-    else:
-        units = [_admin_geometry("sy-adm1", row["adm1_id"])]
+    if geonameid in places.index:
+        row = places.loc[geonameid]
+        return str(row["name"]), float(row["lon"]), float(row["lat"]), int(row["population"])
+    from controlmap import geocode  # the geocoder indexes every pack's gazetteer
+
+    found = geocode.place(place_id)
+    if found is None:
+        raise UnknownPlace(f"unknown place id {place_id!r}: in no installed gazetteer")
+    return found.name, found.lon, found.lat, found.population
+
+
+def _geonames_footprint(place_id: str, geonameid: str) -> Footprint:
+    name, lon, lat, population = _geonames_point(place_id, geonameid)
+    units = _units_at(lon, lat)
     urban = _plausible_urban(place_id, lon, lat, population)
     if urban is not None:
         # A real outline is trimmed to the town's own unit: NE urban areas run on into
         # neighbouring towns (Ramadi's reaches Husaybah and Khalidiya).
         geom = _clip(urban, units[0] if units else None)
-        return Footprint(
-            place_id, str(row["name"]), _on_grid(geom), approximate=False, method="urban-area"
-        )
+        return Footprint(place_id, name, _on_grid(geom), approximate=False, method="urban-area")
     circle = disc(lon, lat, buffer_area_km2(population))
     return Footprint(
         place_id,
-        str(row["name"]),
+        name,
         _on_grid(_clip_disc(circle, units)),
         approximate=True,
         method="population-buffer",
@@ -324,10 +364,10 @@ def _geonames_footprint(place_id: str, geonameid: str) -> Footprint:
 def _extra_footprint(place_id: str, slug: str) -> Footprint:
     places = extra_places()
     if slug not in places.index:
-        raise UnknownPlace(f"unknown place id {place_id!r}: not in geo/{EXTRA_PLACES_FILE}")
+        raise UnknownPlace(f"unknown place id {place_id!r}: in no pack's hand-placed places")
     row = places.loc[slug]
     lon, lat = float(row["lon"]), float(row["lat"])
-    units = _iraq_units(_containing_unit(lon, lat))
+    units = _units_at(lon, lat)
     circle = disc(lon, lat, buffer_area_km2(int(row["population"]), str(row["kind"])))
     return Footprint(
         place_id,
@@ -338,14 +378,9 @@ def _extra_footprint(place_id: str, slug: str) -> Footprint:
     )
 
 
-PLACE_ID_FORMS = (
-    "geonames:<id>",
-    "extra:<slug>",
-    "iq-adm1:<pcode>",
-    "iq-adm2:<pcode>",
-    "iq-adm3:<pcode>",
-    "sy-adm1:<pcode>",
-)
+def place_id_forms() -> tuple[str, ...]:
+    """The place ids understood, for error messages: admin prefixes come from the packs."""
+    return ("geonames:<id>", "extra:<slug>", *(f"{k}:<id>" for k in admin_kinds()))
 
 
 @lru_cache(maxsize=1024)
@@ -354,17 +389,17 @@ def footprint(place_id: str) -> Footprint:
     prefix, sep, key = place_id.partition(":")
     if not sep or not key:
         raise UnknownPlace(
-            f"malformed place id {place_id!r}; expected one of {', '.join(PLACE_ID_FORMS)}"
+            f"malformed place id {place_id!r}; expected one of {', '.join(place_id_forms())}"
         )
     if prefix == "geonames":
         return _geonames_footprint(place_id, key)
     if prefix == "extra":
         return _extra_footprint(place_id, key)
-    if prefix in ADMIN_FILES:
+    if prefix in admin_kinds():
         return _admin_footprint(place_id, prefix, key)
     raise UnknownPlace(
         f"unknown place id prefix {prefix!r} in {place_id!r}; expected one of "
-        f"{', '.join(PLACE_ID_FORMS)}"
+        f"{', '.join(place_id_forms())}"
     )
 
 
@@ -417,11 +452,13 @@ def _extra_names() -> Iterator[tuple[str, str, bool, int]]:
 
 
 def _admin_names() -> Iterator[tuple[str, str, bool, int]]:
-    for kind in ADMIN_FILES:
-        for row in admin_layer(kind).itertuples(index=False):
-            for name in (row.name, row.name_ar):
-                if isinstance(name, str):
-                    yield f"{kind}:{row.id}", name, True, 0
+    for kind in admin_kinds():
+        frame = admin_layer(kind)
+        columns = [c for c in ("name", "name_ar") if c in frame.columns]
+        for place_id, *names in zip(frame["id"], *(frame[c] for c in columns), strict=True):
+            for name in names:
+                if isinstance(name, str) and name:
+                    yield f"{kind}:{place_id}", name, True, 0
 
 
 @lru_cache(maxsize=1)
@@ -464,19 +501,17 @@ def label_names(*, timeline_only: bool = False) -> dict[str, str]:
 
     ``timeline_only`` keeps the towns of the demo timeline, whose usual English spelling is
     preferred over the gazetteer's transliteration."""
-    try:
-        path = geo_path("basemap/cities.geojson")
-    except FileNotFoundError:
-        return {}
-    with path.open(encoding="utf-8") as fh:
-        data = json.load(fh)
     names: dict[str, str] = {}
-    for feature in data.get("features", []):
-        props = feature.get("properties") or {}
-        if timeline_only and not props.get("timeline"):
-            continue
-        if props.get("place_id") and props.get("name"):
-            names[str(props["place_id"])] = str(props["name"])
+    for pack, layer in packs.layers("places"):
+        with pack.path(layer.file).open(encoding="utf-8") as fh:
+            data = json.load(fh)
+        for feature in data.get("features", []):
+            props = feature.get("properties") or {}
+            if timeline_only and not props.get("timeline"):
+                continue
+            name = props.get(layer.name_field)
+            if props.get("place_id") and name:
+                names.setdefault(str(props["place_id"]), str(name))
     return names
 
 
@@ -506,7 +541,7 @@ def place_name(place_id: str | None) -> str:
             return str(gazetteer().loc[key, "name"])
         if prefix == "extra":
             return str(extra_places().loc[key, "name"])
-        if prefix in ADMIN_FILES:
+        if prefix in admin_kinds():
             return str(admin_layer(prefix).loc[key, "name"])
     except (KeyError, FileNotFoundError, UnknownPlace):
         pass

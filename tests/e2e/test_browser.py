@@ -87,6 +87,7 @@ def test_anbar_overview_is_legible(demo_server: Server, page: Page) -> None:
     assert any(d.startswith("isil control all 2015-05-17") for d in drawn), drawn  # Ramadi fell
     legend = p.map.locator(".cm-legend")
     assert "Islamic State" in legend.inner_text()
+    p.map.locator(".leaflet-container[data-basemap=ready]").wait_for()
     labels = p.map.locator(".cm-label").all_inner_texts()
     assert any("Ramadi" in t for t in labels)
     p.shot("04-anbar-2015-05-20")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import math
 import re
 import textwrap
@@ -34,10 +33,10 @@ from pyproj import Transformer
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from controlmap import geo
+from controlmap import packs
 from controlmap.errors import ControlmapError
 from controlmap.model import ActorRegistry, Source
-from controlmap.render import style
+from controlmap.render import basemap_data, style
 from controlmap.resolve import Piece
 
 SEA = "#cfe0ea"
@@ -46,8 +45,7 @@ INK = "#222222"
 MUTED = "#555555"
 FONT = "DejaVu Sans"
 
-# Anbar governorate with a margin: the default view when nothing is drawn.
-ANBAR = (38.7, 30.9, 44.6, 35.3)
+WORLD = (-170.0, -60.0, 170.0, 75.0)  # shown when nothing is drawn and no extent is given
 MIN_SPAN_DEG = 2.0
 PAD_FRACTION = 0.12
 MARKER_BELOW_KM2 = 400.0  # as on the web map: a dot keeps small towns visible
@@ -60,9 +58,6 @@ SIZES: dict[str, tuple[float, float, int]] = {
 }
 MAX_PIXELS = 8000
 FORMATS = ("png", "pdf")
-ATTRIBUTION = (
-    "Basemap: Natural Earth. Boundaries: OCHA COD-AB (CC BY 3.0 IGO). Places: GeoNames (CC BY 4.0)."
-)
 
 
 @dataclass(frozen=True)
@@ -147,27 +142,10 @@ def _xy(lon: float, lat: float) -> tuple[float, float]:
     return float(x), float(y)
 
 
-@lru_cache(maxsize=16)
-def _layer(relative: str) -> tuple[tuple[BaseGeometry, dict[str, Any]], ...]:
-    """A GeoJSON file of geo/ as (geometry, properties) pairs; empty when missing."""
-    path = geo.geo_dir() / relative
-    if not path.is_file():
-        return ()
-    with path.open(encoding="utf-8") as fh:
-        data = json.load(fh)
-    out = []
-    for feature in data.get("features", []):
-        if feature.get("geometry"):
-            out.append(
-                (shapely.geometry.shape(feature["geometry"]), feature.get("properties") or {})
-            )
-    return tuple(out)
-
-
-def _clipped(relative: str, bbox: BaseGeometry) -> list[tuple[BaseGeometry, dict[str, Any]]]:
-    """The layer's features cut to ``bbox`` (lon/lat) and projected; clipping first keeps
-    drawing fast and avoids projecting the whole of the Middle East for one province."""
-    features = _layer(relative)
+def _clipped(kind: str, bbox: BaseGeometry) -> list[tuple[BaseGeometry, dict[str, Any]]]:
+    """The packs' features of one kind cut to ``bbox`` (lon/lat) and projected; clipping first
+    keeps drawing fast and avoids projecting the whole world for one province."""
+    features = basemap_data.features(kind)
     if not features:
         return []
     geoms = np.asarray([g for g, _ in features], dtype=object)
@@ -181,8 +159,17 @@ def _clipped(relative: str, bbox: BaseGeometry) -> list[tuple[BaseGeometry, dict
     return [(g, p) for g, p in zip(projected, props, strict=True) if not g.is_empty]
 
 
+def _attribution(bbox: BaseGeometry) -> str:
+    """Credits of the packs whose extent the picture shows, as plain text."""
+    credits: dict[str, None] = {}
+    for pack in packs.installed():
+        if pack.attribution and box(*pack.extent).intersects(bbox):
+            credits.setdefault(pack.attribution.replace("&middot;", "·"), None)
+    return ". ".join(credits) + ("." if credits else "")
+
+
 def map_extent(pieces: Sequence[Piece]) -> tuple[float, float, float, float]:
-    """The lon/lat box to show: the drawn pieces padded, at least ~2 degrees, else Anbar.
+    """The lon/lat box to show: the drawn pieces padded, at least ~2 degrees, else the world.
 
     Parameters
     ----------
@@ -194,7 +181,7 @@ def map_extent(pieces: Sequence[Piece]) -> tuple[float, float, float, float]:
         (min lon, min lat, max lon, max lat).
     """
     if not pieces:
-        return ANBAR
+        return WORLD
     minx, miny, maxx, maxy = shapely.total_bounds([p.geometry for p in pieces])
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
     half_w = max((maxx - minx) * (1 + 2 * PAD_FRACTION), MIN_SPAN_DEG) / 2
@@ -295,20 +282,21 @@ def _halo(width: float = 3.0) -> list[Any]:
 
 def _draw_basemap(ax: Axes, bbox: BaseGeometry) -> None:
     ax.set_facecolor(SEA)
-    for geom, _ in _clipped("basemap/countries.geojson", bbox):
+    for geom, _ in _clipped("land", bbox):
         _fill(ax, geom, facecolor=LAND, edgecolor="none", zorder=1)
-    for geom, _ in _clipped("basemap/lakes.geojson", bbox):
+    for geom, _ in _clipped("lakes", bbox):
         _fill(ax, geom, facecolor=SEA, edgecolor="#9cc0d6", linewidth=0.8, zorder=2)
 
 
 def _draw_lines(ax: Axes, bbox: BaseGeometry) -> None:
     """Boundaries and rivers, drawn over the pieces as on the web map, so the reader keeps
     their bearings inside a large solid area."""
-    for geom, _ in _clipped("admin/iraq_adm1.geojson", bbox):
-        _stroke(ax, geom, edgecolor="#8a8579", linewidth=0.9, linestyle=(0, (4, 3)), zorder=6)
-    for geom, _ in _clipped("basemap/rivers.geojson", bbox):
+    for geom, props in _clipped("admin", bbox):
+        if props.get("level") == 1:
+            _stroke(ax, geom, edgecolor="#8a8579", linewidth=0.9, linestyle=(0, (4, 3)), zorder=6)
+    for geom, _ in _clipped("rivers", bbox):
         _stroke(ax, geom, edgecolor="#6fa3c4", linewidth=1.8, zorder=6, capstyle="round")
-    for geom, _ in _clipped("basemap/borders.geojson", bbox):
+    for geom, _ in _clipped("borders", bbox):
         _stroke(ax, geom, edgecolor="#5b5548", linewidth=1.6, linestyle=(0, (8, 3, 2, 3)), zorder=7)
 
 
@@ -499,9 +487,18 @@ _REF_SPOTS = (
 def _draw_places(ax: Axes, bbox: BaseGeometry, renderer: Any, fontsize: float) -> list[Any]:
     """Town names without overlaps: the towns of the reference timeline first, then the
     biggest; each tries four positions around its dot and is left out if none is free."""
-    cities = [(g, p) for g, p in _clipped("basemap/cities.geojson", bbox) if g.geom_type == "Point"]
-    cities.sort(key=lambda gp: (not gp[1].get("timeline"), -float(gp[1].get("population") or 0)))
     x0, x1 = ax.get_xlim()
+    # The web map's zoom for this width: labels are chosen by zoom and importance as there.
+    lon_span = (x1 - x0) / (2 * math.pi * 6378137.0) * 360.0
+    zoom = math.log2(ax.get_window_extent(renderer).width * 360.0 / (256.0 * lon_span))
+    minx, miny, maxx, maxy = bbox.bounds
+    chosen = [
+        lb
+        for lb in basemap_data.labels()
+        if lb.min_zoom <= zoom + 0.5 and minx <= lb.lon <= maxx and miny <= lb.lat <= maxy
+    ]
+    points = _project([shapely.Point(lb.lon, lb.lat) for lb in chosen])
+    cities = [(g, {"name": lb.name}) for g, lb in zip(points, chosen, strict=True)]
     y0, y1 = ax.get_ylim()
     frame = ax.get_window_extent(renderer)
     placed: list[Any] = []
@@ -854,6 +851,7 @@ def _footer(
     data_version: int | None,
     fontsize: float,
     renderer: Any,
+    attribution: str,
 ) -> None:
     """Numbered sources in columns, each on one line cut to its column; what does not fit
     is counted ("+N more"), never silently dropped."""
@@ -905,7 +903,7 @@ def _footer(
     ax.text(
         0,
         0.02,
-        f"{version}Made with controlmap on {made}. {ATTRIBUTION}",
+        f"{version}Made with controlmap on {made}. {attribution}",
         fontsize=fontsize * 0.9,
         color=MUTED,
         va="bottom",
@@ -1068,7 +1066,17 @@ def render_image(
         held = _held(pieces)
         _legend(fig, layout.panel, drawn, registry, held, look, fontsize)
         _header(fig, layout.header, title or "Territorial control", day, pieces, fontsize)
-        _footer(fig, layout.footer, sources, columns, rows, data_version, fontsize, renderer)
+        _footer(
+            fig,
+            layout.footer,
+            sources,
+            columns,
+            rows,
+            data_version,
+            fontsize,
+            renderer,
+            _attribution(bbox),
+        )
         if banner and banner.strip():
             for bottom in (0.0, 1 - layout.banner_height):
                 _banner(fig, banner, bottom, layout.banner_height, fontsize * 1.1)

@@ -10,7 +10,9 @@ import folium.plugins
 # Relative to the streamlit-folium iframe (<base>/component/streamlit_folium.st_folium/index.html),
 # which keeps working under --server.baseUrlPath.
 COMPONENT_BASE = "../../app/static/vendor"
-VENDOR_DIR = Path(__file__).resolve().parents[3] / "static" / "vendor"
+# Streamlit serves the static/ folder next to app.py; the basemap files are published there too.
+STATIC_DIR = Path(__file__).resolve().parents[3] / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
 
 
 def use_local_assets(base: str = COMPONENT_BASE) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import shapely
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
@@ -178,6 +179,20 @@ class Data:
     @property
     def claims(self) -> list[Claim]:
         return claims(self.url, self.version)
+
+    @property
+    def extent(self) -> tuple[float, float, float, float] | None:
+        """The box around every approved claim: where a map opens with nothing else to fit."""
+        return claims_extent(self.url, self.version)
+
+
+@st.cache_resource(max_entries=4)
+def claims_extent(url: str, data_version: int) -> tuple[float, float, float, float] | None:
+    geoms = [c.geometry for c in claims(url, data_version)]
+    if not geoms:
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(geoms))
+    return minx, miny, maxx, maxy
 
 
 def current() -> Data:

@@ -178,9 +178,10 @@ def render() -> None:
         f"({len(moved)} changed hands; the others changed status or extent)."
     )
     actors = {a for c in changes for a in (c.from_actor, c.to_actor) if a}
-    view = basemap.DEFAULT_VIEW
-    if changes:
-        view = basemap.view_for(shapely.union_all([c.geometry for c in changes]).bounds)
+    # Open on what changed; with no change, on every claim.
+    view = basemap.view_for(
+        tuple(shapely.total_bounds([c.geometry for c in changes])) if changes else data.extent
+    )
     m = basemap.base_map([], style.Look(), view=view, legend=_legend(registry, actors))
     group = layers.feature_group(_change_features(changes, registry), [])
     st_folium(

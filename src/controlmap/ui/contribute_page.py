@@ -258,7 +258,7 @@ def _area_picker() -> None:
     how = st.radio("Area from", AREA_SOURCES, key="area_source", horizontal=True)
     footprint, _ = _place_footprint()
     look = style.Look()
-    view = basemap.DEFAULT_VIEW
+    view = basemap.view_for(ui.current().extent)
     if footprint is not None:
         c = footprint.representative_point()
         view = (c.y, c.x, 11)

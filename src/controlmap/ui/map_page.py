@@ -9,6 +9,7 @@ from functools import partial
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pandas as pd
+import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -301,7 +302,12 @@ def render() -> None:
         st.caption(f"As of **{day.isoformat()}**: no approved claim covers this date.")
 
     legend_actors = [a for a in registry if a.id in shown]
-    view = st.session_state.get("initial_view", basemap.DEFAULT_VIEW)
+    if "initial_view" not in st.session_state:
+        # No view in the link: open on what is drawn at the opening date, else on every claim.
+        drawn_at_open = [p.geometry for p in pieces_all]
+        bounds = tuple(shapely.total_bounds(drawn_at_open)) if drawn_at_open else data.extent
+        st.session_state["initial_view"] = basemap.view_for(bounds)
+    view = st.session_state["initial_view"]
     m = basemap.base_map(legend_actors, look, view=view, tiles=None if tiles == OFFLINE else tiles)
     group = layers.feature_group(features, markers)
     out = st_folium(

@@ -432,6 +432,7 @@ _SIDELINED_BEFORE = re.compile(
 _SHARED_SUBJECT = re.compile(
     r",\s*and\s+(?:(?:now|also|later|then|still|have|has|had|\w+ly)\s+)*$", re.IGNORECASE
 )
+_AGAINST_BEFORE = re.compile(r"\b(?:against|with)\s+(?:the\s+)?$", re.IGNORECASE)
 _BETWEEN_BEFORE = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\u0600-\u06FF])")
 _ABBREVIATIONS = re.compile(
@@ -644,12 +645,25 @@ def _alias_pattern(alias: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w\-]){clitic}{body}(?!\w)", flags)
 
 
+_NATIONAL_FORCE = re.compile(r"([A-Z][a-z]+(?:i|ian|ese|ish))\s+(?:forces|troops|army|military)")
+_MILITARY_NOUNS = ("commanders", "officers", "generals", "units", "troops", "soldiers", "forces")
+
+
 def _actor_patterns(registry: ActorRegistry) -> list[tuple[re.Pattern[str], str]]:
     names: dict[str, str] = {}
     actors: Iterable[Actor] = registry
     for actor in actors:
         for alias in (actor.name, *actor.aliases):
             names.setdefault(alias, actor.id)
+    # "Iraqi forces" is registered, so "Iraqi commanders" and "Iraqi units" are that side too
+    derived: dict[str, str] = {}
+    for alias, actor_id in names.items():
+        force = _NATIONAL_FORCE.fullmatch(alias)
+        if force:
+            for noun in _MILITARY_NOUNS:
+                derived.setdefault(f"{force.group(1)} {noun}", actor_id)
+    for alias, actor_id in derived.items():
+        names.setdefault(alias, actor_id)
     patterns = []
     for alias in sorted(names, key=lambda a: (-len(a), a)):
         pattern = _alias_pattern(alias)
@@ -1195,7 +1209,21 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     objects = _objects_after(s, phrase.end, limit, phrase.shape, phrase.status)
     if phrase.shape in ("contest", "entry"):
         agent = _agent_before(s, phrase, floor, previous_agent)
-        return ([agent] if agent else _agents_after(s, phrase.end)), objects
+        if agent:
+            return [agent], objects
+        after = _agents_after(s, phrase.end)
+        if phrase.shape == "contest" and after:
+            # "clashes ... where Iraqi forces were advancing against Islamic State": both sides
+            _, clause_end = _clause_bounds(s.text, phrase.end)
+            opponents = [
+                a.actor
+                for a in s.actors
+                if phrase.end <= a.start < clause_end
+                and _AGAINST_BEFORE.search(s.text[: a.start])
+                and a.actor not in after
+            ]
+            after = after + opponents[:1]
+        return after, objects
     if _PARTICIPLE.match(s.text[phrase.start : phrase.end]) and _PASSIVE_AUX.search(
         s.text[: phrase.start]
     ):

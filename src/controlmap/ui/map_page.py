@@ -36,7 +36,8 @@ def _initial_state(dates: Sequence[dt.date], actor_ids: Sequence[str]) -> None:
     qp = st.query_params
     wanted = _parse_day(qp.get("date"))
     if qp.get("date") and wanted is None:
-        st.toast(f"Ignored date {qp.get('date')!r} in the link: not YYYY-MM-DD")
+        # Link values are untrusted: never echoed, since toasts render Markdown (links, images).
+        st.toast("Ignored the date in the link: it is not a YYYY-MM-DD date")
     st.session_state["date"] = (wanted or dates[-1]).isoformat()
     if qp.get("actors"):
         chosen = [a for a in qp.get("actors", "").split(",") if a in actor_ids]
@@ -188,8 +189,10 @@ def _settings_without_sidebar() -> tuple[style.Look, bool, str]:
 def _version_warning(version: int) -> None:
     made = st.session_state.get("link_version")
     if made and made != str(version):
+        # Only a plain number from the link is repeated: warnings render Markdown.
+        was = f"data version {int(made)}" if made.isdigit() and len(made) < 12 else "other data"
         st.warning(
-            f"This link was made from data version {made}; the data has changed since "
+            f"This link was made from {was}; the data has changed since "
             f"(now version {version}), so the map may differ from what was shared."
         )
 

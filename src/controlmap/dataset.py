@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from controlmap import settings
+from controlmap import safejson, settings
 from controlmap.errors import ControlmapError, ValidationError
 from controlmap.model import Actor, ActorRegistry, Claim, ReviewState
 from controlmap.store import Store
@@ -42,12 +41,13 @@ def _read_json(path: Path) -> Any:
     if size > MAX_FILE_BYTES:
         raise ValidationError(f"{path} is {size:,} bytes, more than the {MAX_FILE_BYTES:,} limit")
     try:
-        with path.open("rb") as fh:
-            return json.load(fh)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    except UnicodeDecodeError:
-        raise ValidationError(f"{path} is not UTF-8 text") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ControlmapError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return safejson.loads(data)
+    except ValidationError as exc:
+        raise ValidationError(f"{path}: {exc}") from None
 
 
 def parse_claims(
@@ -59,9 +59,7 @@ def parse_claims(
     features = data.get("features")
     if not isinstance(features, list):
         raise ValidationError("the FeatureCollection has no 'features' list")
-    crs = data.get("crs")
-    if crs is not None and "4326" not in json.dumps(crs) and "CRS84" not in json.dumps(crs):
-        raise ValidationError("coordinates must be WGS 84 longitude/latitude (EPSG:4326)")
+    _check_crs(data.get("crs"))
     defined = data.get("actors") or []
     if not isinstance(defined, list):
         raise ValidationError("'actors' must be a list of {id, name, aliases, colour, kind}")
@@ -84,6 +82,33 @@ def parse_claims(
     if not claims:
         raise ValidationError("the FeatureCollection has no features")
     return ClaimFile(tuple(new_actors), tuple(claims))
+
+
+# The names GeoJSON writers give WGS 84 longitude/latitude (RFC 7946 and the 2008 spec).
+WGS84_NAMES = frozenset(
+    {
+        "epsg:4326",
+        "urn:ogc:def:crs:epsg::4326",
+        "urn:ogc:def:crs:epsg:6.6:4326",
+        "urn:ogc:def:crs:ogc:1.3:crs84",
+        "urn:ogc:def:crs:ogc::crs84",
+        "ogc:crs84",
+        "crs84",
+        "http://www.opengis.net/def/crs/ogc/1.3/crs84",
+        "http://www.opengis.net/def/crs/epsg/0/4326",
+    }
+)
+
+
+def _check_crs(crs: Any) -> None:
+    if crs is None:
+        return
+    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    if not isinstance(name, str) or name.strip().lower() not in WGS84_NAMES:
+        raise ValidationError(
+            "coordinates must be WGS 84 longitude/latitude (EPSG:4326 or CRS84); "
+            "reproject the file first"
+        )
 
 
 def import_file(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +11,7 @@ import shapely
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
+from controlmap import safejson
 from controlmap.errors import ValidationError
 from controlmap.geometry import area_km2
 from controlmap.model import ActorRegistry, Citation, Claim, Source, check_geometry
@@ -58,8 +58,8 @@ def geometry_from_upload(data: bytes) -> BaseGeometry:
             field="geometry",
         )
     try:
-        obj = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        obj = safejson.loads(data)
+    except ValidationError as exc:
         raise ValidationError(f"the file is not GeoJSON ({exc})", field="geometry") from None
     if not isinstance(obj, Mapping):
         raise ValidationError("the file is not a GeoJSON object", field="geometry")

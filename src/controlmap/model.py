@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 from urllib.parse import urlparse
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -38,8 +39,14 @@ MAX_TEXT = 2_000
 MAX_EXCERPT = 5_000
 EARLIEST = dt.date(1900, 1, 1)
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Used with fullmatch: "$" alone would let a trailing newline through.
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+# Characters that change how text around them is shown: C0/C1 controls (tab and newline
+# excepted), line and paragraph separators, and bidirectional embeddings, overrides and
+# isolates (U+202E turns "\u202egnp.exe" into "exe.png" on screen).
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _text(value: Any, name: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
@@ -52,8 +59,14 @@ def _text(value: Any, name: str, *, required: bool = False, limit: int = MAX_TEX
         raise ValidationError("is required", field=name)
     if len(value) > limit:
         raise ValidationError(f"is longer than {limit} characters", field=name)
-    if any(ord(c) < 32 and c not in "\n\t" for c in value):
-        raise ValidationError("contains control characters", field=name)
+    hidden = _HIDDEN.search(value)
+    if hidden:
+        raise ValidationError(
+            f"contains control characters (U+{ord(hidden.group()):04X}): type the text again",
+            field=name,
+        )
+    if _SURROGATE.search(value):
+        raise ValidationError("contains a lone UTF-16 surrogate", field=name)
     return value
 
 
@@ -87,6 +100,11 @@ def _partial_date(value: Any, name: str) -> str | None:
         return value.isoformat()
     text = _text(value, name)
     if re.fullmatch(r"\d{4}", text) or re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        year = int(text[:4])
+        if not EARLIEST.year <= year <= dt.date.today().year:
+            raise ValidationError(
+                f"{text} is not a year between {EARLIEST.year} and this year", field=name
+            )
         return text
     return parse_date(text, name).isoformat()
 
@@ -131,12 +149,12 @@ class Actor:
     aliases: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not _SLUG.match(self.id):
+        if not isinstance(self.id, str) or not _SLUG.fullmatch(self.id):
             raise ValidationError(
                 f"{self.id!r} must be a lowercase slug (letters, digits, '-')", field="actor id"
             )
         object.__setattr__(self, "name", _text(self.name, "actor name", required=True, limit=200))
-        if not isinstance(self.colour, str) or not _COLOUR.match(self.colour):
+        if not isinstance(self.colour, str) or not _COLOUR.fullmatch(self.colour):
             raise ValidationError(f"{self.colour!r} is not a #rrggbb colour", field="actor colour")
         object.__setattr__(self, "kind", _choice(self.kind, "actor kind", ACTOR_KINDS, "other"))
         aliases = tuple(_text(a, "actor alias", limit=200) for a in self.aliases)
@@ -313,9 +331,10 @@ def check_geometry(geom: Any, name: str = "geometry") -> BaseGeometry:
     count = shapely.get_num_coordinates(geom)
     if count > MAX_VERTICES:
         raise ValidationError(f"has {count:,} vertices, more than {MAX_VERTICES:,}", field=name)
-    minx, miny, maxx, maxy = geom.bounds
-    if not all(map(_finite, (minx, miny, maxx, maxy))):
+    # Checked before any GEOS operation: NaN makes GEOS raise instead of answering.
+    if not np.isfinite(shapely.get_coordinates(geom)).all():
         raise ValidationError("has coordinates that are not numbers", field=name)
+    minx, miny, maxx, maxy = geom.bounds
     if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
         raise ValidationError(
             f"lies outside the world (bounds {minx:.2f},{miny:.2f},{maxx:.2f},{maxy:.2f}); "
@@ -342,10 +361,6 @@ def check_geometry(geom: Any, name: str = "geometry") -> BaseGeometry:
     return geom
 
 
-def _finite(x: float) -> bool:
-    return x == x and x not in (float("inf"), float("-inf"))
-
-
 @dataclass(frozen=True)
 class Claim:
     """One cited statement about control of an area at a date."""
@@ -367,7 +382,7 @@ class Claim:
     retracted: bool = False
 
     def __post_init__(self) -> None:
-        if not isinstance(self.actor, str) or not _SLUG.match(self.actor):
+        if not isinstance(self.actor, str) or not _SLUG.fullmatch(self.actor):
             raise ValidationError(f"{self.actor!r} is not an actor id", field="actor")
         object.__setattr__(self, "status", _choice(self.status, "status", STATUSES))
         object.__setattr__(self, "extent", _choice(self.extent, "extent", EXTENTS, "all"))
@@ -420,17 +435,23 @@ class Claim:
         citations = props.get("citations")
         if not isinstance(citations, list) or not citations:
             raise ValidationError("at least one citation is required", field="citations")
+
+        def given(key: str, default: Any) -> Any:
+            # Only a missing or null value takes the default: [] or 0 is an error, not "all".
+            value = props.get(key)
+            return default if value is None or value == "" else value
+
         return cls(
             actor=actor.id,
             status=props.get("status"),  # type: ignore[arg-type]
-            extent=props.get("extent") or "all",
+            extent=given("extent", "all"),
             geometry=check_geometry(feature.get("geometry")),
             observed_on=parse_date(props.get("observed_on"), "observed_on"),
-            date_precision=props.get("date_precision") or "day",
-            valid_until=props.get("valid_until") or None,
-            confidence=props.get("confidence") or "assessed",
-            place_id=props.get("place_id") or None,
-            notes=props.get("notes") or "",
+            date_precision=given("date_precision", "day"),
+            valid_until=given("valid_until", None),
+            confidence=given("confidence", "assessed"),
+            place_id=given("place_id", None),
+            notes=given("notes", ""),
             citations=tuple(Citation.from_dict(c) for c in citations),
             review_state=review_state,
         )

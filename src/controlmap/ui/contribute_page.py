@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 import folium
@@ -19,6 +20,7 @@ from controlmap.geometry import area_km2
 from controlmap.model import CONFIDENCES, EXTENTS, PRECISIONS, STATUSES
 from controlmap.render import basemap, style, vendor
 
+_log = logging.getLogger(__name__)
 AREA_SOURCES = ("Place footprint", "Draw on the map", "Upload GeoJSON")
 DRAW_LEGEND = (
     '<div class="cm-legend"><h4>Area</h4>'
@@ -138,12 +140,17 @@ def _submit() -> None:
         geometry = _area()
     except ControlmapError as exc:
         geometry, errors["geometry"] = None, str(exc).removeprefix("geometry: ")
+    except Exception:  # the boundary: an upload may fail in ways no check foresaw
+        _log.exception("reading the area of a contribution failed")
+        geometry = None
+        errors["geometry"] = "the area could not be read: check that the file is GeoJSON"
     place_geometry, place_id = _place_footprint()
     values = {k: st.session_state.get(f"f_{k}") for k in FIELDS}
     values.update({k: report.get(k) for k in ("title", "publisher", "author", "url", "published")})
     values["place_id"] = place_id
     result = forms.check_claim_form(values, geometry, registry, place_geometry=place_geometry)
-    errors.update(result.errors)
+    # A problem reading the area says more than the form's "no area".
+    errors = {**result.errors, **errors}
     if errors or result.claim is None:
         st.session_state["form_errors"] = errors
         return

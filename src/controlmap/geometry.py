@@ -50,8 +50,31 @@ def polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
 
 
 def rounded(geom: BaseGeometry, digits: int = 6) -> BaseGeometry:
-    """Coordinates rounded in place: vertex order kept, so files round-trip unchanged."""
-    return shapely.transform(geom, lambda xy: np.round(xy, digits))
+    """Coordinates rounded, and polygons still valid by OGC rules.
+
+    Rounding alone keeps vertex order (files round-trip unchanged) but can make a thin
+    piece cross itself or leave a ring of fewer than four points. Such a result is snapped
+    to the grid by GEOS instead, which keeps it valid; a part thinner than the grid is
+    dropped, so the result may be empty."""
+    return _valid_rounded(np.asarray([geom], dtype=object), digits)[0]
+
+
+def _round(arr: np.ndarray, digits: int) -> np.ndarray:
+    return np.asarray(shapely.transform(arr, lambda xy: np.round(xy, digits)), dtype=object)
+
+
+def _valid_rounded(arr: np.ndarray, digits: int) -> np.ndarray:
+    out = _round(arr, digits)
+    polygons = np.isin(shapely.get_type_id(arr), (3, 6))  # Polygon, MultiPolygon
+    bad = polygons & ~shapely.is_valid(out)
+    if not bad.any():
+        return out
+    snapped = shapely.set_precision(arr[bad], 10.0**-digits)
+    for i, geom in zip(np.flatnonzero(bad), _round(snapped, digits), strict=True):
+        if not geom.is_valid:
+            geom = shapely.make_valid(geom)
+        out[i] = polygonal(geom) or shapely.Polygon()
+    return out
 
 
 def for_display(
@@ -59,8 +82,7 @@ def for_display(
 ) -> np.ndarray:
     """Simplified (about 50 m by default) and rounded: what a browser needs, not more.
 
-    Vectorised over an array of geometries; the result is for drawing only (rounding may
-    leave a ring touching itself, which Leaflet draws without complaint)."""
+    Vectorised over an array of geometries; polygons stay valid (see ``rounded``)."""
     arr = np.asarray(geoms, dtype=object)
-    simple = shapely.simplify(arr, tolerance, preserve_topology=True)
-    return np.asarray(shapely.transform(simple, lambda xy: np.round(xy, digits)), dtype=object)
+    simple = np.asarray(shapely.simplify(arr, tolerance, preserve_topology=True), dtype=object)
+    return _valid_rounded(simple, digits)

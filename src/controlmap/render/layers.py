@@ -14,7 +14,7 @@ import shapely
 from controlmap import geo
 from controlmap.export import piece_properties
 from controlmap.geo import place_name
-from controlmap.geometry import for_display
+from controlmap.geometry import for_display, polygonal
 from controlmap.model import ActorRegistry, Citation, Claim
 from controlmap.render import safe, style
 from controlmap.resolve import Piece
@@ -24,6 +24,7 @@ MARKER_BELOW_KM2 = 400.0
 # Past this many pieces a date is drawn grouped by look (see _grouped_items).
 DETAIL_LIMIT = 600
 GROUPED_TOLERANCE = 0.005  # degrees, about 500 m: under a pixel at province scale
+GROUPED_DIGITS = 3
 GROUP_SOURCES_SHOWN = 8
 EXTENT_WORDS = {
     "all": "all of this area",
@@ -207,7 +208,7 @@ def _grouped_items(
     drawn = dict(
         zip(
             (id(p) for p in pieces),
-            for_display([p.geometry for p in pieces], GROUPED_TOLERANCE, 3),
+            for_display([p.geometry for p in pieces], GROUPED_TOLERANCE, GROUPED_DIGITS),
             strict=True,
         )
     )
@@ -232,6 +233,9 @@ def _grouped_items(
         props = {**first, "since": since[-1], "evidence_age_days": min(ages)}
         parts = shapely.get_parts([drawn[id(piece)] for piece, _ in members])
         parts = [g for g in parts if g.geom_type == "Polygon" and not g.is_empty]
+        # Neighbours of one look share edges: a MultiPolygon of them is not valid, their
+        # union on the display grid is.
+        merged = polygonal(shapely.union_all(parts, grid_size=10.0**-GROUPED_DIGITS))
         area = sum(piece.area_km2 for piece, _ in members)
         citations: dict[tuple[Any, ...], Citation] = {}
         for piece, _ in sorted(members, key=lambda m: m[1]["since"], reverse=True):
@@ -257,7 +261,7 @@ def _grouped_items(
                 "type": "Feature",
                 "id": i,
                 # to_geojson runs in GEOS; building the dict in Python was the slow step here.
-                "geometry": json.loads(shapely.to_geojson(shapely.MultiPolygon(parts))),
+                "geometry": json.loads(shapely.to_geojson(merged or shapely.MultiPolygon())),
                 "properties": {
                     "actor": safe.text(first["actor"]),
                     "status": first["status"],

@@ -355,13 +355,15 @@ def diff_collection(
     dict
         A FeatureCollection whose features carry :func:`change_properties`.
     """
+    shapes = [rounded(c.geometry, digits) for c in changes]
     features = [
         {
             "type": "Feature",
-            "geometry": shapely.geometry.mapping(rounded(c.geometry, digits)),
+            "geometry": shapely.geometry.mapping(shape),
             "properties": change_properties(c, registry),
         }
-        for c in changes
+        for c, shape in zip(changes, shapes, strict=True)
+        if not shape.is_empty  # thinner than the grid: nothing left to draw
     ]
     return {
         "type": "FeatureCollection",

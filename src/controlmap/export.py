@@ -73,13 +73,15 @@ def piece_properties(piece: Piece, registry: ActorRegistry, day: dt.date) -> dic
 def state_collection(
     pieces: Sequence[Piece], registry: ActorRegistry, day: dt.date, *, digits: int = 6
 ) -> dict[str, Any]:
+    shapes = [rounded(p.geometry, digits) for p in pieces]
     features = [
         {
             "type": "Feature",
-            "geometry": shapely.geometry.mapping(rounded(p.geometry, digits)),
+            "geometry": shapely.geometry.mapping(shape),
             "properties": piece_properties(p, registry, day),
         }
-        for p in pieces
+        for p, shape in zip(pieces, shapes, strict=True)
+        if not shape.is_empty  # thinner than the grid: nothing left to draw
     ]
     return {"type": "FeatureCollection", "date": day.isoformat(), "features": features}
 

@@ -139,6 +139,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:12]}.part{path.suffix}")
     try:
         yield tmp
+        # Exports hold unpublished analysis: readable by their owner only, like the database.
+        os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     finally:
         if tmp.exists():

@@ -38,9 +38,21 @@ def _trusted(cls: type, **values: Any) -> Any:
     return obj
 
 
+def _owner_only(path: Path) -> None:
+    """Create the SQLite file readable by its owner only; SQLite gives its -wal and -shm
+    files the same mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StoreError(f"cannot create the database file {path}: {exc.strerror}") from None
+
+
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _owner_only(Path(url.removeprefix("sqlite:///").split("?")[0]).expanduser())
     try:
         engine = create_engine(
             url, connect_args={"timeout": 30} if url.startswith("sqlite") else {}

@@ -31,7 +31,7 @@ from controlmap.errors import ControlmapError
 from controlmap.geo import place_name
 from controlmap.geometry import rounded
 from controlmap.model import ActorRegistry, Citation, Claim
-from controlmap.render import safe
+from controlmap.render import popups, safe
 from controlmap.resolve import Piece, change_dates, resolve
 
 
@@ -440,34 +440,17 @@ def _style_kind(status: str, extent: str) -> str:
     return "full" if extent == "all" else "partial"
 
 
-def _sources_html(citations: Sequence[Citation]) -> str:
-    items = []
-    for n, c in enumerate(citations, start=1):
-        meta = ", ".join(x for x in (c.source.publisher, c.source.published or "") if x)
-        item = f"[{n}] {safe.link(c.source.url, c.source.title)}"
-        if meta:
-            item += f", {safe.text(meta)}"
-        if c.excerpt:
-            item += f"<br><i>&ldquo;{safe.text(c.excerpt)}&rdquo;</i>"
-        items.append(f"<li>{item}</li>")
-    return "<b>Sources</b><ol>" + "".join(items) + "</ol>"
-
-
 def _claim_description(claim: Claim, registry: ActorRegistry) -> str:
-    """HTML for Google Earth's balloon, built from escaped text (the balloon renders HTML, so
-    data must be HTML-escaped before ElementTree XML-escapes the whole)."""
-    until = claim.valid_until.isoformat() if claim.valid_until else "newer evidence replaces it"
-    lines = [
-        f"<b>{safe.text(registry.name_of(claim.actor))}</b>: {safe.text(claim.status)}, "
-        f"extent {safe.text(claim.extent)}",
-        f"Place: {safe.text(place_name(claim.place_id) or 'drawn area')}",
-        f"Observed {safe.text(claim.observed_on.isoformat())} "
-        f"(precision: {safe.text(claim.date_precision)}); valid until {safe.text(until)}",
-        f"Confidence: {safe.text(claim.confidence)}",
-    ]
-    if claim.notes:
-        lines.append(f"Notes: {safe.text(claim.notes)}")
-    return "<br>".join(lines) + "<br>" + _sources_html(claim.citations)
+    """HTML for Google Earth's balloon, from the popup templates (the balloon renders HTML,
+    so data is HTML-escaped there before ElementTree XML-escapes the whole)."""
+    return popups.render(
+        "kml_claim.j2",
+        claim=claim,
+        actor_name=registry.name_of(claim.actor),
+        place=place_name(claim.place_id) or "drawn area",
+        until=claim.valid_until.isoformat() if claim.valid_until else "newer evidence replaces it",
+        citations=claim.citations,
+    )
 
 
 def _extended(parent: ET.Element, values: dict[str, Any]) -> None:
@@ -554,17 +537,13 @@ def kml_state(
         props = piece_properties(piece, registry, day)
         mark = _sub(folders[piece.actor], "Placemark", id=f"piece-{i}")
         _sub(mark, "name", layers.summary(props, registry).split(" (since")[0])
-        desc = (
-            f"<b>{safe.text(layers.summary(props, registry))}</b><br>"
-            f"Area: {props['area_km2']:,.1f} km&sup2; &middot; confidence: "
-            f"{safe.text(props['confidence'])}"
-            + (
-                f"<br>Over: {safe.text(props['previous_name'])}"
-                if props["partial"] and props["previous_name"]
-                else ""
-            )
+        desc = popups.render(
+            "kml_piece.j2",
+            summary=layers.summary(props, registry),
+            props=props,
+            citations=piece.citations,
         )
-        _sub(mark, "description", desc + _sources_html(piece.citations))
+        _sub(mark, "description", desc)
         _sub(_sub(mark, "TimeStamp"), "when", day.isoformat())
         _sub(mark, "styleUrl", f"#{piece.actor}-{_style_kind(piece.status, piece.extent)}")
         _extended(mark, _kml_fields(piece_record(piece, registry, day)))

@@ -16,7 +16,7 @@ from controlmap.export import piece_properties
 from controlmap.geo import place_name
 from controlmap.geometry import for_display, polygonal
 from controlmap.model import ActorRegistry, Citation, Claim
-from controlmap.render import safe, style
+from controlmap.render import popups, safe, style
 from controlmap.resolve import Piece
 
 # Pieces smaller than this also get a dot, so a town stays visible when zoomed out.
@@ -101,50 +101,25 @@ def popup_html(
     registry: ActorRegistry,
 ) -> str:
     actor = registry.get(props["actor"])
-    colour = actor.colour if actor else "#999999"
-    lines = [
-        f'<div class="cm-popup"><b><span style="color:{colour}">&#9632;</span> '
-        f"{safe.text(props['actor_name'])}</b><br>"
-    ]
-    if props["status"] == "contested":
-        parties = ", ".join(registry.name_of(a) for a in props["parties"])
-        lines.append(f"Contested between {safe.text(parties)}<br>")
-    elif props["partial"]:
-        lines.append(
-            f"Partial: {safe.text(props['status'])} of {EXTENT_WORDS[props['extent']]}, "
-            f"over {safe.text(_holder(registry, props['previous']))}<br>"
-        )
-    else:
-        lines.append(f"{safe.text(props['status'].capitalize())} of all of this area<br>")
-    confidence = (
-        "claimed by one party, not independently confirmed"
-        if props["confidence"] == "claimed"
-        else "assessed"
+    return popups.render(
+        "piece.j2",
+        props=props,
+        colour=actor.colour if actor else "#999999",
+        parties=", ".join(registry.name_of(a) for a in props["parties"]),
+        extent_words=EXTENT_WORDS.get(props["extent"], props["extent"]),
+        holder=_holder(registry, props["previous"]),
+        age=_age(props["evidence_age_days"]),
+        confidence=(
+            "claimed by one party, not independently confirmed"
+            if props["confidence"] == "claimed"
+            else "assessed"
+        ),
+        claims=[
+            {"place": place_name(c.place_id), "area_note": _area_note(c), "notes": c.notes}
+            for c in piece.claims[-2:]
+        ],
+        citations=[(numbers[(c.source.key, c.excerpt)], c) for c in piece.citations],
     )
-    lines.append(
-        f"Since {safe.text(props['since'])} &middot; evidence {_age(props['evidence_age_days'])}"
-        f"<br>Confidence: {confidence} &middot; {props['area_km2']:,.1f} km&sup2;"
-    )
-    for claim in piece.claims[-2:]:
-        place = place_name(claim.place_id)
-        if place:
-            lines.append(f"<br>Place: {safe.text(place)}{_area_note(claim)}")
-        if claim.notes:
-            note = claim.notes if len(claim.notes) <= 160 else claim.notes[:157] + "..."
-            lines.append(f'<br><span class="ex">{safe.text(note)}</span>')
-    lines.append("<br><b>Sources</b><ol>")
-    for c in piece.citations:
-        n = numbers[(c.source.key, c.excerpt)]
-        meta = ", ".join(x for x in (c.source.publisher, c.source.published or "") if x)
-        item = f'<li value="{n}">[{n}] {safe.link(c.source.url, c.source.title)}'
-        if meta:
-            item += f", {safe.text(meta)}"
-        if c.excerpt:
-            excerpt = c.excerpt if len(c.excerpt) <= 280 else c.excerpt[:277] + "..."
-            item += f'<br><span class="ex">&ldquo;{safe.text(excerpt)}&rdquo;</span>'
-        lines.append(item + "</li>")
-    lines.append("</ol></div>")
-    return "".join(lines)
 
 
 def _detail_items(
@@ -243,18 +218,15 @@ def _grouped_items(
                 citations.setdefault((c.source.key, c.excerpt), c)
         head = summary({**props, "since": since[-1]}, registry)
         listed = list(citations.items())[:GROUP_SOURCES_SHOWN]
-        items = "".join(
-            f'<li value="{numbers[k]}">[{numbers[k]}] {safe.link(c.source.url, c.source.title)}'
-            f"{', ' + safe.text(c.source.published) if c.source.published else ''}</li>"
-            for k, c in listed
-        )
-        more = len(citations) - len(listed)
-        popup = (
-            f'<div class="cm-popup"><b>{safe.text(head)}</b><br>'
-            f"{len(members):,} areas, {area:,.1f} km&sup2;; evidence dated "
-            f"{safe.text(since[0])} to {safe.text(since[-1])}<br><b>Newest sources</b>"
-            f"<ol>{items}</ol>"
-            + (f"and {more:,} more: all are listed under the map.</div>" if more else "</div>")
+        popup = popups.render(
+            "group.j2",
+            head=head,
+            count=len(members),
+            area_km2=area,
+            first=since[0],
+            last=since[-1],
+            citations=[(numbers[k], c) for k, c in listed],
+            more=len(citations) - len(listed),
         )
         features.append(
             {

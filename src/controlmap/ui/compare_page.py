@@ -15,7 +15,7 @@ from controlmap import analysis, ui
 from controlmap.geo import place_name
 from controlmap.geometry import for_display
 from controlmap.model import ActorRegistry
-from controlmap.render import basemap, layers, safe, style, vendor
+from controlmap.render import basemap, layers, popups, safe, style, vendor
 from controlmap.ui import map_page
 
 UNCLAIMED = "#999999"
@@ -49,14 +49,8 @@ def _change_features(
         before = _side(registry, change.from_actor, change.from_status, change.from_extent)
         after = _side(registry, change.to_actor, change.to_status, change.to_extent)
         head = f"{places}: {before} → {after}"
-        items = "".join(
-            f"<li>{safe.link(c.source.url, c.source.title)}"
-            f"{', ' + safe.text(c.source.published) if c.source.published else ''}</li>"
-            for c in change.sources
-        )
-        popup = (
-            f'<div class="cm-popup"><b>{safe.text(head)}</b><br>'
-            f"{change.area_km2:,.1f} km&sup2;<br><b>Sources</b><ol>{items}</ol></div>"
+        popup = popups.render(
+            "change.j2", head=head, area_km2=change.area_km2, citations=change.sources
         )
         new = colours.get(change.to_actor or "", UNCLAIMED)
         old = colours.get(change.from_actor or "", UNCLAIMED)

@@ -39,13 +39,26 @@ class Checked:
 
 def geometry_from_drawings(drawings: Sequence[Mapping[str, Any]] | None) -> BaseGeometry | None:
     """Polygons drawn with the map's draw tool (st_folium ``all_drawings``), merged."""
-    shapes = []
+    geoms = []
     for feature in drawings or []:
         geom = feature.get("geometry") if isinstance(feature, Mapping) else None
         if isinstance(geom, Mapping) and geom.get("type") in ("Polygon", "MultiPolygon"):
-            shapes.append(shapely.geometry.shape(geom))
-    if not shapes:
+            geoms.append(geom)
+    if not geoms:
         return None
+    return _merged(geoms, "a drawn shape")
+
+
+def _merged(geoms: Sequence[Any], what: str) -> BaseGeometry:
+    """Each shape checked (closed, finite, valid) before they are merged: GEOS raises on
+    NaN, unclosed rings or self-intersections instead of answering."""
+    shapes = []
+    for geom in geoms:
+        try:
+            shapes.append(check_geometry(geom))
+        except ValidationError as exc:
+            reason = str(exc).removeprefix("geometry: ")
+            raise ValidationError(f"{what} {reason}", field="geometry") from None
     return shapes[0] if len(shapes) == 1 else shapely.union_all(shapes)
 
 
@@ -69,17 +82,12 @@ def geometry_from_upload(data: bytes) -> BaseGeometry:
         geoms = [obj.get("geometry")]
     else:
         geoms = [obj]
-    shapes = []
-    for g in geoms:
-        if isinstance(g, Mapping) and g.get("type") in ("Polygon", "MultiPolygon"):
-            try:
-                shapes.append(shapely.geometry.shape(g))
-            except Exception as exc:  # malformed coordinates come in many shapes
-                message = f"bad polygon in the file ({exc})"
-                raise ValidationError(message, field="geometry") from None
-    if not shapes:
+    polygons = [
+        g for g in geoms if isinstance(g, Mapping) and g.get("type") in ("Polygon", "MultiPolygon")
+    ]
+    if not polygons:
         raise ValidationError("the file holds no Polygon or MultiPolygon", field="geometry")
-    return shapes[0] if len(shapes) == 1 else shapely.union_all(shapes)
+    return _merged(polygons, "a polygon in the file")
 
 
 def _distance_km(a: BaseGeometry, b: BaseGeometry) -> float:

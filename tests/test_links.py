@@ -20,7 +20,7 @@ def _shown(at: AppTest) -> list[str]:
 
 def test_link_values_are_never_echoed_as_markdown(demo_db, monkeypatch):
     monkeypatch.setenv("CONTROLMAP_DB", demo_db)
-    at = AppTest.from_file(APP, default_timeout=30)
+    at = AppTest.from_file(APP, default_timeout=90)
     at.query_params.update(v=PHISH, date=PHISH)
     at.run()
     assert not at.exception

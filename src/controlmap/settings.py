@@ -20,6 +20,8 @@ ENVIRONMENT = {
     "CONTROLMAP_USERS": "accounts file",
     "CONTROLMAP_DATA_DIR": "folder for the embedded database and the geo packs users install",
     "CONTROLMAP_GEO": "folder of bundled geo packs, instead of the packaged geo/",
+    "CONTROLMAP_ALLOW_SELF_APPROVAL": "1 lets a reviewer approve a claim they wrote",
+    "CONTROLMAP_SECRET": "key that signs sign-in cookies (default: one kept in the database)",
 }
 
 # The top-level geo/ and data/ folders are installed as these packages (see pyproject.toml).
@@ -35,6 +37,7 @@ class Settings:
     users_file: Path
     data_dir: Path
     bundled_geo: Path
+    allow_self_approval: bool = False
 
     @property
     def packs_dir(self) -> Path:
@@ -69,6 +72,7 @@ def current() -> Settings:
         users_file=users,
         data_dir=data_dir,
         bundled_geo=Path(geo).expanduser() if geo else packaged(GEO_PACKAGE),
+        allow_self_approval=_env("CONTROLMAP_ALLOW_SELF_APPROVAL").lower() in ("1", "true", "yes"),
     )
 
 

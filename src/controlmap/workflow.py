@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from controlmap import settings
 from controlmap.auth import User, require
 from controlmap.model import Claim
 from controlmap.store import Store
@@ -28,7 +29,12 @@ def review(
 ) -> int:
     who = require(user, "reviewer")
     return store.review(
-        claim_id, decision=decision, expected_version=expected_version, who=who.name, why=why
+        claim_id,
+        decision=decision,
+        expected_version=expected_version,
+        who=who.name,
+        why=why,
+        allow_self=settings.current().allow_self_approval,
     )
 
 

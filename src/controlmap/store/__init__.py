@@ -15,9 +15,23 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, 
 from sqlalchemy.exc import SQLAlchemyError
 
 from controlmap import settings
-from controlmap.errors import ConflictError, StoreError
+from controlmap.errors import ConflictError, PermissionDenied, StoreError
 from controlmap.model import Actor, ActorRegistry, Citation, Claim, Source
 from controlmap.store import schema as t
+
+# The states a claim must be in for each change: decisions are final, a retraction stays.
+TRANSITIONS = {
+    "approve": ("pending",),
+    "reject": ("pending",),
+    "retract": ("approved",),
+    "edit": ("pending", "approved"),
+}
+ACTION_WORDS = {
+    "approve": "approved",
+    "reject": "rejected",
+    "retract": "retracted",
+    "edit": "edited",
+}
 
 ENV_DB = "CONTROLMAP_DB"
 
@@ -421,15 +435,63 @@ class Store:
         }
         return json.dumps(feature, ensure_ascii=False)
 
+    def _transition(
+        self,
+        conn: Connection,
+        claim_id: int,
+        expected_version: int,
+        action: str,
+        who: str,
+        *,
+        allow_self: bool = True,
+    ) -> None:
+        """Refuse a change the claim's current state does not allow (see TRANSITIONS), and an
+        approval by someone who wrote or edited the claim unless ``allow_self``. A stale
+        ``expected_version`` is left to ``_change``, which names who changed it."""
+        c = t.claims.c
+        row = conn.execute(
+            select(c.review_state, c.retracted, c.version).where(c.id == claim_id)
+        ).first()
+        if row is None or row.version != expected_version:
+            return
+        state = "retracted" if row.retracted else row.review_state
+        if state not in TRANSITIONS[action]:
+            allowed = " or ".join(TRANSITIONS[action])
+            raise ConflictError(
+                f"claim {claim_id} is {state}: only a {allowed} claim can be "
+                f"{ACTION_WORDS[action]}; nothing was changed"
+            )
+        if action == "approve" and not allow_self:
+            r = t.revisions.c
+            authored = conn.execute(
+                select(r.id).where(
+                    r.claim_id == claim_id, r.who == who, r.action.in_(("create", "edit"))
+                )
+            ).first()
+            if authored is not None:
+                raise PermissionDenied(
+                    f"{who} wrote or edited claim {claim_id}: approval needs a second reviewer"
+                )
+
     def review(
-        self, claim_id: int, *, decision: str, expected_version: int, who: str, why: str = ""
+        self,
+        claim_id: int,
+        *,
+        decision: str,
+        expected_version: int,
+        who: str,
+        why: str = "",
+        allow_self: bool = False,
     ) -> int:
-        """Approve or reject a pending claim; a rejection needs a reason."""
+        """Approve or reject a pending claim; a rejection needs a reason. By default nobody
+        approves a claim they wrote or edited (``allow_self`` lifts that)."""
         if decision not in ("approved", "rejected"):
             raise StoreError(f"{decision!r} is not a review decision (approved, rejected)")
         if decision == "rejected" and not why.strip():
             raise StoreError("a rejection needs a reason")
+        action = "approve" if decision == "approved" else "reject"
         with self._write() as conn:
+            self._transition(conn, claim_id, expected_version, action, who, allow_self=allow_self)
             return self._change(
                 conn,
                 claim_id,
@@ -445,6 +507,7 @@ class Store:
         if not why.strip():
             raise StoreError("a retraction needs a reason")
         with self._write() as conn:
+            self._transition(conn, claim_id, expected_version, "retract", who)
             return self._change(
                 conn,
                 claim_id,
@@ -477,6 +540,7 @@ class Store:
             "notes": claim.notes,
         }
         with self._write() as conn:
+            self._transition(conn, claim_id, expected_version, "edit", who)
             version = self._change(
                 conn, claim_id, expected_version, values, action="edit", who=who, why=why
             )

@@ -523,3 +523,13 @@ def test_landmarks_give_their_own_place_or_part_of_their_town(
     text: str, expected: list[tuple[str, str, str]]
 ) -> None:
     assert [(r[0], r[2], r[3]) for r in rows(text)] == expected
+
+
+def test_generic_state_forces_are_the_state_of_the_place() -> None:
+    """ "Government forces" in Syria are Syria's, in Iraq Iraq's, elsewhere unknown: nothing."""
+    text = "Government forces recaptured Palmyra on Sunday. The army also retook Ramadi."
+    assert [(r[0], r[1]) for r in rows(text, "2016-03-28")] == [
+        ("syria-gov", "geonames:163808"),
+        ("iraq-gov", RAMADI),
+    ]
+    assert rows("Security forces still hold the city's airport.") == []

@@ -550,6 +550,7 @@ class _Sentence:
     phrases: list[_Phrase]
     dates: list[_DateMention]
     agent: str | None = None  # the actor of the last phrase read so far in this sentence
+    registry_ids: frozenset[str] = frozenset()
     insurgent: str | None = None  # the last non-state actor named: "the militants" is it
 
 
@@ -628,7 +629,10 @@ def _named_together(s: _Sentence) -> list[_Dated]:
             key=lambda d: min(abs(d.start - place.end), abs(place.start - d.end)),
             default=None,
         )
-        finding = _Finding(actor.actor, place, "contested", "unknown", phrase, named_together=True)
+        actor_id = _actor_at(actor.actor, place, s.registry_ids)
+        if actor_id is None:
+            continue
+        finding = _Finding(actor_id, place, "contested", "unknown", phrase, named_together=True)
         found.append(_Dated(finding, when))
     return found
 
@@ -643,6 +647,25 @@ def _alias_pattern(alias: str) -> re.Pattern[str] | None:
     # Arabic writes "and", "by", "for" as one-letter prefixes: وداعش is "and Daesh"
     clitic = "(?:[وفبل])?" if _ARABIC.search(alias) else ""
     return re.compile(rf"(?<![\w\-]){clitic}{body}(?!\w)", flags)
+
+
+# "government forces", "the army": the state of the place's country (data/extract/state_forces.json)
+STATE_FORCES = "?state"
+
+
+@lru_cache(maxsize=1)
+def _state_forces() -> tuple[tuple[str, ...], dict[str, str]]:
+    data = json.loads(settings.data_file("extract/state_forces.json").read_text(encoding="utf-8"))
+    return tuple(data["generic_aliases"]), dict(data["by_country"])
+
+
+def _actor_at(actor: str, place: _PlaceMention, registry_ids: frozenset[str]) -> str | None:
+    """The registry actor an agent stands for at this place (None: no suggestion)."""
+    if actor != STATE_FORCES:
+        return actor
+    record = geocode.place(place.place_id)
+    state = _state_forces()[1].get(record.country) if record is not None else None
+    return state if state in registry_ids else None
 
 
 _NATIONAL_FORCE = re.compile(r"([A-Z][a-z]+(?:i|ian|ese|ish))\s+(?:forces|troops|army|military)")
@@ -664,6 +687,8 @@ def _actor_patterns(registry: ActorRegistry) -> list[tuple[re.Pattern[str], str]
                 derived.setdefault(f"{force.group(1)} {noun}", actor_id)
     for alias, actor_id in derived.items():
         names.setdefault(alias, actor_id)
+    for alias in _state_forces()[0]:
+        names.setdefault(alias, STATE_FORCES)
     patterns = []
     for alias in sorted(names, key=lambda a: (-len(a), a)):
         pattern = _alias_pattern(alias)
@@ -1386,8 +1411,12 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
             if phrase.status == "control" and extent == "unknown":
                 extent = "all"
             when = _date_for(s, phrase, place, next_start)
-            for actor in agents:
-                found.append(_Dated(_Finding(actor, place, phrase.status, extent, phrase), when))
+            for agent in agents:
+                actor = _actor_at(agent, place, s.registry_ids)
+                if actor is not None:
+                    found.append(
+                        _Dated(_Finding(actor, place, phrase.status, extent, phrase), when)
+                    )
     if last_agent == previous_agent:
         movers = [a for a in s.actors if not a.speaker and not a.sidelined]
         if movers:
@@ -1441,7 +1470,9 @@ def extract(
     suggestions: list[Suggestion] = []
     seen: set[tuple[str, str, str, str, str | None]] = set()
     previous_agent: str | None = None
-    context = _Context(frozenset(a.id for a in actors if a.kind != "state"))
+    context = _Context(
+        frozenset(a.id for a in actors if a.kind != "state"), frozenset(a.id for a in actors)
+    )
     for sentence in sentences(text):
         parsed = _parse(sentence, patterns, day, context)
         findings, previous_agent = _findings(parsed, previous_agent)
@@ -1474,6 +1505,7 @@ class _Context:
     """What earlier sentences of the report named, for coreference."""
 
     non_state: frozenset[str]
+    registry_ids: frozenset[str] = frozenset()
     town: _PlaceMention | None = None  # the last town named: "the city" in a later sentence
     site: _PlaceMention | None = None  # the last named place that is not a town
     insurgent: str | None = None
@@ -1503,6 +1535,7 @@ def _parse(
     phrases = _find_phrases(sentence, actors)
     parsed = _Sentence(sentence, actors, places, phrases, _find_dates(sentence, published))
     if context is not None:
+        parsed.registry_ids = context.registry_ids
         before = [a.actor for a in actors if a.actor in context.non_state]
         parsed.insurgent = before[0] if before else context.insurgent
     return parsed
@@ -1547,8 +1580,8 @@ def _with_referents(
     for pattern, group, extent, town_like in readings:
         for match in pattern.finditer(text):
             start, end = match.span(group)
-            if _inside_any(start, end, spans):
-                continue
+            if _inside_any(start, end, spans) or _FACILITY_AFTER.match(text[end:]):
+                continue  # "the city's airport" is not the city
             before = [
                 p
                 for p in places
@@ -1615,7 +1648,7 @@ def _reading(
     """
     phrase, place = finding.phrase, finding.place
     agent = min(
-        (a for a in s.actors if a.actor == finding.actor),
+        (a for a in s.actors if a.actor in (finding.actor, STATE_FORCES)),
         key=lambda a: min(abs(a.start - phrase.end), abs(phrase.start - a.end)),
         default=None,
     )

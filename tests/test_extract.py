@@ -425,6 +425,16 @@ REFINERY = "extra:baiji-refinery"
             "Ramadi fell to Islamic State militants on Sunday, May 17, officials said.",
             [("isil", RAMADI, "control", "all", "2015-05-17")],
         ),
+        (
+            "2016-10-20",
+            "Iraqi forces retook Bartella on 2016-10-19, a statement said.",
+            [("iraq-gov", "geonames:97890", "control", "all", "2016-10-19")],
+        ),
+        (  # published nine days later: the stated date, not last Sunday
+            "2015-05-26",
+            "Ramadi fell to Islamic State militants on Sunday, May 17, officials said.",
+            [("isil", RAMADI, "control", "all", "2015-05-17")],
+        ),
         (  # coreference across sentences: "the group" and "the city"
             "2015-04-16",
             "Islamic State fighters attacked Heet on Monday. The army withdrew from its final "

@@ -125,6 +125,7 @@ _DAY_MONTH = re.compile(
 _MONTH_DAY = re.compile(
     rf"\b{_PREP}{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?"
 )
+_ISO_DATE = re.compile(rf"\b{_PREP}(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)\b")
 _MONTH_YEAR = re.compile(rf"\b{_PREP}{_MONTH}\s+{_YEAR}\b")
 # A bare month name only after a preposition: "May" alone is usually the verb.
 _MONTH_ALONE = re.compile(
@@ -873,6 +874,11 @@ def _find_dates(text: str, published: dt.date | None) -> list[_DateMention]:
     if published is not None and _script(text) is not None:
         found.extend(_dates_in_other_languages(text, published))
         taken.extend((d.start, d.end) for d in found)
+    for match in _ISO_DATE.finditer(text):
+        try:
+            add(match, dt.date.fromisoformat(match.group("iso")), "day")
+        except ValueError:
+            continue
     for pattern in (_DAY_MONTH, _MONTH_DAY):
         for match in pattern.finditer(text):
             add(match, _explicit(match, published), "day")
@@ -891,7 +897,24 @@ def _find_dates(text: str, published: dt.date | None) -> list[_DateMention]:
         for match in _LAST_MONTH.finditer(text):
             end_of_last = published.replace(day=1) - dt.timedelta(days=1)
             add(match, end_of_last.replace(day=1), "month")
-    return sorted(found, key=lambda d: d.start)
+    return _weekday_with_date(text, sorted(found, key=lambda d: d.start))
+
+
+def _weekday_with_date(text: str, found: list[_DateMention]) -> list[_DateMention]:
+    """ "on Sunday, May 17" is one date, the stated day: the weekday only repeats it."""
+    out: list[_DateMention] = []
+    for mention in found:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and _WEEKDAY_RE.fullmatch(text[previous.start : previous.end])
+            and re.fullmatch(r",?\s*(?:the\s+)?", text[previous.end : mention.start])
+            and mention.precision == "day"
+        ):
+            out[-1] = _DateMention(previous.start, mention.end, mention.day, mention.precision)
+        else:
+            out.append(mention)
+    return out
 
 
 _DATEPARSER_LANGUAGES = {"ar": ["ar"], "cyrillic": ["ru", "uk"]}

@@ -71,7 +71,8 @@ def _area_note(claim: Claim) -> str:
     return ""
 
 
-def _age(days: int) -> str:
+def age_phrase(days: int) -> str:
+    """How old evidence is, in words: "5 days old", "3 months old (95 days)"."""
     if days < 0:
         return "dated after this day"
     if days < 60:
@@ -91,7 +92,7 @@ def summary(props: dict[str, Any], registry: ActorRegistry) -> str:
         head = f"{name}: {props['status']} of {EXTENT_WORDS[props['extent']]}"
     else:
         head = f"{name}: {props['status']}"
-    return f"{head} (since {props['since']}, evidence {_age(props['evidence_age_days'])})"
+    return f"{head} (since {props['since']}, evidence {age_phrase(props['evidence_age_days'])})"
 
 
 def popup_html(
@@ -108,7 +109,7 @@ def popup_html(
         parties=", ".join(registry.name_of(a) for a in props["parties"]),
         extent_words=EXTENT_WORDS.get(props["extent"], props["extent"]),
         holder=_holder(registry, props["previous"]),
-        age=_age(props["evidence_age_days"]),
+        age=age_phrase(props["evidence_age_days"]),
         confidence=(
             "claimed by one party, not independently confirmed"
             if props["confidence"] == "claimed"

@@ -18,6 +18,8 @@ from controlmap.auth import ROLES, User, authenticate
 from controlmap.model import ActorRegistry, Claim
 from controlmap.render.layers import layer_features
 from controlmap.render.style import Look
+from controlmap.render.timelayer import Frame
+from controlmap.render.timelayer import frame as make_frame
 from controlmap.resolve import Piece, Resolver, change_dates
 from controlmap.store import Store, default_url
 
@@ -75,6 +77,21 @@ def drawn(
         if p.actor in wanted or wanted & set(p.holding.parties)
     ]
     return layer_features(pieces, registry(url, data_version), day, look)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def frame(
+    url: str,
+    data_version: int,
+    day: dt.date,
+    include_claimed: bool,
+    look: Look,
+    actors: tuple[str, ...],
+) -> Frame:
+    """What the map's date layer draws on ``day``, ready to be sent as edits of another
+    frame (render/timelayer.py)."""
+    features, markers = drawn(url, data_version, day, include_claimed, look, actors)
+    return make_frame(features, markers, day)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -136,7 +153,7 @@ def prefetch(
     def work() -> None:
         try:
             for day in days:
-                drawn(url, data_version, day, include_claimed, look, actors)
+                frame(url, data_version, day, include_claimed, look, actors)
         finally:
             _PREFETCHING.release()
 

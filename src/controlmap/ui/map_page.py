@@ -17,6 +17,7 @@ from controlmap import ui
 from controlmap.model import ActorRegistry
 from controlmap.render import basemap, layers, style, vendor
 from controlmap.resolve import Piece
+from controlmap.ui import timelayer
 
 PLAY_SECONDS = 1.5
 OFFLINE = "Offline basemap (bundled)"
@@ -291,7 +292,7 @@ def render() -> None:
     with st.spinner(f"Resolving control on {day.isoformat()} ..."):
         pieces_all = ui.resolved(url, version, day, include_claimed)
         pieces = [p for p in pieces_all if p.actor in shown or set(shown) & set(p.holding.parties)]
-        features, markers = ui.drawn(url, version, day, include_claimed, look, tuple(shown))
+        drawn = ui.frame(url, version, day, include_claimed, look, tuple(shown))
 
     if pieces:
         newest = max(p.since for p in pieces)
@@ -312,15 +313,15 @@ def render() -> None:
         st.session_state["initial_view"] = basemap.view_for(bounds)
     view = st.session_state["initial_view"]
     m = basemap.base_map(legend_actors, look, view=view, tiles=None if tiles == OFFLINE else tiles)
-    group = layers.feature_group(features, markers)
+    # The map itself stays the same from step to step; the date layer travels on its own.
     out = st_folium(
         m,
         key="map",
-        feature_group_to_add=group,
         returned_objects=["center", "zoom"],
         use_container_width=True,
         height=760 if present else 620,
     )
+    timelayer.show(drawn)
     where: dict[str, str] = {}
     if out and out.get("center") and out.get("zoom"):
         where = {

@@ -1,0 +1,173 @@
+"""Bytes and time per slider step, in headless Chromium with the network blocked.
+
+For each dataset: start the app, open the map, then press the slider's arrow key N times.
+Per step it records the bytes Streamlit sent over its websocket (every frame received, from
+the key press until the connection has been quiet for QUIET seconds), any HTTP request made,
+and slider-to-map time: key press until the date layer in the map holds the new frame.
+
+    python bench/slider.py demo front generated     # prints one JSON line per dataset
+
+Not a test: the figures go in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from controlmap import dataset  # noqa: E402
+from controlmap.store import Store  # noqa: E402
+
+QUIET = 0.6  # seconds without a websocket frame: the step's messages are all in
+SEQ_JS = "() => (window.cmTimeLayer && window.cmTimeLayer.cmSeq !== undefined) ? window.cmTimeLayer.cmSeq : -1"
+
+
+def make_db(kind: str, folder: str) -> str:
+    url = f"sqlite:///{folder}/{kind}.sqlite"
+    store = Store(url)
+    if kind == "demo":
+        dataset.init_store(store, demo=True)
+    elif kind == "front":
+        from bench.front import ACTOR, front_claims
+
+        dataset.init_store(store, demo=False)
+        store.add_claims(front_claims(), who="bench", actors=[ACTOR])
+    elif kind == "generated":
+        from bench.run import generated_claims
+
+        dataset.init_store(store, demo=False)
+        store.add_claims(generated_claims(10_000, 1_000), who="bench")
+    else:
+        raise SystemExit(f"unknown dataset {kind!r}")
+    return url
+
+
+def pctl(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+class Wire:
+    """Every websocket frame the page receives, with its time and size."""
+
+    def __init__(self, page: object):
+        self.frames: list[tuple[float, int]] = []
+        self.http: list[str] = []
+        page.on("websocket", self._socket)  # type: ignore[attr-defined]
+        page.on("request", lambda r: self.http.append(r.url))  # type: ignore[attr-defined]
+
+    def _socket(self, ws: object) -> None:
+        def received(payload: object) -> None:
+            size = len(payload) if isinstance(payload, bytes | str) else 0
+            self.frames.append((time.perf_counter(), size))
+
+        ws.on("framereceived", received)  # type: ignore[attr-defined]
+
+    def quiet(self, page: object, limit: float = 120.0) -> None:
+        deadline = time.perf_counter() + limit
+        while time.perf_counter() < deadline:
+            last = self.frames[-1][0] if self.frames else 0.0
+            if time.perf_counter() - last >= QUIET:
+                return
+            page.wait_for_timeout(100)  # type: ignore[attr-defined]
+
+    def since(self, t0: float) -> int:
+        return sum(size for t, size in self.frames if t >= t0)
+
+
+def step_map(server_base: str, steps: int, key: str = "ArrowLeft") -> dict[str, object]:
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM_ARGS, LOCAL
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        blocked: list[str] = []
+
+        def route(r: object) -> None:
+            url = r.request.url  # type: ignore[attr-defined]
+            if url.startswith(LOCAL):
+                r.continue_()  # type: ignore[attr-defined]
+            else:
+                blocked.append(url)
+                r.abort()  # type: ignore[attr-defined]
+
+        page.route("**/*", route)
+        wire = Wire(page)
+        page.goto(f"{server_base}/")
+        page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(
+            "path.leaflet-interactive"
+        ).first.wait_for(state="attached", timeout=300_000)
+        (frame,) = [f for f in page.frames if "streamlit_folium" in f.url]
+        frame.wait_for_function(f"({SEQ_JS})() >= 0", timeout=300_000)
+        wire.quiet(page)
+        first_load = wire.since(0.0)
+        slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
+        times, sizes, requests = [], [], 0
+        for _ in range(steps):
+            seq = frame.evaluate(SEQ_JS)
+            requests_before = len(wire.http)
+            slider.focus()
+            t0 = time.perf_counter()
+            slider.press(key)
+            frame.wait_for_function(f"({SEQ_JS})() > {seq}", timeout=300_000)
+            times.append(time.perf_counter() - t0)
+            wire.quiet(page)
+            sizes.append(wire.since(t0))
+            requests += len(wire.http) - requests_before
+        browser.close()
+    return {
+        "first_load_kb": round(first_load / 1024, 1),
+        "steps": steps,
+        "bytes_per_step_p50_kb": round(statistics.median(sizes) / 1024, 1),
+        "bytes_per_step_p95_kb": round(pctl(sizes, 0.95) / 1024, 1),
+        "bytes_per_step_max_kb": round(max(sizes) / 1024, 1),
+        "slider_to_map_p50_ms": round(statistics.median(times) * 1000),
+        "slider_to_map_p95_ms": round(pctl(times, 0.95) * 1000),
+        "http_requests_during_steps": requests,
+        "blocked_requests": len(blocked),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("datasets", nargs="*", default=["demo", "front", "generated"])
+    parser.add_argument("--steps", type=int, default=30)
+    args = parser.parse_args()
+    from tests.e2e.conftest import Server
+
+    print(
+        json.dumps(
+            {
+                "machine": f"{platform.platform()}, python {platform.python_version()}, "
+                f"{__import__('os').cpu_count()} cores"
+            }
+        ),
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in args.datasets:
+            t0 = time.perf_counter()
+            url = make_db(kind, tmp)
+            built = time.perf_counter() - t0
+            server = Server(url, f"bench-slider-{kind}")
+            try:
+                steps = min(args.steps, 12) if kind == "demo" else args.steps
+                result = step_map(server.base, steps)
+            finally:
+                server.stop()
+            print(json.dumps({"dataset": kind, "db_built_s": round(built, 1), **result}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,262 @@
+"""The date layer as small messages: each slider step sends only what changed since the frame
+the browser already holds.
+
+A *frame* is what the map draws on one date: areas and town dots, each an :class:`Item` with
+its look (style, tooltip, popup) and its rings. :func:`changes` compares two frames and writes
+the newer one as edits of the older: an item that did not change is a reference, a ring that
+did not change is a reference, a ring that moved a little is sent as the runs of vertices that
+differ. Coordinates travel as integers of 1e-5 degree (about a metre), each vertex as the step
+from the one before, so a slowly moving front line costs a few hundred bytes a day instead of
+its whole outline. The browser side is ``ui/timelayer/timelayer.js``; ``ui/timelayer.py`` keeps,
+per browser session, which frame the browser holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from controlmap.render.layers import age_phrase
+
+SCALE = 100_000  # integers of 1e-5 degree: the precision for_display rounds to
+COPY, NEW, PATCH = 0, 1, 2  # ring and vertex operations
+
+
+@dataclass(frozen=True, eq=False)
+class Item:
+    """One drawn thing: ``kind`` "a" (area, any number of rings) or "d" (a town dot)."""
+
+    kind: str
+    ident: str  # what it shows (actor, status, extent): how it is found again next frame
+    props: dict[str, Any]
+    rings: tuple[bytes, ...]  # int32 (x, y) pairs, unclosed, starting at the smallest vertex
+    key: str = field(init=False)  # props as JSON: equal keys draw alike
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "key", json.dumps(self.props, sort_keys=True, separators=(",", ":"))
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """Everything the date layer draws on one date, areas first, then dots. ``ages`` words
+    the evidence age of each ``since`` date on this day: labels carry an ``<cm-age>`` mark in
+    its place, so a piece that did not change keeps the same label from day to day."""
+
+    items: tuple[Item, ...]
+    ages: dict[str, str]
+
+
+def _age_mark(since: str) -> str:
+    return f'<cm-age data-since="{since}"></cm-age>'
+
+
+def _unaged(props: dict[str, Any], day: dt.date) -> tuple[dict[str, Any], str, str]:
+    """``props`` with its evidence age replaced by a mark, with the since date and wording."""
+    since = str(props.get("since", ""))
+    try:
+        phrase = age_phrase((day - dt.date.fromisoformat(since)).days)
+    except ValueError:
+        return props, since, ""
+    out = dict(props)
+    for name in ("tooltip", "popup"):
+        if isinstance(out.get(name), str):
+            out[name] = out[name].replace(f"evidence {phrase}", f"evidence {_age_mark(since)}")
+    return out, since, phrase
+
+
+def _ring(coords: Sequence[Sequence[float]]) -> bytes | None:
+    arr = np.rint(np.asarray(coords, dtype=float)[:, :2] * SCALE).astype(np.int32)
+    if len(arr) > 1 and (arr[0] == arr[-1]).all():
+        arr = arr[:-1]
+    if len(arr) < 3:
+        return None
+    # The same ring always starts at the same vertex, so unchanged stretches line up.
+    start = int(np.lexsort((arr[:, 1], arr[:, 0]))[0])
+    return np.roll(arr, -start, axis=0).tobytes()
+
+
+def _rings(geometry: dict[str, Any]) -> tuple[bytes, ...]:
+    if geometry["type"] == "Polygon":
+        polygons = [geometry["coordinates"]]
+    elif geometry["type"] == "MultiPolygon":
+        polygons = geometry["coordinates"]
+    else:
+        raise ValueError(f"not an area: {geometry['type']}")
+    rings = [r for poly in polygons for coords in poly if (r := _ring(coords)) is not None]
+    # Holes need no marking: the browser fills with the even-odd rule. A stable order lets
+    # the next frame refer to runs of unchanged rings.
+    return tuple(sorted(rings))
+
+
+def _ident(kind: str, props: dict[str, Any]) -> str:
+    return "|".join(
+        [kind, str(props.get("actor")), str(props.get("status")), str(props.get("extent"))]
+    )
+
+
+def frame(
+    features: Sequence[dict[str, Any]], markers: Sequence[dict[str, Any]], day: dt.date
+) -> Frame:
+    """The frame drawn on ``day`` by ``layers.layer_features`` output (areas and dots)."""
+    ages: dict[str, str] = {}
+    items = []
+    for kind, feature in [("a", f) for f in features] + [("d", m) for m in markers]:
+        props, since, phrase = _unaged(feature["properties"], day)
+        if phrase:
+            ages[since] = phrase
+        if kind == "a":
+            rings = _rings(feature["geometry"])
+        else:
+            x, y = feature["geometry"]["coordinates"][:2]
+            rings = (np.rint(np.array([[x, y]]) * SCALE).astype(np.int32).tobytes(),)
+        items.append(Item(kind, _ident(kind, props), props, rings))
+    return Frame(tuple(items), ages)
+
+
+def _vertices(ring: bytes) -> np.ndarray:
+    return np.frombuffer(ring, dtype=np.int32).reshape(-1, 2)
+
+
+def _steps(arr: np.ndarray, last: tuple[int, int]) -> list[int]:
+    """Vertices as steps from ``last`` and then from each other: small numbers, short JSON."""
+    if len(arr) == 0:
+        return []
+    d = np.diff(arr.astype(np.int64), axis=0, prepend=np.array([last], dtype=np.int64))
+    return [int(v) for v in d.ravel()]
+
+
+def _patch(old: bytes, new: bytes) -> list[list[int]]:
+    """``new`` as runs copied from ``old`` ([0, start, count]) and runs of new vertices
+    ([1, steps...], each step from the vertex before it)."""
+    a, b = _vertices(old), _vertices(new)
+    keys_a = ((a[:, 0].astype(np.int64) << 32) | (a[:, 1].astype(np.int64) & 0xFFFFFFFF)).tolist()
+    keys_b = ((b[:, 0].astype(np.int64) << 32) | (b[:, 1].astype(np.int64) & 0xFFFFFFFF)).tolist()
+    ops: list[list[int]] = []
+    last = (0, 0)
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, keys_a, keys_b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            ops.append([COPY, i1, i2 - i1])
+            last = (int(a[i2 - 1, 0]), int(a[i2 - 1, 1]))
+        elif tag in ("insert", "replace"):
+            ops.append([NEW, *_steps(b[j1:j2], last)])
+            last = (int(b[j2 - 1, 0]), int(b[j2 - 1, 1]))
+    return ops
+
+
+def _size(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":")))
+
+
+def _ring_ops(old: Sequence[bytes], new: Sequence[bytes]) -> list[Any]:
+    """``new`` rings from ``old``: [0, start, count] copies rings, [1, steps...] is a new ring,
+    [2, index, patch] is ring ``index`` of ``old`` edited by a vertex patch."""
+    ops: list[Any] = []
+    matcher = SequenceMatcher(None, list(old), list(new), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            ops.append([COPY, i1, i2 - i1])
+            continue
+        if tag == "delete":
+            continue
+        was = list(range(i1, i2)) if tag == "replace" else []
+        for j in range(j1, j2):
+            full = [NEW, *_steps(_vertices(new[j]), (0, 0))]
+            best: list[Any] = full
+            # Pair each changed ring with an old one it replaced; keep the patch if smaller.
+            if was:
+                k = was[min(j - j1, len(was) - 1)]
+                patched = [PATCH, k, _patch(old[k], new[j])]
+                if _size(patched) < _size(full):
+                    best = patched
+            ops.append(best)
+    return ops
+
+
+def _centre(item: Item) -> tuple[float, float]:
+    first = _vertices(item.rings[0])
+    return float(first[:, 0].mean()), float(first[:, 1].mean())
+
+
+def _match(base: Frame, new: Frame) -> list[int]:
+    """For each new item, the index of the base item it continues (-1: none)."""
+    free = set(range(len(base.items)))
+    exact: dict[tuple[str, tuple[bytes, ...]], list[int]] = {}
+    for i, item in enumerate(base.items):
+        exact.setdefault((item.key, item.rings), []).append(i)
+    out = [-1] * len(new.items)
+    for j, item in enumerate(new.items):
+        same = exact.get((item.key, item.rings))
+        if same:
+            out[j] = same.pop(0)
+            free.discard(out[j])
+    for j, item in enumerate(new.items):
+        if out[j] >= 0:
+            continue
+        candidates = [i for i in free if base.items[i].ident == item.ident]
+        if not candidates:
+            candidates = [i for i in free if base.items[i].kind == item.kind]
+        if candidates:
+            cx, cy = _centre(item)
+            i = min(
+                candidates,
+                key=lambda i: (_centre(base.items[i])[0] - cx) ** 2
+                + (_centre(base.items[i])[1] - cy) ** 2,
+            )
+            out[j] = i
+            free.discard(i)
+    return out
+
+
+@lru_cache(maxsize=256)
+def changes(base: Frame | None, new: Frame) -> list[list[Any]]:
+    """``new`` as edits of ``base`` (None: from nothing), one entry per item in draw order:
+    ``[kind, base index or -1, props or None if unchanged, geometry or None if unchanged]``;
+    props ``{"style": ..., "like": k}`` are those of item ``k`` of this frame with that style.
+    Geometry is a ring-operation list for areas, ``[x, y]`` for dots. Cached: every session
+    stepping between the same two frames gets the same answer."""
+    matches = _match(base, new) if base is not None else [-1] * len(new.items)
+    entries: list[list[Any]] = []
+    labels: dict[str, int] = {}  # a town's dot says what its area says: send that once
+    for j, (item, i) in enumerate(zip(new.items, matches, strict=True)):
+        was = base.items[i] if base is not None and i >= 0 else None
+        props: Any = None if was is not None and was.key == item.key else item.props
+        label = json.dumps(
+            {k: v for k, v in item.props.items() if k != "style"}, sort_keys=True
+        )
+        if props is not None and label in labels:
+            props = {"style": item.props.get("style"), "like": labels[label]}
+        labels.setdefault(label, j)
+        geometry: Any
+        if was is not None and was.rings == item.rings:
+            geometry = None
+        elif item.kind == "d":
+            x, y = _vertices(item.rings[0])[0]
+            geometry = [int(x), int(y)]
+        else:
+            geometry = _ring_ops(was.rings if was is not None else (), item.rings)
+        entries.append([item.kind, i if was is not None else -1, props, geometry])
+    return entries
+
+
+def message(base: Frame | None, new: Frame, *, seq: int, base_seq: int) -> dict[str, Any]:
+    """What the browser gets for one step: apply ``items`` to frame ``base`` (-1: none)."""
+    return {
+        "seq": seq,
+        "base": base_seq if base is not None else -1,
+        "items": changes(base, new),
+        "ages": new.ages,
+    }
+
+
+def payload_bytes(msg: dict[str, Any]) -> int:
+    """The size of ``msg`` as JSON, as it travels."""
+    return _size(msg)

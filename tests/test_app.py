@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from controlmap import dataset
 from controlmap.store import Store
+from tests.test_timelayer import Held
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -31,13 +32,33 @@ def app_db(db_url, make_claim, monkeypatch):
     return db_url
 
 
+def _components(at: AppTest, name: str) -> list:
+    return [
+        e
+        for e in at.main
+        if getattr(e, "type", None) == "component_instance" and name in e.proto.component_name
+    ]
+
+
 def _map(at: AppTest):
-    (component,) = [e for e in at.main if getattr(e, "type", None) == "component_instance"]
+    (component,) = _components(at, "st_folium")
     return component, json.loads(component.proto.json_args)
 
 
-def _drawn(args) -> str:
-    return args["feature_group"] or ""
+def _layer_message(at: AppTest) -> dict:
+    (component,) = _components(at, "timelayer")
+    return json.loads(component.proto.json_args)["msg"]
+
+
+_HELD: dict[int, Held] = {}
+
+
+def _drawn(at: AppTest) -> str:
+    """What a browser holding every earlier message of this session draws now (labels)."""
+    held = _HELD.setdefault(id(at), Held())
+    held.apply(_layer_message(at))
+    assert not held.resync_asked
+    return json.dumps([it["props"] for it in held.items], ensure_ascii=False)
 
 
 def test_slider_moves_change_what_is_drawn(app_db):
@@ -46,14 +67,31 @@ def test_slider_moves_change_what_is_drawn(app_db):
     slider = at.select_slider(key="date")
     assert slider.options == ["2013-12-30", "2014-01-02", "2014-10-13"]
     assert slider.value == "2014-10-13"  # opens on the newest change
-    _, latest = _map(at)
-    assert "cm-partial" in _drawn(latest)  # ISIL's partial hold over Fallujah, hatched
+    assert "cm-partial" in _drawn(at)  # ISIL's partial hold over Fallujah, hatched
     slider.set_value("2013-12-30").run()
-    _, first = _map(at)
-    assert "cm-partial" not in _drawn(first)
-    assert "Iraqi government forces: control" in _drawn(first)
-    assert "Islamic State" not in _drawn(first)
+    first = _drawn(at)
+    assert "cm-partial" not in first
+    assert "Iraqi government forces: control" in first
+    assert "Islamic State" not in first
     assert at.query_params["date"] == ["2013-12-30"] or at.query_params["date"] == "2013-12-30"
+
+
+def test_a_slider_step_sends_only_the_date_layer(app_db):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    _, map_before = _map(at)
+    first = _layer_message(at)
+    assert first["base"] == -1  # a new page gets the whole frame
+    at.select_slider(key="date").set_value("2014-01-02").run()
+    _, map_after = _map(at)
+    step = _layer_message(at)
+    # The map (basemap, legend, patterns) is the same element: Streamlit sends a reference.
+    assert map_after == map_before
+    assert "cm-legend" in map_before["script"]
+    # The step is an edit of the frame the browser holds, with no basemap and no legend.
+    assert step["base"] == first["seq"] and step["seq"] == first["seq"] + 1
+    text = json.dumps(step)
+    assert "cm-legend" not in text and "basemap" not in text and "L.map" not in text
+    assert len(text) < len(json.dumps(map_before)) / 20
 
 
 def test_step_buttons_walk_through_changes(app_db):
@@ -75,7 +113,7 @@ def test_query_parameters_restore_the_view(app_db):
     assert at.select_slider(key="date").value == "2014-01-05"
     assert at.multiselect(key="actors").value == ["isil"]
     _, args = _map(at)
-    drawn = _drawn(args)
+    drawn = _drawn(at)
     assert "Islamic State" in drawn and "Iraqi government forces: control" not in drawn
     assert re.search(r"center: \[33\.4,\s*43\.7\]", args["script"])
     assert re.search(r"\"zoom\": 10\b", args["script"])
@@ -130,8 +168,7 @@ def test_presentation_mode_has_no_controls(demo_db, monkeypatch):
     assert not at.exception
     assert "20 May 2015" in at.title[0].value
     assert len(at.select_slider) == 0 and len(at.sidebar.multiselect) == 0
-    _, args = _map(at)
-    assert "Islamic State" in _drawn(args)
+    assert "Islamic State" in _drawn(at)
 
 
 def test_link_carries_the_view_and_warns_when_data_changed(app_db):

@@ -14,9 +14,11 @@ from tests.e2e.conftest import Page, Server
 
 pytestmark = pytest.mark.browser
 
-# What the map shows now: streamlit-folium keeps replaced groups in window.feature_group,
-# detached from the map, so only groups still on the map count.
-DRAWN_JS = """() => (window.feature_group || []).filter(g => g._map)
+# What the map shows now: the map page's date layer (window.cmTimeLayer, drawn by the
+# timelayer component) and, on other pages, streamlit-folium's groups, which it keeps in
+# window.feature_group after replacing them, detached from the map: only groups on the map count.
+DRAWN_JS = """() => [...(window.feature_group || []), window.cmTimeLayer]
+    .filter(g => g && g._map)
     .flatMap(g => Object.values(g._layers))
     .flatMap(l => l._layers ? Object.values(l._layers) : [l])
     .filter(l => l.feature && l.feature.geometry.type !== 'Point')

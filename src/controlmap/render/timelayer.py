@@ -208,8 +208,9 @@ def _match(base: Frame, new: Frame) -> list[int]:
             cx, cy = _centre(item)
             i = min(
                 candidates,
-                key=lambda i: (_centre(base.items[i])[0] - cx) ** 2
-                + (_centre(base.items[i])[1] - cy) ** 2,
+                key=lambda i: (
+                    (_centre(base.items[i])[0] - cx) ** 2 + (_centre(base.items[i])[1] - cy) ** 2
+                ),
             )
             out[j] = i
             free.discard(i)
@@ -229,9 +230,7 @@ def changes(base: Frame | None, new: Frame) -> list[list[Any]]:
     for j, (item, i) in enumerate(zip(new.items, matches, strict=True)):
         was = base.items[i] if base is not None and i >= 0 else None
         props: Any = None if was is not None and was.key == item.key else item.props
-        label = json.dumps(
-            {k: v for k, v in item.props.items() if k != "style"}, sort_keys=True
-        )
+        label = json.dumps({k: v for k, v in item.props.items() if k != "style"}, sort_keys=True)
         if props is not None and label in labels:
             props = {"style": item.props.get("style"), "like": labels[label]}
         labels.setdefault(label, j)

@@ -313,15 +313,19 @@ def render() -> None:
         st.session_state["initial_view"] = basemap.view_for(bounds)
     view = st.session_state["initial_view"]
     m = basemap.base_map(legend_actors, look, view=view, tiles=None if tiles == OFFLINE else tiles)
-    # The map itself stays the same from step to step; the date layer travels on its own.
-    out = st_folium(
-        m,
-        key="map",
-        returned_objects=["center", "zoom"],
-        use_container_width=True,
-        height=760 if present else 620,
-    )
+    # The map itself stays the same from step to step (Streamlit then sends only a reference
+    # to it); the date layer travels on its own, and first, so a step shows without waiting
+    # for the map to be made again on the server.
+    map_slot = st.container()
     timelayer.show(drawn)
+    with map_slot:
+        out = st_folium(
+            m,
+            key="map",
+            returned_objects=["center", "zoom"],
+            use_container_width=True,
+            height=760 if present else 620,
+        )
     where: dict[str, str] = {}
     if out and out.get("center") and out.get("zoom"):
         where = {

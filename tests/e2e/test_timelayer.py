@@ -1,0 +1,124 @@
+"""A slider step sends only the date layer: read off the websocket in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from tests.e2e.conftest import Page, Server
+from tests.e2e.test_browser import DRAWN_JS, _frame
+
+pytestmark = pytest.mark.browser
+
+SEQ_JS = "() => window.cmTimeLayer ? window.cmTimeLayer.cmSeq : -1"
+
+
+@pytest.fixture(scope="module")
+def layer_server(demo_db: str) -> Iterator[Server]:
+    server = Server(demo_db, "timelayer")
+    yield server
+    server.stop()
+
+
+class Socket:
+    """Streamlit's messages to this page, decoded."""
+
+    def __init__(self, page: object):
+        self.messages: list[tuple[ForwardMsg, bytes]] = []
+        page.on("websocket", self._socket)  # type: ignore[attr-defined]
+
+    def _socket(self, ws: object) -> None:
+        def received(payload: bytes | str) -> None:
+            raw = payload if isinstance(payload, bytes) else payload.encode()
+            self.messages.append((ForwardMsg.FromString(raw), raw))
+
+        ws.on("framereceived", received)  # type: ignore[attr-defined]
+
+    def components(self, start: int) -> list[str]:
+        """Names of the components sent in full since message ``start``."""
+        out = []
+        for msg, _ in self.messages[start:]:
+            if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                element = msg.delta.new_element
+                if element.WhichOneof("type") == "component_instance":
+                    out.append(element.component_instance.component_name)
+        return out
+
+    def finished(self, start: int) -> bool:
+        return any(m.WhichOneof("type") == "script_finished" for m, _ in self.messages[start:])
+
+
+def _step(p: Page, socket: Socket, frame) -> None:  # type: ignore[no-untyped-def]
+    seq = frame.evaluate(SEQ_JS)
+    start = len(socket.messages)
+    slider = p.page.locator('[data-testid="stSlider"] input[type="range"]').first
+    slider.focus()
+    slider.press("ArrowRight")
+    frame.wait_for_function(f"() => ({SEQ_JS})() > {seq}", timeout=30_000)
+    for _ in range(300):  # until Streamlit reports the run finished (polled, at most 30 s)
+        if socket.finished(start):
+            return
+        p.page.wait_for_timeout(100)
+    raise AssertionError("the run after the step never finished")
+
+
+def test_a_step_sends_the_date_layer_and_keeps_the_map(layer_server: Server, page: Page) -> None:
+    p = page
+    socket = Socket(p.page)
+    p.page.goto(f"{layer_server.base}/?date=2014-01-03&lat=33.345&lon=43.78&zoom=10")
+    frame = _frame(p)
+    frame.wait_for_function(f"() => ({SEQ_JS})() >= 0", timeout=30_000)
+    assert "isil control most 2014-01-02" in frame.evaluate(DRAWN_JS)
+    # Mark this map: a remounted map would be a new window without the mark.
+    frame.evaluate("() => { window.cmMark = 1; window.map.setZoom(11); }")
+    zoom = frame.evaluate("() => window.map.getZoom()")
+    assert zoom == 11
+
+    _step(p, socket, frame)
+    start = len(socket.messages)
+    drawn_before = frame.evaluate(DRAWN_JS)
+    _step(p, socket, frame)
+    after = frame.evaluate(DRAWN_JS)
+    assert after != drawn_before
+
+    sent = b"".join(raw for _, raw in socket.messages[start:])
+    # The second step carries no basemap, no legend, no Leaflet script: only the date layer.
+    assert socket.components(start) == ["controlmap.ui.timelayer.controlmap_timelayer"]
+    assert any(m.WhichOneof("type") == "ref_hash" for m, _ in socket.messages[start:])
+    for text in (b"cm-legend", b"L.map(", b"Governorates", b"leaflet.js"):
+        assert text not in sent, text
+    # Same map, same zoom: nothing was remounted.
+    assert frame.evaluate("() => window.cmMark") == 1
+    assert frame.evaluate("() => window.map.getZoom()") == zoom
+    assert p.page.locator('[data-testid="stException"]').count() == 0
+    p.shot("30-date-layer-after-two-steps")
+    assert p.blocked == []
+
+
+def test_the_layer_comes_back_after_another_page(layer_server: Server, page: Page) -> None:
+    p = page
+    p.page.goto(f"{layer_server.base}/?date=2015-05-20")
+    frame = _frame(p)
+    frame.wait_for_function(f"() => ({SEQ_JS})() >= 0", timeout=30_000)
+    assert frame.evaluate(DRAWN_JS)
+    p.page.get_by_role("link", name="Area over time").click()
+    p.page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
+    p.page.get_by_role("link", name="Map").click()
+    # A new map page starts empty and gets the whole frame again, not an edit of the old one.
+    frame = _frame(p)
+    frame.wait_for_function(f"() => ({SEQ_JS})() >= 0", timeout=30_000)
+    again = frame.evaluate(DRAWN_JS)
+    assert again
+    # It is what a new visit to the same date draws.
+    shown = p.page.evaluate("() => new URL(location.href).searchParams.get('date')")
+    other = Page(p.page.context.browser)
+    other.page.goto(f"{layer_server.base}/?date={shown}")
+    other_frame = _frame(other)
+    other_frame.wait_for_function(f"() => ({SEQ_JS})() >= 0", timeout=30_000)
+    assert json.dumps(other_frame.evaluate(DRAWN_JS)) == json.dumps(again)
+    other.page.close()
+    assert p.page.locator('[data-testid="stException"]').count() == 0
+    assert p.blocked == []

@@ -1,0 +1,159 @@
+"""The date layer sent as edits: what the browser rebuilds equals the frame, and a step of a
+slowly changing history costs a small fraction of the frame."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+
+from bench.front import ACTOR, front_claims
+from controlmap.dataset import bundled_actors
+from controlmap.model import ActorRegistry
+from controlmap.render import layers, style, timelayer
+from controlmap.resolve import Resolver
+
+
+class Held:
+    """What the page's script (ui/components/timelayer/timelayer.js) holds, in Python: the
+    same rules, so a test can check what a browser would draw from the messages."""
+
+    def __init__(self) -> None:
+        self.seq = -1
+        self.items: list[dict[str, Any]] = []
+        self.resync_asked = False
+
+    @staticmethod
+    def _steps(op: list[int], start: int, last: tuple[int, int], out: list[int]) -> None:
+        x, y = last
+        for i in range(start, len(op), 2):
+            x, y = x + op[i], y + op[i + 1]
+            out += [x, y]
+
+    def _patch(self, old: list[int], ops: list[list[int]]) -> list[int]:
+        out: list[int] = []
+        for op in ops:
+            if op[0] == 0:
+                out += old[2 * op[1] : 2 * (op[1] + op[2])]
+            else:
+                self._steps(op, 1, (out[-2], out[-1]) if out else (0, 0), out)
+        return out
+
+    def _rings(self, old: list[list[int]], ops: list[Any]) -> list[list[int]]:
+        rings: list[list[int]] = []
+        for op in ops:
+            if op[0] == 0:
+                rings += old[op[1] : op[1] + op[2]]
+            elif op[0] == 1:
+                ring: list[int] = []
+                self._steps(op, 1, (0, 0), ring)
+                rings.append(ring)
+            else:
+                rings.append(self._patch(old[op[1]], op[2]))
+        return rings
+
+    def apply(self, msg: dict[str, Any]) -> None:
+        if msg["seq"] == self.seq:
+            return
+        if msg["base"] not in (-1, self.seq):
+            self.resync_asked = True
+            return
+        old = [] if msg["base"] == -1 else self.items
+        items: list[dict[str, Any]] = []
+        for kind, base, props, geometry in msg["items"]:
+            was = old[base] if base >= 0 else None
+            if isinstance(props, dict) and "like" in props:
+                props = {**items[props["like"]]["props"], "style": props["style"]}
+            rings = was["rings"] if was else []
+            if geometry is not None:
+                rings = [geometry] if kind == "d" else self._rings(rings, geometry)
+            items.append({"kind": kind, "props": props or was["props"], "rings": rings})
+        self.seq, self.items, self.ages = msg["seq"], items, msg["ages"]
+
+
+def _as_lists(frame: timelayer.Frame) -> list[list[list[int]]]:
+    return [
+        [np.frombuffer(r, dtype=np.int32).astype(int).ravel().tolist() for r in item.rings]
+        for item in frame.items
+    ]
+
+
+@pytest.fixture(scope="module")
+def front_frames() -> list[timelayer.Frame]:
+    claims = front_claims(days=40)
+    registry = ActorRegistry([ACTOR])
+    resolver = Resolver(claims)
+    frames = []
+    for claim in claims[-12:]:
+        day = claim.observed_on
+        features, markers = layers.layer_features(resolver.at(day), registry, day, style.Look())
+        frames.append(timelayer.frame(features, markers, day))
+    return frames
+
+
+def test_browser_rebuilds_every_frame_exactly(front_frames):
+    held = Held()
+    previous = None
+    for seq, frame in enumerate(front_frames):
+        held.apply(timelayer.message(previous, frame, seq=seq, base_seq=seq - 1))
+        assert [[*it["rings"]] for it in held.items] == _as_lists(frame)
+        assert [it["props"] for it in held.items] == [it.props for it in frame.items]
+        previous = frame
+    assert not held.resync_asked
+
+
+def test_a_step_of_a_moving_front_costs_a_fraction_of_the_frame(front_frames):
+    whole = timelayer.payload_bytes(timelayer.message(None, front_frames[-1], seq=0, base_seq=-1))
+    vertices = sum(len(r) // 8 for r in front_frames[-1].items[0].rings)
+    assert vertices > 2_000  # a real outline, not a toy
+    for a, b in zip(front_frames, front_frames[1:], strict=False):
+        step = timelayer.payload_bytes(timelayer.message(a, b, seq=1, base_seq=0))
+        assert step < whole / 4, (step, whole)
+        assert step < 20_000
+
+
+def test_unchanged_items_travel_as_references(front_frames):
+    frame = front_frames[0]
+    msg = timelayer.message(frame, frame, seq=1, base_seq=0)
+    assert all(entry[2] is None and entry[3] is None for entry in msg["items"])
+    assert timelayer.payload_bytes(msg) < 200
+
+
+def test_evidence_age_is_worded_per_day_so_labels_stay_the_same(front_frames):
+    frame = front_frames[-1]
+    tooltip = frame.items[0].props["tooltip"]
+    since = frame.items[0].props["since"]
+    assert f'<cm-age data-since="{since}"></cm-age>' in tooltip
+    assert frame.ages[since] == "0 days old"
+
+
+def test_a_town_dot_borrows_its_area_label(make_claim):
+    claim = make_claim("isil", (43.7, 33.3, 43.75, 33.35), "2014-01-02")
+    day = dt.date(2014, 1, 20)
+    registry = ActorRegistry(bundled_actors())
+    pieces = Resolver([claim]).at(day)
+    features, markers = layers.layer_features(pieces, registry, day, style.Look())
+    assert markers, "a small town gets a dot"
+    frame = timelayer.frame(features, markers, day)
+    msg = timelayer.message(None, frame, seq=0, base_seq=-1)
+    dot = [e for e in msg["items"] if e[0] == "d"][0]
+    assert set(dot[2]) == {"style", "like"}
+    held = Held()
+    held.apply(msg)
+    assert held.items[1]["props"]["popup"] == held.items[0]["props"]["popup"]
+    assert frame.ages[features[0]["properties"]["since"]] == "18 days old"
+
+
+def test_a_message_for_another_base_asks_for_the_whole_frame(front_frames):
+    held = Held()
+    held.apply(timelayer.message(None, front_frames[0], seq=0, base_seq=-1))
+    held.apply(timelayer.message(front_frames[1], front_frames[2], seq=5, base_seq=4))
+    assert held.resync_asked and held.seq == 0
+
+
+def test_message_is_plain_json(front_frames):
+    msg = timelayer.message(front_frames[0], front_frames[1], seq=1, base_seq=0)
+    assert json.loads(json.dumps(msg)) == msg

@@ -29,7 +29,7 @@ from controlmap import dataset  # noqa: E402
 from controlmap.store import Store  # noqa: E402
 
 QUIET = 0.6  # seconds without a websocket frame: the step's messages are all in
-SEQ_JS = "() => (window.cmTimeLayer && window.cmTimeLayer.cmSeq !== undefined) ? window.cmTimeLayer.cmSeq : -1"
+SEQ_JS = "() => window.cmTimeLayer ? window.cmTimeLayer.cmSeq : -1"
 
 
 def make_db(kind: str, folder: str) -> str:

@@ -91,7 +91,7 @@ def test_a_slider_step_sends_only_the_date_layer(app_db):
     assert step["base"] == first["seq"] and step["seq"] == first["seq"] + 1
     text = json.dumps(step)
     assert "cm-legend" not in text and "basemap" not in text and "L.map" not in text
-    assert len(text) < len(json.dumps(map_before)) / 20
+    assert len(text) < len(json.dumps(map_before)) / 4
 
 
 def test_step_buttons_walk_through_changes(app_db):

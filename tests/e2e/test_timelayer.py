@@ -73,7 +73,7 @@ def test_a_step_sends_the_date_layer_and_keeps_the_map(layer_server: Server, pag
     frame.wait_for_function(f"() => ({SEQ_JS})() >= 0", timeout=30_000)
     assert "isil control most 2014-01-02" in frame.evaluate(DRAWN_JS)
     # Mark this map: a remounted map would be a new window without the mark.
-    frame.evaluate("() => { window.cmMark = 1; window.map.setZoom(11); }")
+    frame.evaluate("() => { window.cmMark = 1; window.map.setZoom(11, { animate: false }); }")
     zoom = frame.evaluate("() => window.map.getZoom()")
     assert zoom == 11
 

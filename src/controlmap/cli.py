@@ -100,6 +100,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     users.add_parser("list", help="accounts and their roles (JSON)")
 
+    p = sub.add_parser("geo", help="geo packs: add a theatre's boundaries and places, list packs")
+    geo_sub = p.add_subparsers(dest="geo_command", required=True, metavar="ACTION")
+    q = geo_sub.add_parser(
+        "import",
+        help="add a shapefile (or zip), GeoPackage, GeoJSON or GeoNames XX.txt to a pack",
+    )
+    q.add_argument("path", type=Path)
+    q.add_argument("--name", help="the pack to create or extend (default: from the file name)")
+    q.add_argument("--level", choices=("adm1", "adm2", "adm3", "urban", "places"))
+    q.add_argument("--attribution", help="credit line shown on maps and pictures")
+    geo_sub.add_parser("list", help="installed packs with their extent and attribution (JSON)")
+
     p = sub.add_parser("serve", help="run the Streamlit app")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="localhost")
@@ -226,6 +238,22 @@ def cmd_user(args: argparse.Namespace) -> None:
     print(f"account {user.name} ({user.role}) saved in {auth.users_file()}", file=sys.stderr)
 
 
+def cmd_geo(args: argparse.Namespace) -> None:
+    from controlmap import geoimport, packs
+
+    if args.geo_command == "list":
+        export.write_json([p.to_dict() for p in packs.installed()], None)
+        return
+    done = geoimport.import_pack(
+        args.path, name=args.name, level=args.level, attribution=args.attribution
+    )
+    print(
+        f"pack {done.pack}: {done.count} features as {done.kind} from {args.path} "
+        f"(in {done.folder})",
+        file=sys.stderr,
+    )
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     env = dict(os.environ)
     if args.db:
@@ -263,6 +291,7 @@ COMMANDS = {
     "geocode": cmd_geocode,
     "extract": cmd_extract,
     "user": cmd_user,
+    "geo": cmd_geo,
     "serve": cmd_serve,
 }
 

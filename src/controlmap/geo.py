@@ -87,6 +87,28 @@ def geo_dir() -> Path:
     return settings.current().bundled_geo
 
 
+_seen_packs: object = None
+
+
+def _sync() -> None:
+    """Forget what was read from the packs when a pack was added or replaced since."""
+    global _seen_packs
+    now = packs.signature()
+    if now != _seen_packs:
+        for cached in (
+            _read_admin,
+            _gazetteer,
+            _extra_places,
+            _urban,
+            _footprint,
+            _name_index,
+            _label_names,
+            _place_name,
+        ):
+            cached.cache_clear()
+        _seen_packs = now
+
+
 def admin_kinds() -> dict[str, tuple[packs.Pack, packs.Layer]]:
     """Admin layers by their place-id prefix, across every installed pack."""
     out: dict[str, tuple[packs.Pack, packs.Layer]] = {}
@@ -98,6 +120,7 @@ def admin_kinds() -> dict[str, tuple[packs.Pack, packs.Layer]]:
 
 def admin_layer(kind: str) -> gpd.GeoDataFrame:
     """One admin layer by its place-id prefix (e.g. the pack's ``xx-adm2``), indexed by id."""
+    _sync()
     kinds = admin_kinds()
     if kind not in kinds:
         raise UnknownPlace(f"unknown admin layer {kind!r}; expected one of {sorted(kinds)}")
@@ -138,6 +161,7 @@ def _gazetteer(signature: tuple[str, ...]) -> pd.DataFrame:
 
 def gazetteer() -> pd.DataFrame:
     """The packs' own place tables (format "controlmap"), indexed by geonameid (as text)."""
+    _sync()
     files = tuple(str(path) for _, path, fmt in packs.gazetteers() if fmt == "controlmap")
     return _gazetteer(files)
 
@@ -151,6 +175,7 @@ def _extra_places(signature: tuple[str, ...]) -> pd.DataFrame:
 
 def extra_places() -> pd.DataFrame:
     """Hand-placed places missing from GeoNames, indexed by their slug (after "extra:")."""
+    _sync()
     files = tuple(
         str(pack.path(pack.extra_places)) for pack in packs.installed() if pack.extra_places
     )
@@ -167,6 +192,7 @@ def _urban(signature: tuple[str, ...]) -> gpd.GeoDataFrame:
 
 def urban_areas() -> gpd.GeoDataFrame:
     """Built-up outlines of every pack, each labelled with the town inside, detailed first."""
+    _sync()
     return _urban(tuple(str(pack.path(layer.file)) for pack, layer in packs.layers("urban")))
 
 
@@ -383,9 +409,14 @@ def place_id_forms() -> tuple[str, ...]:
     return ("geonames:<id>", "extra:<slug>", *(f"{k}:<id>" for k in admin_kinds()))
 
 
-@lru_cache(maxsize=1024)
 def footprint(place_id: str) -> Footprint:
     """The polygon a place id stands for. Raises UnknownPlace for anything unresolvable."""
+    _sync()
+    return _footprint(place_id)
+
+
+@lru_cache(maxsize=1024)
+def _footprint(place_id: str) -> Footprint:
     prefix, sep, key = place_id.partition(":")
     if not sep or not key:
         raise UnknownPlace(
@@ -485,6 +516,7 @@ def find_place(name: str) -> list[str]:
     Populated places come before admin units, a match on the main name before an alias
     match, bigger places before smaller. Exact lookup only: the geocoder does fuzzy search.
     """
+    _sync()
     key = normalise_name(name)
     if not key:
         return []
@@ -495,12 +527,17 @@ def find_place(name: str) -> list[str]:
     return list(seen)
 
 
-@lru_cache(maxsize=2)
 def label_names(*, timeline_only: bool = False) -> dict[str, str]:
-    """The names the basemap labels places with (Fallujah, al-Qaim, Baiji), by place id.
+    """The names the basemap labels places with, by place id.
 
-    ``timeline_only`` keeps the towns of the demo timeline, whose usual English spelling is
-    preferred over the gazetteer's transliteration."""
+    ``timeline_only`` keeps the places a pack marks as ``timeline`` (those of its dataset,
+    whose usual English spelling is preferred over the gazetteer's transliteration)."""
+    _sync()
+    return _label_names(timeline_only)
+
+
+@lru_cache(maxsize=2)
+def _label_names(timeline_only: bool) -> dict[str, str]:
     names: dict[str, str] = {}
     for pack, layer in packs.layers("places"):
         with pack.path(layer.file).open(encoding="utf-8") as fh:
@@ -515,8 +552,14 @@ def label_names(*, timeline_only: bool = False) -> dict[str, str]:
     return names
 
 
-@lru_cache(maxsize=4096)
 def place_name(place_id: str | None) -> str:
+    """A readable name for a place id (see :func:`_place_name`)."""
+    _sync()
+    return _place_name(place_id)
+
+
+@lru_cache(maxsize=4096)
+def _place_name(place_id: str | None) -> str:
     """A readable name for a place id; the id itself when the gazetteer does not know it.
 
     Parameters

@@ -176,11 +176,12 @@ def load(root: Path, *, bundled: bool) -> Pack:
 def _folders(parent: Path) -> Iterator[Path]:
     if parent.is_dir():
         for child in sorted(parent.iterdir()):
-            if (child / MANIFEST).is_file():
+            # Dot-folders are packs being written or replaced by ``geo import``.
+            if not child.name.startswith(".") and (child / MANIFEST).is_file():
                 yield child
 
 
-def _signature() -> tuple[tuple[str, bool, int], ...]:
+def signature() -> tuple[tuple[str, bool, int], ...]:
     """Which manifests exist and when they changed: the cache key of :func:`installed`."""
     now = settings.current()
     out = []
@@ -199,7 +200,7 @@ def _load_all(signature: tuple[tuple[str, bool, int], ...]) -> tuple[Pack, ...]:
 
 def installed() -> tuple[Pack, ...]:
     """Every pack, bundled and user-installed, the smallest extent (most detailed) first."""
-    return _load_all(_signature())
+    return _load_all(signature())
 
 
 def layers(kind: str) -> list[tuple[Pack, Layer]]:

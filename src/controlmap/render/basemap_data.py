@@ -32,6 +32,7 @@ from shapely.geometry.base import BaseGeometry
 
 from controlmap import packs
 
+Signature = tuple[tuple[str, bool, int], ...]  # packs.signature(): the caches' key
 PHYSICAL = ("land", "lakes", "rivers", "borders")
 DRAWN = ("land", "lakes", "disputed", "admin", "rivers", "borders")
 WORLD_BOX = (-180.0, -85.0, 180.0, 85.0)
@@ -67,8 +68,8 @@ class Label:
     population: int
 
 
-def _signature() -> tuple[tuple[str, float], ...]:
-    return tuple((str(p.root), p.area) for p in packs.installed())
+def _signature() -> Signature:
+    return packs.signature()
 
 
 def _read(path: Path) -> list[tuple[BaseGeometry, dict[str, Any]]]:
@@ -84,7 +85,7 @@ def _read(path: Path) -> list[tuple[BaseGeometry, dict[str, Any]]]:
 
 
 @lru_cache(maxsize=4)
-def _merged(signature: tuple[tuple[str, float], ...]) -> dict[str, list[tuple[BaseGeometry, dict]]]:
+def _merged(signature: Signature) -> dict[str, list[tuple[BaseGeometry, dict]]]:
     """Kind -> [(geometry, properties)], with coarser packs cut away under detailed ones."""
     installed = packs.installed()
     out: dict[str, list[tuple[BaseGeometry, dict[str, Any]]]] = {k: [] for k in DRAWN}
@@ -141,7 +142,7 @@ def _min_zoom(props: dict[str, Any]) -> float:
 
 
 @lru_cache(maxsize=4)
-def _labels(signature: tuple[tuple[str, float], ...]) -> tuple[Label, ...]:
+def _labels(signature: Signature) -> tuple[Label, ...]:
     seen: set[str] = set()
     out: list[Label] = []
     for pack, layer in packs.layers("places"):
@@ -201,7 +202,7 @@ class _Kept:
 
 
 @lru_cache(maxsize=16)
-def _kept(band: Band, kind: str, signature: tuple[tuple[str, float], ...]) -> _Kept | None:
+def _kept(band: Band, kind: str, signature: Signature) -> _Kept | None:
     rows = [(g, p) for g, p in _merged(signature)[kind] if _keep(kind, p, band)]
     if not rows:
         return None

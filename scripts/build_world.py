@@ -56,7 +56,7 @@ WORLD_MANIFEST: dict[str, object] = {
     "name": "world",
     "title": "World: Natural Earth basemap, admin-1 and populated places; GeoNames gazetteer",
     "extent": [-180.0, -90.0, 180.0, 90.0],
-    "attribution": "Basemap: Made with Natural Earth &middot; places: GeoNames, CC BY 4.0",
+    "attribution": "basemap: Natural Earth &middot; places: GeoNames, CC BY 4.0",
     "licence": "public domain (Natural Earth); CC BY 4.0 (GeoNames)",
     "layers": [
         {"kind": "land", "file": "land.geojson"},

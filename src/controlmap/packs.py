@@ -217,10 +217,14 @@ def gazetteers() -> list[tuple[Pack, Path, str]]:
     return out
 
 
-def attribution() -> str:
-    """The credit line of every installed pack, for maps and pictures."""
+def attribution(bounds: tuple[float, float, float, float] | None = None) -> str:
+    """The credit line of every installed pack (whose extent meets ``bounds``, if given)."""
     seen: dict[str, None] = {}
     for pack in installed():
+        if bounds is not None:
+            minx, miny, maxx, maxy = pack.extent
+            if minx > bounds[2] or maxx < bounds[0] or miny > bounds[3] or maxy < bounds[1]:
+                continue
         for credit in pack.attribution.split("&middot;"):
             if credit.strip():
                 seen.setdefault(credit.strip(), None)

@@ -55,6 +55,14 @@ def view_for(
     return (lat, (minx + maxx) / 2, max(2, min(largest, zoom)))
 
 
+def _view_bounds(view: tuple[float, float, int]) -> tuple[float, float, float, float]:
+    """Roughly what a 900 x 600 px map shows at ``view``: whose credits the map carries."""
+    lat, lon, zoom = view
+    half_w = 450 * 360 / (256 * 2**zoom)
+    half_h = 300 * 360 / (256 * 2**zoom) * max(math.cos(math.radians(lat)), 0.2)
+    return (lon - half_w, lat - half_h, lon + half_w, lat + half_h)
+
+
 class _Decorations(MacroElement):  # type: ignore[misc]
     """Legend control, hatch patterns and CSS, added by script so any host page gets them."""
 
@@ -135,7 +143,7 @@ def base_map(
         style.svg_defs(actors),
         style.css(actors),
         legend if legend is not None else style.legend_html(actors, look, legend_title),
-        packs.attribution(),
+        packs.attribution(_view_bounds(view or WORLD_VIEW)),
         f"{assets}/leaflet/images/",
     ).add_to(m)
     if tiles in ONLINE_TILES:

@@ -37,6 +37,8 @@ PHYSICAL = ("land", "lakes", "rivers", "borders")
 DRAWN = ("land", "lakes", "disputed", "admin", "rivers", "borders")
 WORLD_BOX = (-180.0, -85.0, 180.0, 85.0)
 MAX_LABEL_ZOOM = 10.0
+FILES_FORMAT = 2  # bump when what publish() writes changes, so browsers fetch new files
+ADMIN_SNAP = 0.02  # degrees: unit edges of two packs this close are the same edge
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Label:
     name: str
     min_zoom: float
     population: int
+    priority: int  # 0: a place the pack marks as its dataset's (``timeline``), else 1
 
 
 def _signature() -> Signature:
@@ -89,8 +92,9 @@ def _merged(signature: Signature) -> dict[str, list[tuple[BaseGeometry, dict]]]:
     """Kind -> [(geometry, properties)], with coarser packs cut away under detailed ones."""
     installed = packs.installed()
     out: dict[str, list[tuple[BaseGeometry, dict[str, Any]]]] = {k: [] for k in DRAWN}
-    covered: dict[str, list[BaseGeometry]] = {k: [] for k in PHYSICAL}
+    covered: dict[str, list[BaseGeometry]] = {k: [] for k in (*PHYSICAL, "admin")}
     for pack in installed:  # most detailed first
+        admin_start = len(out["admin"])
         for layer in pack.layers:
             if layer.kind not in DRAWN:
                 continue
@@ -106,6 +110,10 @@ def _merged(signature: Signature) -> dict[str, list[tuple[BaseGeometry, dict]]]:
         for kind in PHYSICAL:
             if pack.of_kind(kind):
                 covered[kind].append(box(*pack.extent))
+        # Admin units: a coarser pack's units give way only where this pack has units.
+        units = [g for g, _ in out["admin"][admin_start:]]
+        if units:
+            covered["admin"].append(shapely.union_all(units).buffer(ADMIN_SNAP))
     return out
 
 
@@ -160,10 +168,11 @@ def _labels(signature: Signature) -> tuple[Label, ...]:
                     name,
                     min(_min_zoom(props), MAX_LABEL_ZOOM),
                     int(props.get("population") or 0),
+                    0 if props.get("timeline") else 1,
                 )
             )
     # Importance order: what shows at the lowest zoom first, then the most populous.
-    out.sort(key=lambda lb: (lb.min_zoom, -lb.population))
+    out.sort(key=lambda lb: (lb.min_zoom, lb.priority, -lb.population))
     return tuple(out)
 
 
@@ -260,7 +269,7 @@ def version() -> str:
         digest.update(
             f"{pack.root}:{manifest.stat().st_mtime_ns}:{manifest.stat().st_size}".encode()
         )
-    digest.update(json.dumps([vars(b) for b in BANDS]).encode())
+    digest.update(json.dumps([FILES_FORMAT, *(vars(b) for b in BANDS)]).encode())
     return digest.hexdigest()[:12]
 
 

@@ -161,11 +161,8 @@ def _clipped(kind: str, bbox: BaseGeometry) -> list[tuple[BaseGeometry, dict[str
 
 def _attribution(bbox: BaseGeometry) -> str:
     """Credits of the packs whose extent the picture shows, as plain text."""
-    credits: dict[str, None] = {}
-    for pack in packs.installed():
-        if pack.attribution and box(*pack.extent).intersects(bbox):
-            credits.setdefault(pack.attribution.replace("&middot;", "·"), None)
-    return ". ".join(credits) + ("." if credits else "")
+    credits = packs.attribution(bbox.bounds).replace("&middot;", "·")
+    return f"{credits}." if credits else ""
 
 
 def map_extent(pieces: Sequence[Piece]) -> tuple[float, float, float, float]:
@@ -484,7 +481,9 @@ _REF_SPOTS = (
 )
 
 
-def _draw_places(ax: Axes, bbox: BaseGeometry, renderer: Any, fontsize: float) -> list[Any]:
+def _draw_places(
+    ax: Axes, bbox: BaseGeometry, renderer: Any, fontsize: float, pieces: Sequence[Piece]
+) -> list[Any]:
     """Town names without overlaps: the towns of the reference timeline first, then the
     biggest; each tries four positions around its dot and is left out if none is free."""
     x0, x1 = ax.get_xlim()
@@ -497,7 +496,16 @@ def _draw_places(ax: Axes, bbox: BaseGeometry, renderer: Any, fontsize: float) -
         for lb in basemap_data.labels()
         if lb.min_zoom <= zoom + 0.5 and minx <= lb.lon <= maxx and miny <= lb.lat <= maxy
     ]
-    points = _project([shapely.Point(lb.lon, lb.lat) for lb in chosen])
+    # The towns the map is about first: those under a drawn area, then the pack's own
+    # priority (the places of its dataset), then by importance.
+    lonlat = np.asarray([shapely.Point(lb.lon, lb.lat) for lb in chosen], dtype=object)
+    near = np.zeros(len(chosen), dtype=bool)
+    if pieces and len(chosen):
+        areas = shapely.STRtree([p.geometry.buffer(0.02) for p in pieces])
+        near[np.unique(areas.query(lonlat, predicate="within")[0])] = True
+    order = sorted(range(len(chosen)), key=lambda i: (not near[i], chosen[i].priority, i))
+    chosen = [chosen[i] for i in order]
+    points = _project([lonlat[i] for i in order])
     cities = [(g, {"name": lb.name}) for g, lb in zip(points, chosen, strict=True)]
     y0, y1 = ax.get_ylim()
     frame = ax.get_window_extent(renderer)
@@ -1057,7 +1065,7 @@ def render_image(
         tolerance = (lon1 - lon0) / (layout.map.width * width * dpi) / 2
         drawn = _draw_pieces(ax, pieces, colours, day, look, tolerance)
         _draw_lines(ax, bbox)
-        placed = _draw_places(ax, bbox, renderer, fontsize)
+        placed = _draw_places(ax, bbox, renderer, fontsize, pieces)
         numbers = {source.key: n for n, source in sources}
         listed = columns * rows - (1 if len(sources) > columns * rows else 0)
         _draw_refs(ax, pieces, numbers, listed, renderer, placed, fontsize)

@@ -84,3 +84,12 @@ def require_browser() -> str:
             pytest.fail("CI must run the browser tests: /usr/bin/chromium is missing")
         pytest.skip("Debian's chromium is not installed (make browser)")
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def published_basemap() -> str:
+    """Write the basemap's static files once per checkout, before any page is drawn: the first
+    page would do it otherwise (some seconds) and an AppTest or a browser would time out."""
+    from controlmap.render import basemap_data, vendor
+
+    return basemap_data.publish(vendor.STATIC_DIR)

@@ -86,15 +86,6 @@ class Server:
             self.proc.kill()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def published_basemap() -> str:
-    """Write the basemap files once, before any server: the first page would do it otherwise,
-    and a fresh checkout's first test would then spend its patience on it."""
-    from controlmap.render import basemap_data, vendor
-
-    return basemap_data.publish(vendor.STATIC_DIR)
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     executable = require_browser()

@@ -444,6 +444,19 @@ REFINERY = "extra:baiji-refinery"
                 ("isil", HIT, "control", "all", "2015-04-16"),
             ],
         ),
+        (  # "it" after a control verb, or before "fell", is the place named last
+            "2016-03-28",
+            "ISIS seized Hit in October 2014. Iraqi forces retook it on Monday.",
+            [
+                ("isil", HIT, "control", "all", "2014-10-01"),
+                ("iraq-gov", HIT, "control", "all", "2016-03-28"),
+            ],
+        ),
+        (
+            "2015-05-18",
+            "Ramadi had been besieged for months. It fell to Islamic State on Sunday.",
+            [("isil", RAMADI, "control", "all", "2015-05-17")],
+        ),
         (  # two halves of one city, the second named only as "the western half"
             "2017-01-30",
             "Islamic State fighters dug in along the Tigris. Iraqi forces said the eastern half "
@@ -477,6 +490,8 @@ def test_the_grammar_reads_voice_coreference_parts_and_stated_dates(
         "Islamic State militants failed to seize Haditha after an assault, and the town remains "
         "in government hands.",
         "Iraqi forces were deployed near the city.",
+        "ISIS attempted to storm Haditha on Monday.",
+        "ISIS said it had repelled the attack; it holds no ground in Hit.",
         "The western half of the city is still under the militants' control.",  # nothing named
     ],
 )

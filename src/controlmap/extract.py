@@ -50,8 +50,8 @@ How one sentence is read:
    (after an object) only locates the object and gives nothing, and so does a town in the name
    of something else (Mosul Dam, Mount Sinjar, Tal Afar's airport). A list ("Rutbah and
    Anah") gives one suggestion per place. "Fallujah, which ISIS seized" and "in Hit, where IS
-   overran" find the place before the relative word; "hold the entire city" the town named
-   before it in the sentence. A verb joined by ", and" shares the actor of the verb before.
+   overran" find the place before the relative word. A verb joined by ", and" shares the
+   actor of the verb before.
 4. **Extent.** The extent words nearest before each place bind to it ("more than half of
    Fallujah and a portion of Ramadi": most, part); a place joined by a bare "and" shares the
    previous place's extent; a percentage counts (over 50: most); "Ramadi's Tamim district" is
@@ -70,9 +70,14 @@ How one sentence is read:
    January" are the first of the month at month precision. "claims", "claimed", "denied" or
    "according to the group" make the confidence ``claimed``.
 
-A subject pronoun ("they", "the group", "the militants") stands for the last actor that did
-something in an earlier sentence. Identical suggestions from several sentences (a headline and
-its body) are kept once.
+**Coreference**, within a sentence and across sentences: "they" stands for the last actor that
+did something; "the group", "the militants", "the jihadists" for the last non-state actor
+named; "the city", "the town", "the entire city" for the last town named; "the western half"
+(with no place after it) for part of that town; "the facility", "the refinery", "the complex"
+for the last site named that is not a town; "it" right after a control verb, or right before
+"fell", for the last place named. A referent object must follow its verb closely (only
+filler words between). Identical suggestions from several sentences (a headline and its
+body) are kept once.
 
 :func:`score` compares suggestions with hand-written expectations (eval/extract_cases.json).
 """
@@ -385,12 +390,6 @@ _LAST_POCKETS = re.compile(
 _LIST_OF_TOWNS = re.compile(
     r"(?:,\s*|\s)(?:as\s+well\s+as|and|along\s+with|plus)\s+(?:the\s+)?(?:nearby\s+)?"
     r"(?:towns?|cities|city|villages?)\s+of\s+$",
-    re.IGNORECASE,
-)
-# "hold the entire city": the town named earlier in the sentence.
-_THE_TOWN = re.compile(
-    r"^\s+(?:(?:the|all\s+of\s+the|most\s+of\s+the|parts?\s+of\s+the|much\s+of\s+the"
-    r"|the\s+rest\s+of\s+the)\s+)(?:(?:entire|whole|remaining)\s+)?(?:city|town|village)\b(?!['’])",
     re.IGNORECASE,
 )
 # Something inside a town: fighting over it contests part of the town.
@@ -1284,7 +1283,7 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
         return [], []  # "Fallujah was captured on Saturday": no agent named
     agent = _agent_before(s, phrase, floor, previous_agent)
     if not objects and agent:
-        objects = _relative_object(s, agent, phrase, limit) or _town_named_before(s, phrase)
+        objects = _relative_object(s, agent, phrase, limit)
     return ([agent] if agent else []), objects
 
 
@@ -1355,17 +1354,6 @@ def _relative_object(
                 return [(place, extent)]
             break
     return []
-
-
-def _town_named_before(s: _Sentence, phrase: _Phrase) -> list[tuple[_PlaceMention, Extent]]:
-    """ "moved into Kirkuk ... and now hold the entire city": the town named before."""
-    the_town = _THE_TOWN.match(s.text[phrase.end :])
-    if the_town is None:
-        return []
-    towns = [p for p in s.places if p.end <= phrase.start and _is_town(p.place_id)]
-    if not towns:
-        return []
-    return [(towns[-1], _extent_in(the_town.group(0)) or "all")]
 
 
 def _is_site(place_id: str) -> bool:
@@ -1531,9 +1519,13 @@ class _Context:
     registry_ids: frozenset[str] = frozenset()
     town: _PlaceMention | None = None  # the last town named: "the city" in a later sentence
     site: _PlaceMention | None = None  # the last named place that is not a town
+    place: _PlaceMention | None = None  # the last place named, of any kind: "it"
     insurgent: str | None = None
 
     def read(self, s: _Sentence) -> None:
+        named = [p for p in s.places if not p.referent]
+        if named:
+            self.place = named[-1]
         towns = [p for p in s.places if _is_town(p.place_id)]
         if towns:
             self.town = towns[-1]
@@ -1554,7 +1546,7 @@ def _parse(
     actors = _find_actors(sentence, patterns)
     places = _find_places(sentence, [(a.start, a.end) for a in actors])
     if context is not None:
-        places = _with_referents(sentence, places, context.town, context.site)
+        places = _with_referents(sentence, places, context.town, context.site, context.place)
     phrases = _find_phrases(sentence, actors)
     parsed = _Sentence(sentence, actors, places, phrases, _find_dates(sentence, published))
     if context is not None:
@@ -1570,6 +1562,12 @@ _THE_TOWN_NOUN = re.compile(
     r"|provincial|ancient|northern|southern|eastern|western|central|border|oil|rest\s+of\s+the)\s+)*"
     r"(?P<noun>city|town|village|provincial\s+capital)\b(?!\s+(?:of|council|hall|centre|center)\b)",
     re.IGNORECASE,
+)
+# "retook it", "it fell to": the place named last ("it" elsewhere is anything at all).
+_IT = re.compile(
+    r"\b(?:took|taken|seized|captured|retook|retaken|recaptured|liberated|overran|overrun"
+    r"|controls|controlled|holds|held|occupied|entered|stormed|besieged)\s+(?P<it>it)\b"
+    r"|\b(?P<it2>[Ii]t)(?=\s+(?:(?:has|had|was|is)\s+)?(?:fell|fallen|falls)\s+(?:in)?to\b)",
 )
 # "the facility", "the refinery": the last site named that is not a town.
 _THE_SITE_NOUN = re.compile(
@@ -1591,26 +1589,35 @@ def _with_referents(
     places: list[_PlaceMention],
     earlier: _PlaceMention | None,
     earlier_site: _PlaceMention | None = None,
+    earlier_any: _PlaceMention | None = None,
 ) -> list[_PlaceMention]:
     """Add "the city", "the western half" and "the facility" as mentions of what they stand for."""
     added: list[_PlaceMention] = []
     spans = [(p.start, p.end) for p in places]
     readings = (
+        (_IT, "it", None, None),
         (_THE_TOWN_NOUN, "noun", None, True),
         (_PART_OF_TOWN, "part", "part", True),
         (_THE_SITE_NOUN, "noun", None, False),
     )
     for pattern, group, extent, town_like in readings:
         for match in pattern.finditer(text):
+            if match.group(group) is None:
+                group = "it2"  # "It fell to": the other alternative of _IT
             start, end = match.span(group)
             if _inside_any(start, end, spans) or _FACILITY_AFTER.match(text[end:]):
                 continue  # "the city's airport" is not the city
             before = [
                 p
                 for p in places
-                if p.end <= match.start() and _is_town(p.place_id) == town_like and not p.referent
+                if p.end <= match.start()
+                and (town_like is None or _is_town(p.place_id) == town_like)
+                and not p.referent
             ]
-            town = before[-1] if before else earlier if town_like else earlier_site
+            if town_like is None:  # "it": the last place of any kind
+                town = before[-1] if before else earlier_any
+            else:
+                town = before[-1] if before else earlier if town_like else earlier_site
             if town is None:
                 continue
             added.append(

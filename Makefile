@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 VENDOR := static/vendor/VERSIONS
 PORT   ?= 8501
 
-.PHONY: run test setup browser lint unit bench geo demo clean
+.PHONY: run test setup index browser lint unit bench geo demo clean
 
 run: setup  ## set up, create the embedded database with the demo data, serve the app
 	$(BIN)/controlmap init
@@ -15,7 +15,10 @@ run: setup  ## set up, create the embedded database with the demo data, serve th
 test: setup browser lint  ## set up and run every test, browser tests included
 	$(BIN)/python -m pytest
 
-setup: $(STAMP) $(VENDOR)
+setup: $(STAMP) $(VENDOR) index
+
+index: $(STAMP)  ## index the world gazetteer into the data folder (once; minutes the first time)
+	$(BIN)/python -m controlmap.gazetteer
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

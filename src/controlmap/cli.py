@@ -80,8 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("geocode", help="gazetteer candidates for a place name (JSON), best first")
     p.add_argument("name")
     p.add_argument("--limit", type=int, default=5)
-    p.add_argument("--country", help="IQ, SY, Iraq or Syria")
-    p.add_argument("--bbox", help="MINLON,MINLAT,MAXLON,MAXLAT")
+    p.add_argument("--country", help="ISO code or country name (UA, Sudan, السودان ...)")
+    p.add_argument("--bbox", help="keep places inside MINLON,MINLAT,MAXLON,MAXLAT")
+    p.add_argument("--near", help="rank places near MINLON,MINLAT,MAXLON,MAXLAT first")
 
     p = sub.add_parser("extract", help="suggested claims from report text (JSON)")
     p.add_argument("file", nargs="?", default="-", help="a text file, or - for stdin")
@@ -127,8 +128,12 @@ def _store(args: argparse.Namespace) -> Store:
 
 
 def cmd_init(args: argparse.Namespace) -> None:
+    from controlmap.geocode import ensure_world_index
+
     store = Store(args.db or default_url())
     print(dataset.init_store(store, demo=args.demo), file=sys.stderr)
+    # The world gazetteer is indexed once per data folder, here and by `make setup`.
+    ensure_world_index()
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -186,19 +191,22 @@ def cmd_stats(args: argparse.Namespace) -> None:
     sys.stdout.write(analysis.stats_csv(rows))
 
 
+def _bbox(text: str, option: str) -> tuple[float, float, float, float]:
+    try:
+        minx, miny, maxx, maxy = (float(v) for v in text.split(","))
+    except ValueError:
+        raise ControlmapError(f"{option} takes MINLON,MINLAT,MAXLON,MAXLAT") from None
+    return (minx, miny, maxx, maxy)
+
+
 def cmd_geocode(args: argparse.Namespace) -> None:
     from controlmap.geocode import geocode
 
-    bbox = None
-    if args.bbox:
-        try:
-            minx, miny, maxx, maxy = (float(v) for v in args.bbox.split(","))
-        except ValueError:
-            raise ControlmapError("--bbox takes MINLON,MINLAT,MAXLON,MAXLAT") from None
-        bbox = (minx, miny, maxx, maxy)
+    bbox = _bbox(args.bbox, "--bbox") if args.bbox else None
+    near = _bbox(args.near, "--near") if args.near else None
     if args.limit < 1:
         raise ControlmapError("--limit must be at least 1")
-    found = geocode(args.name, limit=args.limit, country=args.country, bbox=bbox)
+    found = geocode(args.name, limit=args.limit, country=args.country, bbox=bbox, context=near)
     export.write_json([c.to_dict() for c in found], None)
 
 

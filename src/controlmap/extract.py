@@ -99,7 +99,7 @@ import pysbd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from controlmap import geo, geocode, settings
+from controlmap import geocode, settings
 from controlmap.geometry import rounded
 from controlmap.model import Actor, ActorRegistry, parse_date
 
@@ -758,7 +758,7 @@ def _place_at(text: str, words: Sequence[re.Match[str]], i: int, j: int) -> _Pla
     spelled = text[start:end]
     if spelled.casefold() in _place_nouns():
         return None  # "مدينة" is "city", not Medina
-    if not geocode.is_mention_key(geocode.fold(spelled)):
+    if not geocode.is_mention(spelled):
         return None
     kind_word = _KIND_WORD.match(text[end:])
     query = spelled
@@ -1636,7 +1636,7 @@ def _suggest(
     title: str | None,
     publisher: str | None,
 ) -> Suggestion:
-    shape = geo.footprint(finding.place.place_id)
+    shape = geocode.footprint(finding.place.place_id)
     date: str | None = published.isoformat() if published else None
     precision = "day"
     if when is not None:

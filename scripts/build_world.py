@@ -4,7 +4,8 @@ Called by ``scripts/build_geo.py``; see geo/README.md for what each file holds. 
 Natural Earth (public domain) except the names that label urban areas, which are GeoNames
 (CC BY 4.0). The pack is stored once, at the finest detail the app draws (about 1 km); the
 app derives coarser copies per zoom band when it serves the basemap (controlmap.basemap_files).
-The gazetteer files of the same folder are written by ``scripts/build_gazetteer.py``.
+The world gazetteer is a pack of its own, ``geo/geonames/``, written by
+``scripts/build_gazetteer.py``.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ GEONAMES_COLUMNS = [
 
 WORLD_MANIFEST: dict[str, object] = {
     "name": "world",
-    "title": "World: Natural Earth basemap, admin-1 and populated places; GeoNames gazetteer",
+    "title": "World: Natural Earth basemap, admin-1 and populated places",
     "extent": [-180.0, -90.0, 180.0, 90.0],
     "attribution": "basemap: Natural Earth &middot; places: GeoNames, CC BY 4.0",
     "licence": "public domain (Natural Earth); CC BY 4.0 (GeoNames)",
@@ -68,8 +69,6 @@ WORLD_MANIFEST: dict[str, object] = {
         {"kind": "places", "file": "places.geojson"},
         {"kind": "urban", "file": "urban.geojson"},
     ],
-    # Written by scripts/build_gazetteer.py (the geocoder's world index).
-    "gazetteer": {"file": "gazetteer.tsv.gz", "format": "geonames-world"},
     "missing": "roads: Natural Earth roads are not in ../shared/geo-sources (see SOURCES.md)",
 }
 

@@ -69,29 +69,30 @@ def test_fold_keeps_different_towns_apart() -> None:
 # --- the index -----------------------------------------------------------------------------
 
 
-def _tiny_geo(tmp_path: Path) -> Path:
-    geo_dir = tmp_path / "geo"
-    (geo_dir / "world").mkdir(parents=True)
+def _tiny_source(tmp_path: Path) -> Path:
+    folder = tmp_path / "geo" / "world"
+    folder.mkdir(parents=True)
     rows = [
         "1\tAlpha Town\tPPLA\tZZ\t01\t50000\t10.00000\t20.00000\tAlfa|Альфа|ألفا",
         "2\tAlpha\tPPL\tZZ\t02\t300\t11.00000\t21.00000\t",
         "3\tBetaville\tPPL\tZZ\t01\t0\t12.00000\t22.00000\tBeta Ville",
     ]
-    with lzma.open(geo_dir / "world" / "gazetteer.tsv.xz", "wt", encoding="utf-8") as fh:
+    source = folder / "gazetteer.tsv.xz"
+    with lzma.open(source, "wt", encoding="utf-8") as fh:
         fh.write("\n".join(rows) + "\n")
-    (geo_dir / "world" / "admin1.tsv").write_text("ZZ.01\tFirst Province\n", encoding="utf-8")
-    return geo_dir
+    (folder / "admin1.tsv").write_text("ZZ.01\tFirst Province\n", encoding="utf-8")
+    return source
 
 
 def test_index_is_built_once_into_the_data_folder(tmp_path: Path) -> None:
-    geo_dir = _tiny_geo(tmp_path)
+    source = _tiny_source(tmp_path)
     data_dir = tmp_path / "data"
-    path = gazetteer.ensure_index(geo_dir, data_dir, quiet=True)
-    assert path is not None and path.parent == data_dir
+    path = gazetteer.ensure_index(source, "geonames-world", data_dir, "tiny", quiet=True)
+    assert path.parent == data_dir
     left = sorted(p.name for p in data_dir.iterdir())
     assert left == sorted([path.name, gazetteer.LOCK_FILE])  # no temporary file left
     stamp = path.stat().st_mtime_ns
-    assert gazetteer.ensure_index(geo_dir, data_dir, quiet=True) == path
+    assert gazetteer.ensure_index(source, "geonames-world", data_dir, "tiny", quiet=True) == path
     assert path.stat().st_mtime_ns == stamp  # not rebuilt
     index = gazetteer.WorldIndex(path)
     assert index.count() == 3
@@ -105,17 +106,25 @@ def test_index_is_built_once_into_the_data_folder(tmp_path: Path) -> None:
     assert index.matches("Betavolle", fuzzy=False) == []
 
 
-def test_no_world_gazetteer_means_no_index(tmp_path: Path) -> None:
-    assert gazetteer.ensure_index(tmp_path / "nothing", tmp_path / "data", quiet=True) is None
+def test_a_geonames_country_dump_is_indexed_too(tmp_path: Path) -> None:
+    dump = tmp_path / "ZZ.txt"
+    fields = ["7", "Gammaville", "Gammaville", "Gamma City,Гаммавиль", "5.0", "6.0", "P", "PPL"]
+    fields += ["ZZ", "", "01", "", "", "", "1200", "", "10", "Africa/Khartoum", "2024-01-01"]
+    dump.write_text("\t".join(fields) + "\n", encoding="utf-8")
+    path = gazetteer.ensure_index(dump, "geonames", tmp_path / "data", "zz", quiet=True)
+    index = gazetteer.WorldIndex(path)
+    assert [m.geonameid for m in index.matches("Gamma City")] == [7]
+    record = index.place(7)
+    assert record is not None and (record.population, record.lat, record.lon) == (1200, 5.0, 6.0)
 
 
 def test_a_changed_source_gets_a_new_index(tmp_path: Path) -> None:
-    geo_dir = _tiny_geo(tmp_path)
-    first = gazetteer.ensure_index(geo_dir, tmp_path / "data", quiet=True)
-    with lzma.open(geo_dir / "world" / "gazetteer.tsv.xz", "at", encoding="utf-8") as fh:
+    source = _tiny_source(tmp_path)
+    first = gazetteer.ensure_index(source, "geonames-world", tmp_path / "data", "t", quiet=True)
+    with lzma.open(source, "at", encoding="utf-8") as fh:
         fh.write("4\tGamma\tPPL\tZZ\t01\t10\t1.0\t1.0\tGammaville|Gamma City\n")
-    second = gazetteer.ensure_index(geo_dir, tmp_path / "data", quiet=True)
-    assert second != first and second is not None
+    second = gazetteer.ensure_index(source, "geonames-world", tmp_path / "data", "t", quiet=True)
+    assert second != first
     assert {m.geonameid for m in gazetteer.WorldIndex(second).matches("Gammaville")} == {4}
 
 

@@ -99,7 +99,7 @@ import pysbd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from controlmap import geocode, settings
+from controlmap import geo, geocode, settings
 from controlmap.geometry import rounded
 from controlmap.model import Actor, ActorRegistry, parse_date
 
@@ -1636,7 +1636,7 @@ def _suggest(
     title: str | None,
     publisher: str | None,
 ) -> Suggestion:
-    shape = geocode.footprint(finding.place.place_id)
+    shape = geo.footprint(finding.place.place_id)
     date: str | None = published.isoformat() if published else None
     precision = "day"
     if when is not None:

@@ -1,10 +1,12 @@
-"""The world gazetteer: GeoNames cities500 places, indexed in SQLite for fast name lookups.
+"""Large gazetteers indexed in SQLite for fast name lookups: the world's, GeoNames dumps.
 
-``geo/world/gazetteer.tsv.xz`` (built by ``scripts/build_gazetteer.py``) holds about 235,000
-populated places with their spellings in every script. Reading and folding all of them takes
-about a minute, so it is done once, by :func:`ensure_index` (``controlmap init`` and ``make
-setup`` call it), into a SQLite file in the data folder; every later process opens that file
-and answers a lookup with a few indexed queries.
+The ``geonames`` pack's ``geo/geonames/gazetteer.tsv.xz`` (format ``geonames-world``, built by
+``scripts/build_gazetteer.py``) holds about 235,000 populated places with their spellings in
+every script; a pack a user adds may hold a GeoNames country dump (format ``geonames``).
+Reading and folding all of those names takes about a minute, so it is done once per file, by
+:func:`ensure_index` (``controlmap init`` and ``make setup`` call it), into a SQLite file in
+the data folder; every later process opens that file and answers a lookup with a few indexed
+queries.
 
 The index holds one row per (key, place) with how good a match that key is: the place's own
 name or one of its other spellings, compared by :func:`controlmap.names.exact_key`,
@@ -17,6 +19,7 @@ folded keys of the same first letter and about the same length.
 from __future__ import annotations
 
 import fcntl
+import gzip
 import lzma
 import os
 import sqlite3
@@ -28,6 +31,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import IO
 
 from rapidfuzz import fuzz, process
 
@@ -35,8 +39,6 @@ from controlmap import names
 
 # Bump when the keys change: the index file name carries it, so an old index is rebuilt.
 INDEX_VERSION = 4
-SOURCE_DIR = "world"
-SOURCE_FILE = "gazetteer.tsv.xz"
 ADMIN1_FILE = "admin1.tsv"
 LOCK_FILE = "world-gazetteer.lock"
 
@@ -90,15 +92,17 @@ class Match:
 
 # --- where things live ---------------------------------------------------------------------
 
-
-def source_path(geo_dir: Path) -> Path:
-    return geo_dir / SOURCE_DIR / SOURCE_FILE
+FORMATS = ("geonames-world", "geonames")  # the compact table of geo/world; a GeoNames dump
 
 
-def index_path(data_dir: Path, source: Path) -> Path:
-    """The index file for this source and key version: a changed source gets a new file."""
+def index_path(data_dir: Path, source: Path, pack: str) -> Path:
+    """The index file of a pack's gazetteer: a changed source or key version gets a new file.
+
+    Named by pack and source size, not by folder, so every checkout on a machine shares the
+    bundled world pack's index.
+    """
     stamp = source.stat().st_size
-    return data_dir / f"world-gazetteer-v{INDEX_VERSION}-{stamp}.sqlite"
+    return data_dir / f"gazetteer-{pack}-v{INDEX_VERSION}-{stamp}.sqlite"
 
 
 # --- building ------------------------------------------------------------------------------
@@ -131,18 +135,40 @@ CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-def _read_source(source: Path) -> Iterator[list[str]]:
-    with lzma.open(source, "rt", encoding="utf-8") as fh:
+def _open_text(source: Path) -> IO[str]:
+    if source.suffix == ".xz":
+        return lzma.open(source, "rt", encoding="utf-8")
+    if source.suffix == ".gz":
+        return gzip.open(source, "rt", encoding="utf-8")
+    return source.open(encoding="utf-8")
+
+
+def _read_source(source: Path, fmt: str) -> Iterator[list[str]]:
+    """Rows of nine fields (see scripts/build_gazetteer.py) from either format."""
+    with _open_text(source) as fh:
         for line in fh:
             fields = line.rstrip("\n").split("\t")
-            if len(fields) == 9 and fields[0].isdigit():
+            if not fields[0].isdigit():
+                continue
+            if fmt == "geonames-world" and len(fields) == 9:
                 yield fields
+            elif fmt == "geonames" and len(fields) >= 15:
+                # A GeoNames dump: geonameid, name, asciiname, alternatenames (commas), lat,
+                # lon, feature class, feature code, country, cc2, admin1 ... population ...
+                names_ = [fields[2], *fields[3].split(",")]
+                others = "|".join(n.strip().replace("|", " ") for n in names_ if n.strip())
+                code = fields[7] or fields[6] or "PPL"
+                population = fields[14] if fields[14].isdigit() else "0"
+                yield [
+                    fields[0], fields[1], code, fields[8], fields[10], population,
+                    fields[4], fields[5], others,
+                ]  # fmt: skip
 
 
-def _admin1(geo_dir: Path) -> dict[str, str]:
-    path = geo_dir / SOURCE_DIR / ADMIN1_FILE
+def _admin1(source: Path, fmt: str) -> dict[str, str]:
+    path = source.parent / ADMIN1_FILE
     table: dict[str, str] = {}
-    if path.exists():
+    if fmt == "geonames-world" and path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
             code, _, name = line.partition("\t")
             if code and name:
@@ -175,11 +201,9 @@ def place_keys(name: str, spellings: Sequence[str]) -> dict[str, int]:
     return keys
 
 
-def _rows(
-    geo_dir: Path,
-) -> Iterator[tuple[tuple[object, ...], dict[str, int]]]:
-    admin1 = _admin1(geo_dir)
-    for fields in _read_source(source_path(geo_dir)):
+def _rows(source: Path, fmt: str) -> Iterator[tuple[tuple[object, ...], dict[str, int]]]:
+    admin1 = _admin1(source, fmt)
+    for fields in _read_source(source, fmt):
         gid, name, code, country, adm1, population, lat, lon, alternates = fields
         spellings = [s for s in alternates.split("|") if s]
         row = (
@@ -196,8 +220,8 @@ def _rows(
         yield row, place_keys(name, spellings)
 
 
-def build_index(geo_dir: Path, target: Path) -> int:
-    """Write the index of ``geo_dir``'s world gazetteer to ``target``; returns the place count.
+def build_index(source: Path, fmt: str, target: Path) -> int:
+    """Write the index of a gazetteer file to ``target``; returns the place count.
 
     Built in a temporary file next to the target and moved into place at the end, so a
     process that dies half-way leaves nothing, and two processes building at once both end
@@ -214,7 +238,7 @@ def build_index(geo_dir: Path, target: Path) -> int:
         places: list[tuple[object, ...]] = []
         keys: list[tuple[str, int, int]] = []
         fuzzy: set[str] = set()
-        for row, place_keys_ in _rows(geo_dir):
+        for row, place_keys_ in _rows(source, fmt):
             places.append(row)
             gid = int(row[0])  # type: ignore[call-overload]
             for key, quality in place_keys_.items():
@@ -253,12 +277,11 @@ def _flush(
 _BUILD_LOCK = threading.Lock()
 
 
-def ensure_index(geo_dir: Path, data_dir: Path, *, quiet: bool = False) -> Path | None:
-    """The index file, built now if it is missing; None when geo/ has no world gazetteer."""
-    source = source_path(geo_dir)
-    if not source.exists():
-        return None
-    target = index_path(data_dir, source)
+def ensure_index(source: Path, fmt: str, data_dir: Path, pack: str, *, quiet: bool = False) -> Path:
+    """The index file of a pack's gazetteer, built now if it is missing."""
+    if fmt not in FORMATS:
+        raise ValueError(f"gazetteer format {fmt!r} is not one of {FORMATS}")
+    target = index_path(data_dir, source, pack)
     if target.exists():
         return target
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -270,7 +293,7 @@ def ensure_index(geo_dir: Path, data_dir: Path, *, quiet: bool = False) -> Path 
                 started = time.perf_counter()
                 if not quiet:
                     print(f"indexing the world gazetteer into {target} ...", file=sys.stderr)
-                count = build_index(geo_dir, target)
+                count = build_index(source, fmt, target)
                 if not quiet:
                     took = time.perf_counter() - started
                     print(f"indexed {count:,} places in {took:.0f} s", file=sys.stderr)
@@ -403,18 +426,53 @@ def _place(row: Sequence[object]) -> WorldPlace:
     )
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)
 def open_index(path: Path) -> WorldIndex:
     return WorldIndex(path)
 
 
-def main() -> None:
-    """``python -m controlmap.gazetteer``: build the index for the current settings (setup)."""
-    from controlmap import settings
+class Indexes:
+    """Several indexed gazetteers searched as one (the world's and any GeoNames dump)."""
 
-    current = settings.current()
-    path = ensure_index(current.bundled_geo, current.data_dir)
-    print(path if path is not None else "no world gazetteer in the geo folder", file=sys.stderr)
+    def __init__(self, indexes: Sequence[WorldIndex]):
+        self.indexes = tuple(indexes)
+
+    def matches(self, name: str, *, fuzzy: bool = True) -> list[Match]:
+        best: dict[int, Match] = {}
+        for index in self.indexes:
+            for match in index.matches(name, fuzzy=fuzzy):
+                current = best.get(match.geonameid)
+                if current is None or (match.quality, -match.score) < (
+                    current.quality,
+                    -current.score,
+                ):
+                    best[match.geonameid] = match
+        return list(best.values())
+
+    def places(self, geonameids: Iterable[int]) -> dict[int, WorldPlace]:
+        wanted = set(geonameids)
+        found: dict[int, WorldPlace] = {}
+        for index in self.indexes:
+            for gid, record in index.places(wanted - set(found)).items():
+                found[gid] = record
+        return found
+
+    def place(self, geonameid: int) -> WorldPlace | None:
+        return self.places([geonameid]).get(geonameid)
+
+    def has_notable_key(self, key: str, population: int, seats: Iterable[str]) -> bool:
+        codes = tuple(seats)
+        return any(index.has_notable_key(key, population, codes) for index in self.indexes)
+
+
+def main() -> None:
+    """``python -m controlmap.gazetteer``: index every installed pack's gazetteer (setup)."""
+    from controlmap import packs, settings
+
+    data_dir = settings.current().data_dir
+    for pack, source, fmt in packs.gazetteers():
+        if fmt in FORMATS:
+            print(ensure_index(source, fmt, data_dir, pack.name), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -45,10 +45,10 @@ from typing import Any, cast
 
 import shapely
 from rapidfuzz import fuzz, process
-from shapely.geometry import Point, Polygon
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from controlmap import gazetteer, geo, names, settings
+from controlmap import gazetteer, geo, names, packs, settings
 from controlmap.geometry import rounded
 
 BBox = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
@@ -89,8 +89,10 @@ KIND_RANK: dict[str, int] = {
 # Admin units by level, named as the demo's COD layers name them.
 LEVEL_KIND = {1: "governorate", 2: "district", 3: "sub-district"}
 CITY_POPULATION = 100_000
-EXONYMS_FILE = "admin/exonyms.json"
-COUNTRIES_FILE = "world/countries.tsv"
+EXONYMS_FILE = "admin/exonyms.json"  # in a pack folder, when the pack has one
+COUNTRIES_FILE = "countries.tsv"  # next to the world gazetteer
+ADMIN_NAME_COLUMNS = ("name_ar", "name_ru", "name_local")  # other spellings of a unit
+WORLD_SPAN = 300.0  # a pack this wide (degrees of longitude) is the world, not a theatre
 
 # A qualifier word after (or before) a name says which kind of place is meant:
 # "Kirkuk province" is the governorate, "the city of Kirkuk" the city.
@@ -122,6 +124,7 @@ PACK_SEAT_CODES = frozenset({"PPLA3", "PPLA4"})
 
 # World places worth spotting in running text (see is_mention_key): seats, or this many people.
 WORLD_MENTION_POPULATION = 15_000
+WORLD_MENTION_MIN_CHARS = 4
 WORLD_LONGEST_NAME_WORDS = 4
 
 
@@ -139,7 +142,7 @@ class Place:
     lon: float
     population: int
     notable: bool  # worth finding in running text (see _is_notable)
-    in_pack: bool = True  # False: known only to the world gazetteer
+    detail: int = 0  # 0 a theatre pack's, 1 the world pack's admin unit, 2 a gazetteer place
     prominent: bool = True  # an admin unit, a hand-placed place, a seat or a sizeable town
 
 
@@ -242,32 +245,50 @@ def _is_notable(code: str, population: int) -> bool:
     return population > 0 or code in ("PPLC", "PPLA", "PPLA2")
 
 
-@lru_cache(maxsize=1)
-def _unit_names() -> dict[str, str]:
-    """Admin unit name by pcode, across every admin layer of the packs."""
+def _theatre(pack: packs.Pack) -> int:
+    """0 for a theatre pack, 1 for a pack covering the whole world: detail decides ties."""
+    minx, miny, maxx, maxy = pack.extent
+    return 1 if (maxx - minx) >= WORLD_SPAN and (maxy - miny) >= WORLD_SPAN / 2 else 0
+
+
+@lru_cache(maxsize=4)
+def _unit_names(signature: tuple[str, ...]) -> dict[str, str]:
+    """Admin unit name by id, across every admin layer of the packs."""
     table: dict[str, str] = {}
-    for layer_kind in geo.ADMIN_FILES:
-        for row in geo.admin_layer(layer_kind).itertuples(index=False):
-            table[str(row.id)] = str(row.name)
+    for prefix in signature:
+        frame = geo.admin_layer(prefix)
+        table.update(zip(frame["id"].astype(str), frame["name"].astype(str), strict=True))
     return table
 
 
-def _lowest_layer() -> str:
-    return max(geo.ADMIN_FILES, key=lambda k: int(geo.admin_layer(k)["level"].iloc[0]))
+def _column(row: Any, name: str) -> str | None:
+    value = getattr(row, name, None)
+    return str(value) if isinstance(value, str) and value else None
 
 
 def _containing(lon: float, lat: float) -> tuple[str | None, str | None, str | None]:
-    """(adm1 name, adm2 name, country) of the lowest admin unit holding a point."""
-    layer = geo.admin_layer(_lowest_layer())
-    hits = layer[layer.contains(Point(lon, lat))]
-    if hits.empty:
-        return None, None, None
-    row = hits.iloc[0]
-    return str(row["adm1_name"]), str(row["adm2_name"]), str(row["country"])
+    """(adm1 name, adm2 name, country) of the lowest theatre-pack admin unit holding a point."""
+    point = Point(lon, lat)
+    layers = [
+        (int(layer.level or 0), prefix)
+        for prefix, (pack, layer) in geo.admin_kinds().items()
+        if not _theatre(pack)
+    ]
+    for level, prefix in sorted(layers, reverse=True):
+        frame = geo.admin_layer(prefix)
+        hits = frame[frame.contains(point)]
+        if hits.empty:
+            continue
+        row = next(hits.itertuples(index=False))
+        name = str(row.name)
+        adm1 = name if level == 1 else _column(row, "adm1_name")
+        adm2 = name if level == 2 else _column(row, "adm2_name")
+        return adm1, adm2, _column(row, "country")
+    return None, None, None
 
 
 def _geonames_places(labels: dict[str, str]) -> Iterator[tuple[Place, list[tuple[str, bool]]]]:
-    units = _unit_names()
+    units = _unit_names(tuple(geo.admin_kinds()))
     for row in geo.gazetteer().itertuples(index=False):
         place_id = f"geonames:{row.geonameid}"
         population = int(row.population)
@@ -310,41 +331,42 @@ def _extra_places() -> Iterator[tuple[Place, list[tuple[str, bool]]]]:
         yield place, spellings
 
 
-@lru_cache(maxsize=1)
-def _exonyms() -> dict[str, tuple[str, ...]]:
-    """English names of admin units that their official names and GeoNames do not carry."""
-    path = geo.geo_dir() / EXONYMS_FILE
-    if not path.exists():
+def _exonyms(pack: packs.Pack) -> dict[str, tuple[str, ...]]:
+    """English names of a pack's admin units that their official names do not carry."""
+    path = pack.path(EXONYMS_FILE)
+    if not path.is_file():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
     return {str(k): tuple(str(n) for n in v) for k, v in data.items()}
 
 
 def _admin_places() -> Iterator[tuple[Place, list[tuple[str, bool]]]]:
-    exonyms = _exonyms()
-    for layer_kind in geo.ADMIN_FILES:
-        layer = geo.admin_layer(layer_kind)
-        for row in layer.itertuples(index=False):
-            place_id = f"{layer_kind}:{row.id}"
+    for prefix, (pack, layer) in geo.admin_kinds().items():
+        exonyms = _exonyms(pack)
+        frame = geo.admin_layer(prefix)
+        level = int(layer.level or 0)
+        for row in frame.itertuples(index=False):
+            place_id = f"{prefix}:{row.id}"
             point = row.geometry.representative_point()
-            level = int(row.level)
-            adm1 = str(row.name) if level == 1 else str(row.adm1_name)
-            adm2 = None if level == 1 else str(row.name) if level == 2 else str(row.adm2_name)
+            name = str(row.name)
             place = Place(
                 place_id,
-                str(row.name),
+                name,
                 LEVEL_KIND.get(level, f"admin-{level}"),
-                adm1,
-                adm2,
-                str(row.country),
+                name if level == 1 else _column(row, "adm1_name"),
+                name if level == 2 else _column(row, "adm2_name") if level > 2 else None,
+                _column(row, "country") or "",
                 float(point.y),
                 float(point.x),
                 0,
                 True,
+                detail=_theatre(pack),
             )
-            spellings: list[tuple[str, bool]] = [(str(row.name), True)]
-            if isinstance(row.name_ar, str):
-                spellings.append((row.name_ar, True))
+            spellings: list[tuple[str, bool]] = [(name, True)]
+            for column in ADMIN_NAME_COLUMNS:
+                other = _column(row, column)
+                if other:
+                    spellings.append((other, True))
             spellings.extend((alias, False) for alias in exonyms.get(place_id, ()))
             yield place, spellings
 
@@ -404,29 +426,44 @@ def _alias_quality(quality: int) -> int:
 # --- the world gazetteer -------------------------------------------------------------------
 
 
-def ensure_world_index(*, quiet: bool = False) -> Path | None:
-    """Build the world gazetteer index in the data folder if it is missing (init and setup)."""
-    current = settings.current()
-    return gazetteer.ensure_index(current.bundled_geo, current.data_dir, quiet=quiet)
+def _large_gazetteers() -> list[tuple[packs.Pack, Path, str]]:
+    return [g for g in packs.gazetteers() if g[2] in gazetteer.FORMATS]
 
 
-def _world() -> gazetteer.WorldIndex | None:
-    path = ensure_world_index()
-    return gazetteer.open_index(path) if path is not None else None
+def ensure_world_index(*, quiet: bool = False) -> list[Path]:
+    """Index every large pack gazetteer (the world's) in the data folder if it is missing.
+
+    ``controlmap init`` and ``make setup`` call this; a lookup that finds an index missing
+    builds it too, once.
+    """
+    data_dir = settings.current().data_dir
+    return [
+        gazetteer.ensure_index(source, fmt, data_dir, pack.name, quiet=quiet)
+        for pack, source, fmt in _large_gazetteers()
+    ]
 
 
-@lru_cache(maxsize=1)
-def _countries() -> dict[str, str]:
-    """Country name (any language in the table) or ISO code, folded -> ISO code."""
+def _world() -> gazetteer.Indexes | None:
+    paths = ensure_world_index()
+    return gazetteer.Indexes([gazetteer.open_index(p) for p in paths]) if paths else None
+
+
+@lru_cache(maxsize=4)
+def _country_table(paths: tuple[Path, ...]) -> dict[str, str]:
     table: dict[str, str] = {}
-    path = geo.geo_dir() / COUNTRIES_FILE
-    if path.exists():
+    for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             code, _, name = line.partition("\t")
             if code and name:
                 table.setdefault(exact_key(name), code)
                 table.setdefault(exact_key(code), code)
     return table
+
+
+def _countries() -> dict[str, str]:
+    """Country name (any language in the table) or ISO code, folded -> ISO code."""
+    paths = [source.parent / COUNTRIES_FILE for _, source, _ in _large_gazetteers()]
+    return _country_table(tuple(p for p in paths if p.is_file()))
 
 
 def _world_place(record: gazetteer.WorldPlace) -> Place:
@@ -442,7 +479,7 @@ def _world_place(record: gazetteer.WorldPlace) -> Place:
         lon=record.lon,
         population=record.population,
         notable=notable,
-        in_pack=False,
+        detail=2,
         prominent=_prominent(record.code, record.population),
     )
 
@@ -522,7 +559,7 @@ def _matched_spelling(record: gazetteer.WorldPlace, name: str) -> str:
 
 
 def _world_hits(
-    world: gazetteer.WorldIndex, name: str, fuzzy: bool
+    world: gazetteer.Indexes, name: str, fuzzy: bool
 ) -> tuple[list[_Hit], dict[str, Place], dict[str, gazetteer.WorldPlace]]:
     matches = world.matches(name, fuzzy=fuzzy)
     records = world.places(m.geonameid for m in matches)
@@ -612,7 +649,7 @@ def _rank_key(
         article,
         0 if place.prominent or place.kind in preferred else 1,
         kind_rank,
-        0 if place.in_pack else 1,
+        place.detail,
         0 if hit.primary else 1,
         -round(hit.score * 1000),
         -place.population,
@@ -680,52 +717,10 @@ def _ranked(
     return [(place, hit, world_records.get(place.place_id)) for _, place, hit in kept]
 
 
-@lru_cache(maxsize=1024)
-def footprint(place_id: str) -> geo.Footprint:
-    """The area a place id stands for: the packs' footprint, else a disc around a world place.
-
-    A place that only the world gazetteer knows gets a disc sized by its population (the
-    packs' rule), flagged as approximate. Raises geo.UnknownPlace for anything else.
-    """
-    try:
-        return geo.footprint(place_id)
-    except geo.UnknownPlace:
-        prefix, _, key = place_id.partition(":")
-        world = _world()
-        record = world.place(int(key)) if world and prefix == "geonames" and key.isdigit() else None
-        if record is None:
-            raise
-        area = geo.buffer_area_km2(record.population)
-        shape = _disc(record.lon, record.lat, area)
-        return geo.Footprint(place_id, record.name, shape, True, "population-buffer")
-
-
-DISC_VERTICES = 64
-
-
-def _disc(lon: float, lat: float, area_km2: float) -> Polygon:
-    """A circle of ``area_km2`` around a point, in degrees scaled for its latitude.
-
-    The local scale of a degree is exact enough for a disc of a few km that is flagged as
-    approximate anyway, and this is a thousand times quicker than a projection per point.
-    """
-    radius = math.sqrt(area_km2 / math.pi)
-    per_lat = 110.574
-    per_lon = max(111.320 * math.cos(math.radians(lat)), 1e-6)
-    ring = [
-        (
-            lon + radius / per_lon * math.cos(2 * math.pi * i / DISC_VERTICES),
-            lat + radius / per_lat * math.sin(2 * math.pi * i / DISC_VERTICES),
-        )
-        for i in range(DISC_VERTICES)
-    ]
-    return Polygon([*ring, ring[0]])
-
-
 def _candidate(
     place: Place, hit: _Hit, record: gazetteer.WorldPlace | None, name: str
 ) -> Candidate:
-    shape = footprint(place.place_id)
+    shape = geo.footprint(place.place_id)
     matched = hit.matched or (_matched_spelling(record, name) if record else place.name)
     return Candidate(
         place_id=place.place_id,
@@ -802,16 +797,18 @@ def is_mention(spelled: str) -> bool:
     """Whether a name as written in running text is worth looking up as a place.
 
     A pack's notable places match by folded key (:func:`is_mention_key`). A world place must be
-    spelled exactly as one of its names (case, accents and the article aside), not be a
-    country's name, and be a seat or have at least WORLD_MENTION_POPULATION people: folding
+    spelled exactly as one of its names (case, accents and the article aside) of at least four
+    letters, not be a country's name, and be a seat or have at least WORLD_MENTION_POPULATION
+    people: folding
     "Monday" meets Mondaí, a town of 10,000 in Brazil, and running text is full of such words.
     """
     if is_mention_key(fold(spelled)):
         return True
     world = _world()
     key = exact_key(spelled)
-    if not key or key in _countries():
-        return False  # "Iraq" is also a spelling of Arak, Iran: a country is not a town
+    if len(key) < WORLD_MENTION_MIN_CHARS or key in _countries():
+        # "أن" ("that") is a Belgian town's Arabic name; "Iraq" is a spelling of Arak, Iran.
+        return False
     return world is not None and world.has_notable_key(
         "e:" + key, WORLD_MENTION_POPULATION, gazetteer.SEAT_CODES
     )

@@ -11,6 +11,7 @@ import pytest
 from shapely.geometry import Point, shape
 
 from controlmap.cli import main
+from controlmap.model import ActorRegistry
 from controlmap.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -133,3 +134,24 @@ def test_the_committed_file_is_what_the_build_makes(tmp_path: Path) -> None:
     assert json.loads(built.read_text(encoding="utf-8")) == json.loads(
         EXAMPLE.read_text(encoding="utf-8")
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "actor", "place_id"),
+    [
+        ("The Rapid Support Forces seized Wad Madani on Monday.", "rsf", "geonames:364103"),
+        ("Sudanese army troops recaptured El Fasher on Saturday.", "saf", "geonames:379555"),
+        ("سيطرت قوات الدعم السريع على مدينة الفاشر.", "rsf", "geonames:379555"),
+        ("Силы быстрого реагирования захватили Эль-Фашер.", "rsf", "geonames:379555"),
+    ],
+)
+def test_extraction_reads_the_example_actors_from_the_registry(
+    sudan_db: str, text: str, actor: str, place_id: str
+) -> None:
+    from controlmap.extract import extract
+
+    registry = Store(sudan_db).actors()
+    found = extract(text, published="2023-12-20", registry=registry)
+    assert [(s.actor, s.place_id) for s in found] == [(actor, place_id)]
+    # Without the file's actors, the same report names no known actor.
+    assert extract(text, published="2023-12-20", registry=ActorRegistry()) == []

@@ -339,7 +339,7 @@ _OBJECT_FILLER = _wordset(
     south downtown city town village villages province governorate capital provincial
     strategic key border oil refinery ancient nearby small historic city's town's itself
     more than nearly almost virtually remainder big major important northwestern northeastern
-    final last
+    final last about around roughly approximately over
     southwestern southeastern also now again fully completely largely
     """
 )
@@ -669,7 +669,16 @@ def _actor_at(actor: str, place: _PlaceMention, registry_ids: frozenset[str]) ->
 
 
 _NATIONAL_FORCE = re.compile(r"([A-Z][a-z]+(?:i|ian|ese|ish))\s+(?:forces|troops|army|military)")
-_MILITARY_NOUNS = ("commanders", "officers", "generals", "units", "troops", "soldiers", "forces")
+_MILITARY_NOUNS = (
+    "commanders",
+    "officers",
+    "generals",
+    "units",
+    "troops",
+    "soldiers",
+    "forces",
+    "police",
+)
 
 
 def _actor_patterns(registry: ActorRegistry) -> list[tuple[re.Pattern[str], str]]:

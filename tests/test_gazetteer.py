@@ -241,3 +241,27 @@ def test_forty_towns_in_eight_countries() -> None:
         if far > 10:
             misses.append((town["query"], found[0].name if found else None))
     assert len(misses) <= 2, misses
+
+
+# --- packs a user adds ---------------------------------------------------------------------
+
+
+def test_a_pack_added_later_is_searched_without_rebuilding_the_world_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from controlmap.cli import main
+
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("CONTROLMAP_DATA_DIR", str(data_dir))
+    assert ranked_ids("Testville", fuzzy=False) == []
+    cells = ["9900001", "Qaryat Test", "Qaryat Test", "Testville,قرية تست", "14.52", "29.8"]
+    cells += ["P", "PPL", "XX", "", "01", "", "", "", "60000", "", "400", "Africa/Test", "2024"]
+    dump = tmp_path / "XX.txt"
+    dump.write_text("\t".join(cells) + "\n", encoding="utf-8")
+    assert main(["geo", "import", str(dump), "--name", "testland"]) == 0
+    capsys.readouterr()
+    assert ranked_ids("Testville")[:1] == ["geonames:9900001"]
+    assert ranked_ids("قرية تست")[:1] == ["geonames:9900001"]
+    # The world gazetteer still answers, from the index of the default data folder.
+    assert ranked_ids("Artemivsk")[:1] == [BAKHMUT]
+    assert not list(data_dir.glob("gazetteer-*.sqlite"))

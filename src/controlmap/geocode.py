@@ -386,8 +386,14 @@ def _usable(spelling: str) -> bool:
     return not (text.isupper() and text.isascii() and len(text) <= 4)
 
 
-@lru_cache(maxsize=1)
 def _pack_index() -> _PackIndex:
+    """The in-memory index of the installed packs, rebuilt when a pack is added or removed."""
+    return _pack_index_for(packs.installed())
+
+
+@lru_cache(maxsize=2)
+def _pack_index_for(installed: tuple[packs.Pack, ...]) -> _PackIndex:
+    # ``installed`` is the cache key; the loaders below read the same packs.
     places: dict[str, Place] = {}
     keys: dict[str, list[_Entry]] = {}
     notable: set[str] = set()
@@ -437,10 +443,17 @@ def ensure_world_index(*, quiet: bool = False) -> list[Path]:
     builds it too, once.
     """
     data_dir = settings.current().data_dir
-    return [
-        gazetteer.ensure_index(source, fmt, data_dir, pack.name, quiet=quiet)
-        for pack, source, fmt in _large_gazetteers()
-    ]
+    shared = settings._user_data_dir()
+    paths = []
+    for pack, source, fmt in _large_gazetteers():
+        # A bundled pack's index built in the default data folder serves any other data
+        # folder too (a test's, a second database's): it is the same file, read-only.
+        existing = gazetteer.index_path(shared, source, pack.name)
+        if pack.bundled and existing.exists():
+            paths.append(existing)
+        else:
+            paths.append(gazetteer.ensure_index(source, fmt, data_dir, pack.name, quiet=quiet))
+    return paths
 
 
 def _world() -> gazetteer.Indexes | None:

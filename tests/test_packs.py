@@ -25,6 +25,8 @@ NORTH, SOUTH = box(29.0, 14.5, 30.5, 16.0), box(29.0, 13.0, 30.5, 14.5)
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("CONTROLMAP_DATA_DIR", str(tmp_path / "data"))
+    # The web map's files for these throwaway packs would only fill static/ (tested apart).
+    monkeypatch.setattr("controlmap.cli._publish_basemap", lambda: None)
     return tmp_path / "data"
 
 
@@ -233,3 +235,18 @@ def test_labels_are_ordered_by_importance_and_one_per_place():
     assert labels[0].population > 1_000_000  # the first label is a big city
     names = [label.name for label in labels if label.name == "Baghdad"]
     assert len(names) == 1  # in both bundled packs, drawn once
+
+
+def test_basemap_is_published_per_band_and_loaded_by_url(tmp_path):
+    from controlmap.render import basemap, style
+
+    version = basemap_data.publish(tmp_path)
+    index = json.loads((tmp_path / "basemap" / version / "index.json").read_text())
+    assert [b["name"] for b in index["bands"]] == ["b0", "b1", "b2"]
+    assert index["bands"][0]["tiles"] == ["all"] and len(index["bands"][2]["tiles"]) > 100
+    places = json.loads((tmp_path / "basemap" / version / "places.json").read_text())
+    assert len(places) > 5000  # world places plus the demo pack's towns
+    # The page's script names the files; it does not carry them (a step would resend them).
+    html = basemap.base_map([], style.Look(), view=(15.5, 32.5, 6)).get_root().render()
+    assert "static/basemap/" in html and len(html) < 100_000
+    assert basemap_data.publish(tmp_path) == version  # a second call writes nothing new

@@ -134,6 +134,15 @@ def cmd_init(args: argparse.Namespace) -> None:
     print(dataset.init_store(store, demo=args.demo), file=sys.stderr)
     # The world gazetteer is indexed once per data folder, here and by `make setup`.
     ensure_world_index()
+    _publish_basemap()
+
+
+def _publish_basemap() -> None:
+    """Write the basemap's static files now, so the app's first page does not wait for them."""
+    from controlmap.render import basemap_data, vendor
+
+    version = basemap_data.publish(vendor.STATIC_DIR)
+    print(f"basemap files ready ({vendor.STATIC_DIR / 'basemap' / version})", file=sys.stderr)
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -260,6 +269,7 @@ def cmd_geo(args: argparse.Namespace) -> None:
         f"(in {done.folder})",
         file=sys.stderr,
     )
+    _publish_basemap()
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

@@ -34,8 +34,8 @@ from controlmap.geometry import area_km2
 
 GRID = 1e-5  # same 5-decimal grid as the files in geo/
 
-# A buffer stands for the built-up core, so it is sized at a dense-city figure; 6,000 people
-# per km2 is typical of the older Iraqi towns on the Euphrates and Tigris.
+# A buffer stands for the built-up core, so it is sized at a dense-city figure: 6,000 people
+# per km2, typical of the older cores of towns in arid river valleys.
 BUFFER_DENSITY_PER_KM2 = 6000.0
 MIN_BUFFER_KM2 = 3.0
 MAX_BUFFER_KM2 = 150.0
@@ -49,7 +49,7 @@ SNAP_DEGREES = 0.02  # about 2 km: see _units_at
 # Natural Earth's urban areas come from 2002-03 MODIS imagery and include low-density
 # sprawl, so their plausibility test uses a sprawl density, not the buffer's core density.
 # An outline more than 4x the area that density implies belongs to something bigger than the
-# town (Baiji's 240 km2 polygon is mostly the refinery and power-plant complex).
+# town (an industrial complex next to a small town, for instance).
 URBAN_SPRAWL_DENSITY_PER_KM2 = 1500.0
 URBAN_MAX_FACTOR = 4.0
 
@@ -277,9 +277,9 @@ def _clip_disc(circle: Polygon, units: Sequence[Areal | None]) -> Areal:
 
     A disc centred on a town loses more than a third of itself only when the point lies on
     the unit's edge (within about a quarter of the radius), typically a river that is both
-    the sub-district border and the middle of town: GeoNames puts Haditha on the Euphrates,
-    on the Barwana side. The point cannot tell which bank the town is on, so the next level
-    up (the district) is used instead of keeping half a town on the wrong bank.
+    the sub-district border and the middle of town, with the gazetteer point on the river.
+    The point cannot tell which bank the town is on, so the next level up (the district) is
+    used instead of keeping half a town on the wrong bank.
     """
     target = area_km2(circle)
     clipped: Areal = circle
@@ -374,7 +374,7 @@ def _geonames_footprint(place_id: str, geonameid: str) -> Footprint:
     urban = _plausible_urban(place_id, lon, lat, population)
     if urban is not None:
         # A real outline is trimmed to the town's own unit: NE urban areas run on into
-        # neighbouring towns (Ramadi's reaches Husaybah and Khalidiya).
+        # neighbouring towns along a valley.
         geom = _clip(urban, units[0] if units else None)
         return Footprint(place_id, name, _on_grid(geom), approximate=False, method="urban-area")
     circle = disc(lon, lat, buffer_area_km2(population))
@@ -454,7 +454,7 @@ def normalise_name(text: str) -> str:
 
     Drops diacritics, case, apostrophes and ayn marks, hyphens and a leading Arabic article
     (Latin "al-"/"el-"/"ar-" or Arabic "ال"), and folds Arabic alef/ta marbuta/ya variants:
-    "Al Qā’im", "al-Qaim" and "Qaim" all become "qaim".
+    "Al Mā’ida", "al-Maida" and "Maida" all become "maida" (a made-up example).
     """
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
@@ -565,12 +565,12 @@ def _place_name(place_id: str | None) -> str:
     Parameters
     ----------
     place_id : str or None
-        A place id such as ``geonames:98717`` or ``iq-adm1:IQG01``.
+        A place id such as ``geonames:<id>`` or ``<admin prefix of a pack>:<unit id>``.
 
     Returns
     -------
     str
-        ``"Ramadi"`` for ``geonames:98717``; ``""`` for None.
+        The label or gazetteer name; ``""`` for None.
     """
     if not place_id:
         return ""

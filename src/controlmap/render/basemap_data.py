@@ -38,7 +38,8 @@ DRAWN = ("land", "lakes", "disputed", "admin", "rivers", "borders")
 WORLD_BOX = (-180.0, -85.0, 180.0, 85.0)
 MAX_LABEL_ZOOM = 10.0
 FILES_FORMAT = 2  # bump when what publish() writes changes, so browsers fetch new files
-ADMIN_SNAP = 0.02  # degrees: unit edges of two packs this close are the same edge
+ADMIN_SNAP = 0.02
+KEEP_VERSIONS = 3  # degrees: unit edges of two packs this close are the same edge
 
 
 @dataclass(frozen=True)
@@ -315,10 +316,23 @@ def publish(static_dir: Path) -> str:
             work.rename(target)
         except OSError:  # another process published the same version first
             shutil.rmtree(work, ignore_errors=True)
+        _prune(target.parent, keep=KEEP_VERSIONS)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return key
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Remove all but the ``keep`` newest published versions (pages open on an older one
+    fetch the new one at their next load)."""
+    versions = sorted(
+        (p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime_ns,
+        reverse=True,
+    )
+    for old in versions[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def inline_payload(extent: tuple[float, float, float, float]) -> dict[str, Any]:

@@ -265,3 +265,16 @@ def test_a_pack_added_later_is_searched_without_rebuilding_the_world_index(
     # The world gazetteer still answers, from the index of the default data folder.
     assert ranked_ids("Artemivsk")[:1] == [BAKHMUT]
     assert not list(data_dir.glob("gazetteer-*.sqlite"))
+
+
+def test_cli_geocode_ranks_near_the_given_extent(capsys: pytest.CaptureFixture[str]) -> None:
+    from controlmap.cli import main
+
+    assert main(["geocode", "Avdiivka", "--limit", "2"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first[0]["place_id"] == AVDIIVKA_DONETSK and first[0]["country"] == "UA"
+    assert main(["geocode", "Avdiivka", "--near", "30.5,50.8,33.5,52.4"]) == 0
+    near = json.loads(capsys.readouterr().out)
+    assert near[0]["place_id"] == AVDIIVKA_CHERNIHIV
+    assert main(["geocode", "Avdiivka", "--near", "north"]) == 1
+    assert "--near takes MINLON,MINLAT,MAXLON,MAXLAT" in capsys.readouterr().err

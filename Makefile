@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-VENDOR := static/vendor/VERSIONS
+VENDOR := src/controlmap/web/static/vendor/VERSIONS
 PORT   ?= 8501
 
 .PHONY: run test setup index browser lint unit bench geo demo clean
@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 $(VENDOR): scripts/fetch_vendor.sh
-	bash scripts/fetch_vendor.sh static/vendor
+	bash scripts/fetch_vendor.sh src/controlmap/web/static/vendor
 
 browser:  ## Debian's Chromium for the browser tests (never `playwright install`)
 	@bash scripts/ensure_chromium.sh
@@ -50,4 +50,4 @@ demo:  ## rebuild data/demo from ../shared/reference and ../shared/seed
 	$(BIN)/python scripts/build_demo.py
 
 clean:
-	rm -rf $(VENV) static/vendor .pytest_cache .mypy_cache .ruff_cache tests/artifacts
+	rm -rf $(VENV) src/controlmap/web/static .pytest_cache .mypy_cache .ruff_cache tests/artifacts

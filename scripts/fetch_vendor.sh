@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Fetch the browser libraries the map needs from the npm registry into static/vendor/ (git-ignored),
+# Fetch the browser libraries the map needs from the npm registry into src/controlmap/web/static/vendor/ (git-ignored),
 # so the app requests nothing from outside the machine. Needs npm (Node.js) and tar.
 set -euo pipefail
-dest=${1:-static/vendor}
+dest=${1:-src/controlmap/web/static/vendor}
 packages=("leaflet@1.9.3" "leaflet-draw@1.0.4")
 
 command -v npm >/dev/null || { echo "fetch_vendor: npm is required (apt-get install -y npm)" >&2; exit 1; }

@@ -13,7 +13,7 @@ from controlmap import dataset
 from controlmap.store import Store
 from tests.test_timelayer import Held
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[1] / "src" / "controlmap" / "web" / "app.py")
 
 
 @pytest.fixture
@@ -323,3 +323,14 @@ def test_second_reviewer_gets_a_conflict_and_keeps_the_reason(app_db, make_claim
     assert Store(app_db).claim(cid).review_state == "approved"
     audit = second.dataframe[-1].value
     assert list(audit["action"][:2]) == ["approve", "create"]
+
+
+def test_missing_browser_assets_are_named_instead_of_a_blank_map(app_db, monkeypatch):
+    from controlmap.render import vendor
+
+    monkeypatch.setattr(vendor, "assets_present", lambda: False)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert not _components(at, "st_folium") and not _components(at, "timelayer")
+    (error,) = [e.value for e in at.error if "cannot be drawn" in e.value]
+    assert "Leaflet" in error and "make setup" in error and "fetch_vendor.sh" in error

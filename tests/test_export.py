@@ -261,7 +261,8 @@ def test_claims_exported_then_imported_export_identically(tmp_path: Path, demo, 
 # --- HTML ------------------------------------------------------------------------------------
 
 needs_vendor = pytest.mark.skipif(
-    not vendor.assets_present(), reason="static/vendor is missing (make setup fetches Leaflet)"
+    not vendor.assets_present(),
+    reason="Leaflet is missing from controlmap/web/static (make setup fetches it)",
 )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[1] / "src" / "controlmap" / "web" / "app.py")
 PHISH = "[sign in](https://evil.example/login) ![](https://evil.example/beacon.png)"
 
 

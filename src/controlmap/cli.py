@@ -9,11 +9,13 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 
 from controlmap import analysis, auth, dataset, export
 from controlmap.errors import ControlmapError
 from controlmap.model import parse_date
+from controlmap.render import vendor
 from controlmap.resolve import resolve
 from controlmap.store import ENV_DB, Store, default_url
 
@@ -276,7 +278,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
     env = dict(os.environ)
     if args.db:
         env[ENV_DB] = args.db
-    app = dataset.REPO_DIR / "app.py"
+    # The site ships inside the package (controlmap/web): its script, its .streamlit/config.toml
+    # and its static files are found next to each other whatever the working directory.
+    app = resources.files("controlmap.web") / "app.py"
+    if not vendor.assets_present():
+        print(f"controlmap: {vendor.MISSING}", file=sys.stderr)
     command = [
         sys.executable,
         "-m",
@@ -292,7 +298,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         "--browser.gatherUsageStats",
         "false",
     ]
-    raise SystemExit(subprocess.call(command, env=env, cwd=dataset.REPO_DIR))
+    raise SystemExit(subprocess.call(command, env=env))
 
 
 def _who() -> str:

@@ -680,7 +680,7 @@ def standalone_html(
     Raises
     ------
     ControlmapError
-        When ``static/vendor`` (fetched by ``make setup``) has no Leaflet.
+        When ``controlmap/web/static/vendor`` (fetched by ``make setup``) has no Leaflet.
     """
     import folium
 

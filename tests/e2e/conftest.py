@@ -48,7 +48,7 @@ class Server:
                     "-m",
                     "streamlit",
                     "run",
-                    str(REPO / "app.py"),
+                    str(REPO / "src" / "controlmap" / "web" / "app.py"),
                     "--server.port",
                     str(self.port),
                     "--server.address",

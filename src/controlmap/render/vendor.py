@@ -10,8 +10,9 @@ import folium.plugins
 # Relative to the streamlit-folium iframe (<base>/component/streamlit_folium.st_folium/index.html),
 # which keeps working under --server.baseUrlPath.
 COMPONENT_BASE = "../../app/static/vendor"
-# Streamlit serves the static/ folder next to app.py; the basemap files are published there too.
-STATIC_DIR = Path(__file__).resolve().parents[3] / "static"
+# Streamlit serves the static/ folder next to the app's script (controlmap/web/app.py); Leaflet
+# is fetched there from the npm registry and the basemap files are published there at start.
+STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
 
 
@@ -23,6 +24,13 @@ def use_local_assets(base: str = COMPONENT_BASE) -> None:
     folium.plugins.Draw.default_css = [
         ("leaflet_draw_css", f"{base}/leaflet-draw/leaflet.draw.css")
     ]
+
+
+MISSING = (
+    f"the map's browser library (Leaflet) is missing from {VENDOR_DIR}. In a source checkout "
+    "run `make setup`; otherwise run `bash scripts/fetch_vendor.sh "
+    f"{VENDOR_DIR}` from a checkout (it needs npm), or install a wheel built with npm at hand."
+)
 
 
 def assets_present() -> bool:

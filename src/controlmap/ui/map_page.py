@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 from functools import partial
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pandas as pd
@@ -317,15 +318,20 @@ def render() -> None:
     # to it); the date layer travels on its own, and first, so a step shows without waiting
     # for the map to be made again on the server.
     map_slot = st.container()
-    timelayer.show(drawn)
-    with map_slot:
-        out = st_folium(
-            m,
-            key="map",
-            returned_objects=["center", "zoom"],
-            use_container_width=True,
-            height=760 if present else 620,
-        )
+    out: dict[str, Any] | None = None
+    if vendor.assets_present():
+        timelayer.show(drawn)
+        with map_slot:
+            out = st_folium(
+                m,
+                key="map",
+                returned_objects=["center", "zoom"],
+                use_container_width=True,
+                height=760 if present else 620,
+            )
+    else:
+        # Without Leaflet the map would be an empty frame: say what is missing and how to fix it.
+        map_slot.error(f"The map cannot be drawn: {vendor.MISSING}")
     where: dict[str, str] = {}
     if out and out.get("center") and out.get("zoom"):
         where = {

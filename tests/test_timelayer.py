@@ -157,3 +157,22 @@ def test_a_message_for_another_base_asks_for_the_whole_frame(front_frames):
 def test_message_is_plain_json(front_frames):
     msg = timelayer.message(front_frames[0], front_frames[1], seq=1, base_seq=0)
     assert json.loads(json.dumps(msg)) == msg
+
+
+def test_an_area_smaller_than_the_rounding_is_left_out(front_frames):
+    day = dt.date(2014, 1, 2)
+    props = {"actor": "isil", "status": "control", "extent": "all", "since": "2014-01-02"}
+    speck = {
+        "type": "Feature",
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[43.0, 33.0], [43.000001, 33.0], [43.0, 33.000001], [43.0, 33.0]]],
+        },
+        "properties": props,
+    }
+    frame = timelayer.frame([speck], [], day)
+    assert frame.items == ()
+    # Edits from and to such frames still work.
+    msg = timelayer.message(front_frames[0], frame, seq=1, base_seq=0)
+    assert msg["items"] == []
+    timelayer.message(frame, front_frames[0], seq=2, base_seq=1)

@@ -75,8 +75,8 @@ def _unaged(props: dict[str, Any], day: dt.date) -> tuple[dict[str, Any], str, s
 
 def _ring(coords: Sequence[Sequence[float]]) -> bytes | None:
     arr = np.rint(np.asarray(coords, dtype=float)[:, :2] * SCALE).astype(np.int32)
-    if len(arr) > 1 and (arr[0] == arr[-1]).all():
-        arr = arr[:-1]
+    # Rounding can make neighbours equal: keep each vertex once (the closing one included).
+    arr = arr[np.any(arr != np.roll(arr, 1, axis=0), axis=1)] if len(arr) else arr
     if len(arr) < 3:
         return None
     # The same ring always starts at the same vertex, so unchanged stretches line up.
@@ -115,6 +115,8 @@ def frame(
             ages[since] = phrase
         if kind == "a":
             rings = _rings(feature["geometry"])
+            if not rings:
+                continue  # smaller than the rounding: nothing to draw (its dot stays)
         else:
             x, y = feature["geometry"]["coordinates"][:2]
             rings = (np.rint(np.array([[x, y]]) * SCALE).astype(np.int32).tobytes(),)
@@ -182,6 +184,8 @@ def _ring_ops(old: Sequence[bytes], new: Sequence[bytes]) -> list[Any]:
 
 
 def _centre(item: Item) -> tuple[float, float]:
+    if not item.rings:
+        return (0.0, 0.0)
     first = _vertices(item.rings[0])
     return float(first[:, 0].mean()), float(first[:, 1].mean())
 

@@ -56,9 +56,7 @@ async def session(browser: object, url: str, steps: int, times: list[float]) -> 
     failed = 0
     try:
         await page.goto(url)
-        frame_el = page.locator('iframe[title="streamlit_folium.st_folium"]')
-        await frame_el.wait_for(state="attached", timeout=LOAD_LIMIT_MS)
-        frame = await (await frame_el.element_handle()).content_frame()
+        frame = page  # the layer's frame number is read through the page (see SEQ_JS)
         await frame.wait_for_function(f"({SEQ_JS})() >= 0", timeout=LOAD_LIMIT_MS)
         slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
         for _ in range(steps):

@@ -29,7 +29,12 @@ from controlmap import dataset  # noqa: E402
 from controlmap.store import Store  # noqa: E402
 
 QUIET = 0.6  # seconds without a websocket frame: the step's messages are all in
-SEQ_JS = "() => window.cmTimeLayer ? window.cmTimeLayer.cmSeq : -1"
+# The frame the map's date layer shows, read from the page (so a map made again is followed).
+SEQ_JS = """() => {
+    const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+    const w = f && f.contentWindow;
+    return w && w.cmTimeLayer ? w.cmTimeLayer.cmSeq : -1;
+}"""
 
 
 def make_db(kind: str, folder: str) -> str:
@@ -117,10 +122,7 @@ def step_map(
         page.route("**/*", route)
         wire = Wire(page)
         page.goto(f"{server_base}{path}")
-        page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(
-            "path.leaflet-interactive"
-        ).first.wait_for(state="attached", timeout=300_000)
-        (frame,) = [f for f in page.frames if "streamlit_folium" in f.url]
+        frame = page  # the layer's frame number is read through the page (see SEQ_JS)
         frame.wait_for_function(f"({SEQ_JS})() >= 0", timeout=300_000)
         wire.quiet(page)
         first_load = wire.since(0.0)

@@ -259,6 +259,7 @@ def build_index(source: Path, fmt: str, target: Path) -> int:
         con.commit()
         con.execute("VACUUM")
         con.close()
+        os.chmod(tmp, 0o644)  # public data, read by every process of the machine
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -250,3 +250,14 @@ def test_basemap_is_published_per_band_and_loaded_by_url(tmp_path):
     html = basemap.base_map([], style.Look(), view=(15.5, 32.5, 6)).get_root().render()
     assert "static/basemap/" in html and len(html) < 100_000
     assert basemap_data.publish(tmp_path) == version  # a second call writes nothing new
+
+
+def test_a_world_town_takes_its_natural_earth_outline_else_an_approximate_disc():
+    # Wad Madani lies inside a Natural Earth urban area named after it: its real outline.
+    medani = geo.footprint("geonames:364103")
+    assert medani.method == "urban-area" and not medani.approximate
+    assert medani.geometry.contains(Point(33.52, 14.40))
+    # El Fasher has no outline in the sources: a population disc, flagged as approximate.
+    fasher = geo.footprint("geonames:379555")
+    assert fasher.method == "population-buffer" and fasher.approximate
+    assert fasher.geometry.contains(Point(25.34936, 13.62793))

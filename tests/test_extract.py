@@ -558,3 +558,18 @@ def test_generic_state_forces_are_the_state_of_the_place() -> None:
         ("iraq-gov", RAMADI),
     ]
     assert rows("Security forces still hold the city's airport.") == []
+
+
+def test_a_name_shared_across_countries_is_read_near_the_reports_other_places() -> None:
+    """Saada is a town in Spain and in Yemen: next to Hodeidah it is the Yemeni one."""
+    registry = ActorRegistry(
+        [Actor("houthis", "Ansar Allah (Houthis)", "#117733", "non-state", ("Houthi fighters",))]
+    )
+    alone = extract("Houthi fighters seized Saada.", published="2015-03-01", registry=registry)
+    near = extract(
+        "Houthi fighters seized Saada and advanced on Hodeidah.",
+        published="2015-03-01",
+        registry=registry,
+    )
+    assert [s.place_id for s in near] == ["geonames:77881"]  # Saada, Yemen
+    assert [s.place_id for s in alone] != ["geonames:77881"]  # the same name alone: not read so

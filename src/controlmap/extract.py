@@ -511,6 +511,7 @@ class _PlaceMention:
     name: str
     extent: Extent | None = None  # the mention itself says how much: "the western half"
     referent: bool = False  # "the city": stands for the place named before
+    anchor: bool = False  # every place of this name lies in one country
 
 
 @dataclass(frozen=True)
@@ -732,8 +733,14 @@ def _capitalised(word: str) -> bool:
     return not first.isalpha() or not first.isascii() or first.isupper() or not first.islower()
 
 
-def _find_places(text: str, blocked: Sequence[tuple[int, int]]) -> list[_PlaceMention]:
-    """Gazetteer places spelled in the text, longest match first, outside actor names."""
+def _find_places(
+    text: str, blocked: Sequence[tuple[int, int]], near: Sequence[tuple[float, float]] = ()
+) -> list[_PlaceMention]:
+    """Gazetteer places spelled in the text, longest match first, outside actor names.
+
+    ``near`` are the (lon, lat) of the report's unambiguous places: a name shared by towns in
+    several countries (Pokrovsk) is read as the one near them.
+    """
     words = [m for m in _WORD.finditer(text) if not _inside_any(m.start(), m.end(), blocked)]
     widest = geocode.longest_name_words() + 1
     mentions: list[_PlaceMention] = []
@@ -741,7 +748,7 @@ def _find_places(text: str, blocked: Sequence[tuple[int, int]]) -> list[_PlaceMe
     while i < len(words):
         found = None
         for j in range(min(len(words), i + widest) - 1, i - 1, -1):
-            found = _place_at(text, words, i, j)
+            found = _place_at(text, words, i, j, near)
             if found is not None:
                 part = _part_of_town(text, found)
                 if part is not None:
@@ -749,13 +756,21 @@ def _find_places(text: str, blocked: Sequence[tuple[int, int]]) -> list[_PlaceMe
                 elif not _names_something_else(text, found):
                     mentions.append(found)
                 i = j + 1
+                while part is not None and i < len(words) and words[i].start() < part.end:
+                    i += 1  # "Mosul's Old City": "City" is not read again as a place
                 break
         if found is None:
             i += 1
     return mentions
 
 
-def _place_at(text: str, words: Sequence[re.Match[str]], i: int, j: int) -> _PlaceMention | None:
+def _place_at(
+    text: str,
+    words: Sequence[re.Match[str]],
+    i: int,
+    j: int,
+    near: Sequence[tuple[float, float]] = (),
+) -> _PlaceMention | None:
     start, end = words[i].start(), words[j].end()
     for a, b in zip(words[i:j], words[i + 1 : j + 1], strict=False):
         if not re.fullmatch(r"[\s\-‐]+", text[a.end() : b.start()]):
@@ -774,12 +789,32 @@ def _place_at(text: str, words: Sequence[re.Match[str]], i: int, j: int) -> _Pla
     if kind_word:
         query = f"{spelled} {kind_word.group(1)}"
         end += kind_word.end()
-    ranked = geocode.ranked_ids(query, fuzzy=False, notable_only=True)
+    ranked = geocode.ranked_ids(query, fuzzy=False, notable_only=True, context=list(near) or None)
     if not ranked:
         return None
     place_id = ranked[0]
     record = geocode.place(place_id)
-    return _PlaceMention(start, end, place_id, record.name if record else spelled)
+    countries = {r.country for r in map(geocode.place, ranked[:_HOMONYMS]) if r is not None}
+    return _PlaceMention(
+        start, end, place_id, record.name if record else spelled, anchor=len(countries) == 1
+    )
+
+
+_HOMONYMS = 10  # candidates looked at to tell whether a name is shared across countries
+
+
+def _anchors(
+    text: str, patterns: Sequence[tuple[re.Pattern[str], str]]
+) -> list[tuple[float, float]]:
+    """(lon, lat) of the report's places whose name belongs to one country only."""
+    points: list[tuple[float, float]] = []
+    for sentence in sentences(text):
+        blocked = [(a.start, a.end) for a in _find_actors(sentence, patterns)]
+        for mention in _find_places(sentence, blocked):
+            record = geocode.place(mention.place_id)
+            if mention.anchor and record is not None:
+                points.append((record.lon, record.lat))
+    return points
 
 
 @lru_cache(maxsize=1)
@@ -1491,7 +1526,9 @@ def extract(
     seen: set[tuple[str, str, str, str, str | None]] = set()
     previous_agent: str | None = None
     context = _Context(
-        frozenset(a.id for a in actors if a.kind != "state"), frozenset(a.id for a in actors)
+        frozenset(a.id for a in actors if a.kind != "state"),
+        frozenset(a.id for a in actors),
+        tuple(_anchors(text, patterns)),
     )
     for sentence in sentences(text):
         parsed = _parse(sentence, patterns, day, context)
@@ -1526,6 +1563,7 @@ class _Context:
 
     non_state: frozenset[str]
     registry_ids: frozenset[str] = frozenset()
+    near: tuple[tuple[float, float], ...] = ()  # the report's unambiguous places
     town: _PlaceMention | None = None  # the last town named: "the city" in a later sentence
     site: _PlaceMention | None = None  # the last named place that is not a town
     place: _PlaceMention | None = None  # the last place named, of any kind: "it"
@@ -1553,7 +1591,8 @@ def _parse(
     context: _Context | None = None,
 ) -> _Sentence:
     actors = _find_actors(sentence, patterns)
-    places = _find_places(sentence, [(a.start, a.end) for a in actors])
+    near = context.near if context is not None else ()
+    places = _find_places(sentence, [(a.start, a.end) for a in actors], near)
     if context is not None:
         places = _with_referents(sentence, places, context.town, context.site, context.place)
     phrases = _find_phrases(sentence, actors)

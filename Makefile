@@ -6,14 +6,15 @@ STAMP  := $(VENV)/.installed
 VENDOR := src/controlmap/web/static/vendor/VERSIONS
 PORT   ?= 8501
 
-.PHONY: run test setup index browser lint unit bench geo demo clean
+.PHONY: run test setup index browser lint unit postgis bench geo demo clean
 
 run: setup  ## set up, create the embedded database with the demo data, serve the app
 	$(BIN)/controlmap init
 	$(BIN)/controlmap serve --port $(PORT)
 
-test: setup browser lint  ## set up and run every test, browser tests included
+test: setup browser lint  ## set up and run every test, browser tests included, on SQLite then PostGIS
 	$(BIN)/python -m pytest
+	bash scripts/with_postgis.sh $(BIN)/python -m pytest --backend postgis
 
 setup: $(STAMP) $(VENDOR) index
 
@@ -39,6 +40,9 @@ lint: setup
 
 unit: setup  ## the tests without a browser
 	$(BIN)/python -m pytest -m "not browser"
+
+postgis: setup  ## the tests that use a database, on a throwaway PostgreSQL + PostGIS cluster
+	bash scripts/with_postgis.sh $(BIN)/python -m pytest --backend postgis $(PYTEST_ARGS)
 
 bench: setup browser
 	$(BIN)/python bench/run.py

@@ -15,6 +15,7 @@ from shapely.geometry import box
 from controlmap import dataset
 from controlmap.model import Citation, Claim, Source
 from controlmap.store import Store
+from tests.databases import ENV_BACKEND, Databases
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -48,9 +49,50 @@ def make_claim() -> Callable[..., Claim]:
     return build
 
 
+# Fixtures that hand out a database: under ``--backend postgis`` only the tests that use one
+# run (the rest ran in the SQLite pass already).
+DATABASE_FIXTURES = {"db_url", "demo_db", "empty_store", "databases"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        default=os.environ.get(ENV_BACKEND, "sqlite"),
+        choices=("sqlite", "postgis"),
+        help="database the store tests run on (PostGIS needs CONTROLMAP_TEST_PG)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--backend") != "postgis":
+        return
+    keep, drop = [], []
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        (keep if used & DATABASE_FIXTURES else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """In CI a skipped PostGIS test is a failure: CI exists to run them."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("CI") and item.config.getoption("--backend") == "postgis":
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI on PostGIS: {report.longrepr}"
+
+
+@pytest.fixture(scope="session")
+def databases(request: pytest.FixtureRequest) -> Databases:
+    return Databases(request.config.getoption("--backend"))
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+def db_url(tmp_path: Path, databases: Databases) -> str:
+    return databases.new(tmp_path)
 
 
 @pytest.fixture
@@ -61,10 +103,9 @@ def empty_store(db_url: str) -> Store:
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+def demo_db(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> str:
     """A database with the demo dataset, built once per session; tests must not write to it."""
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    url = f"sqlite:///{path}"
+    url = databases.new(tmp_path_factory.mktemp("demo"), "demo")
     dataset.init_store(Store(url), demo=True)
     return url
 

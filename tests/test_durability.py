@@ -71,8 +71,9 @@ def test_writer_killed_mid_write_leaves_every_committed_claim(db_url):
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     store = Store(db_url)
-    with store.engine.connect() as conn:
-        assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+    if store.dialect == "sqlite":
+        with store.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
     present = {c.id for c in store.claims()}
     assert set(committed) <= present
     # Every claim present is whole: citations and its creation revision were written with it.

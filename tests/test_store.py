@@ -9,15 +9,14 @@ from sqlalchemy import text
 
 from controlmap import dataset
 from controlmap.errors import StoreError, ValidationError
-from controlmap.store import Store
-from controlmap.store import schema as t
+from controlmap.store import SCHEMA_VERSION, Store
 
 
 def test_init_creates_schema_registers_actors_and_is_idempotent(db_url):
     store = Store(db_url)
     assert store.schema_version() == 0
     assert "created" in dataset.init_store(store, demo=False)
-    assert store.schema_version() == t.SCHEMA_VERSION
+    assert store.schema_version() == SCHEMA_VERSION
     assert {"isil", "iraq-gov"} <= {a.id for a in store.actors()}
     assert store.claim_count() == 0
     assert "already current" in dataset.init_store(store, demo=False)
@@ -25,7 +24,7 @@ def test_init_creates_schema_registers_actors_and_is_idempotent(db_url):
 
 def test_newer_schema_is_refused(empty_store):
     with empty_store.engine.begin() as conn:
-        conn.execute(text("UPDATE meta SET value='99' WHERE key='schema_version'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = 'from-the-future'"))
     with pytest.raises(StoreError, match="newer"):
         empty_store.upgrade()
 

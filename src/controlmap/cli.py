@@ -16,7 +16,6 @@ from controlmap import analysis, auth, dataset, export
 from controlmap.errors import ControlmapError
 from controlmap.model import parse_date
 from controlmap.render import vendor
-from controlmap.resolve import resolve
 from controlmap.store import ENV_DB, Store, default_url
 
 
@@ -123,9 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _store(args: argparse.Namespace) -> Store:
     store = Store(args.db or default_url())
-    if not store.is_initialised():
-        # Reading commands on a fresh machine should work without a separate init step.
-        print(dataset.init_store(store), file=sys.stderr)
+    if not store.is_current():
+        # Reading commands on a fresh machine, or after an upgrade of controlmap, work
+        # without a separate init step (an existing database gets no demo claims).
+        print(dataset.init_store(store, demo=not store.is_initialised()), file=sys.stderr)
     return store
 
 
@@ -160,9 +160,8 @@ def cmd_state(args: argparse.Namespace) -> None:
     actors = None
     if args.actor:
         actors = [registry.resolve(a).id for a in args.actor]
-    pieces = resolve(
-        store.claims(), args.date, include_claimed=not args.assessed_only, actors=actors
-    )
+    # The stored frame of that date (the materialised timeline): no resolution here.
+    pieces = store.timeline.frame(args.date, include_claimed=not args.assessed_only, actors=actors)
     export.write_json(export.state_collection(pieces, registry, args.date), None)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,6 +46,10 @@ class Holding:
     @property
     def partial(self) -> bool:
         return self.extent != "all"
+
+
+# A resolved piece before its citations are attached: geometry, holding, area in km^2.
+Frame = tuple[BaseGeometry, Holding, float]
 
 
 @dataclass(frozen=True)
@@ -369,6 +373,12 @@ class Resolver:
     def canvas(self, day: dt.date) -> _Canvas:
         stop = bisect.bisect_right(self.observed, day)
         n, canvas, window = self._start(day, stop)
+        return self._paint_until(canvas, window, n, stop, day)[0]
+
+    def _paint_until(
+        self, canvas: _Canvas, window: _Window, n: int, stop: int, day: dt.date
+    ) -> tuple[_Canvas, _Window]:
+        """Paint claims[n:stop] as they stand on ``day``, leaving checkpoints behind."""
         for i in range(n, stop):
             claim = self.claims[i]
             if claim.valid_until is not None and claim.valid_until < day:
@@ -381,31 +391,38 @@ class Resolver:
             if done % self.every == 0 and done < stop:
                 with self._lock:
                     self._checkpoints.setdefault(done, (canvas.copy(), window))
-        return canvas
+        return canvas, window
 
-    def at(self, day: dt.date, *, actors: Sequence[str] | None = None) -> list[Piece]:
-        """The resolved map on ``day``: a planar partition of pieces, largest first."""
-        canvas = self.canvas(day)
+    def frames(self, days: Iterable[dt.date]) -> Iterator[tuple[dt.date, list[Frame]]]:
+        """``frame()`` for each of ``days`` (ascending), painting each claim once while
+        nothing painted expires: the cost of a whole timeline is about that of its last date."""
+        canvas, window, done = _Canvas(), _Window(), 0
+        for day in days:
+            stop = bisect.bisect_right(self.observed, day)
+            if window.holds_on(day) and stop >= done:
+                canvas, window = self._paint_until(canvas, window, done, stop, day)
+            else:
+                n, canvas, window = self._start(day, stop)
+                canvas, window = self._paint_until(canvas, window, n, stop, day)
+            done = stop
+            yield day, self._dissolve(canvas)
+
+    def _dissolve(self, canvas: _Canvas) -> list[Frame]:
         with self._lock:
             if len(self._unions) > 50_000:
                 self._unions.clear()
             raw = canvas.pieces(self._unions)
-        if actors is not None:
-            wanted = set(actors)
-            raw = [(g, h) for g, h in raw if h.actor in wanted or wanted & set(h.parties)]
         areas = self._area_of([g for g, _ in raw])
-        pieces = [
-            Piece(
-                geom,
-                holding,
-                float(area),
-                _citations(holding, self.by_id),
-                tuple(self.by_id[i] for i in holding.claim_ids if i in self.by_id),
-            )
-            for (geom, holding), area in zip(raw, areas, strict=True)
-        ]
-        pieces.sort(key=lambda p: (-p.area_km2, p.holding.actor, p.holding.since))
-        return pieces
+        return [(g, h, a) for (g, h), a in zip(raw, areas, strict=True)]
+
+    def frame(self, day: dt.date) -> list[Frame]:
+        """The dissolved map on ``day`` as (geometry, holding, km^2), before citations are
+        attached: what a store keeps of a date."""
+        return self._dissolve(self.canvas(day))
+
+    def at(self, day: dt.date, *, actors: Sequence[str] | None = None) -> list[Piece]:
+        """The resolved map on ``day``: a planar partition of pieces, largest first."""
+        return assemble(self.frame(day), self.by_id, actors=actors)
 
     def _area_of(self, geoms: list[BaseGeometry]) -> list[float]:
         with self._lock:
@@ -436,7 +453,29 @@ def resolve(
     return resolver.at(day, actors=actors)
 
 
-def _citations(holding: Holding, by_id: dict[int, Claim]) -> tuple[Citation, ...]:
+def assemble(
+    frame: Iterable[Frame], by_id: Mapping[int, Claim], *, actors: Sequence[str] | None = None
+) -> list[Piece]:
+    """Pieces with their claims and citations from a frame, largest first; ``actors``
+    keeps the pieces held (or contested) by those actors."""
+    if actors is not None:
+        wanted = set(actors)
+        frame = [f for f in frame if f[1].actor in wanted or wanted & set(f[1].parties)]
+    pieces = [
+        Piece(
+            geom,
+            holding,
+            float(area),
+            _citations(holding, by_id),
+            tuple(by_id[i] for i in holding.claim_ids if i in by_id),
+        )
+        for geom, holding, area in frame
+    ]
+    pieces.sort(key=lambda p: (-p.area_km2, p.holding.actor, p.holding.since))
+    return pieces
+
+
+def _citations(holding: Holding, by_id: Mapping[int, Claim]) -> tuple[Citation, ...]:
     seen: dict[tuple[Any, ...], Citation] = {}
     for cid in (*holding.claim_ids, *holding.previous_claim_ids):
         claim = by_id.get(cid)

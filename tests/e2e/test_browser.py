@@ -10,6 +10,7 @@ import pytest
 
 from controlmap import dataset
 from controlmap.store import Store
+from tests.databases import Databases
 from tests.e2e.conftest import Page, Server
 
 pytestmark = pytest.mark.browser
@@ -107,10 +108,12 @@ HOSTILE = [
 
 
 @pytest.fixture(scope="module")
-def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def hostile_server(
+    tmp_path_factory: pytest.TempPathFactory, databases: Databases
+) -> Iterator[Server]:
     from shapely.geometry import box, mapping
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'h.sqlite'}"
+    url = databases.new(tmp_path_factory.mktemp("hostile"), "hostile")
     store = Store(url)
     dataset.init_store(store, demo=False)
     payload = " | ".join(HOSTILE)

@@ -9,6 +9,7 @@ import pytest
 
 from controlmap import auth, dataset
 from controlmap.store import Store
+from tests.databases import Databases
 from tests.e2e.conftest import Page, Server
 from tests.e2e.test_browser import DRAWN_JS, _frame
 
@@ -23,9 +24,9 @@ SEED_URL = "https://news.antiwar.com/2014/01/02/al-qaeda-seizes-parts-of-two-maj
 
 
 @pytest.fixture(scope="module")
-def flow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def flow_server(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("flow")
-    url = f"sqlite:///{tmp / 'flow.sqlite'}"
+    url = databases.new(tmp, "flow")
     dataset.init_store(Store(url), demo=False)
     users = tmp / "users.json"
     auth.add_user("cora", "contributor", "cora-password", users)

@@ -1,8 +1,16 @@
-"""The database behind one interface: embedded SQLite by default, any SQLAlchemy URL otherwise."""
+"""The database behind one interface: embedded SQLite by default, PostgreSQL + PostGIS for teams.
+
+The schema is created and upgraded by the Alembic migrations in ``migrations/`` (the same
+scripts for both databases). Every write is one transaction; a write that changes what the
+public map shows (approved claims, actors) moves the data version, which lives in the
+database so that every process sees it, and brings the materialised timeline up to date
+from the first date the change touches.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -11,13 +19,29 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    Row,
+    Text,
+    cast,
+    create_engine,
+    event,
+    func,
+    inspect,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from controlmap import settings
 from controlmap.errors import ConflictError, PermissionDenied, StoreError
 from controlmap.model import Actor, ActorRegistry, Citation, Claim, Source
 from controlmap.store import schema as t
+from controlmap.store.timeline import Timeline
 
 # The states a claim must be in for each change: decisions are final, a retraction stays.
 TRANSITIONS = {
@@ -34,6 +58,9 @@ ACTION_WORDS = {
 }
 
 ENV_DB = "CONTROLMAP_DB"
+MIGRATIONS = Path(__file__).with_name("migrations")
+# Rows per statement when ids are looked up in bulk (SQLite allows 32,766 parameters).
+_CHUNK = 5000
 
 
 def default_url() -> str:
@@ -51,6 +78,37 @@ def _trusted(cls: type, **values: Any) -> Any:
     for name, value in values.items():
         object.__setattr__(obj, name, value)
     return obj
+
+
+def _alembic(conn: Connection | None = None) -> Any:
+    from alembic.config import Config  # imported when migrating: an app start needs none of it
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+@functools.cache
+def revisions() -> list[str]:
+    """Migration ids from the first to the newest."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic())
+    return [s.revision for s in reversed(list(script.walk_revisions()))]
+
+
+def __getattr__(name: str) -> Any:
+    # REVISIONS and SCHEMA_VERSION read the migrations folder on first use only.
+    if name == "REVISIONS":
+        return revisions()
+    if name == "SCHEMA_VERSION":
+        return len(revisions())
+    raise AttributeError(name)
+
+
+# Databases made before Alembic carry ``meta.schema_version`` = 1: the first migration.
+_LEGACY_FIRST = 1
 
 
 def _owner_only(path: Path) -> None:
@@ -74,6 +132,11 @@ def _make_engine(url: str) -> Engine:
         )
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StoreError(f"cannot use database URL {url!r}: {exc}") from None
+    if engine.dialect.name not in ("sqlite", "postgresql"):
+        raise StoreError(
+            f"database URL {url!r}: controlmap runs on SQLite and PostgreSQL (with PostGIS), "
+            f"not {engine.dialect.name}"
+        )
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -95,74 +158,152 @@ def _make_engine(url: str) -> Engine:
     return engine
 
 
+def _insert(conn: Connection, table: Any) -> Any:
+    """An INSERT that can say ON CONFLICT (both databases spell it the same way)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
 class Store:
-    """Claims, actors and sources; every write is one transaction and bumps the data version."""
+    """Claims, actors and sources; every write is one transaction."""
 
     def __init__(self, url: str | None = None):
         self.url = url or default_url()
         self.engine = _make_engine(self.url)
+        self.timeline = Timeline(self)
 
-    # -- schema -----------------------------------------------------------------------------
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    # -- transactions -----------------------------------------------------------------------
     @contextmanager
     def _write(self) -> Iterator[Connection]:
+        """One transaction. Writers say what the public can see change through
+        ``_public(conn, since)``; at the end the data version moves once and the timeline is
+        brought up to date from the earliest date touched."""
         try:
             with self.engine.begin() as conn:
-                conn.info["cm_changed"] = False
+                conn.info["cm_public"] = False
+                conn.info["cm_since"] = None
                 yield conn
-                # Only a real change moves the data version: caches and shared links that
-                # name it stay valid across a restart (`init` rewrites nothing that is equal).
-                if conn.info.pop("cm_changed", False):
-                    self._bump(conn)
+                public = conn.info.pop("cm_public", False)
+                since = conn.info.pop("cm_since", None)
+                if public:
+                    version = self._bump(conn)
+                    if since is not None:
+                        self.timeline.update(conn, None if since is _ALL else since, version)
         except SQLAlchemyError as exc:
             reason = getattr(exc, "orig", None) or exc
             raise StoreError(f"database write failed, nothing was changed: {reason}") from None
 
+    @staticmethod
+    def _public(conn: Connection, since: dt.date | None = None, *, redraw: bool = False) -> None:
+        """Mark the transaction as changing the public map: from ``since`` on (None: only how
+        it is labelled, e.g. an actor's name), or every date when ``redraw``."""
+        conn.info["cm_public"] = True
+        if redraw:
+            conn.info["cm_since"] = _ALL
+            return
+        current = conn.info.get("cm_since")
+        if since is not None and current is not _ALL:
+            conn.info["cm_since"] = since if current is None else min(current, since)
+
+    # -- schema -----------------------------------------------------------------------------
+    def _revision(self, conn: Connection) -> tuple[int, str | None]:
+        """(position in ``revisions()`` counting from 1, revision id); 0 for an empty database."""
+        known = revisions()
+        rev = self._alembic_revision(conn)
+        if rev is None:
+            legacy = self._legacy_version(conn)
+            if legacy == 0:
+                return 0, None
+            if legacy != _LEGACY_FIRST:
+                return len(known) + 1, f"schema {legacy}"
+            rev = known[0]
+        if rev not in known:
+            return len(known) + 1, rev
+        return known.index(rev) + 1, rev
+
+    @staticmethod
+    def _alembic_revision(conn: Connection) -> str | None:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+        return None if row is None else str(row[0])
+
+    def _legacy_version(self, conn: Connection) -> int:
+        if not inspect(conn).has_table("meta"):
+            return 0
+        row = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "schema_version")).first()
+        return int(row.value) if row else 0
+
     def schema_version(self) -> int:
+        """How many migrations the database has had (0: none; see ``REVISIONS``)."""
         with self.engine.connect() as conn:
-            return t.current_version(conn)
+            return self._revision(conn)[0]
 
     def upgrade(self) -> int:
-        """Bring the schema to the current version; returns the version it started from."""
+        """Bring the schema to the newest migration; returns the version it started from."""
+        from alembic import command
+
+        newest = len(revisions())
         with self._write() as conn:
-            start = t.current_version(conn)
-            if start > t.SCHEMA_VERSION:
+            start, rev = self._revision(conn)
+            if start > newest:
                 raise StoreError(
-                    f"the database is at schema {start}, newer than this controlmap "
-                    f"({t.SCHEMA_VERSION}): upgrade controlmap"
+                    f"the database is at {rev}, newer than this controlmap "
+                    f"(schema {newest}): upgrade controlmap"
                 )
-            for step in t.MIGRATIONS[start:]:
-                step(conn)
-                conn.info["cm_changed"] = True
-            if start < t.SCHEMA_VERSION:
-                self._set_meta(conn, "schema_version", str(t.SCHEMA_VERSION))
+            cfg = _alembic(conn)
+            if start and self._alembic_revision(conn) is None:
+                # Made before Alembic: the tables are those of the first migration.
+                command.stamp(cfg, revisions()[start - 1])
+                conn.execute(t.meta.delete().where(t.meta.c.key == "schema_version"))
+            if start < newest:
+                try:
+                    command.upgrade(cfg, "head")
+                except RuntimeError as exc:
+                    raise StoreError(str(exc)) from None
+            if not self.timeline.is_current(conn):
+                self.timeline.update(conn, None, self._data_version(conn))
         return start
 
     def is_initialised(self) -> bool:
         return self.schema_version() > 0
 
+    def is_current(self) -> bool:
+        return self.schema_version() == len(revisions())
+
     # -- meta -------------------------------------------------------------------------------
     def _set_meta(self, conn: Connection, key: str, value: str) -> None:
-        if conn.execute(select(t.meta.c.key).where(t.meta.c.key == key)).first():
-            conn.execute(update(t.meta).where(t.meta.c.key == key).values(value=value))
-        else:
-            conn.execute(t.meta.insert().values(key=key, value=value))
+        stmt = _insert(conn, t.meta).values(key=key, value=value)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
-    def _bump(self, conn: Connection) -> None:
-        if not self._has_meta(conn):
-            return
-        row = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "data_version")).first()
-        self._set_meta(conn, "data_version", str(int(row.value) + 1 if row else 1))
+    def _get_meta(self, conn: Connection, key: str) -> str | None:
+        row = conn.execute(select(t.meta.c.value).where(t.meta.c.key == key)).first()
+        return None if row is None else str(row.value)
 
-    def _has_meta(self, conn: Connection) -> bool:
-        return inspect(conn).has_table("meta")
+    def _bump(self, conn: Connection) -> int:
+        """Move the data version by one, atomically (two processes never get the same)."""
+        stmt = _insert(conn, t.meta).values(key="data_version", value="1")
+        bumped = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"value": cast(cast(t.meta.c.value, Integer) + 1, Text)},
+        ).returning(t.meta.c.value)
+        return int(conn.execute(bumped).scalar_one())
+
+    def _data_version(self, conn: Connection) -> int:
+        if not inspect(conn).has_table("meta"):
+            return 0
+        value = self._get_meta(conn, "data_version")
+        return int(value) if value else 0
 
     def data_version(self) -> int:
-        """Changes with every write: the key for caches of anything derived from the data."""
+        """Moves with every change the public can see (approved claims, actors), in any
+        process: the key for caches of anything derived from the public data."""
         with self.engine.connect() as conn:
-            if not self._has_meta(conn):
-                return 0
-            row = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "data_version")).first()
-            return int(row.value) if row else 0
+            return self._data_version(conn)
 
     # -- actors -----------------------------------------------------------------------------
     def actors(self) -> ActorRegistry:
@@ -186,6 +327,7 @@ class Store:
             with self._write() as c:
                 self.put_actors(actors, c)
             return
+        a = t.actors.c
         for actor in actors:
             values = {
                 "name": actor.name,
@@ -193,14 +335,11 @@ class Store:
                 "colour": actor.colour,
                 "kind": actor.kind,
             }
-            row = conn.execute(select(t.actors).where(t.actors.c.id == actor.id)).first()
-            if row is None:
-                conn.execute(t.actors.insert().values(id=actor.id, **values))
-            elif any(getattr(row, k) != v for k, v in values.items()):
-                conn.execute(update(t.actors).where(t.actors.c.id == actor.id).values(**values))
-            else:
-                continue
-            conn.info["cm_changed"] = True
+            stmt = _insert(conn, t.actors).values(id=actor.id, **values)
+            changed = or_(*(a[k] != stmt.excluded[k] for k in values))
+            upsert = stmt.on_conflict_do_update(index_elements=["id"], set_=values, where=changed)
+            if conn.execute(upsert.returning(a.id)).first() is not None:
+                self._public(conn)
 
     # -- claims -----------------------------------------------------------------------------
     def add_claims(
@@ -218,76 +357,66 @@ class Store:
             missing = sorted({c.actor for c in claims} - known)
             if missing:
                 raise StoreError(f"unknown actor(s) {', '.join(missing)}: nothing was written")
-            source_ids = _SourceIds(conn)
-            ids = []
+            if not claims:
+                return []
             at = _now()
-            conn.info["cm_changed"] = bool(claims)
-            for claim in claims:
-                cid = self._insert_claim(conn, claim, who, at)
-                _write_citations(conn, cid, claim.citations, source_ids)
-                conn.execute(
-                    t.revisions.insert().values(
-                        claim_id=cid,
-                        version=1,
-                        action="create",
-                        who=who,
-                        at=at,
-                        why=why,
-                        snapshot=self._snapshot(conn, cid),
-                    )
+            rows = [{**_claim_values(c), "review_state": c.review_state} for c in claims]
+            for row in rows:
+                row.update(
+                    version=1,
+                    retracted=False,
+                    created_by=who,
+                    created_at=at,
+                    updated_by=who,
+                    updated_at=at,
                 )
-                ids.append(cid)
+            ids = list(
+                conn.execute(
+                    t.claims.insert().returning(t.claims.c.id, sort_by_parameter_order=True),
+                    rows,
+                ).scalars()
+            )
+            _write_citations(conn, list(zip(ids, claims, strict=True)))
+            conn.execute(
+                t.revisions.insert(),
+                [
+                    {
+                        "claim_id": cid,
+                        "version": 1,
+                        "action": "create",
+                        "who": who,
+                        "at": at,
+                        "why": why,
+                        "snapshot": _snapshot(claim, version=1, retracted=False),
+                    }
+                    for cid, claim in zip(ids, claims, strict=True)
+                ],
+            )
+            public = [c.observed_on for c in claims if c.review_state == "approved"]
+            if public:
+                self._public(conn, min(public))
         return ids
 
-    def _insert_claim(self, conn: Connection, claim: Claim, who: str, at: str) -> int:
-        minx, miny, maxx, maxy = claim.geometry.bounds
-        result = conn.execute(
-            t.claims.insert().values(
-                actor_id=claim.actor,
-                status=claim.status,
-                extent=claim.extent,
-                geometry=shapely.to_wkb(claim.geometry),
-                minx=minx,
-                miny=miny,
-                maxx=maxx,
-                maxy=maxy,
-                observed_on=claim.observed_on.isoformat(),
-                date_precision=claim.date_precision,
-                valid_until=claim.valid_until.isoformat() if claim.valid_until else None,
-                confidence=claim.confidence,
-                place_id=claim.place_id,
-                notes=claim.notes,
-                review_state=claim.review_state,
-                version=1,
-                retracted=False,
-                created_by=who,
-                created_at=at,
-                updated_by=who,
-                updated_at=at,
-            )
-        )
-        key = result.inserted_primary_key
-        assert key is not None
-        return int(key[0])
-
-    def claims(
-        self, states: Sequence[str] = ("approved",), *, ids: Sequence[int] | None = None
+    def _select_claims(
+        self,
+        conn: Connection,
+        states: Sequence[str] = ("approved",),
+        *,
+        ids: Sequence[int] | None = None,
     ) -> list[Claim]:
-        """Claims in the given review states, oldest evidence first, with their citations."""
         where = [t.claims.c.review_state.in_(states)]
         if ids is not None:
-            where.append(t.claims.c.id.in_(list(ids)))
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.claims).where(*where).order_by(t.claims.c.observed_on, t.claims.c.id)
-            ).all()
-            cites = conn.execute(
-                select(t.citations, t.sources)
-                .join(t.sources, t.sources.c.id == t.citations.c.source_id)
-                .join(t.claims, t.claims.c.id == t.citations.c.claim_id)
-                .where(*where)
-                .order_by(t.citations.c.claim_id, t.citations.c.position)
-            ).all()
+            where.append(t.claims.c.id.in_(sorted(set(ids))))
+        rows = conn.execute(
+            select(t.claims).where(*where).order_by(t.claims.c.observed_on, t.claims.c.id)
+        ).all()
+        cites = conn.execute(
+            select(t.citations, t.sources)
+            .join(t.sources, t.sources.c.id == t.citations.c.source_id)
+            .join(t.claims, t.claims.c.id == t.citations.c.claim_id)
+            .where(*where)
+            .order_by(t.citations.c.claim_id, t.citations.c.position)
+        ).all()
         by_claim: dict[int, list[Citation]] = {}
         sources: dict[int, Source] = {}
         for r in cites:
@@ -308,28 +437,22 @@ class Store:
             by_claim.setdefault(r.claim_id, []).append(
                 _trusted(Citation, source=source, excerpt=r.excerpt, locator=r.locator)
             )
-        geoms = shapely.from_wkb([r.geometry for r in rows]) if rows else []
-        return [
-            _trusted(
-                Claim,
-                id=r.id,
-                actor=r.actor_id,
-                status=r.status,
-                extent=r.extent,
-                geometry=g,
-                observed_on=dt.date.fromisoformat(r.observed_on),
-                date_precision=r.date_precision,
-                valid_until=dt.date.fromisoformat(r.valid_until) if r.valid_until else None,
-                confidence=r.confidence,
-                place_id=r.place_id,
-                notes=r.notes,
-                citations=tuple(by_claim.get(r.id, ())),
-                review_state=r.review_state,
-                version=r.version,
-                retracted=bool(r.retracted),
-            )
-            for r, g in zip(rows, geoms, strict=True)
-        ]
+        return [_claim_from_row(r, tuple(by_claim.get(r.id, ()))) for r in rows]
+
+    def claims(
+        self, states: Sequence[str] = ("approved",), *, ids: Sequence[int] | None = None
+    ) -> list[Claim]:
+        """Claims in the given review states, oldest evidence first, with their citations."""
+        with self.engine.connect() as conn:
+            if ids is not None and len(ids) > _CHUNK:
+                wanted = sorted(set(ids))
+                found = [
+                    c
+                    for i in range(0, len(wanted), _CHUNK)
+                    for c in self._select_claims(conn, states, ids=wanted[i : i + _CHUNK])
+                ]
+                return sorted(found, key=lambda c: (c.observed_on, c.id or 0))
+            return self._select_claims(conn, states, ids=ids)
 
     def claim(self, claim_id: int) -> Claim:
         """One claim in any review state."""
@@ -337,6 +460,27 @@ class Store:
         if not found:
             raise StoreError(f"there is no claim {claim_id}")
         return found[0]
+
+    def used_actors(self) -> set[str]:
+        """Actors named by at least one approved claim."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.claims.c.actor_id).where(t.claims.c.review_state == "approved").distinct()
+            )
+            return {r.actor_id for r in rows}
+
+    def claims_extent(self) -> tuple[float, float, float, float] | None:
+        """The box around every approved claim (None when there is none)."""
+        c = t.claims.c
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(
+                    func.min(c.minx), func.min(c.miny), func.max(c.maxx), func.max(c.maxy)
+                ).where(c.review_state == "approved")
+            ).one()
+        if row[0] is None:
+            return None
+        return float(row[0]), float(row[1]), float(row[2]), float(row[3])
 
     def _change(
         self,
@@ -351,16 +495,18 @@ class Store:
     ) -> int:
         """Update a claim only if nobody changed it since it was read; returns the new version."""
         at = _now()
+        c = t.claims.c
+        before = conn.execute(
+            select(c.review_state, c.retracted, c.observed_on).where(c.id == claim_id)
+        ).first()
         result = conn.execute(
             update(t.claims)
-            .where(t.claims.c.id == claim_id, t.claims.c.version == expected_version)
+            .where(c.id == claim_id, c.version == expected_version)
             .values(**values, version=expected_version + 1, updated_by=who, updated_at=at)
         )
-        if result.rowcount != 1:
+        if result.rowcount != 1 or before is None:
             row = conn.execute(
-                select(t.claims.c.version, t.claims.c.updated_by, t.claims.c.updated_at).where(
-                    t.claims.c.id == claim_id
-                )
+                select(c.version, c.updated_by, c.updated_at).where(c.id == claim_id)
             ).first()
             if row is None:
                 raise StoreError(f"there is no claim {claim_id}")
@@ -370,8 +516,11 @@ class Store:
                 "your change was not saved: reload and apply it again"
             )
         new_version = expected_version + 1
-        conn.info["cm_changed"] = True
-        snapshot = self._snapshot(conn, claim_id)
+        (claim,) = self._select_claims(conn, ("approved", "pending", "rejected"), ids=[claim_id])
+        if _public_state(before.review_state, before.retracted) or _public_state(
+            claim.review_state, claim.retracted
+        ):
+            self._public(conn, min(before.observed_on, claim.observed_on))
         conn.execute(
             t.revisions.insert().values(
                 claim_id=claim_id,
@@ -380,60 +529,10 @@ class Store:
                 who=who,
                 at=at,
                 why=why,
-                snapshot=snapshot,
+                snapshot=_snapshot(claim, version=new_version, retracted=claim.retracted),
             )
         )
         return new_version
-
-    def _snapshot(self, conn: Connection, claim_id: int) -> str:
-        """The claim as it now stands in this transaction, in the import schema."""
-        row = conn.execute(select(t.claims).where(t.claims.c.id == claim_id)).one()
-        cites = conn.execute(
-            select(t.citations, t.sources)
-            .join(t.sources, t.sources.c.id == t.citations.c.source_id)
-            .where(t.citations.c.claim_id == claim_id)
-            .order_by(t.citations.c.position)
-        ).all()
-        props = {
-            "actor": row.actor_id,
-            **{
-                k: getattr(row, k)
-                for k in (
-                    "status",
-                    "extent",
-                    "observed_on",
-                    "date_precision",
-                    "valid_until",
-                    "confidence",
-                    "place_id",
-                    "notes",
-                    "review_state",
-                    "version",
-                )
-            },
-            "retracted": bool(row.retracted),
-            "citations": [
-                {
-                    k: getattr(c, k)
-                    for k in (
-                        "title",
-                        "publisher",
-                        "author",
-                        "url",
-                        "published",
-                        "excerpt",
-                        "locator",
-                    )
-                }
-                for c in cites
-            ],
-        }
-        feature = {
-            "type": "Feature",
-            "geometry": shapely.geometry.mapping(shapely.from_wkb(row.geometry)),
-            "properties": props,
-        }
-        return json.dumps(feature, ensure_ascii=False)
 
     def _transition(
         self,
@@ -522,31 +621,19 @@ class Store:
         self, claim_id: int, claim: Claim, *, expected_version: int, who: str, why: str = ""
     ) -> int:
         """Replace a claim's content (an edit is a new revision; the old one stays in history)."""
-        minx, miny, maxx, maxy = claim.geometry.bounds
-        values = {
-            "actor_id": claim.actor,
-            "status": claim.status,
-            "extent": claim.extent,
-            "geometry": shapely.to_wkb(claim.geometry),
-            "minx": minx,
-            "miny": miny,
-            "maxx": maxx,
-            "maxy": maxy,
-            "observed_on": claim.observed_on.isoformat(),
-            "date_precision": claim.date_precision,
-            "valid_until": claim.valid_until.isoformat() if claim.valid_until else None,
-            "confidence": claim.confidence,
-            "place_id": claim.place_id,
-            "notes": claim.notes,
-        }
         with self._write() as conn:
             self._transition(conn, claim_id, expected_version, "edit", who)
-            version = self._change(
-                conn, claim_id, expected_version, values, action="edit", who=who, why=why
-            )
             conn.execute(t.citations.delete().where(t.citations.c.claim_id == claim_id))
-            _write_citations(conn, claim_id, claim.citations, _SourceIds(conn))
-            return version
+            _write_citations(conn, [(claim_id, claim)])
+            return self._change(
+                conn,
+                claim_id,
+                expected_version,
+                _claim_values(claim),
+                action="edit",
+                who=who,
+                why=why,
+            )
 
     def audit(self, limit: int = 200) -> list[dict[str, Any]]:
         """Who did what to which claim, newest first."""
@@ -585,44 +672,128 @@ class Store:
         return [dict(r._mapping) for r in rows]
 
 
-def _write_citations(
-    conn: Connection, claim_id: int, citations: Sequence[Citation], source_ids: _SourceIds
-) -> None:
-    for pos, citation in enumerate(citations):
-        conn.execute(
-            t.citations.insert().values(
-                claim_id=claim_id,
-                source_id=source_ids.get(citation.source),
-                position=pos,
-                excerpt=citation.excerpt,
-                locator=citation.locator,
-            )
+class _All:
+    """Sentinel: a change that touches every date."""
+
+
+_ALL: Any = _All()
+
+
+def _public_state(review_state: str, retracted: bool) -> bool:
+    return review_state == "approved" and not retracted
+
+
+def _claim_values(claim: Claim) -> dict[str, Any]:
+    """The columns a claim's content fills (not its review state or bookkeeping)."""
+    minx, miny, maxx, maxy = claim.geometry.bounds
+    return {
+        "actor_id": claim.actor,
+        "status": claim.status,
+        "extent": claim.extent,
+        "geometry": claim.geometry,
+        "minx": minx,
+        "miny": miny,
+        "maxx": maxx,
+        "maxy": maxy,
+        "observed_on": claim.observed_on,
+        "date_precision": claim.date_precision,
+        "valid_until": claim.valid_until,
+        "confidence": claim.confidence,
+        "place_id": claim.place_id,
+        "notes": claim.notes,
+    }
+
+
+def _claim_from_row(r: Row[Any], citations: tuple[Citation, ...]) -> Claim:
+    return _trusted(
+        Claim,
+        id=r.id,
+        actor=r.actor_id,
+        status=r.status,
+        extent=r.extent,
+        geometry=r.geometry,
+        observed_on=r.observed_on,
+        date_precision=r.date_precision,
+        valid_until=r.valid_until,
+        confidence=r.confidence,
+        place_id=r.place_id,
+        notes=r.notes,
+        citations=citations,
+        review_state=r.review_state,
+        version=r.version,
+        retracted=bool(r.retracted),
+    )
+
+
+def _snapshot(claim: Claim, *, version: int, retracted: bool) -> str:
+    """The claim as a revision keeps it: an import-schema Feature with its review state."""
+    props = {
+        "actor": claim.actor,
+        "status": claim.status,
+        "extent": claim.extent,
+        "observed_on": claim.observed_on.isoformat(),
+        "date_precision": claim.date_precision,
+        "valid_until": claim.valid_until.isoformat() if claim.valid_until else None,
+        "confidence": claim.confidence,
+        "place_id": claim.place_id,
+        "notes": claim.notes,
+        "review_state": claim.review_state,
+        "version": version,
+        "retracted": retracted,
+        "citations": [
+            {
+                "title": c.source.title,
+                "publisher": c.source.publisher,
+                "author": c.source.author,
+                "url": c.source.url,
+                "published": c.source.published,
+                "excerpt": c.excerpt,
+                "locator": c.locator,
+            }
+            for c in claim.citations
+        ],
+    }
+    feature = {
+        "type": "Feature",
+        "geometry": shapely.geometry.mapping(claim.geometry),
+        "properties": props,
+    }
+    return json.dumps(feature, ensure_ascii=False)
+
+
+def _write_citations(conn: Connection, claims: Sequence[tuple[int, Claim]]) -> None:
+    """Citation rows for claims already written; two claims citing one report share a
+    source row, inserted once whatever other writers do at the same time."""
+    by_identity: dict[str, Source] = {}
+    for _, claim in claims:
+        for citation in claim.citations:
+            by_identity.setdefault(t.source_identity(citation.source.key), citation.source)
+    if not by_identity:
+        return
+    stmt = _insert(conn, t.sources).on_conflict_do_nothing(index_elements=["identity"])
+    conn.execute(stmt, [{**s.to_dict(), "identity": k} for k, s in by_identity.items()])
+    keys = list(by_identity)
+    ids: dict[str, int] = {}
+    for i in range(0, len(keys), _CHUNK):
+        chunk = keys[i : i + _CHUNK]
+        rows = conn.execute(
+            select(t.sources.c.identity, t.sources.c.id).where(t.sources.c.identity.in_(chunk))
         )
+        ids.update({r.identity: r.id for r in rows})
+    conn.execute(
+        t.citations.insert(),
+        [
+            {
+                "claim_id": cid,
+                "source_id": ids[t.source_identity(citation.source.key)],
+                "position": pos,
+                "excerpt": citation.excerpt,
+                "locator": citation.locator,
+            }
+            for cid, claim in claims
+            for pos, citation in enumerate(claim.citations)
+        ],
+    )
 
 
-class _SourceIds:
-    """Source rows by their identity, so two claims citing one report share a row."""
-
-    def __init__(self, conn: Connection):
-        self.conn = conn
-        self.cache: dict[tuple[Any, ...], int] = {}
-
-    def get(self, source: Source) -> int:
-        key = source.key
-        if key in self.cache:
-            return self.cache[key]
-        s = t.sources.c
-        query = select(s.id).where(
-            s.title == source.title,
-            s.publisher == source.publisher,
-            s.url.is_(None) if source.url is None else s.url == source.url,
-            s.published.is_(None) if source.published is None else s.published == source.published,
-        )
-        row = self.conn.execute(query).first()
-        if row is None:
-            inserted = self.conn.execute(t.sources.insert().values(**source.to_dict()))
-            row_id = inserted.inserted_primary_key[0]  # type: ignore[index]
-        else:
-            row_id = row.id
-        self.cache[key] = int(row_id)
-        return int(row_id)
+__all__ = ["REVISIONS", "SCHEMA_VERSION", "Store", "default_url", "revisions"]

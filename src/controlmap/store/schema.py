@@ -1,24 +1,25 @@
-"""Tables and the ordered list of schema migrations (the schema upgrades in place)."""
+"""The tables as the newest migration leaves them (migrations/ creates and upgrades them)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import json
 
 from sqlalchemy import (
     Boolean,
     Column,
-    Connection,
+    Date,
     Float,
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
-    inspect,
 )
+
+from controlmap.store.types import Footprint, Timestamp
 
 metadata = MetaData()
 
@@ -52,6 +53,10 @@ sources = Table(
     Column("archive_url", Text),
     Column("language", String(20), nullable=False, default=""),
     Column("grade", String(1)),
+    # A digest of what makes two citations the same document (Source.key): unique, so that
+    # writers insert with ON CONFLICT instead of racing between a select and an insert.
+    Column("identity", String(64)),
+    Index("ux_sources_identity", "identity", unique=True),
 )
 
 claims = Table(
@@ -61,15 +66,15 @@ claims = Table(
     Column("actor_id", String(64), ForeignKey("actors.id"), nullable=False),
     Column("status", String(16), nullable=False),
     Column("extent", String(16), nullable=False),
-    Column("geometry", LargeBinary, nullable=False),  # WKB, EPSG:4326
+    Column("geometry", Footprint, nullable=False),
     # The bounding box lets a database without spatial types pick claims by area.
     Column("minx", Float, nullable=False),
     Column("miny", Float, nullable=False),
     Column("maxx", Float, nullable=False),
     Column("maxy", Float, nullable=False),
-    Column("observed_on", String(10), nullable=False),  # ISO dates sort as text
+    Column("observed_on", Date, nullable=False),
     Column("date_precision", String(8), nullable=False),
-    Column("valid_until", String(10)),
+    Column("valid_until", Date),
     Column("confidence", String(16), nullable=False),
     Column("place_id", String(100)),
     Column("notes", Text, nullable=False, default=""),
@@ -77,9 +82,9 @@ claims = Table(
     Column("version", Integer, nullable=False, default=1),
     Column("retracted", Boolean, nullable=False, default=False),
     Column("created_by", String(100), nullable=False),
-    Column("created_at", String(32), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
     Column("updated_by", String(100), nullable=False),
-    Column("updated_at", String(32), nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
     Index("ix_claims_observed", "review_state", "observed_on"),
 )
 
@@ -102,24 +107,48 @@ revisions = Table(
     Column("version", Integer, nullable=False),
     Column("action", String(32), nullable=False),  # create, edit, approve, reject, retract
     Column("who", String(100), nullable=False),
-    Column("at", String(32), nullable=False),
+    Column("at", Timestamp, nullable=False),
     Column("why", Text, nullable=False, default=""),
     Column("snapshot", Text, nullable=False),  # the claim as an import-schema Feature (JSON)
 )
 
+# The materialised timeline: the resolved map of every change date, kept by the store and
+# updated from the date a change applies to. ``evidence`` is "all" (claimed included) or
+# "assessed". A piece that stays the same over several change dates is one row, valid from
+# ``from_day`` until the day before ``to_day`` (NULL: still on the newest date).
+timeline_days = Table(
+    "timeline_days",
+    metadata,
+    Column("evidence", String(8), primary_key=True),
+    Column("day", Date, primary_key=True),
+    # The data version at which this day's map last changed: the key for caches of it.
+    Column("version", Integer, nullable=False),
+)
 
-def _create_v1(conn: Connection) -> None:
-    metadata.create_all(conn, tables=[meta, actors, sources, claims, citations, revisions])
+timeline_pieces = Table(
+    "timeline_pieces",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("evidence", String(8), nullable=False),
+    Column("from_day", Date, nullable=False),
+    Column("to_day", Date),
+    Column("actor", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("extent", String(16), nullable=False),
+    Column("since", Date, nullable=False),
+    Column("confidence", String(16), nullable=False),
+    Column("claim_ids", Text, nullable=False),  # JSON lists
+    Column("previous", String(64)),
+    Column("previous_status", String(16)),
+    Column("previous_claim_ids", Text, nullable=False, default="[]"),
+    Column("parties", Text, nullable=False, default="[]"),
+    Column("area_km2", Float, nullable=False),
+    Column("geometry", Footprint, nullable=False),
+    Index("ix_timeline_pieces_from", "evidence", "from_day"),
+    Index("ix_timeline_pieces_to", "evidence", "to_day"),
+)
 
 
-# Each entry upgrades the schema from version i to i + 1. Append, never edit: databases in
-# the field are at every version that was ever released.
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1]
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def current_version(conn: Connection) -> int:
-    if not inspect(conn).has_table("meta"):
-        return 0
-    row = conn.execute(meta.select().where(meta.c.key == "schema_version")).first()
-    return int(row.value) if row else 0
+def source_identity(key: tuple[object, ...]) -> str:
+    """The ``sources.identity`` of a Source.key: equal keys, equal digests."""
+    return hashlib.sha256(json.dumps(list(key), ensure_ascii=False).encode()).hexdigest()

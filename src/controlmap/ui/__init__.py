@@ -2,39 +2,48 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import json
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import shapely
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from controlmap import analysis, dataset, export
 from controlmap.auth import ROLES, User, authenticate
-from controlmap.model import ActorRegistry, Claim
+from controlmap.model import Actor, ActorRegistry, Claim
 from controlmap.render.layers import layer_features
 from controlmap.render.style import Look
 from controlmap.render.timelayer import Frame
 from controlmap.render.timelayer import frame as make_frame
-from controlmap.resolve import Piece, Resolver, change_dates
+from controlmap.resolve import Piece, Resolver
 from controlmap.store import Store, default_url
 
 
 @st.cache_resource(show_spinner="Opening the database ...")
 def store(url: str | None = None) -> Store:
-    """One Store per URL and process; created and filled with the demo data on first start."""
+    """One Store per URL and process; created (with the demo data) or upgraded on first use."""
     s = Store(url or default_url())
-    if not s.is_initialised():
-        dataset.init_store(s)
+    if not s.is_current():
+        dataset.init_store(s, demo=not s.is_initialised())
     return s
+
+
+# Caches are keyed on the data version, which lives in the database: every process reads it
+# once per rerun (one small query), so a write by another process (app or CLI) is drawn on
+# the next rerun. The map of one date is keyed on the version at which *that date* last
+# changed (``day_version``), so a claim from date D leaves the cached maps before D in place.
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading claims ...")
 def claims(url: str, data_version: int) -> list[Claim]:
+    """Every approved claim: for exports and analysis over the whole history, not the map."""
     return store(url).claims()
 
 
@@ -44,8 +53,25 @@ def registry(url: str, data_version: int) -> ActorRegistry:
 
 
 @st.cache_resource(max_entries=4)
+def used_actors(url: str, data_version: int) -> frozenset[str]:
+    return frozenset(store(url).used_actors())
+
+
+@st.cache_resource(max_entries=8)
+def timeline_days(url: str, data_version: int, include_claimed: bool) -> list[tuple[dt.date, int]]:
+    """The change dates with the data version at which each date's map last changed."""
+    return store(url).timeline.days(include_claimed)
+
+
 def dates(url: str, data_version: int) -> list[dt.date]:
-    return change_dates(claims(url, data_version))
+    return [day for day, _ in timeline_days(url, data_version, True)]
+
+
+def day_version(url: str, data_version: int, day: dt.date, include_claimed: bool) -> int:
+    """The data version at which the map on ``day`` last changed (0: nothing drawn yet)."""
+    days = timeline_days(url, data_version, include_claimed)
+    i = bisect.bisect_right(days, (day, sys.maxsize))
+    return days[i - 1][1] if i else 0
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -53,13 +79,16 @@ def resolver(url: str, data_version: int, include_claimed: bool) -> Resolver:
     return Resolver(claims(url, data_version), include_claimed=include_claimed, checkpoint_every=50)
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
 def resolved(url: str, data_version: int, day: dt.date, include_claimed: bool) -> list[Piece]:
-    """Resolution is the costly step: cached per (data version, date, evidence filter)."""
-    return resolver(url, data_version, include_claimed).at(day)
+    """The map on ``day``, read from the materialised timeline: no resolution in the app."""
+    return _frame(url, day_version(url, data_version, day, include_claimed), day, include_claimed)
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _frame(url: str, day_version: int, day: dt.date, include_claimed: bool) -> list[Piece]:
+    return store(url).timeline.frame(day, include_claimed=include_claimed)
+
+
 def drawn(
     url: str,
     data_version: int,
@@ -68,18 +97,41 @@ def drawn(
     look: Look,
     actors: tuple[str, ...],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The features the map draws on ``day`` (cached: building them costs as much as
-    resolving at scale)."""
+    """The features the map draws on ``day``."""
+    version = day_version(url, data_version, day, include_claimed)
+    labels = registry(url, data_version)
+    return _drawn(url, version, _registry_key(labels), day, include_claimed, look, actors)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _drawn(
+    url: str,
+    day_version: int,
+    registry_key: str,
+    day: dt.date,
+    include_claimed: bool,
+    look: Look,
+    actors: tuple[str, ...],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    # Cached: building the features costs as much as reading the frame at scale. Keyed on
+    # the actors' names and colours too, which a change of the registry alone moves.
     wanted = set(actors)
     pieces = [
         p
-        for p in resolved(url, data_version, day, include_claimed)
+        for p in _frame(url, day_version, day, include_claimed)
         if p.actor in wanted or wanted & set(p.holding.parties)
     ]
-    return layer_features(pieces, registry(url, data_version), day, look)
+    return layer_features(pieces, _registry_of(registry_key), day, look)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+def _registry_key(labels: ActorRegistry) -> str:
+    return json.dumps([a.to_dict() for a in labels], sort_keys=True)
+
+
+def _registry_of(key: str) -> ActorRegistry:
+    return ActorRegistry(Actor(**{**a, "aliases": tuple(a["aliases"])}) for a in json.loads(key))
+
+
 def frame(
     url: str,
     data_version: int,
@@ -90,7 +142,22 @@ def frame(
 ) -> Frame:
     """What the map's date layer draws on ``day``, ready to be sent as edits of another
     frame (render/timelayer.py)."""
-    features, markers = drawn(url, data_version, day, include_claimed, look, actors)
+    version = day_version(url, data_version, day, include_claimed)
+    labels = _registry_key(registry(url, data_version))
+    return _layer_frame(url, version, labels, day, include_claimed, look, actors)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _layer_frame(
+    url: str,
+    day_version: int,
+    registry_key: str,
+    day: dt.date,
+    include_claimed: bool,
+    look: Look,
+    actors: tuple[str, ...],
+) -> Frame:
+    features, markers = _drawn(url, day_version, registry_key, day, include_claimed, look, actors)
     return make_frame(features, markers, day)
 
 
@@ -202,14 +269,16 @@ class Data:
         """The box around every approved claim: where a map opens with nothing else to fit."""
         return claims_extent(self.url, self.version)
 
+    @property
+    def used_actors(self) -> frozenset[str]:
+        """Actors with approved claims (without loading the claims)."""
+        return used_actors(self.url, self.version)
+
 
 @st.cache_resource(max_entries=4)
 def claims_extent(url: str, data_version: int) -> tuple[float, float, float, float] | None:
-    geoms = [c.geometry for c in claims(url, data_version)]
-    if not geoms:
-        return None
-    minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(geoms))
-    return minx, miny, maxx, maxy
+    # From the stored bounding boxes: the map page never loads the whole history.
+    return store(url).claims_extent()
 
 
 def current() -> Data:

@@ -269,7 +269,7 @@ def render() -> None:
         st.title("Territorial control over time")
         st.info("No approved claims yet. Import a dataset with `controlmap import FILE`.")
         return
-    used = {c.actor for c in data.claims}
+    used = data.used_actors
     actor_ids = [a.id for a in registry if a.id in used]
     _initial_state(dates, actor_ids)
     if "goto_date" in st.session_state:

@@ -1,0 +1,207 @@
+"""The materialised timeline: the resolved map of every change date, kept in the database.
+
+A claim observed on D changes the map on D and later dates only, so a write recomputes the
+dates from D on (resolve.py does the painting; this module stores what it paints). A piece
+that stays the same from one change date to the next is one row with a validity interval,
+so the table grows with what changes, not with dates times pieces. Reading the map at a date
+is one indexed query: no process needs the whole history in memory to draw a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import shapely
+from sqlalchemy import Connection, Row, and_, bindparam, delete, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
+
+from controlmap.model import Claim
+from controlmap.resolve import Frame, Holding, Piece, Resolver, assemble, change_dates
+from controlmap.store import schema as t
+
+if TYPE_CHECKING:
+    from controlmap.store import Store
+
+EVIDENCE = {"all": True, "assessed": False}  # timeline name -> claimed evidence included
+
+
+def evidence_name(include_claimed: bool) -> str:
+    return "all" if include_claimed else "assessed"
+
+
+@dataclass
+class _Run:
+    """A piece while the dates are walked: an existing row, or one to insert."""
+
+    holding: Holding
+    row_id: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    to_day: dt.date | None = None
+    geometry: Any = None  # keeps the shapely object alive: its id() is the key
+
+
+class Timeline:
+    """Reads and maintains ``timeline_days`` and ``timeline_pieces`` for one Store."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    # -- reading ------------------------------------------------------------------------------
+    def days(self, include_claimed: bool = True) -> list[tuple[dt.date, int]]:
+        """Every change date with the data version at which its map last changed."""
+        d = t.timeline_days.c
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(
+                select(d.day, d.version)
+                .where(d.evidence == evidence_name(include_claimed))
+                .order_by(d.day)
+            ).all()
+        return [(r.day, r.version) for r in rows]
+
+    def frame(
+        self,
+        day: dt.date,
+        *,
+        include_claimed: bool = True,
+        actors: Sequence[str] | None = None,
+    ) -> list[Piece]:
+        """The resolved map on ``day`` as stored: the same pieces as ``resolve()``."""
+        p = t.timeline_pieces.c
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.timeline_pieces).where(
+                    p.evidence == evidence_name(include_claimed), _valid_on(day)
+                )
+            ).all()
+            frame: list[Frame] = [(r.geometry, _holding(r), r.area_km2) for r in rows]
+            ids = {i for _, h, _ in frame for i in (*h.claim_ids, *h.previous_claim_ids)}
+            by_id: dict[int, Claim] = {}
+            wanted = sorted(ids)
+            for i in range(0, len(wanted), 5000):
+                for claim in self.store._select_claims(conn, ids=wanted[i : i + 5000]):
+                    by_id[claim.id or 0] = claim
+        return assemble(frame, by_id, actors=actors)
+
+    def is_current(self, conn: Connection) -> bool:
+        return self.store._get_meta(conn, "timeline_version") == str(self.store._data_version(conn))
+
+    # -- writing ------------------------------------------------------------------------------
+    def update(self, conn: Connection, since: dt.date | None, version: int) -> None:
+        """Recompute the change dates from ``since`` on (None: all), inside the writer's
+        transaction, and label them with the data version ``version``."""
+        claims = self.store._select_claims(conn, ("approved",))
+        for name, include_claimed in EVIDENCE.items():
+            resolver = Resolver(claims, include_claimed=include_claimed, checkpoint_every=50)
+            days = change_dates(resolver.claims)
+            self._update(conn, name, resolver, days, since, version)
+        self.store._set_meta(conn, "timeline_version", str(version))
+
+    def _update(
+        self,
+        conn: Connection,
+        name: str,
+        resolver: Resolver,
+        days: list[dt.date],
+        since: dt.date | None,
+        version: int,
+    ) -> None:
+        p, d = t.timeline_pieces.c, t.timeline_days.c
+        todo = [day for day in days if since is None or day >= since]
+        runs: dict[Any, _Run] = {}
+        if since is None:
+            conn.execute(delete(t.timeline_pieces).where(p.evidence == name))
+            conn.execute(delete(t.timeline_days).where(d.evidence == name))
+        else:
+            before = conn.execute(
+                select(d.day).where(d.evidence == name, d.day < since).order_by(d.day.desc())
+            ).first()
+            conn.execute(delete(t.timeline_pieces).where(p.evidence == name, p.from_day >= since))
+            conn.execute(delete(t.timeline_days).where(d.evidence == name, d.day >= since))
+            if before is not None:
+                # The pieces of the last date kept go on until something changes them.
+                for r in conn.execute(
+                    select(t.timeline_pieces).where(p.evidence == name, _valid_on(before.day))
+                ):
+                    stored = _holding(r)
+                    runs[(stored, shapely.to_wkb(r.geometry))] = _Run(
+                        stored, row_id=r.id, geometry=r.geometry
+                    )
+        if todo:
+            conn.execute(
+                t.timeline_days.insert(),
+                [{"evidence": name, "day": day, "version": version} for day in todo],
+            )
+        done: list[_Run] = []
+        by_wkb = True  # the first date is matched to stored rows by content, then by object
+        for day, frame in resolver.frames(todo):
+            current: dict[Any, _Run] = {}
+            for geom, holding, area in frame:
+                key = (holding, shapely.to_wkb(geom) if by_wkb else id(geom))
+                found = runs.pop(key, None)
+                if found is None:
+                    found = _Run(holding, values=_row(name, day, geom, holding, area))
+                found.geometry = geom
+                current[(holding, id(geom))] = found
+            for ended in runs.values():
+                ended.to_day = day
+                done.append(ended)
+            runs, by_wkb = current, False
+        done.extend(runs.values())  # still open on the newest date
+        self._write(conn, done)
+
+    def _write(self, conn: Connection, runs: list[_Run]) -> None:
+        fresh = [{**r.values, "to_day": r.to_day} for r in runs if r.row_id is None]
+        if fresh:
+            for i in range(0, len(fresh), 2000):
+                conn.execute(t.timeline_pieces.insert(), fresh[i : i + 2000])
+        kept = [{"rid": r.row_id, "until": r.to_day} for r in runs if r.row_id is not None]
+        if kept:
+            conn.execute(
+                update(t.timeline_pieces)
+                .where(t.timeline_pieces.c.id == bindparam("rid"))
+                .values(to_day=bindparam("until")),
+                kept,
+            )
+
+
+def _valid_on(day: dt.date) -> ColumnElement[bool]:
+    p = t.timeline_pieces.c
+    return and_(p.from_day <= day, or_(p.to_day.is_(None), p.to_day > day))
+
+
+def _row(name: str, day: dt.date, geom: Any, h: Holding, area: float) -> dict[str, Any]:
+    return {
+        "evidence": name,
+        "from_day": day,
+        "actor": h.actor,
+        "status": h.status,
+        "extent": h.extent,
+        "since": h.since,
+        "confidence": h.confidence,
+        "claim_ids": json.dumps(list(h.claim_ids)),
+        "previous": h.previous,
+        "previous_status": h.previous_status,
+        "previous_claim_ids": json.dumps(list(h.previous_claim_ids)),
+        "parties": json.dumps(list(h.parties)),
+        "area_km2": float(area),
+        "geometry": geom,
+    }
+
+
+def _holding(r: Row[Any]) -> Holding:
+    return Holding(
+        actor=r.actor,
+        status=r.status,
+        extent=r.extent,
+        since=r.since,
+        confidence=r.confidence,
+        claim_ids=tuple(json.loads(r.claim_ids)),
+        previous=r.previous,
+        previous_status=r.previous_status,
+        previous_claim_ids=tuple(json.loads(r.previous_claim_ids)),
+        parties=tuple(json.loads(r.parties)),
+    )

@@ -97,9 +97,15 @@ def measure(url: str, n_claims: int, n_dates: int, label: str, sqlite_file: Path
         rebuilt = time.perf_counter() - t0
     size = _size(store)
     if sqlite_file:
-        with store.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        size["bytes"] = f"~{sqlite_file.stat().st_size - before} (file growth, claims included)"
+        import sqlite3
+
+        with sqlite3.connect(sqlite_file) as raw:
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            (geometry,) = raw.execute(
+                "SELECT sum(length(geometry)) FROM timeline_pieces"
+            ).fetchone()
+        size["bytes"] = f"{geometry} of WKB in the pieces"
+        size["file_growth_with_claims"] = sqlite_file.stat().st_size - before
     print(
         json.dumps(
             {

@@ -14,7 +14,7 @@ from controlmap import dataset, ui
 from controlmap.store import Store
 from tests.test_app import _drawn
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[1] / "src" / "controlmap" / "web" / "app.py")
 
 
 def _import_elsewhere(db_url: str, tmp_path: Path, make_claim, *claims) -> None:

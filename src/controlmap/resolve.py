@@ -396,16 +396,37 @@ class Resolver:
     def frames(self, days: Iterable[dt.date]) -> Iterator[tuple[dt.date, list[Frame]]]:
         """``frame()`` for each of ``days`` (ascending), painting each claim once while
         nothing painted expires: the cost of a whole timeline is about that of its last date."""
-        canvas, window, done = _Canvas(), _Window(), 0
+        canvas: _Canvas | None = None
+        window, done = _Window(), 0
         for day in days:
             stop = bisect.bisect_right(self.observed, day)
-            if window.holds_on(day) and stop >= done:
+            if canvas is not None and window.holds_on(day) and stop >= done:
                 canvas, window = self._paint_until(canvas, window, done, stop, day)
             else:
                 n, canvas, window = self._start(day, stop)
                 canvas, window = self._paint_until(canvas, window, n, stop, day)
             done = stop
             yield day, self._dissolve(canvas)
+
+    def seed(self, day: dt.date, pieces: Iterable[tuple[BaseGeometry, Holding]]) -> None:
+        """Start later paintings from the map of ``day`` as painted before (a stored frame):
+        dates after it then cost only the claims observed after it, as long as nothing on
+        that map expires in between. Painting over dissolved pieces gives the same map as
+        painting over the fragments they were dissolved from."""
+        stop = bisect.bisect_right(self.observed, day)
+        window = _Window()
+        for claim in self.claims[:stop]:
+            if claim.valid_until is None:
+                continue
+            if claim.valid_until < day:
+                window = window.skipped(claim.valid_until)
+            else:
+                window = window.painted(claim.valid_until)
+        canvas = _Canvas()
+        for geom, holding in pieces:
+            canvas.add(geom, holding)
+        with self._lock:
+            self._checkpoints[stop] = (canvas, window)
 
     def _dissolve(self, canvas: _Canvas) -> list[Frame]:
         with self._lock:

@@ -130,6 +130,8 @@ class Timeline:
                     runs[(stored, shapely.to_wkb(r.geometry))] = _Run(
                         stored, row_id=r.id, geometry=r.geometry
                     )
+                # Paint the dates from ``since`` on over that stored map, not from scratch.
+                resolver.seed(before.day, [(run.geometry, run.holding) for run in runs.values()])
         if todo:
             conn.execute(
                 t.timeline_days.insert(),

@@ -153,7 +153,8 @@ def _make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Readers take no lock: a long write (a timeline rebuild) never blocks them.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("cm_write") else "BEGIN")
 
     return engine
 
@@ -183,7 +184,7 @@ class Store:
         ``_public(conn, since)``; at the end the data version moves once and the timeline is
         brought up to date from the earliest date touched."""
         try:
-            with self.engine.begin() as conn:
+            with self.engine.connect() as conn, _writing(conn), conn.begin():
                 conn.info["cm_public"] = False
                 conn.info["cm_since"] = None
                 yield conn
@@ -670,6 +671,16 @@ class Store:
                 .order_by(t.revisions.c.version, t.revisions.c.id)
             ).all()
         return [dict(r._mapping) for r in rows]
+
+
+@contextmanager
+def _writing(conn: Connection) -> Iterator[None]:
+    """Mark a connection as a writer's (SQLite then takes the write lock at BEGIN)."""
+    conn.info["cm_write"] = True
+    try:
+        yield
+    finally:
+        conn.info.pop("cm_write", None)
 
 
 class _All:

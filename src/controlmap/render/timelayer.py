@@ -202,20 +202,19 @@ def _match(base: Frame, new: Frame) -> list[int]:
         if same:
             out[j] = same.pop(0)
             free.discard(out[j])
+    centres = {i: _centre(base.items[i]) for i in free}
+    by_ident: dict[str, list[int]] = {}
+    for i in sorted(free):
+        by_ident.setdefault(base.items[i].ident, []).append(i)
     for j, item in enumerate(new.items):
         if out[j] >= 0:
             continue
-        candidates = [i for i in free if base.items[i].ident == item.ident]
+        candidates = [i for i in by_ident.get(item.ident, []) if i in free]
         if not candidates:
             candidates = [i for i in free if base.items[i].kind == item.kind]
         if candidates:
             cx, cy = _centre(item)
-            i = min(
-                candidates,
-                key=lambda i: (
-                    (_centre(base.items[i])[0] - cx) ** 2 + (_centre(base.items[i])[1] - cy) ** 2
-                ),
-            )
+            i = min(candidates, key=lambda i: (centres[i][0] - cx) ** 2 + (centres[i][1] - cy) ** 2)
             out[j] = i
             free.discard(i)
     return out

@@ -40,6 +40,9 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+ERRORS: list[str] = []  # the first line of each failure, reported with the figures
+
+
 async def session(browser: object, url: str, steps: int, times: list[float]) -> int:
     """One reader: open the map, step the slider; returns the number of failed steps."""
     from tests.e2e.conftest import LOCAL
@@ -55,7 +58,7 @@ async def session(browser: object, url: str, steps: int, times: list[float]) -> 
     await page.route("**/*", route)
     failed = 0
     try:
-        await page.goto(url)
+        await page.goto(url, timeout=LOAD_LIMIT_MS)
         frame = page  # the layer's frame number is read through the page (see SEQ_JS)
         await frame.wait_for_function(f"({SEQ_JS})() >= 0", timeout=LOAD_LIMIT_MS)
         slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
@@ -66,11 +69,13 @@ async def session(browser: object, url: str, steps: int, times: list[float]) -> 
             await slider.press("ArrowLeft")
             try:
                 await frame.wait_for_function(f"({SEQ_JS})() > {seq}", timeout=STEP_LIMIT_MS)
-            except Exception:  # a step over the limit: counted, and this reader stops
+            except Exception as err:  # a step over the limit: counted, and this reader stops
+                ERRORS.append(str(err).splitlines()[0][:120])
                 failed += 1
                 break
             times.append(time.perf_counter() - t0)
-    except Exception:
+    except Exception as err:  # the page never loaded (or the browser gave up): all steps fail
+        ERRORS.append(str(err).splitlines()[0][:120])
         failed += steps
     return failed
 
@@ -132,7 +137,9 @@ def main() -> None:
                     "mb_per_session": round((busy - idle) / n, 1),
                     "wall_s": round(time.perf_counter() - t0, 1),
                     "load_average": Path("/proc/loadavg").read_text().split()[:3],
+                    "errors": sorted(set(ERRORS))[:3],
                 }
+                ERRORS.clear()
             finally:
                 for s in servers:
                     s.stop()

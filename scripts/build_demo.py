@@ -383,12 +383,21 @@ def geometry_of(spec: PlaceSpec) -> tuple[Areal, str]:
 # --- claims ----------------------------------------------------------------------------------
 
 
+# The timeline's extent column in words a reader of a popup expects.
+EXTENT_WORDS = {"full": "all of it", "partial": "part of it", "most": "most of it", "n/a": ""}
+
+
 def timeline_note(row: Row) -> str:
-    """The timeline's own wording, so disputed or low-confidence rows stay visibly so."""
-    return (
-        f"Reference timeline: status '{row.status}', extent '{row.extent}', confidence "
-        f"{row.confidence}; from {row.from_actor}; to {row.to_actor}."
+    """What the timeline says, in a plain sentence: disputed or low-confidence rows stay
+    visibly so (its own qualifiers are kept, without its column names)."""
+    extent = EXTENT_WORDS.get(row.extent, row.extent)
+    what = row.status + (f", {extent}" if extent else "")
+    moved = (
+        f"held by {row.to_actor}"
+        if row.from_actor == row.to_actor
+        else f"from {row.from_actor} to {row.to_actor}"
     )
+    return f"Reference timeline: {what}, {moved} ({row.confidence} confidence)."
 
 
 def context_notes(row: Row, spec: PlaceSpec) -> list[str]:

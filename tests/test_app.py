@@ -64,7 +64,7 @@ def _drawn(at: AppTest) -> str:
 def test_slider_moves_change_what_is_drawn(app_db):
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
-    slider = at.select_slider(key="date")
+    slider = at.select_slider(key="date_slider")
     assert slider.options == ["2013-12-30", "2014-01-02", "2014-10-13"]
     assert slider.value == "2014-10-13"  # opens on the newest change
     assert "cm-partial" in _drawn(at)  # ISIL's partial hold over Fallujah, hatched
@@ -81,7 +81,7 @@ def test_a_slider_step_sends_only_the_date_layer(app_db):
     _, map_before = _map(at)
     first = _layer_message(at)
     assert first["base"] == -1  # a new page gets the whole frame
-    at.select_slider(key="date").set_value("2014-01-02").run()
+    at.select_slider(key="date_slider").set_value("2014-01-02").run()
     _, map_after = _map(at)
     step = _layer_message(at)
     # The map (basemap, legend, patterns) is the same element: Streamlit sends a reference.
@@ -97,9 +97,9 @@ def test_a_slider_step_sends_only_the_date_layer(app_db):
 def test_step_buttons_walk_through_changes(app_db):
     at = AppTest.from_file(APP, default_timeout=30).run()
     at.button(key="prev").click().run()
-    assert at.select_slider(key="date").value == "2014-01-02"
+    assert at.select_slider(key="date_slider").value == "2014-01-02"
     at.button(key="next").click().run()
-    assert at.select_slider(key="date").value == "2014-10-13"
+    assert at.select_slider(key="date_slider").value == "2014-10-13"
     assert at.button(key="next").disabled
 
 
@@ -110,7 +110,7 @@ def test_query_parameters_restore_the_view(app_db):
     at.query_params.update(lat="33.4", lon="43.7", zoom="10")
     at.run()
     assert not at.exception
-    assert at.select_slider(key="date").value == "2014-01-05"
+    assert at.select_slider(key="date_slider").value == "2014-01-05"
     assert at.multiselect(key="actors").value == ["isil"]
     _, args = _map(at)
     drawn = _drawn(at)
@@ -166,7 +166,7 @@ def test_presentation_mode_has_no_controls(demo_db, monkeypatch):
     at.query_params.update(date="2015-05-20", present="1")
     at.run()
     assert not at.exception
-    assert "20 May 2015" in at.title[0].value
+    assert "20 May 2015" in at.header[0].value
     assert len(at.select_slider) == 0 and len(at.sidebar.multiselect) == 0
     assert "Islamic State" in _drawn(at)
 
@@ -334,3 +334,24 @@ def test_missing_browser_assets_are_named_instead_of_a_blank_map(app_db, monkeyp
     assert not _components(at, "st_folium") and not _components(at, "timelayer")
     (error,) = [e.value for e in at.error if "cannot be drawn" in e.value]
     assert "Leaflet" in error and "make setup" in error and "fetch_vendor.sh" in error
+
+
+def test_play_steps_at_the_period_its_help_text_promises():
+    from controlmap.ui import map_page
+
+    options = [f"2014-01-{d:02d}" for d in range(1, 11)]
+    state = {"playing": True, map_page.DAY: options[0]}
+    period, poll = map_page.PLAY_SECONDS, map_page.PLAY_POLL_SECONDS
+    steps = []
+    now = 100.0
+    while state.get("playing") and now < 200:
+        day = state[map_page.DAY]
+        if map_page.play_tick(state, options, now) and state[map_page.DAY] != day:
+            steps.append(now)
+        now += poll
+    gaps = [round(b - a, 6) for a, b in zip(steps, steps[1:], strict=False)]
+    # Looked at every poll, it steps every period (to the poll's grain), never drifting.
+    assert len(steps) == len(options) - 1
+    assert all(abs(g - period) <= poll for g in gaps), gaps
+    assert abs((steps[-1] - steps[0]) / len(gaps) - period) <= poll / 2
+    assert state["playing"] is False  # it stops at the last date

@@ -26,6 +26,35 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+# Records every Streamlit exception box the moment it enters the page, even one that
+# disappears a second later, and reports it to Python (which outlives navigations).
+EXCEPTION_WATCH = """(() => {
+  const seen = new WeakSet();
+  const report = (node) => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    const text = (node.innerText || node.textContent || '').slice(0, 500);
+    if (window.__cmException) window.__cmException(location.href + ' :: ' + text);
+  };
+  const scan = (root) => {
+    if (root.nodeType !== 1) return;
+    if (root.matches('[data-testid="stException"]')) report(root);
+    root.querySelectorAll('[data-testid="stException"]').forEach(report);
+  };
+  const start = () => {
+    scan(document.documentElement);
+    new MutationObserver((records) => records.forEach((r) => {
+      r.addedNodes.forEach(scan);
+      if (r.type === 'attributes') scan(r.target);
+    })).observe(document.documentElement, {childList: true, subtree: true,
+                                           attributes: true, attributeFilter: ['data-testid']});
+  };
+  if (document.documentElement) start();
+  else document.addEventListener('DOMContentLoaded', start);
+})();"""
 
 
 def _free_port() -> int:
@@ -38,6 +67,7 @@ class Server:
     def __init__(self, db_url: str, name: str, env: dict[str, str] | None = None):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self.db_url = db_url
         self.log = ARTIFACTS / f"server-{name}.log"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, CONTROLMAP_DB=db_url, **(env or {}))
@@ -98,14 +128,35 @@ def browser() -> Iterator[object]:
 
 
 class Page:
-    """A browser page whose every non-local request is blocked and recorded."""
+    """A browser page whose every non-local request is blocked and recorded, and whose
+    every Streamlit exception box is recorded the moment it appears."""
 
-    def __init__(self, browser: object):
-        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    def __init__(self, browser: object, viewport: dict[str, int] | None = None):
+        self.page = browser.new_page(viewport=viewport or DESKTOP)  # type: ignore[attr-defined]
         self.blocked: list[str] = []
         self.dialogs: list[str] = []
+        self.exceptions: list[str] = []
+        self.page.expose_function("__cmException", self._exception)
+        self.page.add_init_script(EXCEPTION_WATCH)
         self.page.route("**/*", self._route)
         self.page.on("dialog", self._dialog)
+
+    def goto(self, url: str) -> None:
+        """Open ``url``; the page just left must not have shown an exception box."""
+        self.assert_no_exception()
+        self.page.goto(url)
+
+    def assert_no_exception(self) -> None:
+        boxes = self.page.locator('[data-testid="stException"]')
+        assert boxes.count() == 0, f"exception box on screen: {boxes.first.inner_text()[:500]}"
+        assert self.exceptions == [], f"an exception box appeared: {self.exceptions[0]}"
+
+    def close(self) -> None:
+        """Close the page; fails if an exception box appeared at any moment."""
+        try:
+            self.assert_no_exception()
+        finally:
+            self.page.close()
 
     def _route(self, route: object) -> None:
         url = route.request.url  # type: ignore[attr-defined]
@@ -114,6 +165,9 @@ class Page:
         else:
             self.blocked.append(url)
             route.abort()  # type: ignore[attr-defined]
+
+    def _exception(self, where: str) -> None:
+        self.exceptions.append(where)
 
     def _dialog(self, dialog: object) -> None:
         self.dialogs.append(dialog.message)  # type: ignore[attr-defined]
@@ -132,6 +186,15 @@ class Page:
 
 @pytest.fixture
 def page(browser: object) -> Iterator[Page]:
+    """A desktop-sized page (1440x900); the test fails if an exception box ever appeared."""
     p = Page(browser)
     yield p
-    p.page.close()
+    p.close()
+
+
+@pytest.fixture
+def phone(browser: object) -> Iterator[Page]:
+    """A phone-sized page (390x844); the test fails if an exception box ever appeared."""
+    p = Page(browser, PHONE)
+    yield p
+    p.close()

@@ -43,7 +43,7 @@ def demo_server(demo_db: str) -> Iterator[Server]:
 
 def test_map_slider_popup_offline(demo_server: Server, page: Page) -> None:
     p = page
-    p.page.goto(f"{demo_server.base}/?date=2014-01-03&lat=33.345&lon=43.78&zoom=12")
+    p.goto(f"{demo_server.base}/?date=2014-01-03&lat=33.345&lon=43.78&zoom=12")
     frame = _frame(p)
     drawn = frame.evaluate(DRAWN_JS)
     assert "isil control most 2014-01-02" in drawn, drawn
@@ -61,6 +61,10 @@ def test_map_slider_popup_offline(demo_server: Server, page: Page) -> None:
     assert "Antiwar.com" in text
     # Fallujah has no outline in the sources: the popup says its area is approximate.
     assert "Place: Fallujah (approximate area" in text
+    # Plain words: no column names from the timeline, and each source numbered once.
+    assert "status '" not in text and "extent '" not in text, text
+    assert popup.locator("ol").evaluate("e => getComputedStyle(e).listStyleType") == "none"
+    assert popup.locator("li").first.inner_text().startswith("[1]")
     link = popup.locator("a", has_text="Al-Qaeda Seizes Parts")
     assert link.get_attribute("href", timeout=2_000).startswith("https://news.antiwar.com/")
     p.shot("02-popup-with-citation")
@@ -84,7 +88,7 @@ def test_map_slider_popup_offline(demo_server: Server, page: Page) -> None:
 
 def test_anbar_overview_is_legible(demo_server: Server, page: Page) -> None:
     p = page
-    p.page.goto(f"{demo_server.base}/?date=2015-05-20")
+    p.goto(f"{demo_server.base}/?date=2015-05-20")
     frame = _frame(p)
     drawn = frame.evaluate(DRAWN_JS)
     assert any(d.startswith("isil control all 2015-05-17") for d in drawn), drawn  # Ramadi fell
@@ -162,7 +166,7 @@ def hostile_server(
 
 def test_hostile_text_is_shown_not_run(hostile_server: Server, page: Page) -> None:
     p = page
-    p.page.goto(f"{hostile_server.base}/?date=2014-01-05&lat=33.35&lon=43.78&zoom=11")
+    p.goto(f"{hostile_server.base}/?date=2014-01-05&lat=33.35&lon=43.78&zoom=11")
     frame = _frame(p)
     box = p.page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
     assert box is not None

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from controlmap import auth, dataset
 from controlmap.store import Store
@@ -14,11 +15,14 @@ from tests.e2e.conftest import Page, Server
 from tests.e2e.test_browser import DRAWN_JS, _frame
 
 pytestmark = pytest.mark.browser
-SEED = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "seed"
-    / "aqi-seizes-parts-of-two-iraqi-cities.txt"
+# ../shared next to the checkout (a worktree may sit one folder deeper).
+SEED = next(
+    (
+        up / "shared" / "seed" / "aqi-seizes-parts-of-two-iraqi-cities.txt"
+        for up in Path(__file__).resolve().parents
+        if (up / "shared" / "seed").is_dir()
+    ),
+    Path("../shared/seed/aqi-seizes-parts-of-two-iraqi-cities.txt"),
 )
 SEED_URL = "https://news.antiwar.com/2014/01/02/al-qaeda-seizes-parts-of-two-major-iraqi-cities/"
 
@@ -45,12 +49,7 @@ def _sign_in(p: Page, name: str, password: str) -> None:
     sidebar.get_by_text(f"Signed in as {name}").wait_for(timeout=15_000)
 
 
-def test_report_to_approved_claim(flow_server: Server, page: Page) -> None:
-    p = page
-    base = flow_server.base
-    p.page.goto(f"{base}/contribute")
-    _sign_in(p, "cora", "cora-password")
-
+def _suggest_from_seed(p: Page):  # type: ignore[no-untyped-def]
     p.page.get_by_label("Title").fill("Al-Qaeda Seizes Parts of Two Major Iraqi Cities")
     p.page.get_by_label("Publisher").fill("Antiwar.com")
     p.page.get_by_label("Link (http or https)").fill(SEED_URL)
@@ -61,6 +60,25 @@ def test_report_to_approved_claim(flow_server: Server, page: Page) -> None:
     p.page.get_by_role("button", name="Suggest claims").click()
     fallujah = p.page.get_by_text("of Fallujah on 2014-01-02")
     fallujah.wait_for(timeout=60_000)  # the first extraction builds the gazetteer index
+    return fallujah
+
+
+def _settled(p: Page) -> None:
+    """Wait for the rerun to finish and only the live map to be left."""
+    p.page.wait_for_function(
+        """() => document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]')
+            .length <= 1 && !document.querySelector('[data-testid="stStatusWidget"]')""",
+        timeout=30_000,
+    )
+
+
+def test_report_to_approved_claim(flow_server: Server, page: Page) -> None:
+    p = page
+    base = flow_server.base
+    p.goto(f"{base}/contribute")
+    _sign_in(p, "cora", "cora-password")
+
+    fallujah = _suggest_from_seed(p)
     assert p.page.get_by_text("of Ramadi on 2014-01-02").count() == 1
     fallujah.click()
     p.page.get_by_text("Draw on the map").click()
@@ -75,6 +93,14 @@ def test_report_to_approved_claim(flow_server: Server, page: Page) -> None:
             .length === 1 && !document.querySelector('[data-testid="stStatusWidget"]')""",
         timeout=20_000,
     )
+    # The place footprint stays on the map while drawing, to draw relative to it.
+    footprint = frame_loc.locator('path[stroke="#CC79A7"]')
+    footprint.first.wait_for(state="attached", timeout=15_000)
+    # Submitting with nothing drawn says so ...
+    p.page.get_by_role("button", name="Submit for review").click()
+    p.page.get_by_text("The claim was not submitted").wait_for(timeout=20_000)
+    p.page.get_by_text("No area", exact=False).first.wait_for(timeout=5_000)
+    _settled(p)
     iframe.scroll_into_view_if_needed()
     frame_loc.locator(".leaflet-draw-draw-polygon").click(timeout=15_000)
     box = iframe.bounding_box()
@@ -96,30 +122,121 @@ def test_report_to_approved_claim(flow_server: Server, page: Page) -> None:
     frame_loc.get_by_text("Finish").click()
     p.shot("11-contribute-drawn")
     p.page.get_by_text("Drawn area:").wait_for(timeout=15_000)
+    # ... and once a polygon is drawn, neither message is left.
+    expect(p.page.get_by_text("The claim was not submitted")).to_have_count(0, timeout=15_000)
+    expect(p.page.get_by_text("No area", exact=False)).to_have_count(0)
     p.shot("11-contribute-drawn")
     p.page.get_by_role("button", name="Submit for review").click()
     p.page.get_by_text("is pending").wait_for(timeout=20_000)
     p.shot("12-contribute-submitted")
 
     # Pending: the public map has nothing to show yet.
-    p.page.goto(f"{base}/?date=2014-01-02")
+    p.goto(f"{base}/?date=2014-01-02")
     p.page.get_by_text("No approved claims yet").wait_for(timeout=20_000)
 
     # A reviewer approves it.
     # A new page load is a new session: signed out. The contributor cannot review.
-    p.page.goto(f"{base}/review")
+    p.goto(f"{base}/review")
     p.page.get_by_text("Sign in with a reviewer account").wait_for(timeout=20_000)
     _sign_in(p, "rex", "rex-password")
     p.page.get_by_text("1 pending").wait_for(timeout=20_000)
     p.page.get_by_text("Dashed pink: the pending claim").wait_for(timeout=20_000)
     _frame(p)  # the review map, with the approved map beneath
     p.shot("13-review-pending")
-    p.page.get_by_role("button", name="Approve").click()
-    p.page.get_by_text("approved: it is now on the map").wait_for(timeout=20_000)
+    # The pending claim is told in names: actor, place, submitter and area, not ids.
+    chooser = p.page.locator('[data-testid="stSelectbox"]').filter(has_text="1 pending")
+    label = chooser.evaluate(
+        "e => e.innerText + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')"
+    )
+    assert "Islamic State" in label and "of Fallujah" in label, label
+    assert "by cora" in label and "km²" in label and "geonames:" not in label, label
+    approve = p.page.get_by_role("button", name="Approve")
+    approve.scroll_into_view_if_needed()
+    approve.click()
+    done = p.page.get_by_text("approved: it is now on the map").first
+    done.wait_for(timeout=20_000)
+    # The confirmation is on screen, not at the top of a scrolled page.
+    box = done.bounding_box()
+    assert box and 0 <= box["y"] <= p.page.viewport_size["height"], box
 
-    p.page.goto(f"{base}/?date=2014-01-02&lat=33.36&lon=43.78&zoom=12")
+    p.goto(f"{base}/?date=2014-01-02&lat=33.36&lon=43.78&zoom=12")
     frame = _frame(p)
     drawn = frame.evaluate(DRAWN_JS)
     assert drawn == ["isil control most 2014-01-02"], drawn
     p.shot("14-map-after-approval")
     assert p.blocked == [], p.blocked[:5]
+
+
+def test_form_outlives_a_visit_to_the_map_and_submit_answers_by_the_button(
+    flow_server: Server, page: Page
+) -> None:
+    p = page
+    p.goto(f"{flow_server.base}/contribute")
+    _sign_in(p, "cora", "cora-password")
+    _suggest_from_seed(p).click()
+    nav = p.page.locator('[data-testid="stSidebarNav"]')
+
+    # To the map and back: the report, the suggestions and the chosen one are all there.
+    nav.get_by_text("Map", exact=True).click()
+    p.page.get_by_role("heading", name="Territorial control over time").or_(
+        p.page.get_by_text("No approved claims yet")
+    ).first.wait_for(timeout=20_000)
+    nav.get_by_text("Contribute", exact=True).click()
+    title = p.page.get_by_label("Title")
+    expect(title).to_have_value("Al-Qaeda Seizes Parts of Two Major Iraqi Cities", timeout=20_000)
+    expect(p.page.get_by_label("Report text")).not_to_be_empty()
+    p.page.get_by_text("suggested from the report").wait_for()
+    chosen = p.page.get_by_role("radio", name="of Fallujah on 2014-01-02", exact=False)
+    expect(chosen).to_be_checked()
+    expect(p.page.get_by_role("textbox", name="Place", exact=True)).to_have_value("Fallujah")
+    p.shot("15-contribute-kept")
+
+    # Fallujah on 2014-01-02 by ISIL is already on the map (the test above): a warning by
+    # the button, and nothing is added until Submit is pressed again.
+    submit = p.page.get_by_role("button", name="Submit for review")
+    submit.click()
+    warning = p.page.get_by_text("already says", exact=False)
+    warning.wait_for(timeout=20_000)
+    store = Store(flow_server.db_url)
+    before = len(store.claims(("pending", "approved")))
+    _near(p, warning, submit)
+    submit.click()
+    done = p.page.get_by_text("was submitted and is pending", exact=False)
+    done.wait_for(timeout=20_000)
+    _near(p, done, submit)
+    assert len(store.claims(("pending", "approved"))) == before + 1
+    # The form is cleared for the next claim: a second click adds nothing.
+    expect(p.page.get_by_role("radio", name="A blank claim")).to_be_checked()
+    expect(p.page.get_by_role("textbox", name="Place", exact=True)).to_have_value("")
+    p.shot("16-contribute-submitted")
+    assert p.blocked == []
+
+
+def test_a_rejection_without_reason_is_told_by_the_reason_field(
+    flow_server: Server, page: Page
+) -> None:
+    p = page
+    p.goto(f"{flow_server.base}/review")
+    _sign_in(p, "rex", "rex-password")
+    p.page.get_by_text("1 pending").wait_for(timeout=20_000)
+    reject = p.page.get_by_role("button", name="Reject")
+    reject.scroll_into_view_if_needed()
+    reject.click()
+    problem = p.page.locator('[data-testid="stAlert"]').filter(has_text="reason")
+    problem.first.wait_for(timeout=20_000)
+    _near(p, problem.first, p.page.get_by_label("Reason for rejecting"))
+    p.shot("17-review-reason")
+    assert p.blocked == []
+
+
+def _near(p: Page, message, other) -> None:  # type: ignore[no-untyped-def]
+    """The message is on screen, within a short distance of ``other`` (measured at once)."""
+    p.page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+    )
+    m, b = message.evaluate(
+        "(m, o) => [m.getBoundingClientRect().toJSON(), o.getBoundingClientRect().toJSON()]",
+        other.element_handle(),
+    )
+    assert 0 <= m["y"] <= p.page.viewport_size["height"], f"message off screen: {m}"
+    assert abs(m["y"] - b["y"]) < 200, (m, b)

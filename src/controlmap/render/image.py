@@ -1095,7 +1095,15 @@ def render_image(
                 "Creator": "controlmap",
             }
             if fmt == "pdf"
-            else {"Software": "controlmap"}
+            else {
+                "Software": "controlmap",
+                "Title": f"{title or 'Territorial control'}, {day.isoformat()}",
+                # What the picture covers, so a copy can be traced to the view it came from.
+                "Description": (
+                    f"extent {lon0:.4f},{lat0:.4f},{lon1:.4f},{lat1:.4f}; "
+                    f"actors {','.join(sorted({p.actor for p in pieces}))}"
+                ),
+            }
         )
         fig.savefig(out, format=fmt, dpi=dpi, facecolor="white", metadata=metadata)
     return out.getvalue()

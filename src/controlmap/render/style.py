@@ -127,7 +127,8 @@ def css(actors: Sequence[Actor]) -> str:
         " .cm-dot { display: inline-block; width: 5px; height: 5px; border-radius: 50%;"
         " background: #555; margin: 0 6px 1px 0; vertical-align: middle; }"
         " .cm-popup { font: 13px/1.4 system-ui, sans-serif; max-width: 340px; }"
-        " .cm-popup ol { padding-left: 18px; margin: 4px 0; }"
+        # Sources are numbered in the text ([1]) to match the sources table: no list numbers.
+        " .cm-popup ol { list-style: none; padding-left: 0; margin: 4px 0; }"
         " .cm-popup .ex { color: #444; font-style: italic; }"
     )
     return "<style>" + "\n".join(rules) + "</style>"

@@ -8,6 +8,7 @@ import json
 import sys
 import tempfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ from controlmap.render.timelayer import Frame
 from controlmap.render.timelayer import frame as make_frame
 from controlmap.resolve import Piece, Resolver
 from controlmap.store import Store, default_url
+
+# Session keys shared by pages: the date the map shows (ISO), kept apart from its slider.
+MAP_DAY = "day"
 
 
 @st.cache_resource(show_spinner="Opening the database ...")
@@ -87,6 +91,13 @@ def resolved(url: str, data_version: int, day: dt.date, include_claimed: bool) -
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _frame(url: str, day_version: int, day: dt.date, include_claimed: bool) -> list[Piece]:
     return store(url).timeline.frame(day, include_claimed=include_claimed)
+
+
+def shown(pieces: list[Piece], actors: tuple[str, ...]) -> list[Piece]:
+    """The pieces drawn when only ``actors`` are shown (a partial piece shows when either
+    the claimed actor or the holder beneath is shown)."""
+    wanted = set(actors)
+    return [p for p in pieces if p.actor in wanted or wanted & set(p.holding.parties)]
 
 
 def drawn(
@@ -159,6 +170,36 @@ def _layer_frame(
 ) -> Frame:
     features, markers = _drawn(url, day_version, registry_key, day, include_claimed, look, actors)
     return make_frame(features, markers, day)
+
+
+@st.cache_data(max_entries=8, show_spinner="Drawing the picture ...")
+def picture_bytes(
+    url: str,
+    data_version: int,
+    day: dt.date,
+    include_claimed: bool,
+    look: Look,
+    actors: tuple[str, ...],
+    extent: tuple[float, float, float, float] | None,
+    title: str,
+    banner: str,
+    fmt: str,
+) -> bytes:
+    """The picture of what the map shows: the same date, actors, filters and extent."""
+    from controlmap.render.image import render_image
+
+    return render_image(
+        shown(resolved(url, data_version, day, include_claimed), actors),
+        registry(url, data_version),
+        day,
+        size="a4" if fmt == "pdf" else "1920x1080",
+        title=title.strip() or None,
+        banner=banner.strip() or None,
+        data_version=data_version,
+        fmt=fmt,
+        look=look,
+        extent=extent,
+    )
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -286,6 +327,49 @@ def current() -> Data:
     url = default_url()
     handle = store(url)
     return Data(url, handle, handle.data_version())
+
+
+# Layout rules Streamlit has no option for (static text, never data).
+PAGE_CSS = """<style>
+.st-key-date_controls [data-testid="stHorizontalBlock"] { flex-wrap: nowrap !important; }
+.st-key-date_controls [data-testid="stColumn"] { min-width: 0 !important; }
+@media (max-width: 640px) {
+  .st-key-date_controls [data-testid="stColumn"] {
+    width: auto !important; flex: 0 0 auto !important; min-width: 0 !important;
+  }
+  .st-key-date_controls [data-testid="stColumn"]:nth-child(2) { flex: 1 1 0 !important; }
+  .st-key-date_controls [data-testid="stWidgetLabel"] p { font-size: 0.75rem; }
+  h1 { font-size: 1.6rem !important; padding: 0.25rem 0 !important; }
+  [data-testid="stMainBlockContainer"] { padding-top: 3.75rem !important; }
+}
+</style>"""
+
+
+def page_style() -> None:
+    """Layout rules for the pages (one row of date controls on a phone, a compact top)."""
+    st.html(PAGE_CSS)
+
+
+def arrive(page: str) -> str | None:
+    """Note that ``page`` is being drawn; returns the page drawn before it in this session."""
+    before = st.session_state.get("_page")
+    st.session_state["_page"] = page
+    return before if isinstance(before, str) else None
+
+
+def restore(keys: Sequence[str]) -> None:
+    """Put back the values of widgets ``keys`` as :func:`keep` saved them, for the widgets
+    Streamlit forgot while another page was shown. Call before the widgets are drawn."""
+    for key in keys:
+        if key not in st.session_state and f"_kept_{key}" in st.session_state:
+            st.session_state[key] = st.session_state[f"_kept_{key}"]
+
+
+def keep(keys: Sequence[str]) -> None:
+    """Save the values of widgets ``keys`` where Streamlit does not drop them."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[f"_kept_{key}"] = st.session_state[key]
 
 
 def signed_in_user() -> User | None:

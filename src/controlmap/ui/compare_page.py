@@ -144,6 +144,7 @@ def _places_table(changes: list[analysis.Change], registry: ActorRegistry) -> pd
 
 def render() -> None:
     vendor.use_local_assets()
+    ui.arrive("compare")
     data = ui.current()
     url, version, registry, dates = data.url, data.version, data.registry, data.dates
     st.title("Compare two dates")
@@ -152,8 +153,11 @@ def render() -> None:
         return
     qp = st.query_params
     if "cmp_from" not in st.session_state:
-        st.session_state["cmp_from"] = _day(qp.get("from"), dates[-2])
-        st.session_state["cmp_to"] = _day(qp.get("to"), dates[-1])
+        # Without dates in the link, compare the map's date with the change before it.
+        to = _day(qp.get("to"), _day(st.session_state.get(ui.MAP_DAY), dates[-1]))
+        earlier = [d for d in dates if d < to]
+        st.session_state["cmp_from"] = _day(qp.get("from"), earlier[-1] if earlier else dates[0])
+        st.session_state["cmp_to"] = to
     left, right, third = st.columns([2, 2, 3], vertical_alignment="bottom")
     d1 = left.date_input("From", key="cmp_from", format="YYYY-MM-DD", min_value=dt.date(1900, 1, 1))
     d2 = right.date_input("To", key="cmp_to", format="YYYY-MM-DD", min_value=dt.date(1900, 1, 1))
@@ -266,6 +270,7 @@ def _chart(rows: list[analysis.StatRow], registry: ActorRegistry) -> alt.LayerCh
 
 
 def render_trends() -> None:
+    ui.arrive("trends")
     data = ui.current()
     url, version, registry = data.url, data.version, data.registry
     st.title("Area held over time")

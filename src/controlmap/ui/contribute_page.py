@@ -29,6 +29,27 @@ DRAW_LEGEND = (
     '<div><span class="sw" style="background:#3388ff55;border-color:#3388ff"></span>'
     "Your drawing</div></div>"
 )
+# Widgets whose values outlive a visit to another page (Streamlit drops the state of widgets
+# that were not drawn; these are copied aside and put back). A file upload cannot be.
+KEPT = (
+    "r_title",
+    "r_publisher",
+    "r_url",
+    "r_author",
+    "r_published",
+    "r_text",
+    "choice",
+    "f_actor",
+    "f_status",
+    "f_extent",
+    "f_observed_on",
+    "f_date_precision",
+    "f_confidence",
+    "f_place",
+    "f_excerpt",
+    "f_notes",
+    "area_source",
+)
 FIELDS = (
     "actor",
     "status",
@@ -80,6 +101,15 @@ def _choose(index: int) -> None:
 
 def _on_choice() -> None:
     _choose(int(st.session_state["choice"]))
+
+
+def _fixed(*names: str) -> None:
+    """A field was changed: its error no longer stands (the next submit checks again)."""
+    errors = dict(st.session_state.get("form_errors", {}))
+    for name in names:
+        errors.pop(name, None)
+    errors.pop("duplicate", None)
+    st.session_state["form_errors"] = errors
 
 
 def _suggest() -> None:
@@ -154,13 +184,55 @@ def _submit() -> None:
     if errors or result.claim is None:
         st.session_state["form_errors"] = errors
         return
+    twin = _near_duplicate(data, result.claim)
+    signature = (result.claim.actor, result.claim.place_id, result.claim.observed_on)
+    if twin is not None and st.session_state.get("duplicate_ok") != signature:
+        st.session_state["duplicate_ok"] = signature
+        st.session_state["form_errors"] = {
+            "duplicate": (
+                f"Claim {twin.id} ({twin.review_state}) already says {twin.actor} "
+                f"{twin.status} of {values['place'] or 'this place'} on "
+                f"{twin.observed_on.isoformat()}. Press Submit again to add this one anyway."
+            )
+        }
+        return
     try:
         (cid,) = workflow.submit(store, ui.signed_in_user(), [result.claim])
     except ControlmapError as exc:
         st.session_state["form_errors"] = {"claim": str(exc)}
         return
+    st.session_state.pop("duplicate_ok", None)
     st.session_state["form_errors"] = {}
-    st.session_state["submitted"] = cid
+    st.session_state["submitted"] = (cid, _label(values, registry))
+    # The claim is in: the form starts afresh (the report stays, for its other claims).
+    _choose(0)
+    st.session_state["choice"] = 0
+    st.session_state["drawings"] = None
+    # A new drawing map: the old one would still hold the submitted shape.
+    st.session_state["draw_round"] = int(st.session_state.get("draw_round", 0)) + 1
+
+
+def _label(values: dict[str, Any], registry: Any) -> str:
+    place = values.get("place") or "the drawn area"
+    return (
+        f"{registry.name_of(values['actor'])}: {values['status']} ({values['extent']}) of "
+        f"{place} on {values['observed_on']}"
+    )
+
+
+def _near_duplicate(data: ui.Data, claim: Any) -> Any:
+    """A pending or approved claim with the same actor, place and date, if there is one."""
+    for other in data.store.claims(("pending", "approved")):
+        if (
+            other.actor == claim.actor
+            and other.observed_on == claim.observed_on
+            and (
+                (claim.place_id and other.place_id == claim.place_id)
+                or (not claim.place_id and other.geometry.equals(claim.geometry))
+            )
+        ):
+            return other
+    return None
 
 
 def _problem(name: str) -> None:
@@ -171,6 +243,7 @@ def _problem(name: str) -> None:
 
 def _report_form() -> None:
     st.subheader("1. The report")
+    st.session_state.setdefault("r_published", dt.date.today())
     with st.form("report_form", border=True):
         left, right = st.columns(2)
         left.text_input("Title", key="r_title", max_chars=300)
@@ -180,7 +253,6 @@ def _report_form() -> None:
         left.date_input(
             "Published",
             key="r_published",
-            value=dt.date.today(),
             min_value=dt.date(1900, 1, 1),
             max_value=dt.date.today(),
             format="YYYY-MM-DD",
@@ -225,6 +297,8 @@ def _claim_form(registry: Any) -> None:
         "Actor",
         ids,
         key="f_actor",
+        on_change=_fixed,
+        args=("actor",),
         index=None,
         placeholder="Choose an actor",
         format_func=registry.name_of,
@@ -232,12 +306,21 @@ def _claim_form(registry: Any) -> None:
     with c1:
         _problem("actor")
     c2.selectbox("Status", STATUSES, key="f_status")
-    c3.selectbox("Extent", EXTENTS, key="f_extent", help="How much of the area the report covers")
+    c3.selectbox(
+        "Extent",
+        EXTENTS,
+        key="f_extent",
+        help="How much of the area the report covers",
+        on_change=_fixed,
+        args=("extent",),
+    )
     with c3:
         _problem("extent")
     c1.date_input(
         "Date the statement is about",
         key="f_observed_on",
+        on_change=_fixed,
+        args=("observed_on",),
         format="YYYY-MM-DD",
         min_value=dt.date(1900, 1, 1),
     )
@@ -251,9 +334,20 @@ def _claim_form(registry: Any) -> None:
         help="claimed: one party's claim, not independently confirmed",
     )
     st.text_input(
-        "Place", key="f_place", help="A gazetteer name: its footprint is the default area"
+        "Place",
+        key="f_place",
+        help="A gazetteer name: its footprint is the default area",
+        on_change=_fixed,
+        args=("place", "geometry"),
     )
-    st.text_area("Excerpt (the sentence that says so)", key="f_excerpt", max_chars=5000)
+    _problem("place")
+    st.text_area(
+        "Excerpt (the sentence that says so)",
+        key="f_excerpt",
+        max_chars=5000,
+        on_change=_fixed,
+        args=("excerpt",),
+    )
     _problem("excerpt")
     st.text_input("Notes", key="f_notes", max_chars=2000)
     for name in ("title", "url", "publisher", "published", "source", "claim"):
@@ -262,7 +356,14 @@ def _claim_form(registry: Any) -> None:
 
 def _area_picker() -> None:
     st.subheader("3. The area")
-    how = st.radio("Area from", AREA_SOURCES, key="area_source", horizontal=True)
+    how = st.radio(
+        "Area from",
+        AREA_SOURCES,
+        key="area_source",
+        horizontal=True,
+        on_change=_fixed,
+        args=("geometry",),
+    )
     footprint, _ = _place_footprint()
     look = style.Look()
     view = basemap.view_for(ui.current().extent)
@@ -284,14 +385,30 @@ def _area_picker() -> None:
     ).add_to(m)
     basemap.DrawSync().add_to(m)
     group = folium.FeatureGroup(name="Place footprint")
-    if footprint is not None and how == AREA_SOURCES[0]:
+    if footprint is not None:
+        # Shown whatever the area comes from, so a drawing can be made relative to it.
+        chosen = how == AREA_SOURCES[0]
         folium.GeoJson(
             shapely.geometry.mapping(footprint),
-            style_function=lambda _f: {"color": "#CC79A7", "weight": 3, "fillOpacity": 0.15},
+            style_function=lambda _f, chosen=chosen: {
+                "color": "#CC79A7",
+                "weight": 3 if chosen else 2,
+                "dashArray": None if chosen else "6 4",
+                "fillOpacity": 0.15 if chosen else 0.05,
+            },
+            interactive=False,
+        ).add_to(group)
+    kept = st.session_state.get("drawings")
+    if how == AREA_SOURCES[1] and kept:
+        # A drawing made before a visit to another page: the new map starts empty.
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": kept},
+            style_function=lambda _f: {"color": "#3388ff", "weight": 3, "fillOpacity": 0.2},
+            interactive=False,
         ).add_to(group)
     out = st_folium(
         m,
-        key="draw_map",
+        key=f"draw_map_{st.session_state.get('draw_round', 0)}",
         feature_group_to_add=group,
         returned_objects=["all_drawings"],
         use_container_width=True,
@@ -302,11 +419,24 @@ def _area_picker() -> None:
             "GeoJSON file (Polygon or MultiPolygon, lon/lat)",
             type=["geojson", "json"],
             key="upload",
+            on_change=_fixed,
+            args=("geometry",),
         )
     elif how == AREA_SOURCES[1]:
-        # Kept for the submit callback, which runs before the map is drawn again.
-        st.session_state["drawings"] = (out or {}).get("all_drawings")
-        drawn = forms.geometry_from_drawings(st.session_state["drawings"])
+        # Kept for the submit callback, which runs before the map is drawn again, and for
+        # coming back from another page (a new map returns nothing until drawn on).
+        returned = (out or {}).get("all_drawings")
+        if returned is not None and returned != kept:
+            st.session_state["drawings"] = returned
+            _fixed("geometry")
+        try:
+            drawn = forms.geometry_from_drawings(st.session_state.get("drawings"))
+        except ControlmapError as exc:
+            drawn = None
+            st.session_state["form_errors"] = {
+                **st.session_state.get("form_errors", {}),
+                "geometry": str(exc).removeprefix("geometry: "),
+            }
         if drawn is None:
             st.caption("Draw a polygon or rectangle with the tools at the top left of the map.")
         else:
@@ -316,6 +446,7 @@ def _area_picker() -> None:
 
 def render() -> None:
     vendor.use_local_assets()
+    ui.arrive("contribute")
     user = ui.account_box()
     st.title("Contribute a claim")
     if user is None or not user.can("contributor"):
@@ -325,14 +456,25 @@ def render() -> None:
         )
         return
     registry = ui.current().registry
-    if st.session_state.get("submitted"):
-        st.success(
-            f"Claim {st.session_state['submitted']} was submitted. It is pending: a reviewer "
-            "must approve it before it appears on the map."
-        )
+    ui.restore(KEPT)
     _report_form()
     _claim_form(registry)
     _area_picker()
+    _submit_row()
+    ui.keep(KEPT)
+
+
+def _submit_row() -> None:
+    """The button, with what happened right next to it."""
     st.button("Submit for review", key="submit_claim", type="primary", on_click=_submit)
-    if st.session_state.get("form_errors"):
+    errors = st.session_state.get("form_errors") or {}
+    if errors.get("duplicate"):
+        st.warning(errors["duplicate"], icon="⚠️")
+    elif errors:
         st.error("The claim was not submitted: see the marked fields.")
+    elif st.session_state.get("submitted"):
+        cid, label = st.session_state["submitted"]
+        st.success(
+            f"Claim {cid} ({label}) was submitted and is pending: a reviewer must approve it "
+            "before it appears on the map. The form is cleared for the next claim."
+        )

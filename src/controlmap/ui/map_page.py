@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -16,12 +16,29 @@ from streamlit_folium import st_folium
 
 from controlmap import ui
 from controlmap.model import ActorRegistry
-from controlmap.render import basemap, layers, style, vendor
+from controlmap.render import basemap, interaction, layers, style, vendor
 from controlmap.resolve import Piece
 from controlmap.ui import timelayer
 
 PLAY_SECONDS = 1.5
+# The Play timer looks this often whether a step is due, so steps keep to PLAY_SECONDS
+# as long as the page draws in less than that.
+PLAY_POLL_SECONDS = 0.25
+# The date shown lives under a key of its own, not the slider's: Play, the step buttons and
+# links from other pages change it, and Streamlit forbids changing a widget's value once the
+# widget is on the page (the slider is re-synchronised from it before each draw).
+DAY = ui.MAP_DAY
+# Where the reader left the map (lat, lon, zoom) and what it showed (lon/lat bounds).
+VIEW = "map_view"
+BOUNDS = "map_bounds"
 OFFLINE = "Offline basemap (bundled)"
+SIDEBAR_KEYS = ("actors", "claimed", "fade", "stale_days", "tiles")
+# Presentation mode: no toolbar and less space above the title, so the map and its legend
+# fit the screen.
+PRESENT_CSS = (
+    '<style>[data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; }'
+    ' [data-testid="stHeader"] { display: none; }</style>'
+)
 
 
 def _parse_day(text: str | None) -> dt.date | None:
@@ -33,14 +50,14 @@ def _parse_day(text: str | None) -> dt.date | None:
 
 def _initial_state(dates: Sequence[dt.date], actor_ids: Sequence[str]) -> None:
     """On a session's first run, take the view from the URL query (a shared link)."""
-    if "date" in st.session_state:
+    if DAY in st.session_state:
         return
     qp = st.query_params
     wanted = _parse_day(qp.get("date"))
     if qp.get("date") and wanted is None:
         # Link values are untrusted: never echoed, since toasts render Markdown (links, images).
         st.toast("Ignored the date in the link: it is not a YYYY-MM-DD date")
-    st.session_state["date"] = (wanted or dates[-1]).isoformat()
+    st.session_state[DAY] = (wanted or dates[-1]).isoformat()
     if qp.get("actors"):
         chosen = [a for a in qp.get("actors", "").split(",") if a in actor_ids]
         st.session_state["actors"] = chosen or list(actor_ids)
@@ -62,10 +79,56 @@ def _initial_state(dates: Sequence[dt.date], actor_ids: Sequence[str]) -> None:
     st.session_state["link_version"] = qp.get("v")
 
 
+def _bounds(raw: object) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) from the bounds Leaflet reports, if usable."""
+    try:
+        sw, ne = raw["_southWest"], raw["_northEast"]  # type: ignore[index]
+        box = (float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return box if box[0] < box[2] and box[1] < box[3] else None
+
+
 def _step(options: Sequence[str], delta: int) -> None:
-    current = st.session_state["date"]
+    _stepped(st.session_state, options, delta)
+
+
+def _stepped(state: MutableMapping[Any, Any], options: Sequence[str], delta: int) -> None:
+    current = state[DAY]
     i = options.index(current) if current in options else 0
-    st.session_state["date"] = options[max(0, min(len(options) - 1, i + delta))]
+    state[DAY] = options[max(0, min(len(options) - 1, i + delta))]
+
+
+def _slid() -> None:
+    st.session_state[DAY] = st.session_state["date_slider"]
+
+
+def play_tick(state: MutableMapping[Any, Any], options: Sequence[str], now: float) -> bool:
+    """One look of the Play timer at time ``now`` (seconds): step when a step is due, stop
+    at the last date. True when the date changed or Play stopped (the page must redraw)."""
+    if not state.get("playing"):
+        return False
+    due = state.get("_next_step")
+    if due is None:
+        # First look after Play was turned on: the first step comes one period later.
+        state["_next_step"] = now + PLAY_SECONDS
+        return False
+    if now < due:
+        return False
+    # The next step is due one period after this one was due, not after it happened, so
+    # the polling delay does not add up; after a stall (a slow page), start afresh.
+    state["_next_step"] = due + PLAY_SECONDS if now - due < PLAY_SECONDS / 2 else now + PLAY_SECONDS
+    if state[DAY] == options[-1]:
+        state["playing"] = False
+        state.pop("_next_step", None)
+    else:
+        _stepped(state, options, 1)
+    return True
+
+
+def _toggled() -> None:
+    st.session_state["playing"] = st.session_state["play_toggle"]
+    st.session_state.pop("_next_step", None)
 
 
 def _date_controls(options: list[str]) -> None:
@@ -78,12 +141,14 @@ def _date_controls(options: list[str]) -> None:
         help="Previous change",
         on_click=_step,
         args=(options, -1),
-        disabled=st.session_state["date"] == options[0],
+        disabled=st.session_state[DAY] == options[0],
     )
+    st.session_state["date_slider"] = st.session_state[DAY]
     slider_col.select_slider(
         "Date (snaps to the dates where something changed)",
         options=options,
-        key="date",
+        key="date_slider",
+        on_change=_slid,
     )
     next_col.button(
         "▶",
@@ -91,24 +156,21 @@ def _date_controls(options: list[str]) -> None:
         help="Next change",
         on_click=_step,
         args=(options, 1),
-        disabled=st.session_state["date"] == options[-1],
+        disabled=st.session_state[DAY] == options[-1],
     )
-    play_col.toggle("Play", key="playing", help=f"Step through the changes every {PLAY_SECONDS} s")
+    # Like the date, "playing" is kept apart from its toggle: Play stops itself at the end.
+    st.session_state["play_toggle"] = bool(st.session_state.get("playing"))
+    play_col.toggle(
+        "Play",
+        key="play_toggle",
+        help=f"Step through the changes every {PLAY_SECONDS} s",
+        on_change=_toggled,
+    )
 
-    @st.fragment(run_every=PLAY_SECONDS if st.session_state.get("playing") else None)
+    @st.fragment(run_every=PLAY_POLL_SECONDS if st.session_state.get("playing") else None)
     def _player() -> None:
-        if not st.session_state.get("playing"):
-            return
-        now = time.monotonic()
-        if now - st.session_state.get("_last_step", 0.0) < PLAY_SECONDS * 0.9:
-            return
-        st.session_state["_last_step"] = now
-        current = st.session_state["date"]
-        if current == options[-1]:
-            st.session_state["playing"] = False
-        else:
-            _step(options, 1)
-        st.rerun()
+        if play_tick(st.session_state, options, time.monotonic()):
+            st.rerun()
 
     _player()
 
@@ -239,10 +301,11 @@ def _sources_table_view(pieces: Sequence[Piece], registry: ActorRegistry, key: s
 
 def _exports(url: str, version: int, day: dt.date, include_claimed: bool) -> None:
     """Download buttons; each file is made only when its button is pressed."""
-    st.caption("Files of the map as shown on this date (claims files hold every approved claim).")
+    st.caption(
+        "Files of the map on this date (claims files hold every approved claim). The "
+        "picture of what is on screen: **Download picture**, by the date controls."
+    )
     kinds = [
-        ("Picture (PNG, 1920x1080)", "png", f"controlmap-{day.isoformat()}.png"),
-        ("Picture (PDF, A4)", "pdf", f"controlmap-{day.isoformat()}.pdf"),
         ("GeoPackage (QGIS)", "gpkg", f"controlmap-{day.isoformat()}.gpkg"),
         ("KML (Google Earth)", "kml", "controlmap-claims.kml"),
         ("CSV with WKT", "csv", "controlmap-claims.csv"),
@@ -260,8 +323,59 @@ def _exports(url: str, version: int, day: dt.date, include_claimed: bool) -> Non
         )
 
 
+def _picture(
+    url: str,
+    version: int,
+    day: dt.date,
+    include_claimed: bool,
+    look: style.Look,
+    shown: list[str],
+) -> None:
+    """Title, banner and a button for a picture of exactly what the map shows."""
+    with st.popover("Download picture", icon=":material/image:", width="stretch"):
+        title = st.text_input("Title", key="picture_title", max_chars=120)
+        banner = st.text_input(
+            "Banner (handling text, e.g. UNCLASSIFIED)", key="picture_banner", max_chars=120
+        )
+        fmt = st.radio(
+            "Format",
+            ["png", "pdf"],
+            format_func={"png": "PNG, 1920x1080 (slides)", "pdf": "PDF, A4"}.get,
+            key="picture_format",
+            horizontal=True,
+        )
+        st.caption("Same date, actors, filters and extent as the map on screen.")
+        st.download_button(
+            "Download picture",
+            data=partial(
+                ui.picture_bytes,
+                url,
+                version,
+                day,
+                include_claimed,
+                look,
+                tuple(shown),
+                st.session_state.get(BOUNDS),
+                title,
+                banner,
+                fmt,
+            ),
+            file_name=f"controlmap-{day.isoformat()}.{fmt}",
+            mime="application/pdf" if fmt == "pdf" else "image/png",
+            key="download_picture",
+            on_click="ignore",
+            type="primary",
+        )
+
+
+def _leave_presentation() -> None:
+    del st.query_params["present"]
+
+
 def render() -> None:
     vendor.use_local_assets()
+    ui.page_style()
+    came_from = ui.arrive("map")
     data = ui.current()
     url, version, registry, dates = data.url, data.version, data.registry, data.dates
     present = st.query_params.get("present") == "1"
@@ -272,51 +386,78 @@ def render() -> None:
     used = data.used_actors
     actor_ids = [a.id for a in registry if a.id in used]
     _initial_state(dates, actor_ids)
+    # Streamlit forgets the sidebar's widgets while another page is shown: put them back.
+    ui.restore(SIDEBAR_KEYS)
     if "goto_date" in st.session_state:
-        st.session_state["date"] = st.session_state.pop("goto_date")
+        st.session_state[DAY] = st.session_state.pop("goto_date")
     if present:
         look, include_claimed, tiles = _settings_without_sidebar()
     else:
         look, include_claimed, tiles = _sidebar(registry, actor_ids)
+        ui.keep(SIDEBAR_KEYS)
     _version_warning(version)
 
-    options = sorted({d.isoformat() for d in dates} | {st.session_state["date"]})
-    day = dt.date.fromisoformat(st.session_state["date"])
+    options = sorted({d.isoformat() for d in dates} | {st.session_state[DAY]})
+    day = dt.date.fromisoformat(st.session_state[DAY])
     if present:
-        st.title(f"Territorial control as of {day.strftime('%d %B %Y').lstrip('0')}")
+        st.html(PRESENT_CSS)
+        heading, leave = st.columns([5, 1], vertical_alignment="center")
+        heading.header(f"Territorial control as of {day.strftime('%d %B %Y').lstrip('0')}")
+        leave.button(
+            "Leave presentation mode",
+            key="leave_present",
+            icon=":material/close:",
+            on_click=_leave_presentation,
+            width="stretch",
+        )
     else:
         st.title("Territorial control over time")
-        _date_controls(options)
-        day = dt.date.fromisoformat(st.session_state["date"])
+        with st.container(key="date_controls"):
+            _date_controls(options)
     shown = list(st.session_state["actors"])
 
     with st.spinner(f"Resolving control on {day.isoformat()} ..."):
-        pieces_all = ui.resolved(url, version, day, include_claimed)
-        pieces = [p for p in pieces_all if p.actor in shown or set(shown) & set(p.holding.parties)]
+        pieces = ui.shown(ui.resolved(url, version, day, include_claimed), tuple(shown))
         drawn = ui.frame(url, version, day, include_claimed, look, tuple(shown))
 
     if pieces:
         newest = max(p.since for p in pieces)
         oldest = min(p.since for p in pieces)
-        st.caption(
+        about = (
             f"As of **{day.isoformat()}**: {len(pieces)} areas drawn; evidence dated "
             f"{oldest.isoformat()} to {newest.isoformat()}; data version {version}."
             + ("" if present else " Click an area for its sources.")
         )
     else:
-        st.caption(f"As of **{day.isoformat()}**: no approved claim covers this date.")
+        about = f"As of **{day.isoformat()}**: no approved claim covers this date."
+    if present:
+        st.caption(about)
+    else:
+        with st.container(key="picture_row"):
+            caption, picture = st.columns([4, 1], vertical_alignment="center")
+            caption.caption(about)
+            with picture:
+                _picture(url, version, day, include_claimed, look, shown)
 
     legend_actors = [a for a in registry if a.id in shown]
     if "initial_view" not in st.session_state:
         # No view in the link: open on what is drawn at the opening date, else on every claim.
-        drawn_at_open = [p.geometry for p in pieces_all]
+        drawn_at_open = [p.geometry for p in ui.resolved(url, version, day, include_claimed)]
         bounds = tuple(shapely.total_bounds(drawn_at_open)) if drawn_at_open else data.extent
         st.session_state["initial_view"] = basemap.view_for(bounds)
     view = st.session_state["initial_view"]
     m = basemap.base_map(legend_actors, look, view=view, tiles=None if tiles == OFFLINE else tiles)
+    interaction.PageFriendly().add_to(m)
     # The map itself stays the same from step to step (Streamlit then sends only a reference
     # to it); the date layer travels on its own, and first, so a step shows without waiting
     # for the map to be made again on the server.
+    # A new legend or basemap makes a new map (its script changed), and so does coming back
+    # from another page: it opens where the reader last left the map, not at the opening
+    # view. Otherwise the view is left alone, so it never fights a reader's pan or zoom.
+    identity = (tuple(shown), look, tiles)
+    rebuilt = came_from != "map" or st.session_state.get("map_identity") != identity
+    st.session_state["map_identity"] = identity
+    kept = st.session_state.get(VIEW) if rebuilt else None
     map_slot = st.container()
     out: dict[str, Any] | None = None
     if vendor.assets_present():
@@ -325,22 +466,22 @@ def render() -> None:
             out = st_folium(
                 m,
                 key="map",
-                returned_objects=["center", "zoom"],
+                returned_objects=["center", "zoom", "bounds"],
                 use_container_width=True,
-                height=760 if present else 620,
+                # Presentation mode: the map and its legend fit 1440x900 under the title.
+                height=580 if present else 620,
+                center=kept[:2] if kept else None,
+                zoom=kept[2] if kept else None,
             )
     else:
         # Without Leaflet the map would be an empty frame: say what is missing and how to fix it.
         map_slot.error(f"The map cannot be drawn: {vendor.MISSING}")
-    where: dict[str, str] = {}
     if out and out.get("center") and out.get("zoom"):
-        where = {
-            "lat": f"{out['center']['lat']:.4f}",
-            "lon": f"{out['center']['lng']:.4f}",
-            "zoom": str(out["zoom"]),
-        }
-    elif "initial_view" in st.session_state:
-        lat, lon, zoom = st.session_state["initial_view"]
+        st.session_state[VIEW] = (out["center"]["lat"], out["center"]["lng"], int(out["zoom"]))
+        st.session_state[BOUNDS] = _bounds(out.get("bounds"))
+    where: dict[str, str] = {}
+    if VIEW in st.session_state or "initial_view" in st.session_state:
+        lat, lon, zoom = st.session_state.get(VIEW) or st.session_state["initial_view"]
         where = {"lat": f"{lat:.4f}", "lon": f"{lon:.4f}", "zoom": str(zoom)}
     link = _link(day, shown, look, include_claimed, version, where, present)
     query = dict(parse_qsl(urlsplit(link).query))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import folium
 import pandas as pd
@@ -10,10 +11,12 @@ import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
-from controlmap import ui, workflow
+from controlmap import geo, ui, workflow
 from controlmap.errors import ControlmapError
-from controlmap.model import EXTENTS, STATUSES, Claim
-from controlmap.render import basemap, layers, safe, style, vendor
+from controlmap.geometry import area_km2
+from controlmap.model import EXTENTS, STATUSES, ActorRegistry, Claim
+from controlmap.render import basemap, interaction, layers, safe, style, vendor
+from controlmap.store import Store
 
 PENDING_COLOUR = "#CC79A7"
 
@@ -57,20 +60,45 @@ def _act(action: str, claim_id: int, version: int) -> None:
         fields = {"reject": ("reason",), "edit": ("e_notes", "e_why")}.get(action, ())
         typed = {f: st.session_state.get(f"{f}_{claim_id}", "") for f in fields}
         kept = "; ".join(f"your {k}: {v!r}" for k, v in typed.items() if v)
-        st.session_state["review_message"] = ("error", f"{exc}" + (f" ({kept})" if kept else ""))
+        text = f"{exc}" + (f" ({kept})" if kept else "")
+        # A missing reason is told by the reason field; other failures by the buttons.
+        still_pending = any(c.id == claim_id for c in store.claims(("pending",)))
+        where = action if still_pending else "actions"
+        st.session_state["review_message"] = ("error", text, where, claim_id)
     else:
-        st.session_state["review_message"] = ("success", message)
+        st.session_state["review_message"] = ("success", message, "actions", claim_id)
 
 
-def _claim_table(claim: Claim, registry) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _submitter(store: Store, claim_id: int) -> str:
+    """Who submitted a claim: the author of its first revision."""
+    history = store.revisions(claim_id)
+    return str(history[0].get("who") or "") if history else ""
+
+
+def _place(claim: Claim) -> str:
+    return geo.place_name(claim.place_id) or "a drawn area"
+
+
+def _summary(claim: Claim, registry: ActorRegistry, who: str) -> str:
+    """One line a reviewer can choose from: what, where, when, by whom, how large."""
+    return (
+        f"{registry.name_of(claim.actor)}: {claim.status} ({claim.extent}) of {_place(claim)} "
+        f"on {claim.observed_on.isoformat()}, by {who or 'unknown'}, "
+        f"{area_km2(claim.geometry):,.0f} km² (claim {claim.id})"
+    )
+
+
+def _claim_table(claim: Claim, registry: ActorRegistry, who: str) -> pd.DataFrame:
     rows = {
         "Claim": claim.id,
+        "Submitted by": who,
         "Actor": registry.name_of(claim.actor),
         "Status": claim.status,
         "Extent": claim.extent,
         "Date": f"{claim.observed_on.isoformat()} ({claim.date_precision})",
         "Confidence": claim.confidence,
-        "Place": claim.place_id or "",
+        "Place": _place(claim),
+        "Area": f"{area_km2(claim.geometry):,.1f} km²",
         "Notes": claim.notes,
         "Version": claim.version,
     }
@@ -98,6 +126,7 @@ def _map(claim: Claim, url: str, version: int) -> None:
     look = style.Look()
     view = basemap.view_for(claim.geometry.bounds)
     m = basemap.base_map(list(registry), look, view=view, legend_title="Approved map")
+    interaction.PageFriendly().add_to(m)
     group = layers.state_layer(pieces, registry, claim.observed_on, look)
     folium.GeoJson(
         shapely.geometry.mapping(claim.geometry),
@@ -109,7 +138,7 @@ def _map(claim: Claim, url: str, version: int) -> None:
             "fillOpacity": 0.1,
             "fillColor": PENDING_COLOUR,
         },
-        tooltip=safe.text(f"Pending claim {claim.id}"),
+        tooltip=safe.text(f"Pending claim {claim.id}: {_place(claim)}"),
     ).add_to(group)
     st_folium(
         m,
@@ -125,8 +154,23 @@ def _map(claim: Claim, url: str, version: int) -> None:
     )
 
 
+def _message(message: Any, where: str, claim_id: int | None = None) -> None:
+    """Show the last decision's message if it belongs at ``where`` (for ``claim_id``)."""
+    if not message:
+        return
+    kind, text, place, about = message
+    if place != where or (claim_id is not None and about != claim_id):
+        return
+    if kind == "error":
+        st.error(text, icon="⚠️")
+    else:
+        st.success(text, icon="✅")
+        st.toast(text, icon="✅")
+
+
 def render() -> None:
     vendor.use_local_assets()
+    ui.arrive("review")
     user = ui.account_box()
     st.title("Review pending claims")
     if user is None or not user.can("reviewer"):
@@ -134,29 +178,24 @@ def render() -> None:
         return
     data = ui.current()
     url, store, version, registry = data.url, data.store, data.version, data.registry
-    kind, text = st.session_state.pop("review_message", (None, None))
-    if kind == "error":
-        st.error(text)
-    elif kind == "success":
-        st.success(text)
+    message = st.session_state.pop("review_message", None)
     pending = store.claims(("pending",))
     if not pending:
+        _message(message, "actions")
         st.success("No claims are waiting for review.")
     else:
         by_id = {c.id: c for c in pending}
+        who = {i: _submitter(store, i or 0) for i in by_id}
         chosen = st.selectbox(
             f"{len(pending)} pending",
             list(by_id),
             key="review_choice",
-            format_func=lambda i: (
-                f"#{i} {by_id[i].actor}: {by_id[i].status} ({by_id[i].extent}) "
-                f"on {by_id[i].observed_on.isoformat()}"
-            ),
+            format_func=lambda i: _summary(by_id[i], registry, who[i]),
         )
         claim = by_id[chosen]
         cid, cv = claim.id or 0, claim.version
         left, right = st.columns([2, 3])
-        left.dataframe(_claim_table(claim, registry), hide_index=True, width="stretch")
+        left.dataframe(_claim_table(claim, registry, who[chosen]), hide_index=True, width="stretch")
         right.dataframe(
             _citations(claim),
             hide_index=True,
@@ -172,7 +211,13 @@ def render() -> None:
             on_click=_act,
             args=("approve", cid, cv),
         )
+        with a:
+            # What the last decision did, by the buttons that made it (and in a toast).
+            _message(message, "actions")
+            _message(message, "approve", cid)
         r.text_input("Reason for rejecting", key=f"reason_{cid}", max_chars=2000)
+        with r:
+            _message(message, "reject", cid)
         r.button("Reject", key=f"reject_{cid}", on_click=_act, args=("reject", cid, cv))
         with st.expander("Edit this claim"):
             st.selectbox(
@@ -184,6 +229,7 @@ def render() -> None:
             st.date_input("Date", value=claim.observed_on, key=f"e_date_{cid}", format="YYYY-MM-DD")
             st.text_input("Notes", value=claim.notes, key=f"e_notes_{cid}")
             st.text_input("Why the edit", key=f"e_why_{cid}")
+            _message(message, "edit", cid)
             st.button("Save edit", key=f"edit_{cid}", on_click=_act, args=("edit", cid, cv))
     st.subheader("Audit log")
     st.dataframe(pd.DataFrame(store.audit(200)), hide_index=True, width="stretch", key="audit")

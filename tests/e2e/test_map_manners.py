@@ -1,0 +1,259 @@
+"""The map inside a scrolling page: wheel, first click, view kept, legend, labels, phone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.conftest import Page, Server
+from tests.e2e.test_browser import _frame
+
+pytestmark = pytest.mark.browser
+MAP = 'iframe[title="streamlit_folium.st_folium"]'
+# Streamlit scrolls its main area, not the window.
+SCROLL_TOP = """() => { const m = document.querySelector('[data-testid="stMain"]');
+    return Math.round((m ? m.scrollTop : 0) + window.scrollY); }"""
+
+
+@pytest.fixture(scope="module")
+def manners_server(demo_db: str) -> Iterator[Server]:
+    server = Server(demo_db, "manners")
+    yield server
+    server.stop()
+
+
+def _one_map(p: Page) -> None:
+    """Wait until a rebuilt map has replaced the old one (both are on the page a moment)."""
+    p.page.wait_for_function(
+        f"""() => document.querySelectorAll('{MAP}').length === 1
+            && !document.querySelector('[data-testid="stStatusWidget"]')""",
+        timeout=20_000,
+    )
+
+
+def _zoom(p: Page) -> int:
+    return int(_frame(p).evaluate("() => window.map.getZoom()"))
+
+
+def _map_box(p: Page) -> dict[str, float]:
+    box = p.page.locator(MAP).bounding_box()
+    assert box and box["height"] > 300, "the map did not load"
+    return box
+
+
+def test_wheel_scrolls_the_page_until_the_map_is_clicked(manners_server: Server, page: Page):
+    p = page
+    p.goto(f"{manners_server.base}/?date=2015-05-20&lat=33.6&lon=42.9&zoom=8")
+    _frame(p)
+    box = _map_box(p)
+    x, y = box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 200)
+    p.page.mouse.move(x, y)
+    before = p.page.evaluate(SCROLL_TOP)
+    p.page.mouse.wheel(0, 300)
+    p.page.wait_for_function(f"() => ({SCROLL_TOP})() > {before}", timeout=10_000)
+    assert _zoom(p) == 8, "the wheel zoomed the map instead of scrolling the page"
+    p.map.get_by_text("Click the map to zoom with the wheel").wait_for(timeout=5_000)
+
+    # After a click on the map, the wheel zooms it.
+    box = _map_box(p)
+    x, y = box["x"] + box["width"] / 2, box["y"] + max(box["height"] / 3, 40)
+    p.page.mouse.click(x, y)
+    scrolled = p.page.evaluate(SCROLL_TOP)
+    p.page.mouse.wheel(0, -300)
+    _frame(p).wait_for_function("() => window.map.getZoom() > 8", timeout=10_000)
+    assert p.page.evaluate(SCROLL_TOP) == scrolled, "the wheel zoomed and scrolled the page too"
+    assert p.blocked == []
+
+
+def test_first_click_on_the_map_does_not_scroll_the_page(manners_server: Server, page: Page):
+    p = page
+    p.goto(f"{manners_server.base}/?date=2014-01-03&lat=33.345&lon=43.78&zoom=12")
+    _frame(p)
+    # Scroll so the top of the map is above the window, as after reading the controls.
+    box = _map_box(p)
+    p.page.evaluate(
+        f"""() => document.querySelector('[data-testid="stMain"]')
+            .scrollBy(0, {box["y"] + 60})"""
+    )
+    p.page.wait_for_function(f"() => ({SCROLL_TOP})() > 0", timeout=5_000)
+    before = p.page.evaluate(SCROLL_TOP)
+    box = _map_box(p)
+    p.page.mouse.click(box["x"] + box["width"] / 2, max(box["y"], 0) + 150)
+    p.map.locator(".leaflet-popup-content").wait_for(timeout=10_000)
+    assert p.page.evaluate(SCROLL_TOP) == before, "the click scrolled the page"
+    assert p.blocked == []
+
+
+def test_view_is_kept_when_the_map_is_rebuilt(manners_server: Server, page: Page):
+    p = page
+    p.goto(f"{manners_server.base}/?date=2015-05-20")
+    _frame(p)
+    start = _zoom(p)
+    zoom_in = p.map.locator(".leaflet-control-zoom-in")
+    zoom_in.click()
+    _frame(p).wait_for_function(f"() => window.map.getZoom() === {start + 1}")
+    zoom_in.click()
+    _frame(p).wait_for_function(f"() => window.map.getZoom() === {start + 2}")
+    p.page.wait_for_function(
+        f"() => new URL(location.href).searchParams.get('zoom') === '{start + 2}'",
+        timeout=20_000,
+    )
+    # Turning off fading changes the legend, so the whole map is built again.
+    p.page.locator('[data-testid="stSidebar"]').get_by_text("Fade stale evidence").click()
+    # The new map (its legend no longer speaks of fading) replaces the old one.
+    p.page.wait_for_function(
+        f"""() => {{ const maps = document.querySelectorAll('{MAP}');
+            if (maps.length !== 1) return false;
+            const d = maps[0].contentDocument, l = d && d.querySelector('.cm-legend');
+            return l && !l.textContent.includes('Faded') && maps[0].contentWindow.map; }}""",
+        timeout=30_000,
+    )
+    _one_map(p)
+    assert _zoom(p) == start + 2, "rebuilding the map reset the zoom"
+    assert p.blocked == []
+
+
+OVERLAPS = """(sel) => {
+    const rects = [...document.querySelectorAll(sel)]
+        .filter(e => getComputedStyle(e).visibility !== 'hidden')
+        .map(e => { const b = e.getBoundingClientRect(), w = Math.max(b.width, e.scrollWidth);
+                    return {left: b.left, right: b.left + w, top: b.top, bottom: b.bottom}; })
+        .filter(r => r.right > r.left);
+    const legend = document.querySelector('.cm-legend');
+    const l = legend && legend.getBoundingClientRect();
+    const hit = (a, b) => a.left < b.right && b.left < a.right
+        && a.top < b.bottom && b.top < a.bottom;
+    let pairs = 0, onLegend = 0;
+    rects.forEach((a, i) => { rects.slice(i + 1).forEach(b => { if (hit(a, b)) pairs++; });
+                              if (l && hit(a, l)) onLegend++; });
+    return {shown: rects.length, pairs, onLegend};
+}"""
+
+
+def test_labels_do_not_collide_or_hide_under_the_legend(manners_server: Server, page: Page):
+    p = page
+    p.goto(f"{manners_server.base}/?date=2015-05-20")
+    frame = _frame(p)
+    frame.wait_for_function("() => document.querySelector('.cm-legend-toggle')", timeout=10_000)
+    frame.wait_for_function("() => document.querySelectorAll('.cm-label').length >= 8")
+    found = frame.evaluate(OVERLAPS, ".cm-label")
+    assert found["shown"] >= 8, found
+    assert found["pairs"] == 0 and found["onLegend"] == 0, found
+    p.shot("30-desktop-map")
+    assert p.blocked == []
+
+
+def test_phone_layout(manners_server: Server, phone: Page):
+    p = phone
+    p.goto(f"{manners_server.base}/?date=2015-05-20")
+    frame = _frame(p)
+    # The date controls share one row.
+    rows = [
+        p.page.get_by_role("button", name="◀").bounding_box(),
+        p.page.locator('[data-testid="stSlider"]').bounding_box(),
+        p.page.get_by_role("button", name="▶").bounding_box(),
+        p.page.locator('[data-testid="stCheckbox"]', has_text="Play").bounding_box(),
+    ]
+    assert all(rows), rows
+    middles = [b["y"] + b["height"] / 2 for b in rows if b]
+    assert max(middles) - min(middles) < 40, rows
+    # The legend starts folded and opens from its heading.
+    legend = frame.locator(".cm-legend")
+    frame.wait_for_function("() => document.querySelector('.cm-legend.cm-folded')", timeout=10_000)
+    folded = legend.bounding_box()
+    assert folded and folded["height"] < 40, folded
+    p.shot("31-phone-map")
+    frame.locator(".cm-legend-toggle").click()
+    frame.wait_for_function("() => !document.querySelector('.cm-legend.cm-folded')")
+    opened = legend.bounding_box()
+    assert opened and opened["height"] > 100, opened
+    p.shot("32-phone-legend-open")
+    # The attribution does not sit on the scale bar; labels do not collide.
+    scale = frame.locator(".leaflet-control-scale").bounding_box()
+    credit = frame.locator(".leaflet-control-attribution").bounding_box()
+    assert scale and credit
+    apart = (
+        scale["x"] + scale["width"] <= credit["x"]
+        or scale["y"] + scale["height"] <= credit["y"]
+        or credit["y"] + credit["height"] <= scale["y"]
+    )
+    assert apart, (scale, credit)
+    assert frame.evaluate(OVERLAPS, ".cm-label")["pairs"] == 0
+    assert p.blocked == []
+
+
+def test_presentation_mode_fits_the_screen_and_can_be_left(manners_server: Server, page: Page):
+    p = page
+    p.goto(f"{manners_server.base}/?date=2015-05-20&present=1&lat=33.6&lon=42.9&zoom=8")
+    frame = _frame(p)
+    box = _map_box(p)
+    legend = frame.locator(".cm-legend").bounding_box()
+    assert legend, "no legend"
+    assert box["y"] + legend["y"] + legend["height"] <= 900, (box, legend)
+    p.shot("33-presentation-1440x900")
+    p.page.get_by_role("button", name="Leave presentation mode").click()
+    p.page.locator('[data-testid="stSlider"]').wait_for(timeout=20_000)
+    assert "present" not in p.page.url
+    assert p.blocked == []
+
+
+def test_compare_starts_from_the_map_date(manners_server: Server, page: Page):
+    p = page
+    p.goto(f"{manners_server.base}/?date=2015-05-20")
+    _frame(p)
+    p.page.locator('[data-testid="stSidebarNav"]').get_by_text("Compare dates").click()
+    # The compare page writes its dates into the address, as a link to it would carry them.
+    p.page.wait_for_url("**/compare?**", timeout=30_000)
+    p.page.wait_for_function(
+        "() => new URL(location.href).searchParams.get('to') === '2015-05-20'", timeout=30_000
+    )
+    start = p.page.evaluate("() => new URL(location.href).searchParams.get('from')")
+    assert start < "2015-05-20", start
+    p.page.get_by_text("areas changed between", exact=False).wait_for(timeout=30_000)
+    assert p.blocked == []
+
+
+def test_picture_is_what_the_map_shows(manners_server: Server, page: Page):
+    from PIL import Image
+
+    p = page
+    p.goto(f"{manners_server.base}/?date=2015-05-20&actors=isil&lat=33.4&lon=43.4&zoom=9")
+    frame = _frame(p)
+    # Zoom in once on screen: the picture must follow the view, not the link's.
+    p.map.locator(".leaflet-control-zoom-in").click()
+    frame.wait_for_function("() => window.map.getZoom() === 10")
+    p.page.wait_for_function(
+        "() => new URL(location.href).searchParams.get('zoom') === '10'", timeout=20_000
+    )
+    west, south, east, north = frame.evaluate(
+        "() => { const b = window.map.getBounds();"
+        " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"
+    )
+    # The button sits by the date controls, above the map.
+    opener = p.page.get_by_role("button", name="Download picture")
+    assert opener.bounding_box()["y"] < _map_box(p)["y"]  # type: ignore[index]
+    opener.click()
+    p.page.get_by_label("Title").fill("Anbar for the morning brief")
+    p.page.get_by_label("Banner (handling text, e.g. UNCLASSIFIED)").fill("Unclassified")
+    p.page.get_by_label("Banner (handling text, e.g. UNCLASSIFIED)").press("Enter")
+    button = p.page.locator('[data-testid="stDownloadButton"]', has_text="Download picture")
+    p.page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=20_000
+    )
+    with p.page.expect_download(timeout=90_000) as info:
+        button.click()
+    path = info.value.path()
+    picture = Image.open(path)
+    meta = dict(picture.text)  # type: ignore[attr-defined]
+    assert meta["Title"] == "Anbar for the morning brief, 2015-05-20", meta
+    # Only the actor shown on screen, over the extent shown on screen.
+    assert meta["Description"].endswith("actors isil"), meta
+    x0, y0, x1, y1 = (float(v) for v in meta["Description"].split()[1].rstrip(";").split(","))
+    assert x0 <= west + 0.05 and x1 >= east - 0.05 and y0 <= south + 0.05 and y1 >= north - 0.05
+    assert (x1 - x0) < (east - west) * 2 and (y1 - y0) < (north - south) * 2
+    # The banner: a dark bar across the top of the picture.
+    top = picture.convert("RGB").getpixel((picture.width // 4, 2))
+    assert max(top) < 80, top
+    p.shot("34-picture-popover")
+    assert p.blocked == []

@@ -237,10 +237,9 @@ def test_picture_is_what_the_map_shows(manners_server: Server, page: Page):
     p.page.get_by_label("Title").fill("Anbar for the morning brief")
     p.page.get_by_label("Banner (handling text, e.g. UNCLASSIFIED)").fill("Unclassified")
     p.page.get_by_label("Banner (handling text, e.g. UNCLASSIFIED)").press("Enter")
+    p.page.get_by_role("button", name="Make the picture").click()
     button = p.page.locator('[data-testid="stDownloadButton"]', has_text="Download picture")
-    p.page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=20_000
-    )
+    button.wait_for(timeout=90_000)
     with p.page.expect_download(timeout=90_000) as info:
         button.click()
     path = info.value.path()

@@ -345,21 +345,27 @@ def _picture(
             horizontal=True,
         )
         st.caption("Same date, actors, filters and extent as the map on screen.")
+        wanted = (
+            version,
+            day,
+            include_claimed,
+            look,
+            tuple(shown),
+            st.session_state.get(BOUNDS),
+            title,
+            banner,
+            fmt,
+        )
+        # Made on request, then offered as a file: a file made only when its button is
+        # pressed goes stale if the page reran in between (a title just typed reruns it).
+        if st.button("Make the picture", key="make_picture", type="primary"):
+            st.session_state["picture_wanted"] = wanted
+        if st.session_state.get("picture_wanted") != wanted:
+            return
+        picture = ui.picture_bytes(url, *wanted)
         st.download_button(
             "Download picture",
-            data=partial(
-                ui.picture_bytes,
-                url,
-                version,
-                day,
-                include_claimed,
-                look,
-                tuple(shown),
-                st.session_state.get(BOUNDS),
-                title,
-                banner,
-                fmt,
-            ),
+            data=picture,
             file_name=f"controlmap-{day.isoformat()}.{fmt}",
             mime="application/pdf" if fmt == "pdf" else "image/png",
             key="download_picture",

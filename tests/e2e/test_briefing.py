@@ -112,10 +112,10 @@ def test_play_stops_at_the_last_change(briefing_server: Server, page: Page) -> N
     last = p.page.evaluate(URL_DATE)
     _idle(p)
     p.page.get_by_role("button", name="◀").click()
-    p.page.wait_for_function(f"() => ({URL_DATE})() !== '{last}'", timeout=20_000)
+    p.page.wait_for_function(f"() => ({URL_DATE})() !== '{last}'", timeout=60_000)
     _idle(p)
     p.page.get_by_text("Play").click()
-    p.page.wait_for_function(f"() => ({URL_DATE})() === '{last}'", timeout=20_000)
+    p.page.wait_for_function(f"() => ({URL_DATE})() === '{last}'", timeout=60_000)
     # At the last change Play turns itself off.
     play = p.page.locator('[data-testid="stCheckbox"]', has_text="Play").locator("input")
     expect(play).not_to_be_checked(timeout=20_000)

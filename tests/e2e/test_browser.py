@@ -29,7 +29,8 @@ DRAWN_JS = """() => [...(window.feature_group || []), window.cmTimeLayer]
 
 
 def _frame(p: Page):  # type: ignore[no-untyped-def]
-    p.map.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
+    # Up to 90 s: a fresh server's first page on a loaded machine.
+    p.map.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=90_000)
     (frame,) = [f for f in p.page.frames if "streamlit_folium" in f.url]
     return frame
 

@@ -145,25 +145,33 @@ def test_env_variable_selects_the_database(capsys, db_url, monkeypatch):
     assert Store(db_url).is_initialised()
 
 
-def test_user_add_stores_a_salted_hash_outside_the_repo(capsys, tmp_path, monkeypatch):
+def test_user_add_stores_an_argon2_hash_in_the_database(capsys, tmp_path, monkeypatch, db_url):
     import io
+
+    from sqlalchemy import text
 
     from controlmap import auth
 
     path = tmp_path / "users.json"
     monkeypatch.setenv("CONTROLMAP_USERS", str(path))
     monkeypatch.setattr("sys.stdin", io.StringIO("correct horse\n"))
-    code, _, err = run(capsys, "user", "add", "rita", "--role", "reviewer", "--password-stdin")
+    code, _, err = run(
+        capsys, "--db", db_url, "user", "add", "rita", "--role", "reviewer", "--password-stdin"
+    )
     assert code == 0 and "rita (reviewer)" in err
-    stored = path.read_text()
-    assert "correct horse" not in stored and '"salt"' in stored
-    assert oct(path.stat().st_mode & 0o777) == "0o600"
-    assert auth.authenticate("rita", "correct horse") == auth.User("rita", "reviewer")
-    assert auth.authenticate("rita", "wrong password") is None
+    assert not path.exists()  # accounts live in the database now
+    store = Store(db_url)
+    with store.engine.connect() as conn:
+        stored = conn.execute(text("SELECT password_hash FROM accounts")).scalar_one()
+    assert "correct horse" not in stored and stored.startswith("$argon2id$")
+    assert auth.authenticate(store, "rita", "correct horse") == auth.User("rita", "reviewer")
+    assert auth.authenticate(store, "rita", "wrong password") is None
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    code, _, err = run(capsys, "user", "add", "sam", "--role", "viewer", "--password-stdin")
-    assert code == 1 and "at least 8" in err
-    code, out, _ = run(capsys, "user", "list")
+    code, _, err = run(
+        capsys, "--db", db_url, "user", "add", "sam", "--role", "viewer", "--password-stdin"
+    )
+    assert code == 1 and "at least 10" in err
+    code, out, _ = run(capsys, "--db", db_url, "user", "list")
     assert json.loads(out) == [{"name": "rita", "role": "reviewer"}]
 
 

@@ -37,6 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"SQLAlchemy database URL (default: ${ENV_DB}, else an SQLite file in the "
         "user data folder)",
     )
+    parser.add_argument(
+        "--as",
+        dest="author",
+        metavar="NAME",
+        help="the account to record as the author of a write, checked against the accounts "
+        "(default: cli:$USER)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("init", help="create or upgrade the schema; load the demo dataset")
@@ -149,7 +156,8 @@ def _publish_basemap() -> None:
 
 def cmd_import(args: argparse.Namespace) -> None:
     store = _store(args)
-    ids = dataset.import_file(store, args.path, who=_who(), review_state=args.status)
+    who = _who(args, store, "reviewer" if args.status == "approved" else "contributor")
+    ids = dataset.import_file(store, args.path, who=who, review_state=args.status)
     print(f"imported {len(ids)} claims ({args.status}) from {args.path}", file=sys.stderr)
     print(" ".join(map(str, ids)))
 
@@ -243,17 +251,20 @@ def cmd_extract(args: argparse.Namespace) -> None:
 
 
 def cmd_user(args: argparse.Namespace) -> None:
+    store = _store(args)
     if args.user_command == "list":
-        export.write_json([{"name": u.name, "role": u.role} for u in auth.list_users()], None)
+        users = auth.list_users(store)
+        export.write_json([{"name": u.name, "role": u.role} for u in users], None)
         return
+    who = _who(args, store, "admin")
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = getpass.getpass(f"password for {args.name}: ")
         if getpass.getpass("again: ") != password:
             raise ControlmapError("the two passwords differ; nothing was changed")
-    user = auth.add_user(args.name, args.role, password)
-    print(f"account {user.name} ({user.role}) saved in {auth.users_file()}", file=sys.stderr)
+    user = auth.add_user(store, args.name, args.role, password, who=who)
+    print(f"account {user.name} ({user.role}) saved in the database", file=sys.stderr)
 
 
 def cmd_geo(args: argparse.Namespace) -> None:
@@ -300,8 +311,20 @@ def cmd_serve(args: argparse.Namespace) -> None:
     raise SystemExit(subprocess.call(command, env=env))
 
 
-def _who() -> str:
-    return os.environ.get("USER") or "cli"
+def _who(args: argparse.Namespace, store: Store, role: str) -> str:
+    """The author a write records: the account named by --as, if it exists and has
+    ``role``; otherwise the operating-system user, marked as such (cli:NAME)."""
+    if args.author:
+        user = auth.get_user(store, args.author)
+        if user is None:
+            raise ControlmapError(f"--as {args.author!r}: there is no such account (user list)")
+        auth.require(user, role)
+        return user.name
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "unknown"
+    return f"cli:{name}"
 
 
 COMMANDS = {

@@ -32,10 +32,10 @@ def flow_server(tmp_path_factory: pytest.TempPathFactory, databases: Databases) 
     tmp = tmp_path_factory.mktemp("flow")
     url = databases.new(tmp, "flow")
     dataset.init_store(Store(url), demo=False)
-    users = tmp / "users.json"
-    auth.add_user("cora", "contributor", "cora-password", users)
-    auth.add_user("rex", "reviewer", "rex-password", users)
-    server = Server(url, "flow", env={"CONTROLMAP_USERS": str(users)})
+    store = Store(url)
+    auth.add_user(store, "cora", "contributor", "bright lamp 42", who="test")
+    auth.add_user(store, "rex", "reviewer", "quiet river 17", who="test")
+    server = Server(url, "flow", env={"CONTROLMAP_USERS": str(tmp / "users.json")})
     yield server
     server.stop()
 
@@ -76,7 +76,7 @@ def test_report_to_approved_claim(flow_server: Server, page: Page) -> None:
     p = page
     base = flow_server.base
     p.goto(f"{base}/contribute")
-    _sign_in(p, "cora", "cora-password")
+    _sign_in(p, "cora", "bright lamp 42")
 
     fallujah = _suggest_from_seed(p)
     assert p.page.get_by_text("of Ramadi on 2014-01-02").count() == 1
@@ -138,7 +138,7 @@ def test_report_to_approved_claim(flow_server: Server, page: Page) -> None:
     # A new page load is a new session: signed out. The contributor cannot review.
     p.goto(f"{base}/review")
     p.page.get_by_text("Sign in with a reviewer account").wait_for(timeout=20_000)
-    _sign_in(p, "rex", "rex-password")
+    _sign_in(p, "rex", "quiet river 17")
     p.page.get_by_text("1 pending").wait_for(timeout=20_000)
     p.page.get_by_text("Dashed pink: the pending claim").wait_for(timeout=20_000)
     _frame(p)  # the review map, with the approved map beneath
@@ -172,7 +172,7 @@ def test_form_outlives_a_visit_to_the_map_and_submit_answers_by_the_button(
 ) -> None:
     p = page
     p.goto(f"{flow_server.base}/contribute")
-    _sign_in(p, "cora", "cora-password")
+    _sign_in(p, "cora", "bright lamp 42")
     _suggest_from_seed(p).click()
     nav = p.page.locator('[data-testid="stSidebarNav"]')
 
@@ -220,7 +220,7 @@ def test_a_rejection_without_reason_is_told_by_the_reason_field(
 ) -> None:
     p = page
     p.goto(f"{flow_server.base}/review")
-    _sign_in(p, "rex", "rex-password")
+    _sign_in(p, "rex", "quiet river 17")
     p.page.get_by_text("1 pending").wait_for(timeout=20_000)
     reject = p.page.get_by_role("button", name="Reject")
     reject.scroll_into_view_if_needed()

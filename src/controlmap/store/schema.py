@@ -152,3 +152,54 @@ timeline_pieces = Table(
 def source_identity(key: tuple[object, ...]) -> str:
     """The ``sources.identity`` of a Source.key: equal keys, equal digests."""
     return hashlib.sha256(json.dumps(list(key), ensure_ascii=False).encode()).hexdigest()
+
+
+# -- accounts, sign-in throttling, invitations, the audit log ----------------------
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),  # argon2id, parameters inside
+    # Moves when the password or role changes: session tokens carry it, so old ones fail.
+    Column("epoch", Integer, nullable=False, default=0),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, index=True),
+    Column("address", String(64), nullable=False, index=True),
+    Column("at", Float, nullable=False),  # seconds since the epoch
+)
+
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("digest", String(64), primary_key=True),  # sha256 of the code; the code is not kept
+    Column("role", String(16), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("used_by", String(64)),
+    Column("used_at", Float),
+)
+
+# Append-only (triggers refuse UPDATE and DELETE, as on revisions): actor and account changes.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False),
+    Column("who", String(100), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # actor, account
+    Column("target", String(200), nullable=False),
+    Column("detail", Text, nullable=False, default="{}"),  # JSON
+)
+

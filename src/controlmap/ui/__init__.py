@@ -16,8 +16,9 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from controlmap import analysis, dataset, export
-from controlmap.auth import ROLES, User, authenticate
+from controlmap import analysis, auth, dataset, export
+from controlmap.auth import ROLES, User
+from controlmap.errors import ControlmapError
 from controlmap.model import Actor, ActorRegistry, Claim
 from controlmap.render.layers import layer_features
 from controlmap.render.style import Look
@@ -373,10 +374,17 @@ def keep(keys: Sequence[str]) -> None:
 
 
 def signed_in_user() -> User | None:
-    """The account signed in on this browser session (local account or single sign-on)."""
+    """The account signed in on this browser session: this session's sign-in, else the
+    signed session cookie of an earlier one (a page reload), else single sign-on."""
     user = st.session_state.get("user")
     if isinstance(user, User):
         return user
+    token = st.context.cookies.get(auth.COOKIE) if not st.session_state.get("signed_out") else None
+    if token:
+        found = auth.user_from_token(current().store, token)
+        if found is not None:
+            st.session_state["user"] = found
+            return found
     roles = _sso_roles()
     if roles is not None and st.user.is_logged_in:
         email = str(st.user.get("email") or "").lower()
@@ -385,18 +393,47 @@ def signed_in_user() -> User | None:
     return None
 
 
+def _cookie_script(value: str, max_age: int) -> None:
+    """Set (or, with max_age 0, clear) the session cookie in the browser. The component's
+    frame is same-origin with the app, so it can write the app's cookie."""
+    import json
+
+    import streamlit.components.v1 as components
+
+    cookie = json.dumps(
+        f"{auth.COOKIE}={value}; Path=/; Max-Age={max_age}; SameSite=Strict"
+    )  # the token is URL-safe base64 and dots: nothing to escape in a cookie
+    components.html(
+        "<script>"
+        f"var c = {cookie};"
+        "if (window.parent.location.protocol === 'https:') { c += '; Secure'; }"
+        "window.parent.document.cookie = c;"
+        "</script>",
+        height=0,
+    )
+
+
 def account_box() -> User | None:
     """Sign-in form (or the signed-in name and a sign-out button) in the sidebar."""
     box = st.sidebar.container(border=True)
     user = signed_in_user()
     if user is not None:
+        token = st.session_state.pop("set_cookie", None)
+        if token:
+            with box:
+                _cookie_script(token, auth.SESSION_SECONDS)
         box.markdown(f"Signed in as **{user.name}** ({user.role})")
         if box.button("Sign out", key="sign_out"):
             if "user" in st.session_state:
                 del st.session_state["user"]
+                st.session_state["signed_out"] = True
+                st.session_state["clear_cookie"] = True
                 st.rerun()
             st.logout()
         return user
+    if st.session_state.pop("clear_cookie", False):
+        with box:
+            _cookie_script("", 0)
     if _sso_roles() is not None and box.button("Sign in with single sign-on", key="sso"):
         st.login()
     with box.form("sign_in", clear_on_submit=False, border=False):
@@ -406,10 +443,19 @@ def account_box() -> User | None:
             "Password", type="password", key="sign_in_password", autocomplete="current-password"
         )
         if st.form_submit_button("Sign in"):
-            found = authenticate(name.strip(), password)
+            store = current().store
+            try:
+                found = auth.authenticate(
+                    store, name.strip(), password, address=st.context.ip_address or ""
+                )
+            except ControlmapError as exc:
+                st.error(str(exc))
+                return None
             if found is None:
                 st.error("Unknown name or wrong password.")
             else:
                 st.session_state["user"] = found
+                st.session_state.pop("signed_out", None)
+                st.session_state["set_cookie"] = auth.session_token(store, found)
                 st.rerun()
     return None

@@ -1,0 +1,212 @@
+"""Accounts and roles in the database (issue 8 item 2; issue 9 point 8).
+
+argon2 hashes with their parameters, rehash on sign-in, throttled guessing per account and
+per address, session tokens that survive a reload and expire, users.json migrated once, the
+first admin and invitations, and no lost accounts under concurrent writers.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import argon2
+import pytest
+from sqlalchemy import text
+
+from controlmap import auth
+from controlmap.cli import main
+from controlmap.errors import ControlmapError, PermissionDenied, ValidationError
+from controlmap.store import Store
+
+GOOD = "correct horse battery"
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(auth, "clock", lambda: now[0])
+    return now
+
+
+@pytest.fixture(autouse=True)
+def no_users_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONTROLMAP_USERS", str(tmp_path / "users.json"))
+
+
+def _hash_of(store: Store, name: str) -> str:
+    with store.engine.connect() as conn:
+        return conn.execute(
+            text("SELECT password_hash FROM accounts WHERE name = :n"), {"n": name}
+        ).scalar_one()
+
+
+def test_passwords_are_argon2_with_parameters_and_rehashed_on_sign_in(empty_store):
+    auth.add_user(empty_store, "rita", "reviewer", GOOD, who="test")
+    stored = _hash_of(empty_store, "rita")
+    assert stored.startswith("$argon2id$") and "m=" in stored and "t=" in stored
+    weak = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(GOOD)
+    with empty_store.engine.begin() as conn:
+        conn.execute(text("UPDATE accounts SET password_hash = :h"), {"h": weak})
+    assert auth.authenticate(empty_store, "rita", GOOD) == auth.User("rita", "reviewer")
+    assert _hash_of(empty_store, "rita") != weak
+    assert not argon2.PasswordHasher().check_needs_rehash(_hash_of(empty_store, "rita"))
+
+
+@pytest.mark.parametrize("password", [" " * 8, " " * 12, "short", "aaaaaaaaaaaa", "rita" * 3])
+def test_weak_passwords_are_refused(empty_store, password):
+    with pytest.raises(ValidationError, match="password"):
+        auth.add_user(empty_store, "rita", "reviewer", password, who="test")
+    assert auth.list_users(empty_store) == []
+
+
+def test_names_with_a_trailing_newline_are_refused(empty_store):
+    with pytest.raises(ValidationError, match="user name"):
+        auth.add_user(empty_store, "rita\n", "reviewer", GOOD, who="test")
+
+
+def test_concurrent_user_add_loses_no_account(db_url, empty_store):
+    errors: list[BaseException] = []
+
+    def add(i: int) -> None:
+        try:
+            auth.add_user(Store(db_url), f"user{i:02d}", "contributor", GOOD, who="test")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(12)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert len(auth.list_users(empty_store)) == 12
+
+
+def test_guessing_is_throttled_per_account(empty_store, clock):
+    auth.add_user(empty_store, "rita", "reviewer", GOOD, who="test")
+    for _ in range(auth.MAX_FAILURES_PER_ACCOUNT):
+        assert auth.authenticate(empty_store, "rita", "wrong guess!", address="10.0.0.1") is None
+    # Locked: even the right password is not looked at, from any address.
+    with pytest.raises(auth.Throttled, match="try again in"):
+        auth.authenticate(empty_store, "rita", GOOD, address="10.0.0.2")
+    clock[0] += auth.WINDOW_SECONDS + 1
+    assert auth.authenticate(empty_store, "rita", GOOD, address="10.0.0.2") is not None
+
+
+def test_guessing_is_throttled_per_address(empty_store, clock):
+    auth.add_user(empty_store, "rita", "reviewer", GOOD, who="test")
+    for i in range(auth.MAX_FAILURES_PER_ADDRESS):
+        assert (
+            auth.authenticate(empty_store, f"name{i}", "wrong guess!", address="10.0.0.9") is None
+        )
+    with pytest.raises(auth.Throttled):
+        auth.authenticate(empty_store, "rita", GOOD, address="10.0.0.9")
+    assert auth.authenticate(empty_store, "rita", GOOD, address="10.0.0.3") is not None
+
+
+def test_session_token_survives_a_reload_and_expires(empty_store, clock):
+    user = auth.add_user(empty_store, "rita", "reviewer", GOOD, who="test")
+    token = auth.session_token(empty_store, user)
+    # Another app process (another Store on the same database) accepts it.
+    assert auth.user_from_token(Store(empty_store.url), token) == user
+    assert auth.user_from_token(empty_store, token[:-2] + "xx") is None
+    assert auth.user_from_token(empty_store, "garbage") is None
+    clock[0] += auth.SESSION_SECONDS + 10
+    assert auth.user_from_token(empty_store, token) is None
+
+
+def test_a_new_password_or_role_ends_old_sessions(empty_store):
+    user = auth.add_user(empty_store, "rita", "reviewer", GOOD, who="test")
+    admin = auth.add_user(empty_store, "ada", "admin", GOOD, who="test")
+    token = auth.session_token(empty_store, user)
+    auth.set_role(empty_store, admin, "rita", "contributor")
+    assert auth.user_from_token(empty_store, token) is None
+    token = auth.session_token(empty_store, auth.User("rita", "contributor"))
+    auth.add_user(empty_store, "rita", "contributor", "another good one", who="test")
+    assert auth.user_from_token(empty_store, token) is None
+
+
+def _legacy_file(path, entries) -> None:
+    """users.json as the earlier release wrote it (salted scrypt)."""
+    import base64
+    import hashlib
+
+    data = {}
+    for name, role, password in entries:
+        salt = b"0123456789abcdef"
+        digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+        data[name] = {
+            "role": role,
+            "salt": base64.b64encode(salt).decode(),
+            "hash": base64.b64encode(digest).decode(),
+        }
+    path.write_text(json.dumps(data))
+
+
+def test_users_json_is_migrated_once(empty_store, tmp_path, monkeypatch):
+    path = tmp_path / "users.json"
+    _legacy_file(
+        path, [("rex", "reviewer", "old password 1"), ("cora", "contributor", "pw 2 long enough")]
+    )
+    before = path.read_bytes()
+    assert auth.list_users(empty_store) == [
+        auth.User("cora", "contributor"),
+        auth.User("rex", "reviewer"),
+    ]
+    assert auth.authenticate(empty_store, "rex", "old password 1") == auth.User("rex", "reviewer")
+    assert _hash_of(empty_store, "rex").startswith("$argon2id$")  # rehashed at sign-in
+    assert path.read_bytes() == before  # the file is read, never written
+    _legacy_file(path, [("mallory", "admin", "added to the file later")])
+    assert [u.name for u in auth.list_users(empty_store)] == ["cora", "rex"]
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2, 3]", '{"x": [1]}'])
+def test_a_corrupt_or_foreign_accounts_file_is_refused_in_one_line(
+    empty_store, tmp_path, capsys, content, db_url
+):
+    path = tmp_path / "users.json"
+    path.write_text(content)
+    with pytest.raises(ControlmapError) as info:
+        auth.list_users(empty_store)
+    assert "\n" not in str(info.value) and "nothing was copied" in str(info.value)
+    assert path.read_text() == content  # never overwritten
+    assert main(["--db", db_url, "user", "list"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_first_admin_once_then_invitations(empty_store, clock):
+    assert auth.needs_first_admin(empty_store)
+    ada = auth.create_first_admin(empty_store, "ada", GOOD)
+    assert ada.role == "admin" and not auth.needs_first_admin(empty_store)
+    with pytest.raises(PermissionDenied, match="already exists"):
+        auth.create_first_admin(empty_store, "eve", GOOD)
+    with pytest.raises(PermissionDenied):
+        auth.invite(empty_store, auth.User("rex", "reviewer"), "reviewer")
+    code = auth.invite(empty_store, ada, "contributor", note="for Cora")
+    assert [i["role"] for i in auth.open_invitations(empty_store, ada)] == ["contributor"]
+    cora = auth.accept_invitation(empty_store, code, "cora", "a good password of hers")
+    assert cora == auth.User("cora", "contributor")
+    assert auth.authenticate(empty_store, "cora", "a good password of hers") == cora
+    with pytest.raises(PermissionDenied, match="used or expired"):
+        auth.accept_invitation(empty_store, code, "cora2", "another good password")
+    late = auth.invite(empty_store, ada, "reviewer")
+    clock[0] += auth.INVITE_SECONDS + 1
+    with pytest.raises(PermissionDenied, match="used or expired"):
+        auth.accept_invitation(empty_store, late, "rex", "a good password of his")
+
+
+def test_cli_user_add_and_list(db_url, empty_store, capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(GOOD + "\n"))
+    assert (
+        main(["--db", db_url, "user", "add", "rita", "--role", "reviewer", "--password-stdin"]) == 0
+    )
+    capsys.readouterr()
+    assert main(["--db", db_url, "user", "list"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"name": "rita", "role": "reviewer"}]
+    monkeypatch.setattr("sys.stdin", io.StringIO(" " * 8 + "\n"))
+    assert main(["--db", db_url, "user", "add", "eve", "--role", "admin", "--password-stdin"]) == 1
+    assert "password" in capsys.readouterr().err

@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 import time
@@ -37,7 +36,6 @@ from controlmap.store import schema as t
 from controlmap.store.audit import record
 
 ROLES = ("viewer", "contributor", "reviewer", "admin")
-ENV_USERS = "CONTROLMAP_USERS"
 MIN_PASSWORD = 10
 # Throttling: this many failures inside the window lock an account, or an address.
 WINDOW_SECONDS = 15 * 60
@@ -408,9 +406,10 @@ def authenticate(store: Store, name: str, password: str, *, address: str = "") -
 def _secret(store: Store) -> str:
     """The key that signs session tokens: CONTROLMAP_SECRET, else one made once and kept in
     the database, so every app process accepts the others' tokens."""
-    env = os.environ.get("CONTROLMAP_SECRET")
-    if env:
-        return env
+    from controlmap import settings
+
+    if settings.current().secret:
+        return settings.current().secret
     with store.engine.connect() as conn:
         row = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "session_secret")).first()
     if row is not None:

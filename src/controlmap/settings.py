@@ -38,6 +38,7 @@ class Settings:
     data_dir: Path
     bundled_geo: Path
     allow_self_approval: bool = False
+    secret: str = ""
 
     @property
     def packs_dir(self) -> Path:
@@ -73,6 +74,7 @@ def current() -> Settings:
         data_dir=data_dir,
         bundled_geo=Path(geo).expanduser() if geo else packaged(GEO_PACKAGE),
         allow_self_approval=_env("CONTROLMAP_ALLOW_SELF_APPROVAL").lower() in ("1", "true", "yes"),
+        secret=_env("CONTROLMAP_SECRET"),
     )
 
 

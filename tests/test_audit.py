@@ -91,9 +91,8 @@ def test_history_cannot_be_changed_with_plain_sql(empty_store, make_claim, table
     empty_store.add_claims([make_claim()], who="tester")
     auth.add_user(empty_store, "rita", "reviewer", GOOD, who="tester")
     for statement in (f"UPDATE {table} SET who = 'mallory'", f"DELETE FROM {table}"):
-        with pytest.raises(DBAPIError, match="append-only"):
-            with empty_store.engine.begin() as conn:
-                conn.execute(text(statement))
+        with pytest.raises(DBAPIError, match="append-only"), empty_store.engine.begin() as conn:
+            conn.execute(text(statement))
     with empty_store.engine.connect() as conn:
         whos = {r[0] for r in conn.execute(text(f"SELECT who FROM {table}"))}
-    assert whos == {"tester"}
+    assert "tester" in whos and "mallory" not in whos

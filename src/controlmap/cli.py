@@ -158,7 +158,12 @@ def cmd_import(args: argparse.Namespace) -> None:
     store = _store(args)
     who = _who(args, store, "reviewer" if args.status == "approved" else "contributor")
     ids = dataset.import_file(store, args.path, who=who, review_state=args.status)
-    print(f"imported {len(ids)} claims ({args.status}) from {args.path}", file=sys.stderr)
+    new = getattr(ids, "new", len(ids))
+    print(
+        f"imported {new} new claims ({args.status}) from {args.path}; "
+        f"{len(set(ids)) - new} already in the database",
+        file=sys.stderr,
+    )
     print(" ".join(map(str, ids)))
 
 

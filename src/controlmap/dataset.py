@@ -114,8 +114,11 @@ def _check_crs(crs: Any) -> None:
 def import_file(
     store: Store, path: Path, *, who: str, review_state: ReviewState = "approved"
 ) -> list[int]:
-    """Import a claim file all-or-nothing; returns the new claim ids."""
-    parsed = parse_claims(_read_json(path), store.actors(), review_state=review_state)
+    """Import a claim file all-or-nothing; returns one claim id per feature (a claim
+    already stored keeps its id: importing twice adds nothing); ``.new`` counts the new."""
+    # A pending file may name actors another pending file defined; an approved one may not.
+    registry = store.actors(include_pending=review_state == "pending")
+    parsed = parse_claims(_read_json(path), registry, review_state=review_state)
     return store.add_claims(
         parsed.claims, who=who, why=f"imported from {path.name}", actors=parsed.actors
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -257,8 +259,16 @@ class Source:
 
     @property
     def key(self) -> tuple[str, str, str | None, str | None]:
-        """Two citations of the same document share one Source row."""
+        """The document cited: citations with the same key are listed once on the map."""
         return (self.title, self.publisher, self.url, self.published)
+
+    @property
+    def identity(self) -> tuple[str | None, ...]:
+        """Everything recorded about the source: a stored row is shared only by citations
+        that agree on all of it, so no claim's details (an unreviewed author, an archive
+        link, a grade) ever change another claim's citation."""
+        d = self.to_dict()
+        return tuple(d[k] for k in sorted(d))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -455,6 +465,14 @@ class Claim:
             citations=tuple(Citation.from_dict(c) for c in citations),
             review_state=review_state,
         )
+
+    @property
+    def content_hash(self) -> str:
+        """A digest of what the claim says (not its review state or id): the same claim
+        imported twice, or twice in one file, has the same hash."""
+        feature = self.to_feature()
+        text = json.dumps(feature, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def to_feature(self, *, precision: int = 6) -> dict[str, Any]:
         """The import schema: ``import`` of this output gives the same claim back."""

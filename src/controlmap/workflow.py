@@ -56,3 +56,18 @@ def retract(
 ) -> int:
     who = require(user, "reviewer")
     return store.retract(claim_id, expected_version=expected_version, who=who.name, why=why)
+
+
+def review_actor_change(
+    store: Store, user: User | None, proposal_id: int, *, decision: str, why: str = ""
+) -> None:
+    """Apply or drop a change to an existing actor that a pending file proposed
+    (``store.actor_proposals()`` lists them). Like claims, by default not by its proposer."""
+    who = require(user, "reviewer")
+    store.decide_actor_proposal(
+        proposal_id,
+        decision=decision,
+        who=who.name,
+        why=why,
+        allow_self=settings.current().allow_self_approval,
+    )

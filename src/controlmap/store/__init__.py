@@ -30,7 +30,6 @@ from sqlalchemy import (
     event,
     func,
     inspect,
-    or_,
     select,
     update,
 )
@@ -41,9 +40,12 @@ from controlmap import settings
 from controlmap.errors import ConflictError, PermissionDenied, StoreError
 from controlmap.model import Actor, ActorRegistry, Citation, Claim, Source
 from controlmap.store import schema as t
+from controlmap.store.audit import record
 from controlmap.store.timeline import Timeline
 
 # The states a claim must be in for each change: decisions are final, a retraction stays.
+# The author ``controlmap init`` writes the bundled registry as.
+INIT_WHO = "controlmap init"
 TRANSITIONS = {
     "approve": ("pending",),
     "reject": ("pending",),
@@ -307,9 +309,14 @@ class Store:
             return self._data_version(conn)
 
     # -- actors -----------------------------------------------------------------------------
-    def actors(self) -> ActorRegistry:
+    def actors(self, *, include_pending: bool = False) -> ActorRegistry:
+        """The public registry; with ``include_pending``, also actors that wait for review
+        with the pending file that defined them."""
+        query = select(t.actors).order_by(t.actors.c.id)
+        if not include_pending:
+            query = query.where(t.actors.c.review_state == "approved")
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.actors).order_by(t.actors.c.id)).all()
+            rows = conn.execute(query).all()
         return ActorRegistry(
             _trusted(
                 Actor,
@@ -322,25 +329,139 @@ class Store:
             for r in rows
         )
 
-    def put_actors(self, actors: Iterable[Actor], conn: Connection | None = None) -> None:
-        """Add actors, or update those with the same id."""
+    def put_actors(
+        self,
+        actors: Iterable[Actor],
+        conn: Connection | None = None,
+        *,
+        who: str = INIT_WHO,
+        review_state: str = "approved",
+    ) -> None:
+        """Add actors, or change existing ones, as ``who``.
+
+        From a pending file (``review_state="pending"``) a new actor is stored pending, and
+        a change to an existing one becomes a proposal for a reviewer. ``init`` (who is
+        INIT_WHO) never overwrites an actor somebody else changed. Every change is in the
+        audit log."""
         if conn is None:
             with self._write() as c:
-                self.put_actors(actors, c)
+                self.put_actors(actors, c, who=who, review_state=review_state)
             return
-        a = t.actors.c
         for actor in actors:
-            values = {
-                "name": actor.name,
-                "aliases": json.dumps(list(actor.aliases), ensure_ascii=False),
-                "colour": actor.colour,
-                "kind": actor.kind,
-            }
-            stmt = _insert(conn, t.actors).values(id=actor.id, **values)
-            changed = or_(*(a[k] != stmt.excluded[k] for k in values))
-            upsert = stmt.on_conflict_do_update(index_elements=["id"], set_=values, where=changed)
-            if conn.execute(upsert.returning(a.id)).first() is not None:
-                self._public(conn)
+            values = _actor_values(actor)
+            row = conn.execute(select(t.actors).where(t.actors.c.id == actor.id)).first()
+            if row is None:
+                conn.execute(
+                    t.actors.insert().values(
+                        id=actor.id, **values, review_state=review_state, changed_by=who
+                    )
+                )
+                action = "actor added" if review_state == "approved" else "actor proposed"
+                record(
+                    conn,
+                    who=who,
+                    action=action,
+                    kind="actor",
+                    target=actor.id,
+                    detail={"after": actor.to_dict()},
+                )
+                if review_state == "approved":
+                    self._public(conn)
+                continue
+            if all(getattr(row, k) == v for k, v in values.items()):
+                continue
+            if who == INIT_WHO and row.changed_by not in (None, INIT_WHO):
+                continue  # changed by someone since: the bundled registry does not undo it
+            if review_state == "pending":
+                self._propose_actor(conn, actor, who)
+                continue
+            self._apply_actor(conn, row, actor, who)
+
+    def _apply_actor(self, conn: Connection, row: Any, actor: Actor, who: str) -> None:
+        conn.execute(
+            update(t.actors)
+            .where(t.actors.c.id == actor.id)
+            .values(**_actor_values(actor), review_state="approved", changed_by=who)
+        )
+        record(
+            conn,
+            who=who,
+            action="actor changed",
+            kind="actor",
+            target=actor.id,
+            detail={"before": _actor_dict(row), "after": actor.to_dict()},
+        )
+        self._public(conn)
+
+    def _propose_actor(self, conn: Connection, actor: Actor, who: str) -> None:
+        proposed = json.dumps(actor.to_dict(), ensure_ascii=False, sort_keys=True)
+        p = t.actor_proposals.c
+        same = conn.execute(
+            select(p.id).where(p.actor_id == actor.id, p.proposed == proposed, p.state == "pending")
+        ).first()
+        if same is not None:
+            return
+        conn.execute(
+            t.actor_proposals.insert().values(
+                actor_id=actor.id,
+                proposed=proposed,
+                proposed_by=who,
+                proposed_at=_now(),
+                state="pending",
+            )
+        )
+        record(
+            conn,
+            who=who,
+            action="actor change proposed",
+            kind="actor",
+            target=actor.id,
+            detail={"after": actor.to_dict()},
+        )
+
+    def actor_proposals(self) -> list[dict[str, Any]]:
+        """Changes to existing actors that wait for a reviewer, oldest first."""
+        p = t.actor_proposals.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.actor_proposals).where(p.state == "pending").order_by(p.id)
+            ).all()
+        return [{**dict(r._mapping), "proposed": json.loads(r.proposed)} for r in rows]
+
+    def decide_actor_proposal(
+        self, proposal_id: int, *, decision: str, who: str, why: str = "", allow_self: bool = False
+    ) -> None:
+        """Apply (``approved``) or drop (``rejected``) a proposed actor change."""
+        if decision not in ("approved", "rejected"):
+            raise StoreError(f"{decision!r} is not a review decision (approved, rejected)")
+        p = t.actor_proposals.c
+        with self._write() as conn:
+            prop = conn.execute(select(t.actor_proposals).where(p.id == proposal_id)).first()
+            if prop is None or prop.state != "pending":
+                raise ConflictError(f"actor change {proposal_id} is not waiting for review")
+            if decision == "approved" and prop.proposed_by == who and not allow_self:
+                raise PermissionDenied(
+                    f"{who} proposed this actor change: approval needs a second reviewer"
+                )
+            done = conn.execute(
+                update(t.actor_proposals)
+                .where(p.id == proposal_id, p.state == "pending")
+                .values(state=decision, decided_by=who, decided_at=_now())
+            )
+            if done.rowcount != 1:
+                raise ConflictError(f"actor change {proposal_id} was decided at the same moment")
+            if decision == "approved":
+                row = conn.execute(select(t.actors).where(t.actors.c.id == prop.actor_id)).one()
+                self._apply_actor(conn, row, Actor.from_dict(json.loads(prop.proposed)), who)
+            else:
+                record(
+                    conn,
+                    who=who,
+                    action="actor change rejected",
+                    kind="actor",
+                    target=prop.actor_id,
+                    detail={"why": why},
+                )
 
     # -- claims -----------------------------------------------------------------------------
     def add_claims(
@@ -352,16 +473,26 @@ class Store:
         actors: Sequence[Actor] = (),
     ) -> list[int]:
         """Insert claims (and any new actors) in one transaction: all are written or none."""
+        state = "pending" if any(c.review_state == "pending" for c in claims) else "approved"
         with self._write() as conn:
-            self.put_actors(actors, conn)
+            self.put_actors(actors, conn, who=who, review_state=state)
             known = {r.id for r in conn.execute(select(t.actors.c.id))}
             missing = sorted({c.actor for c in claims} - known)
             if missing:
                 raise StoreError(f"unknown actor(s) {', '.join(missing)}: nothing was written")
             if not claims:
-                return []
+                return Added()
             at = _now()
-            rows = [{**_claim_values(c), "review_state": c.review_state} for c in claims]
+            # A claim already stored (imported before, or earlier in this file) keeps its id.
+            values = [_claim_values(c) for c in claims]
+            seen = _existing_hashes(conn, [v["content_hash"] for v in values])
+            fresh: list[tuple[Claim, dict[str, Any]]] = []
+            for claim, value in zip(claims, values, strict=True):
+                if value["content_hash"] not in seen:
+                    seen[value["content_hash"]] = 0  # placeholder: inserted below
+                    fresh.append((claim, value))
+            claims = [c for c, _ in fresh]
+            rows = [{**v, "review_state": c.review_state} for c, v in fresh]
             for row in rows:
                 row.update(
                     version=1,
@@ -371,12 +502,21 @@ class Store:
                     updated_by=who,
                     updated_at=at,
                 )
-            ids = list(
-                conn.execute(
-                    t.claims.insert().returning(t.claims.c.id, sort_by_parameter_order=True),
-                    rows,
-                ).scalars()
+            ids = (
+                list(
+                    conn.execute(
+                        t.claims.insert().returning(t.claims.c.id, sort_by_parameter_order=True),
+                        rows,
+                    ).scalars()
+                )
+                if rows
+                else []
             )
+            for (_, value), cid in zip(fresh, ids, strict=True):
+                seen[value["content_hash"]] = cid
+            if not ids:
+                result = Added(seen[v["content_hash"]] for v in values)
+                return result
             _write_citations(conn, list(zip(ids, claims, strict=True)))
             conn.execute(
                 t.revisions.insert(),
@@ -396,7 +536,9 @@ class Store:
             public = [c.observed_on for c in claims if c.review_state == "approved"]
             if public:
                 self._public(conn, min(public))
-        return ids
+            result = Added(seen[v["content_hash"]] for v in values)
+            result.new = len(ids)
+        return result
 
     def _select_claims(
         self,
@@ -573,6 +715,28 @@ class Store:
                     f"{who} wrote or edited claim {claim_id}: approval needs a second reviewer"
                 )
 
+    def _approve_actor_of(self, conn: Connection, claim_id: int, who: str) -> None:
+        """A new actor from a pending file becomes public with its first approved claim."""
+        a = t.actors.c
+        actor_id = conn.execute(
+            select(t.claims.c.actor_id).where(t.claims.c.id == claim_id)
+        ).scalar_one_or_none()
+        done = conn.execute(
+            update(t.actors)
+            .where(a.id == actor_id, a.review_state == "pending")
+            .values(review_state="approved", changed_by=who)
+        )
+        if done.rowcount == 1:
+            record(
+                conn,
+                who=who,
+                action="actor approved",
+                kind="actor",
+                target=str(actor_id),
+                detail={"with_claim": claim_id},
+            )
+            self._public(conn)
+
     def review(
         self,
         claim_id: int,
@@ -592,6 +756,8 @@ class Store:
         action = "approve" if decision == "approved" else "reject"
         with self._write() as conn:
             self._transition(conn, claim_id, expected_version, action, who, allow_self=allow_self)
+            if decision == "approved":
+                self._approve_actor_of(conn, claim_id, who)
             return self._change(
                 conn,
                 claim_id,
@@ -712,6 +878,7 @@ def _claim_values(claim: Claim) -> dict[str, Any]:
         "confidence": claim.confidence,
         "place_id": claim.place_id,
         "notes": claim.notes,
+        "content_hash": claim.content_hash,
     }
 
 
@@ -772,13 +939,54 @@ def _snapshot(claim: Claim, *, version: int, retracted: bool) -> str:
     return json.dumps(feature, ensure_ascii=False)
 
 
+class Added(list[int]):
+    """Claim ids of a write, one per claim given (an earlier id for a claim already stored);
+    ``new`` counts the claims this write added."""
+
+    new: int = 0
+
+
+def _existing_hashes(conn: Connection, hashes: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    unique = sorted(set(hashes))
+    for i in range(0, len(unique), 500):
+        rows = conn.execute(
+            select(t.claims.c.content_hash, t.claims.c.id).where(
+                t.claims.c.content_hash.in_(unique[i : i + 500])
+            )
+        )
+        found.update({r.content_hash: r.id for r in rows})
+    return found
+
+
+def _actor_values(actor: Actor) -> dict[str, Any]:
+    return {
+        "name": actor.name,
+        "aliases": json.dumps(list(actor.aliases), ensure_ascii=False),
+        "colour": actor.colour,
+        "kind": actor.kind,
+    }
+
+
+def _actor_dict(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "aliases": json.loads(row.aliases),
+        "colour": row.colour,
+        "kind": row.kind,
+    }
+
+
 def _write_citations(conn: Connection, claims: Sequence[tuple[int, Claim]]) -> None:
-    """Citation rows for claims already written; two claims citing one report share a
-    source row, inserted once whatever other writers do at the same time."""
+    """Citation rows for claims already written. Two claims share a source row only when
+    their citations agree on every detail (Source.identity), so no claim's citation (an
+    unreviewed author, an archive link, a grade) changes another's; the row is inserted
+    once whatever other writers do at the same time."""
     by_identity: dict[str, Source] = {}
     for _, claim in claims:
         for citation in claim.citations:
-            by_identity.setdefault(t.source_identity(citation.source.key), citation.source)
+            by_identity.setdefault(t.source_identity(citation.source.identity), citation.source)
     if not by_identity:
         return
     stmt = _insert(conn, t.sources).on_conflict_do_nothing(index_elements=["identity"])
@@ -796,7 +1004,7 @@ def _write_citations(conn: Connection, claims: Sequence[tuple[int, Claim]]) -> N
         [
             {
                 "claim_id": cid,
-                "source_id": ids[t.source_identity(citation.source.key)],
+                "source_id": ids[t.source_identity(citation.source.identity)],
                 "position": pos,
                 "excerpt": citation.excerpt,
                 "locator": citation.locator,

@@ -38,6 +38,10 @@ actors = Table(
     Column("aliases", Text, nullable=False, default="[]"),  # JSON list
     Column("colour", String(7), nullable=False),
     Column("kind", String(32), nullable=False),
+    # "pending": defined by a pending file, public once a claim naming it is approved.
+    Column("review_state", String(16), nullable=False, default="approved"),
+    # Who last changed it: ``init`` updates only actors it wrote itself.
+    Column("changed_by", String(100)),
 )
 
 sources = Table(
@@ -85,7 +89,10 @@ claims = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("updated_by", String(100), nullable=False),
     Column("updated_at", Timestamp, nullable=False),
+    # sha256 of the claim's content (Claim.content_hash): the same claim is stored once.
+    Column("content_hash", String(64)),
     Index("ix_claims_observed", "review_state", "observed_on"),
+    Index("ux_claims_content", "content_hash", unique=True),
 )
 
 citations = Table(
@@ -150,7 +157,7 @@ timeline_pieces = Table(
 
 
 def source_identity(key: tuple[object, ...]) -> str:
-    """The ``sources.identity`` of a Source.key: equal keys, equal digests."""
+    """The ``sources.identity`` of a Source.identity (every detail): equal, equal digests."""
     return hashlib.sha256(json.dumps(list(key), ensure_ascii=False).encode()).hexdigest()
 
 
@@ -190,6 +197,22 @@ invitations = Table(
     Column("used_at", Float),
 )
 
+# A change to an existing actor proposed by a pending file: applied only when a reviewer
+# approves it.
+actor_proposals = Table(
+    "actor_proposals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("actor_id", String(64), ForeignKey("actors.id"), nullable=False),
+    Column("proposed", Text, nullable=False),  # the actor as an import-schema object (JSON)
+    Column("proposed_by", String(100), nullable=False),
+    Column("proposed_at", String(32), nullable=False),
+    Column("why", Text, nullable=False, default=""),
+    Column("state", String(16), nullable=False, default="pending"),
+    Column("decided_by", String(100)),
+    Column("decided_at", String(32)),
+)
+
 # Append-only (triggers refuse UPDATE and DELETE, as on revisions): actor and account changes.
 audit_log = Table(
     "audit_log",
@@ -202,4 +225,3 @@ audit_log = Table(
     Column("target", String(200), nullable=False),
     Column("detail", Text, nullable=False, default="{}"),  # JSON
 )
-

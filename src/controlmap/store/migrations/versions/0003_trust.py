@@ -38,8 +38,12 @@ def upgrade() -> None:
 
     # A source row is now shared only by citations that agree on every detail: the identity
     # covers them all. Rows merged before keep the details they had.
-    sources = sa.table("sources", sa.column("id", sa.Integer), sa.column("identity", sa.String),
-                       *(sa.column(f) for f in SOURCE_FIELDS))
+    sources = sa.table(
+        "sources",
+        sa.column("id", sa.Integer),
+        sa.column("identity", sa.String),
+        *(sa.column(f) for f in SOURCE_FIELDS),
+    )
     rows = bind.execute(sa.select(sources)).all()
     for row in rows:
         key = tuple(getattr(row, f) for f in SOURCE_FIELDS)

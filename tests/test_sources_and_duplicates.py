@@ -84,7 +84,7 @@ def test_importing_a_file_twice_adds_nothing(empty_store, db_url, tmp_path, caps
     assert main(["--db", db_url, "import", str(path)]) == 0
     second = capsys.readouterr()
     assert empty_store.claim_count() == 1
-    assert "0 new" in second.err and "1 already" in second.err
+    assert "imported 0 claims" in second.err and "1 already" in second.err
     assert second.out == first.out  # the same claim id, for scripts
 
 

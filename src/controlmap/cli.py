@@ -159,9 +159,10 @@ def cmd_import(args: argparse.Namespace) -> None:
     who = _who(args, store, "reviewer" if args.status == "approved" else "contributor")
     ids = dataset.import_file(store, args.path, who=who, review_state=args.status)
     new = getattr(ids, "new", len(ids))
+    known = len(set(ids)) - new
     print(
-        f"imported {new} new claims ({args.status}) from {args.path}; "
-        f"{len(set(ids)) - new} already in the database",
+        f"imported {new} claims ({args.status}) from {args.path}"
+        + (f"; {known} already in the database" if known else ""),
         file=sys.stderr,
     )
     print(" ".join(map(str, ids)))

@@ -135,9 +135,12 @@ def test_report_to_approved_claim(flow_server: Server, page: Page) -> None:
     p.page.get_by_text("No approved claims yet").wait_for(timeout=20_000)
 
     # A reviewer approves it.
-    # A new page load is a new session: signed out. The contributor cannot review.
+    # A new page load keeps the sign-in (a signed cookie); the contributor cannot review.
     p.goto(f"{base}/review")
     p.page.get_by_text("Sign in with a reviewer account").wait_for(timeout=20_000)
+    sidebar = p.page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Signed in as cora").wait_for(timeout=20_000)
+    sidebar.get_by_role("button", name="Sign out").click()
     _sign_in(p, "rex", "quiet river 17")
     p.page.get_by_text("1 pending").wait_for(timeout=20_000)
     p.page.get_by_text("Dashed pink: the pending claim").wait_for(timeout=20_000)

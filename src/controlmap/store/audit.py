@@ -47,8 +47,9 @@ def make_append_only(conn: Connection, table: str) -> None:
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(
             "CREATE OR REPLACE FUNCTION controlmap_append_only() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION '% is append-only: history is never changed', "
-            "TG_TABLE_NAME; END $$ LANGUAGE plpgsql"
+            "BEGIN RAISE EXCEPTION USING MESSAGE = "
+            "TG_TABLE_NAME || ' is append-only: history is never changed'; "
+            "END $$ LANGUAGE plpgsql"
         )
         conn.exec_driver_sql(
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "

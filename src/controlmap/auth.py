@@ -146,8 +146,15 @@ def _verify(stored: str, password: str) -> tuple[bool, bool]:
 def _write(store: Store) -> Iterator[Connection]:
     """One write transaction; database errors become one-line StoreErrors."""
     try:
-        with store.engine.begin() as conn:
-            yield conn
+        with store.engine.connect() as conn:
+            # The store's SQLite engine then begins with BEGIN IMMEDIATE: writers queue for
+            # the lock instead of failing when a read turns into a write.
+            conn.info["cm_write"] = True
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                conn.info.pop("cm_write", None)
     except IntegrityError:
         raise StoreError("that account was changed at the same moment: try again") from None
     except SQLAlchemyError as exc:

@@ -12,7 +12,6 @@ from controlmap.errors import ControlmapError, ValidationError
 from controlmap.model import Actor, ActorRegistry, Claim, ReviewState
 from controlmap.store import Store
 
-REPO_DIR = Path(__file__).resolve().parents[2]
 ACTORS_FILE = settings.data_file("actors.json")
 DEMO_FILE = settings.data_file("demo/claims.geojson")
 # A claim file is parsed whole in memory; this bounds what one import may ask of it.

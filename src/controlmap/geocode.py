@@ -9,9 +9,9 @@ Two kinds of gazetteer are searched together:
 
 A place found in both is one candidate (the pack's record, which knows its admin units).
 
-Reports spell the same town many ways (Falluja, Al-Fallujah, الفلوجة; Бахмут, Bakhmut,
-Artemivsk), so a name is compared by the keys of :mod:`controlmap.names`: exact, folded,
-transliterated from Cyrillic, and (from Arabic script) as a consonant skeleton; a fuzzy
+Reports spell the same town many ways (Al-Kabir, el-Kabeer, الكبير; Березовка, Berezovka,
+Berezivka; an old name), so a name is compared by the keys of :mod:`controlmap.names`: exact,
+folded, transliterated from Cyrillic, and (from Arabic script) as a consonant skeleton; a fuzzy
 comparison of folded keys (rapidfuzz ratio) runs only when nothing closer matched.
 
 Ranking, best first:
@@ -219,8 +219,8 @@ def _geonames_kind(code: str, population: int) -> str:
 def _prominent(code: str, population: int) -> bool:
     """Seats and towns of 10,000 people or more: what a bare name most likely means.
 
-    Thousands of hamlets share the names of towns and provinces ("Anbar" is also a village);
-    they rank after the prominent places of the same name, whatever their kind.
+    Thousands of hamlets share the names of towns and provinces (a province's name is often a
+    village's too); they rank after the prominent places of the same name, whatever their kind.
     """
     return population >= PROMINENT_POPULATION or code in gazetteer.SEAT_CODES
 
@@ -228,8 +228,8 @@ def _prominent(code: str, population: int) -> bool:
 def _pack_prominent(code: str, population: int) -> bool:
     """A pack's GeoNames place is prominent with any population figure or as any seat.
 
-    The pack is the user's theatre, so a lower bar than the world's: Sinjar in Syria (a
-    sub-district seat with no population figure) still ranks before the Sinjar district,
+    The pack is the user's theatre, so a lower bar than the world's: a sub-district seat with
+    no population figure still ranks before the district of the same name,
     while a nameless-looking hamlet of the pack does not outrank a world city.
     """
     return population > 0 or code in gazetteer.SEAT_CODES or code in PACK_SEAT_CODES
@@ -516,7 +516,7 @@ class _Hit:
 
 
 def _parse_qualifier(name: str) -> tuple[str, frozenset[str]]:
-    """Split "Anbar Province" / "the city of Mosul" into the name and the preferred kinds."""
+    """Split "X Province" / "the city of X" into the name and the preferred kinds."""
     text = name.strip()
     for pattern in (_QUALIFIER_AFTER, _QUALIFIER_BEFORE):
         match = pattern.match(text)
@@ -762,7 +762,7 @@ def geocode(
 ) -> list[Candidate]:
     """Gazetteer candidates for a place name, best first.
 
-    ``country`` is an ISO code or a country name ("IQ", "Syria", "السودان"); ``bbox`` is (min
+    ``country`` is an ISO code or a country name ("DE", "Germany", "ألمانيا"); ``bbox`` is (min
     lon, min lat, max lon, max lat) and keeps places whose point lies inside. ``context`` ranks
     by nearness without filtering: the data's extent as a bbox, or the (lon, lat) points of the
     other places of a report. A trailing "province", "district" or "city" (or a leading "city

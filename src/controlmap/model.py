@@ -188,7 +188,7 @@ class Actor:
 
 
 class ActorRegistry:
-    """Actors by id, findable by any alias (AQI, ISIS, Daesh ... are one actor)."""
+    """Actors by id, findable by any alias (a group's acronym, name and nickname: one actor)."""
 
     def __init__(self, actors: Iterable[Actor] = ()):
         self._by_id: dict[str, Actor] = {}

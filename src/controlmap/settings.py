@@ -27,6 +27,8 @@ ENVIRONMENT = {
 # The top-level geo/ and data/ folders are installed as these packages (see pyproject.toml).
 GEO_PACKAGE = "controlmap.bundled_geo"
 DATA_PACKAGE = "controlmap.bundled_data"
+# The site Streamlit serves (app.py and its static/ folder, where Leaflet is fetched).
+WEB_PACKAGE = "controlmap.web"
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import folium
 import folium.plugins
+
+from controlmap import settings
 
 # Relative to the streamlit-folium iframe (<base>/component/streamlit_folium.st_folium/index.html),
 # which keeps working under --server.baseUrlPath.
 COMPONENT_BASE = "../../app/static/vendor"
 # Streamlit serves the static/ folder next to the app's script (controlmap/web/app.py); Leaflet
 # is fetched there from the npm registry and the basemap files are published there at start.
-STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
+STATIC_DIR = settings.packaged(settings.WEB_PACKAGE) / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
 
 

@@ -15,7 +15,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from controlmap.extract import EVAL_CASES, Score, load_cases, score
+from controlmap.extract import Score, load_cases, score
+
+EVAL_CASES = Path(__file__).resolve().parents[1] / "eval" / "extract_cases.json"
 
 
 def _line(label: str, cases: Sequence[Mapping[str, Any]], result: Score) -> str:

@@ -10,7 +10,6 @@ import pytest
 
 from controlmap.errors import ValidationError
 from controlmap.extract import (
-    EVAL_CASES,
     Suggestion,
     extract,
     load_cases,
@@ -19,6 +18,7 @@ from controlmap.extract import (
 )
 from controlmap.model import Actor, ActorRegistry
 
+EVAL_CASES = Path(__file__).resolve().parents[1] / "eval" / "extract_cases.json"
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed"
 SEED_REPORT = SEED / "aqi-seizes-parts-of-two-iraqi-cities.txt"
 FALLUJAH = "geonames:99454"

@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("geocode", help="gazetteer candidates for a place name (JSON), best first")
     p.add_argument("name")
     p.add_argument("--limit", type=int, default=5)
-    p.add_argument("--country", help="ISO code or country name (UA, Sudan, السودان ...)")
+    p.add_argument("--country", help="ISO code or country name, in any script")
     p.add_argument("--bbox", help="keep places inside MINLON,MINLAT,MAXLON,MAXLAT")
     p.add_argument("--near", help="rank places near MINLON,MINLAT,MAXLON,MAXLAT first")
 

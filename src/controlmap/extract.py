@@ -15,7 +15,7 @@ How one sentence is read:
 
 1. **Mentions.** Actors through the registry's aliases (``data/actors.json`` and the
    ``actors`` of imported files; no force name is written here); short upper-case aliases
-   (IS, ISF, AQI) only as upper-case whole words, so "is" is never the Islamic State. Places
+   (IS, ISF, AQI) only as upper-case whole words, so "is" is never taken for an actor. Places
    through the geocoder, restricted to known spellings of notable places that occur in the
    sentence, longest first. Dates ("on Monday", "yesterday", "last week", "3 January", "in
    June 2014").
@@ -29,11 +29,11 @@ How one sentence is read:
    active     seized, captured, took (control of), overran, actor before, places after
               controls, holds, occupied, retook, liberated
    passive    fell to, held by, retaken by, in the hands    places before, actor after
-              of, under ISIS control, remains contested
-   drive      drove ISIS out of, expelled ... from          actor before, places after
-   declare    declared Tikrit liberated                     actor before, place between
-   adjective  ISIS-held Rutbah                              actor in the word, place after
-   loss       ISIS lost Tikrit to Iraqi forces              places after, actor after "to"
+              of, under Front control, remains contested
+   drive      drove the Front out of, expelled ... from     actor before, places after
+   declare    declared Southwick liberated                  actor before, place between
+   adjective  Front-held Dunmore                            actor in the word, place after
+   loss       the Front lost Southwick to the army          places after, actor after "to"
    entry      entered, pushed into, stormed into            actor before, places after
    contest    besieged, clashes, fighting in, attacked,     actor before, else after
               assault on, threatened to seize               ("between A and B": both)
@@ -45,16 +45,16 @@ How one sentence is read:
    contests and controls a place, only the control statement is kept.
 3. **Binding.** Places must sit close to the phrase: only articles, extent words and words
    like "the town of" may lie between (for contested phrases, also "in", "on the outskirts
-   of"), or a building or district "in" the town ("the government compound in Ramadi", which
+   of"), or a building or district "in" the town ("the government compound in Westford", which
    makes the extent ``part``). A place after "near", "outside", "between", "north of" or "in"
    (after an object) only locates the object and gives nothing, and so does a town in the name
-   of something else (Mosul Dam, Mount Sinjar, Tal Afar's airport). A list ("Rutbah and
-   Anah") gives one suggestion per place. "Fallujah, which ISIS seized" and "in Hit, where IS
-   overran" find the place before the relative word. A verb joined by ", and" shares the
+   of something else (Northam Dam, Mount Kelso, Tarbury's airport). A list ("Dunmore and
+   Ashby") gives one suggestion per place. "Eastbrook, which the Front seized" and "in Holt,
+   where IS overran" find the place before the relative word. A verb joined by ", and" shares the
    actor of the verb before.
 4. **Extent.** The extent words nearest before each place bind to it ("more than half of
-   Fallujah and a portion of Ramadi": most, part); a place joined by a bare "and" shares the
-   previous place's extent; a percentage counts (over 50: most); "Ramadi's Tamim district" is
+   Eastbrook and a portion of Westford": most, part); a place joined by a bare "and" shares the
+   previous place's extent; a percentage counts (over 50: most); "Westford's Old Mill district" is
    part. Without extent words a control statement about a named place is ``all`` and a
    contested one ``unknown``: a town that is seized, held or retaken is, as reported, the
    town; fighting in a town says nothing about how much of it.
@@ -239,13 +239,13 @@ def verbs() -> tuple[Verb, ...]:
     for status, words in data.get("adjectives", {}).items():
         pattern = re.compile(r"^[\-‐](?:" + "|".join(words) + r")\b", re.IGNORECASE)
         out.append(
-            Verb(f"-{status}", "adjective", status, pattern, None, False)  # "ISIS-held"
+            Verb(f"-{status}", "adjective", status, pattern, None, False)  # "Front-held"
         )
     return tuple(out)
 
 
 _PASSIVE_BY = re.compile(r"^\s+by\b", re.IGNORECASE)
-# Lower case only: "IS seized Hit" is the Islamic State, not a passive "is seized".
+# Lower case only: "IS seized Holt" is an actor, not a passive "is seized".
 _PASSIVE_AUX = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?$")
 _PARTICIPLE = re.compile(
     r"^(?:\w+ed|taken|retaken|overrun|held|freed|driven|seen)\b", re.IGNORECASE
@@ -315,7 +315,7 @@ _EXTENT_TABLE: tuple[tuple[Extent, str], ...] = (
         "part",
         r"\b(?:eastern|western|northern|southern|central|east|west|north|south"
         r"|downtown)\b(?!\s+of\b)"
-        # "the northern Iraqi town of Sinjar": where the town lies, not a part of it
+        # "the northern Ruritanian town of Kelso": where the town lies, not a part of it
         r"(?!\s+(?:\w+\s+)?(?:town|city|village|province|provincial|governorate|region)\b)",
     ),
     (
@@ -343,10 +343,10 @@ _OBJECT_FILLER = _wordset(
     southwestern southeastern also now again fully completely largely
     """
 )
-# Words that may join a further place to a list of objects ("Rutbah and Anah").
+# Words that may join a further place to a list of objects ("Dunmore and Ashby").
 _LIST_FILLER = _OBJECT_FILLER | {"and", "as", "well", "including", "plus", "cities", "towns"}
 _CONJUNCTION_ONLY = re.compile(r"^[\s,()]*(?:and|as\s+well\s+as|&|plus)?[\s,()]*$", re.I)
-# Words allowed between a subject place and a passive phrase ("Ramadi is now firmly").
+# Words allowed between a subject place and a passive phrase ("Westford is now firmly").
 _SUBJECT_FILLER = _wordset(
     """
     is was were are has have had been being now still already firmly largely mostly partly
@@ -354,7 +354,7 @@ _SUBJECT_FILLER = _wordset(
     remained city town itself also all virtually almost nearly practically
     """
 )
-# A place right after these only locates something: "near Tikrit", "east of Falluja".
+# A place right after these only locates something: "near Southwick", "east of Eastbrook".
 _LOCATOR_BEFORE = re.compile(
     r"(?:\b(?:near|nearby|outside|around|toward|towards|from|between|beyond|past|via"
     r"|across|along|to)\s+|(?<!\bthe )\b(?:north|south|east|west|northeast|northwest|southeast"
@@ -363,7 +363,7 @@ _LOCATOR_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _IN_BEFORE = re.compile(r"\b(?:in|inside|within|at)\s+(?:the\s+)?(?:[\w'’\-]+\s+){0,1}$", re.I)
-# "the Anbar city of Fallujah", "Anbar's capital Ramadi": the first place only locates.
+# "the Lakeside city of Eastbrook", "Lakeside's capital Westford": the first place only locates.
 _QUALIFIES_NEXT = re.compile(
     r"^(?:['’]s)?\s+(?:provincial\s+)?(?:city|town|capital|village|district)(?:\s+of)?\s+$",
     re.IGNORECASE,
@@ -380,13 +380,13 @@ _APPOSITIVE = re.compile(r"^\s*,(?P<inner>[^;]{1,120}),\s*(?P<rest>[^,;]*)$", re
 _RELATIVE = re.compile(r"\s*,?\s*(?:which|that|whom|where)\s+", re.IGNORECASE)
 _POSSESSIVE_PART = re.compile(r"^['’]s\s+[\w\-]", re.IGNORECASE)
 _PERCENT = re.compile(r"\b(\d{1,3})\s*(?:%|percent\b|per\s+cent\b)", re.IGNORECASE)
-# "the last pockets of resistance in Ramadi": clearing them completes control of the town.
+# "the last pockets of resistance in Westford": clearing them completes control of the town.
 _LAST_POCKETS = re.compile(
     r"\b(?:last|remaining|final)\s+(?:\w+\s+)?(?:pockets?|remnants?|strongholds?|holdouts?"
     r"|districts?|neighbou?rhoods?|quarters?|areas?|parts?|sections?)\b",
     re.IGNORECASE,
 )
-# "... and the towns of Sinjar and Zumar" after an object with no name ("Iraq's largest dam").
+# "... and the towns of Kelso and Marsh" after an object with no name ("Ruritania's largest dam").
 _LIST_OF_TOWNS = re.compile(
     r"(?:,\s*|\s)(?:as\s+well\s+as|and|along\s+with|plus)\s+(?:the\s+)?(?:nearby\s+)?"
     r"(?:towns?|cities|city|villages?)\s+of\s+$",
@@ -645,7 +645,7 @@ def _alias_pattern(alias: str) -> re.Pattern[str] | None:
     body = r"[\s\-‐]+".join(re.escape(w).replace("'", "['’]") for w in words)
     strict = alias.isupper() and len(alias.replace(" ", "")) <= 5
     flags = 0 if strict else re.IGNORECASE
-    # Arabic writes "and", "by", "for" as one-letter prefixes: وداعش is "and Daesh"
+    # Arabic writes "and", "by", "for" as one-letter prefixes: والجيش is "and the army"
     clitic = "(?:[وفبل])?" if _ARABIC.search(alias) else ""
     return re.compile(rf"(?<![\w\-]){clitic}{body}(?!\w)", flags)
 
@@ -688,7 +688,7 @@ def _actor_patterns(registry: ActorRegistry) -> list[tuple[re.Pattern[str], str]
     for actor in actors:
         for alias in (actor.name, *actor.aliases):
             names.setdefault(alias, actor.id)
-    # "Iraqi forces" is registered, so "Iraqi commanders" and "Iraqi units" are that side too
+    # "Ruritanian forces" is registered: "Ruritanian commanders" and "... units" are that side too
     derived: dict[str, str] = {}
     for alias, actor_id in names.items():
         force = _NATIONAL_FORCE.fullmatch(alias)
@@ -757,7 +757,7 @@ def _find_places(
                     mentions.append(found)
                 i = j + 1
                 while part is not None and i < len(words) and words[i].start() < part.end:
-                    i += 1  # "Mosul's Old City": "City" is not read again as a place
+                    i += 1  # "Northam's Old City": "City" is not read again as a place
                 break
         if found is None:
             i += 1
@@ -827,7 +827,7 @@ def _town_part_after() -> re.Pattern[str]:
 
 
 def _part_of_town(text: str, place: _PlaceMention) -> _PlaceMention | None:
-    """ "the al-Qaim border crossing", "Ramadi's old city": part of the town, when a town."""
+    """ "the Ashby border crossing", "Westford's old city": part of the town, when a town."""
     match = _town_part_after().match(text[place.end :])
     if match is None or not _is_town(place.place_id):
         return None
@@ -835,7 +835,7 @@ def _part_of_town(text: str, place: _PlaceMention) -> _PlaceMention | None:
 
 
 def _names_something_else(text: str, place: _PlaceMention) -> bool:
-    """ "Mosul Dam", "Mount Sinjar", "Tikrit University": a feature named after the town."""
+    """ "Northam Dam", "Mount Kelso", "Southwick University": a feature named after the town."""
     return bool(
         _FACILITY_AFTER.match(text[place.end :]) or _FEATURE_BEFORE.search(text[: place.start])
     )
@@ -1054,7 +1054,7 @@ def _extent_in(gap: str) -> Extent | None:
 
 
 def _without_dates(s: _Sentence, start: int, end: int) -> str:
-    """The text from start to end with date expressions blanked ("Mosul on Tuesday and")."""
+    """The text from start to end with date expressions blanked ("Northam on Tuesday and")."""
     chars = list(s.text[start:end])
     for d in s.dates:
         for i in range(max(d.start, start), min(d.end, end)):
@@ -1062,7 +1062,7 @@ def _without_dates(s: _Sentence, start: int, end: int) -> str:
     return "".join(chars)
 
 
-# A nationality adjective in "the northern Iraqi town of": describes, never names, the place.
+# A nationality adjective in "the northern Ruritanian town of": describes, never names, the place.
 _DEMONYM = re.compile(r"\b[A-Z][a-z]+(?:i|ian|ese|ish)\b")
 
 
@@ -1079,10 +1079,10 @@ def _first_object_ok(gap: str, shape: Shape, actors_between: bool) -> bool:
     if shape in ("contest", "entry"):
         return len(words) <= 14 and not re.search(r"[.;:]", gap)
     if len(words) <= 14 and (_INSIDE_TOWN.search(gap) or _LIST_OF_TOWNS.search(gap)):
-        return not re.search(r"[.;:]", gap)  # "the government compound in Ramadi"
+        return not re.search(r"[.;:]", gap)  # "the government compound in Westford"
     if actors_between and shape != "drive":
         return False
-    # "75 percent of the facility", "the northern Iraqi town of Sinjar"
+    # "75 percent of the facility", "the northern Ruritanian town of Kelso"
     words = _words_in(_DEMONYM.sub(" ", _PERCENT.sub(" ", gap)))
     return len(words) <= 10 and all(w in _OBJECT_FILLER for w in words) and "," not in gap
 
@@ -1124,10 +1124,10 @@ def _objects_after(
                 break
             extent = _first_object_extent(gap, shape)
             if extent is None and _POSSESSIVE_PART.match(s.text[place.end :]):
-                extent = "part"  # "Ramadi's Tamim district", "Fallujah's centre"
+                extent = "part"  # "Westford's Old Mill district", "Eastbrook's centre"
             picked.append((place, place.extent or extent or default))
         elif _QUALIFIES_NEXT.match(gap):
-            # "the Anbar city of Fallujah", "Anbar's capital Ramadi": Anbar only locates
+            # "the Lakeside city of Eastbrook", "Lakeside's capital Westford": Lakeside only locates
             lead = s.text[start : picked[-1][0].start]
             picked[-1] = (place, _first_object_extent(lead, shape) or default)
         else:
@@ -1148,8 +1148,8 @@ def _objects_after(
 def _subject_rest(gap: str) -> str | None:
     """What lies between a subject place and its passive phrase, if only filler does.
 
-    An apposition between commas is skipped ("Tal Afar, a city of 200,000 west of Mosul,
-    fell to ISIS").
+    An apposition between commas is skipped ("Tarbury, a city of 200,000 west of Northam,
+    fell to the Front").
     """
     rests = [gap]
     appositive = _APPOSITIVE.match(gap)
@@ -1202,7 +1202,7 @@ def _agent_before(
 ) -> str | None:
     """The actor doing what the phrase says: the nearest eligible actor before it.
 
-    A verb joined by "and" to an earlier one in the sentence ("moved into Kirkuk after Iraqi
+    A verb joined by "and" to an earlier one in the sentence ("moved into Kessel after Ruritanian
     troops fled, and now hold the entire city") shares that verb's actor.
     """
     if s.agent is not None and _SHARED_SUBJECT.search(s.text[floor : phrase.start]):
@@ -1270,7 +1270,7 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     limit = _next_phrase_start(s, phrase)
     floor = _previous_phrase_end(s, phrase)
     if phrase.shape == "passive":
-        # from the phrase's start: "under ISIS control" names the actor inside the phrase
+        # from the phrase's start: "under Front control" names the actor inside the phrase
         agents = _agents_after(s, phrase.start, window=80)
         if (
             not agents
@@ -1304,7 +1304,7 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
             return [agent], objects
         after = _agents_after(s, phrase.end)
         if phrase.shape == "contest" and after:
-            # "clashes ... where Iraqi forces were advancing against Islamic State": both sides
+            # "clashes ... where Ruritanian forces were advancing against the Front": both sides
             _, clause_end = _clause_bounds(s.text, phrase.end)
             opponents = [
                 a.actor
@@ -1319,12 +1319,12 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
         s.text[: phrase.start]
     ):
         if phrase.verb is not None and phrase.verb.retake:
-            # "Iraqi forces said eastern Mosul had been liberated": the side that reports
+            # "Ruritanian forces said eastern Northam had been liberated": the side that reports
             # its own retaking is its agent
             reporter = _reporter_before(s, phrase)
             if reporter is not None:
                 return [reporter], _subjects_before(s, phrase, floor)
-        return [], []  # "Fallujah was captured on Saturday": no agent named
+        return [], []  # "Eastbrook was captured on Saturday": no agent named
     agent = _agent_before(s, phrase, floor, previous_agent)
     if not objects and agent:
         objects = _relative_object(s, agent, phrase, limit)
@@ -1338,7 +1338,7 @@ _REPORTS = re.compile(
 
 
 def _reporter_before(s: _Sentence, phrase: _Phrase) -> str | None:
-    """The actor whose report a passive retaking is ("Iraqi forces said ... was retaken")."""
+    """The actor whose report a passive retaking is ("Ruritanian forces said ... was retaken")."""
     for mention in reversed([a for a in s.actors if a.end <= phrase.start]):
         if _REPORTS.match(s.text[mention.end :]):
             return mention.actor
@@ -1346,7 +1346,7 @@ def _reporter_before(s: _Sentence, phrase: _Phrase) -> str | None:
 
 
 def _read_declare(s: _Sentence, phrase: _Phrase, floor: int, previous_agent: str | None) -> Reading:
-    """ "declared eastern Mosul fully liberated": the place sits between verb and state."""
+    """ "declared eastern Northam fully liberated": the place sits between verb and state."""
     objects = _objects_after(s, phrase.end, len(s.text), "active", "control")[:1]
     if not objects or not _DECLARED_STATE.match(s.text[objects[0][0].end :]):
         return [], []
@@ -1357,7 +1357,7 @@ def _read_declare(s: _Sentence, phrase: _Phrase, floor: int, previous_agent: str
 def _read_drive(
     s: _Sentence, phrase: _Phrase, floor: int, limit: int, previous_agent: str | None
 ) -> Reading:
-    """ "drove IS out of Fallujah": the place follows "out of"/"from", the loser sits before."""
+    """ "drove the Front out of Eastbrook": the place follows "out of"/"from", the loser before."""
     out = _DRIVE_OUT.match(s.text[phrase.end :])
     if out is None:
         return [], []
@@ -1371,7 +1371,7 @@ def _read_drive(
 
 
 def _read_loss(s: _Sentence, phrase: _Phrase, limit: int) -> Reading:
-    """ "ISIS lost Tikrit to Iraqi forces": control goes to the actor after "to"."""
+    """ "the Front lost Southwick to Ruritanian forces": control goes to the actor after "to"."""
     objects = _objects_after(s, phrase.end, len(s.text), "active", "control")
     if not objects:
         return [], []
@@ -1385,7 +1385,7 @@ def _read_loss(s: _Sentence, phrase: _Phrase, limit: int) -> Reading:
 def _relative_object(
     s: _Sentence, agent: str, phrase: _Phrase, limit: int
 ) -> list[tuple[_PlaceMention, Extent]]:
-    """ "Fallujah, which ISIS seized" or "in Hit, where IS overran": the place before the clause."""
+    """ "Eastbrook, which the Front seized", "in Holt, where IS overran": the place before."""
     mention = next(
         (a for a in reversed(s.actors) if a.actor == agent and a.end <= phrase.start), None
     )
@@ -1415,8 +1415,8 @@ def _date_for(
 ) -> _DateMention | None:
     """The date that goes with one place of a phrase.
 
-    First a date right after the place, before the next place of the same phrase ("Mosul on
-    Tuesday and Tikrit on Wednesday"); then the nearest after the phrase in its stretch of the
+    First a date right after the place, before the next place of the same phrase ("Northam on
+    Tuesday and Southwick on Wednesday"); then the nearest after the phrase in its stretch of the
     sentence; then the nearest before it; then the nearest anywhere in the sentence.
     """
     if place.start >= phrase.end:
@@ -1770,7 +1770,6 @@ def _reading(
 # --- evaluation ----------------------------------------------------------------------------
 
 MATCH_FIELDS = ("actor", "place_id", "status", "extent", "date")
-EVAL_CASES = Path(__file__).resolve().parents[2] / "eval" / "extract_cases.json"
 
 
 @dataclass(frozen=True)
@@ -1786,7 +1785,7 @@ class Score:
     mismatches: tuple[dict[str, Any], ...]
 
 
-def load_cases(path: Path | str = EVAL_CASES) -> list[dict[str, Any]]:
+def load_cases(path: Path | str) -> list[dict[str, Any]]:
     """The evaluation cases of a JSON file ({"cases": [...]} or a bare list)."""
     with Path(path).open(encoding="utf-8") as fh:
         data = json.load(fh)

@@ -52,7 +52,7 @@ def test_a_claim_imported_by_another_process_is_drawn_on_the_next_rerun(
     monkeypatch.setenv("CONTROLMAP_DB", db_url)
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
-    assert at.select_slider(key="date").options == ["2013-12-30", "2014-01-02"]
+    assert at.select_slider(key="date_slider").options == ["2013-12-30", "2014-01-02"]
     assert "written by another process" not in _drawn(at)
 
     news = make_claim(
@@ -62,7 +62,7 @@ def test_a_claim_imported_by_another_process_is_drawn_on_the_next_rerun(
     at.run()  # the next rerun of the same app process: no restart
     assert not at.exception
     _drawn(at)
-    slider = at.select_slider(key="date")
+    slider = at.select_slider(key="date_slider")
     assert slider.options == ["2013-12-30", "2014-01-02", "2014-08-08"]
     slider.set_value("2014-08-08").run()
     drawn = _drawn(at)

@@ -156,11 +156,17 @@ def test_report_to_approved_claim(flow_server: Server, page: Page) -> None:
     approve = p.page.get_by_role("button", name="Approve")
     approve.scroll_into_view_if_needed()
     approve.click()
-    done = p.page.get_by_text("approved: it is now on the map").first
-    done.wait_for(timeout=20_000)
-    # The confirmation is on screen, not at the top of a scrolled page.
-    box = done.bounding_box()
-    assert box and 0 <= box["y"] <= p.page.viewport_size["height"], box
+    p.page.get_by_text("approved: it is now on the map").first.wait_for(timeout=20_000)
+    # The confirmation is on screen (by the buttons, or the toast), not only at the top of a
+    # scrolled page.
+    p.page.wait_for_function(
+        """() => [...document.querySelectorAll('p, div')].some(e => {
+            if (e.children.length > 1 || !e.textContent.includes('approved: it is now on the map'))
+                return false;
+            const r = e.getBoundingClientRect();
+            return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; })""",
+        timeout=10_000,
+    )
 
     p.goto(f"{base}/?date=2014-01-02&lat=33.36&lon=43.78&zoom=12")
     frame = _frame(p)

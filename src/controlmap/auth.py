@@ -278,15 +278,62 @@ def needs_first_admin(store: Store) -> bool:
         return _admins(conn) == 0
 
 
-def create_first_admin(store: Store, name: str, password: str) -> User:
-    """The first admin, made from the app on a fresh database; refused once any admin exists
-    (checked inside the write, so two browsers cannot both become the first)."""
+SETUP_SECONDS = 24 * 3600
+_SETUP_KEY = "first_admin_setup"
+
+
+def setup_code(store: Store) -> str | None:
+    """A one-time code that lets whoever holds it make the first admin from the app, valid
+    SETUP_SECONDS; None once an admin exists. ``controlmap serve`` prints it as a link where
+    only the person who started the server sees it (an anonymous visitor of the site cannot
+    make themselves admin). Only its digest is kept; a new code replaces the last one."""
+    migrate_users_file(store)
+    code = secrets.token_urlsafe(24)
+    value = json.dumps({"digest": _digest(code), "expires_at": clock() + SETUP_SECONDS})
+    with _write(store) as conn:
+        if _admins(conn):
+            return None
+        conn.execute(delete(t.meta).where(t.meta.c.key == _SETUP_KEY))
+        conn.execute(t.meta.insert().values(key=_SETUP_KEY, value=value))
+    return code
+
+
+def _setup_matches(conn: Connection, code: str) -> bool:
+    row = conn.execute(select(t.meta.c.value).where(t.meta.c.key == _SETUP_KEY)).first()
+    if row is None or not code:
+        return False
+    try:
+        kept = json.loads(row.value)
+        return bool(
+            hmac.compare_digest(str(kept["digest"]), _digest(code))
+            and float(kept["expires_at"]) > clock()
+        )
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
+def setup_code_valid(store: Store, code: str) -> bool:
+    """True when ``code`` is the current setup code and no admin exists yet."""
+    with store.engine.connect() as conn:
+        return not _admins(conn) and _setup_matches(conn, code)
+
+
+def create_first_admin(store: Store, code: str, name: str, password: str) -> User:
+    """The first admin, made from the app with the setup code; refused once any admin exists
+    (checked inside the write, so two browsers cannot both become the first). The code then
+    stops working."""
     name = check_name(name)
     check_password(password, name)
     with _write(store) as conn:
         if _admins(conn):
             raise PermissionDenied("an admin already exists: ask them for an invitation")
-        return _put(conn, name, "admin", password, "first admin (app)")
+        if not _setup_matches(conn, code):
+            raise PermissionDenied(
+                "this setup link is unknown, used or expired: start controlmap serve again "
+                "for a new one"
+            )
+        conn.execute(delete(t.meta).where(t.meta.c.key == _SETUP_KEY))
+        return _put(conn, name, "admin", password, "first admin (setup link)")
 
 
 def invite(store: Store, admin: User | None, role: str, *, note: str = "") -> str:
@@ -329,6 +376,7 @@ def open_invitations(store: Store, admin: User | None) -> list[dict[str, Any]]:
         ).all()
     return [
         {
+            "id": r.digest,
             "role": r.role,
             "note": r.note,
             "created_by": r.created_by,
@@ -338,6 +386,38 @@ def open_invitations(store: Store, admin: User | None) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def invitation(store: Store, code: str) -> dict[str, Any] | None:
+    """The role an unused, unexpired invitation code offers (for its form), else None."""
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            select(t.invitations).where(t.invitations.c.digest == _digest(code or ""))
+        ).first()
+    if row is None or row.used_by is not None or row.expires_at <= clock():
+        return None
+    return {"role": row.role, "created_by": row.created_by}
+
+
+def revoke_invitation(store: Store, admin: User | None, invitation_id: str) -> None:
+    """An admin withdraws an open invitation (``id`` from open_invitations): its link stops
+    working."""
+    who = require(admin, "admin")
+    with _write(store) as conn:
+        row = conn.execute(
+            select(t.invitations).where(t.invitations.c.digest == str(invitation_id))
+        ).first()
+        if row is None or row.used_by is not None:
+            raise ValidationError("this invitation is used or already revoked", field="invitation")
+        conn.execute(delete(t.invitations).where(t.invitations.c.digest == row.digest))
+        record(
+            conn,
+            who=who.name,
+            action="invitation revoked",
+            kind="account",
+            target=f"invitation:{row.role}",
+            detail={"note": row.note},
+        )
 
 
 def accept_invitation(store: Store, code: str, name: str, password: str) -> User:

@@ -299,6 +299,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     app = resources.files("controlmap.web") / "app.py"
     if not vendor.assets_present():
         print(f"controlmap: {vendor.MISSING}", file=sys.stderr)
+    _print_setup_link(args)
     command = [
         sys.executable,
         "-m",
@@ -315,6 +316,24 @@ def cmd_serve(args: argparse.Namespace) -> None:
         "false",
     ]
     raise SystemExit(subprocess.call(command, env=env))
+
+
+def _print_setup_link(args: argparse.Namespace) -> None:
+    """With no admin yet, a one-time link to make the first one, shown only here, to
+    whoever started the server (a visitor of the site cannot make themselves admin)."""
+    code = auth.setup_code(_store(args))
+    if code is None:
+        return
+    host = "localhost" if args.address in ("", "0.0.0.0", "::") else args.address
+    if ":" in host:
+        host = f"[{host}]"
+    print(
+        "controlmap: no admin yet. Open this link once to make the first admin "
+        f"(it works for {auth.SETUP_SECONDS // 3600} hours; starting serve again makes a new "
+        f"one):\n    http://{host}:{args.port}/accounts?setup={code}",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _who(args: argparse.Namespace, store: Store, role: str) -> str:

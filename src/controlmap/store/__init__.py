@@ -431,9 +431,12 @@ class Store:
     def decide_actor_proposal(
         self, proposal_id: int, *, decision: str, who: str, why: str = "", allow_self: bool = False
     ) -> None:
-        """Apply (``approved``) or drop (``rejected``) a proposed actor change."""
+        """Apply (``approved``) or drop (``rejected``) a proposed actor change; like a
+        claim's, a rejection needs a reason."""
         if decision not in ("approved", "rejected"):
             raise StoreError(f"{decision!r} is not a review decision (approved, rejected)")
+        if decision == "rejected" and not why.strip():
+            raise StoreError("a rejection needs a reason")
         p = t.actor_proposals.c
         with self._write() as conn:
             prop = conn.execute(select(t.actor_proposals).where(p.id == proposal_id)).first()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
+import re
 import sys
 import tempfile
 import threading
@@ -454,8 +455,70 @@ def account_box() -> User | None:
             if found is None:
                 st.error("Unknown name or wrong password.")
             else:
-                st.session_state["user"] = found
-                st.session_state.pop("signed_out", None)
-                st.session_state["set_cookie"] = auth.session_token(store, found)
-                st.rerun()
+                sign_in_as(found)
     return None
+
+
+def sign_in_as(user: User) -> None:
+    """Sign this browser in as ``user`` (after a password was checked, or an account was
+    just made with one) and rerun: the sidebar then writes the session cookie."""
+    st.session_state["user"] = user
+    st.session_state.pop("signed_out", None)
+    st.session_state["set_cookie"] = auth.session_token(current().store, user)
+    st.rerun()
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
+
+
+def plain(text: object) -> str:
+    """``text`` (a name, a note: anything someone typed) escaped for Streamlit's Markdown,
+    so it shows as typed and can never become a link, an image or formatting."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+FIRST_RUN = (
+    "No admin yet: open the setup link printed where `controlmap serve` runs, or run "
+    "`controlmap user add NAME --role admin`."
+)
+
+
+def how_to_get_an_account(store: Store, role: str) -> str:
+    """What a signed-out visitor is told: how the first admin is made on a first run,
+    else to ask an admin for an invitation."""
+    if auth.needs_first_admin(store):
+        return FIRST_RUN
+    return (
+        f"Sign in with a {role} account to do this (sidebar). No account yet? Ask an admin "
+        "for an invitation link."
+    )
+
+
+def bring_into_view(key: str, nonce: object) -> None:
+    """Scroll the element with ``key`` into view once this run has finished drawing (a
+    message by the button that was clicked, whatever the rerun did to the page above it).
+    ``nonce`` changes with each message, so the script runs again for a new one."""
+    import streamlit.components.v1 as components
+
+    target = json.dumps(f".st-key-{key}")
+    components.html(
+        "<script>"
+        f"/* {json.dumps(str(nonce))} */"
+        "const doc = window.parent.document;"
+        "let tries = 0, settled = 0;"
+        "const look = () => {"
+        "  const busy = doc.querySelector('[data-testid=\"stStatusWidget\"]');"
+        f"  const el = doc.querySelector({target});"
+        "  if (el && !busy) {"
+        "    const r = el.getBoundingClientRect();"
+        "    const h = window.parent.innerHeight;"
+        # Room below it too, for the button under a message.
+        "    if (r.top < 0 || r.bottom > h - 100) el.scrollIntoView({block: 'center'});"
+        "    if (++settled > 5) return;"  # checked for half a second after the run ended
+        "  }"
+        "  if (++tries < 150) setTimeout(look, 100);"
+        "};"
+        "look();"
+        "</script>",
+        height=0,
+    )

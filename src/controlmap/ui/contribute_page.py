@@ -451,8 +451,10 @@ def render() -> None:
     st.title("Contribute a claim")
     if user is None or not user.can("contributor"):
         st.info(
-            "Sign in with a contributor account to submit claims (sidebar). "
-            "Accounts are made with `controlmap user add NAME --role contributor`."
+            ui.how_to_get_an_account(ui.current().store, "contributor")
+            if user is None
+            else f"Submitting claims needs a contributor account; yours is a {user.role}: "
+            "ask an admin to change its role (Accounts page)."
         )
         return
     registry = ui.current().registry

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import html
+import re
 from typing import Any
 
 import folium
@@ -14,7 +16,7 @@ from streamlit_folium import st_folium
 from controlmap import geo, ui, workflow
 from controlmap.errors import ControlmapError
 from controlmap.geometry import area_km2
-from controlmap.model import EXTENTS, STATUSES, ActorRegistry, Claim
+from controlmap.model import EXTENTS, STATUSES, Actor, ActorRegistry, Claim
 from controlmap.render import basemap, interaction, layers, safe, style, vendor
 from controlmap.store import Store
 
@@ -64,9 +66,129 @@ def _act(action: str, claim_id: int, version: int) -> None:
         # A missing reason is told by the reason field; other failures by the buttons.
         still_pending = any(c.id == claim_id for c in store.claims(("pending",)))
         where = action if still_pending else "actions"
-        st.session_state["review_message"] = ("error", text, where, claim_id)
+        _say("error", text, where, claim_id)
     else:
-        st.session_state["review_message"] = ("success", message, "actions", claim_id)
+        _say("success", message, "actions", claim_id)
+
+
+def _say(kind: str, text: str, where: str, about: int) -> None:
+    """Keep a decision's message for the next run, where it is shown by its control."""
+    n = int(st.session_state.get("_review_n", 0)) + 1
+    st.session_state["_review_n"] = n
+    st.session_state["review_message"] = (kind, text, where, about, n)
+
+
+def _act_on_actor(decision: str, proposal_id: int, name: str) -> None:
+    """Button callback: approve or reject a proposed change to an existing actor."""
+    store = ui.current().store
+    reason = st.session_state.get(f"actor_reason_{proposal_id}", "")
+    try:
+        workflow.review_actor_change(
+            store, ui.signed_in_user(), proposal_id, decision=decision, why=reason
+        )
+    except ControlmapError as exc:
+        waiting = any(p["id"] == proposal_id for p in store.actor_proposals())
+        where = ("actor_reject" if decision == "rejected" else "actor_approve") if waiting else ""
+        kept = f" (your reason: {reason!r})" if reason and not waiting else ""
+        _say("error", f"{exc}{kept}", where or "actor_actions", proposal_id)
+    else:
+        done = "approved: the map shows it now" if decision == "approved" else "rejected"
+        _say("success", f"Change to {name} {done}.", "actor_actions", proposal_id)
+
+
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+def _swatch(colour: str) -> str:
+    shown = html.escape(colour)
+    if not _COLOUR.fullmatch(colour):
+        return shown
+    return (
+        f'<span style="display:inline-block;width:0.9em;height:0.9em;background:{colour};'
+        f'border:1px solid #555;vertical-align:middle;margin-right:0.3em"></span>{shown}'
+    )
+
+
+def _change_table(now: Actor | None, proposed: dict[str, Any]) -> str:
+    """What would change, as HTML of escaped text: name and colour now and proposed, then
+    the aliases added and dropped."""
+    cell = 'style="text-align:left;padding:0.15rem 1.5rem 0.15rem 0;vertical-align:top"'
+    rows = []
+    for field, was, will, show in (
+        ("Name", now.name if now else "", str(proposed.get("name", "")), html.escape),
+        ("Colour", now.colour if now else "", str(proposed.get("colour", "")), _swatch),
+    ):
+        after = show(will) if will != was else "<i>unchanged</i>"
+        rows.append(
+            f"<tr><th {cell}>{field}</th><td {cell}>{show(was)}</td><td {cell}>{after}</td></tr>"
+        )
+    old_aliases = list(now.aliases) if now else []
+    new_aliases = [str(a) for a in proposed.get("aliases") or []]
+    lines = []
+    for label, names in (
+        ("Aliases added", [a for a in new_aliases if a not in old_aliases]),
+        ("Aliases dropped", [a for a in old_aliases if a not in new_aliases]),
+    ):
+        if names:
+            listed = html.escape(", ".join(names))
+            lines.append(f'<p style="margin:0.3rem 0"><b>{label} ({len(names)}):</b> {listed}</p>')
+    if not lines:
+        lines.append('<p style="margin:0.3rem 0"><b>Aliases:</b> <i>unchanged</i></p>')
+    return (
+        '<table style="border-collapse:collapse;margin:0.2rem 0">'
+        f"<tr><th {cell}></th><th {cell}>Now</th><th {cell}>Proposed</th></tr>"
+        + "".join(rows)
+        + "</table>"
+        + "".join(lines)
+    )
+
+
+def _actor_changes(store: Store, registry: ActorRegistry, message: Any) -> None:
+    """Changes to existing actors proposed by pending files: who, what, approve or reject."""
+    proposals = store.actor_proposals()
+    decided = message and message[2].startswith("actor")
+    if not proposals and not decided:
+        return
+    st.subheader("Actor changes waiting for review")
+    _message(message, "actor_actions")
+    if not proposals:
+        st.caption("No actor changes are waiting.")
+        return
+    st.caption(
+        "A pending file proposed these changes to actors on the public map. Approving one "
+        "changes that actor's name, colour and aliases on every map at once."
+    )
+    for prop in proposals:
+        pid, actor_id = int(prop["id"]), str(prop["actor_id"])
+        now = registry.get(actor_id) if actor_id in registry else None
+        name = now.name if now else actor_id
+        with st.container(border=True, key=f"actor_change_{pid}"):
+            why = f": {prop['why']}" if prop.get("why") else ""
+            head = (
+                f"<p style='margin:0'><b>{html.escape(name)}</b> ({html.escape(actor_id)}), "
+                f"proposed by {html.escape(str(prop['proposed_by']))} on "
+                f"{html.escape(str(prop['proposed_at'])[:10])}{html.escape(why)}</p>"
+            )
+            st.html(head + _change_table(now, prop["proposed"]))
+            a, r = st.columns(2)
+            a.button(
+                "Approve change",
+                key=f"actor_approve_{pid}",
+                type="primary",
+                on_click=_act_on_actor,
+                args=("approved", pid, name),
+            )
+            with a:
+                _message(message, "actor_approve", pid)
+            r.text_input("Reason for rejecting this change", key=f"actor_reason_{pid}")
+            with r:
+                _message(message, "actor_reject", pid)
+            r.button(
+                "Reject change",
+                key=f"actor_reject_{pid}",
+                on_click=_act_on_actor,
+                args=("rejected", pid, name),
+            )
 
 
 def _submitter(store: Store, claim_id: int) -> str:
@@ -158,14 +280,18 @@ def _message(message: Any, where: str, claim_id: int | None = None) -> None:
     """Show the last decision's message if it belongs at ``where`` (for ``claim_id``)."""
     if not message:
         return
-    kind, text, place, about = message
+    kind, text, place, about, nonce = message
     if place != where or (claim_id is not None and about != claim_id):
         return
-    if kind == "error":
-        st.error(text, icon="⚠️")
-    else:
-        st.success(text, icon="✅")
-        st.toast(text, icon="✅")
+    # In view whatever the rerun did to the page above it (it may be shorter now).
+    key = f"review_msg_{where}"
+    with st.container(key=key):
+        # Plain text: a message may repeat a name or a reason someone typed.
+        if kind == "error":
+            st.error(ui.plain(text), icon="⚠️")
+        else:
+            st.success(ui.plain(text), icon="✅")
+    ui.bring_into_view(key, nonce)
 
 
 def render() -> None:
@@ -179,6 +305,7 @@ def render() -> None:
     data = ui.current()
     url, store, version, registry = data.url, data.store, data.version, data.registry
     message = st.session_state.pop("review_message", None)
+    _actor_changes(store, registry, message)
     pending = store.claims(("pending",))
     if not pending:
         _message(message, "actions")
@@ -212,7 +339,7 @@ def render() -> None:
             args=("approve", cid, cv),
         )
         with a:
-            # What the last decision did, by the buttons that made it (and in a toast).
+            # What the last decision did, by the buttons that made it.
             _message(message, "actions")
             _message(message, "approve", cid)
         r.text_input("Reason for rejecting", key=f"reason_{cid}", max_chars=2000)

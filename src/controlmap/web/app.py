@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from controlmap.ui import compare_page, contribute_page, map_page, review_page
+from controlmap.ui import accounts_page, compare_page, contribute_page, map_page, review_page
 
 # Presentation mode (?present=1): no sidebar, no page list, for slides and wall displays.
 present = st.query_params.get("present") == "1"
@@ -19,6 +19,7 @@ st.navigation(
         st.Page(compare_page.render_trends, title="Area over time", url_path="trends"),
         st.Page(contribute_page.render, title="Contribute", url_path="contribute"),
         st.Page(review_page.render, title="Review", url_path="review"),
+        st.Page(accounts_page.render, title="Accounts", url_path="accounts"),
     ],
     position="hidden" if present else "sidebar",
 ).run()

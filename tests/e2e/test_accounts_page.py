@@ -9,8 +9,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,14 +19,14 @@ from controlmap import auth, dataset
 from controlmap.store import Store
 from tests.conftest import ARTIFACTS, REPO
 from tests.databases import Databases
-from tests.e2e.conftest import PHONE, Page, _free_port
+from tests.e2e.conftest import PHONE, Page, Server, _free_port
 
 pytestmark = pytest.mark.browser
 ADMIN_PASSWORD = "copper kettle 93"
 SETUP_LINK = re.compile(r"https?://\S+/accounts\?setup=[A-Za-z0-9_-]+")
 
 
-class Served:
+class Served(Server):
     """`controlmap serve` in its own process group (it starts Streamlit as a child)."""
 
     def __init__(self, db_url: str, tmp: Path):
@@ -48,17 +46,7 @@ class Served:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"serve exited: {self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)  # polling interval
-        raise RuntimeError(f"server not healthy: {self.log.read_text()[-2000:]}")
+        self._wait_healthy()
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")

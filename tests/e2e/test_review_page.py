@@ -147,6 +147,7 @@ def test_decision_messages_are_in_view_next_to_their_controls(
     p.page.get_by_text("pending", exact=False).first.wait_for(timeout=20_000)
     p.page.get_by_text("Dashed pink: the pending claim").wait_for(timeout=30_000)
     _idle(p)
+    p.shot(f"35-review-top-{size}")
 
     # Reject without a reason: the message is by the reason field, and in view.
     reject = p.page.get_by_role("button", name="Reject", exact=True)

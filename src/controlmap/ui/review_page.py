@@ -143,17 +143,18 @@ def _change_table(now: Actor | None, proposed: dict[str, Any]) -> str:
     )
 
 
-def _actor_changes(store: Store, registry: ActorRegistry, message: Any) -> None:
-    """Changes to existing actors proposed by pending files: who, what, approve or reject."""
+def _actor_changes(store: Store, registry: ActorRegistry, message: Any) -> bool:
+    """Changes to existing actors proposed by pending files: who, what, approve or reject.
+    False when there are none to show."""
     proposals = store.actor_proposals()
     decided = message and message[2].startswith("actor")
     if not proposals and not decided:
-        return
+        return False
     st.subheader("Actor changes waiting for review")
     _message(message, "actor_actions")
     if not proposals:
         st.caption("No actor changes are waiting.")
-        return
+        return True
     st.caption(
         "A pending file proposed these changes to actors on the public map. Approving one "
         "changes that actor's name, colour and aliases on every map at once."
@@ -189,6 +190,7 @@ def _actor_changes(store: Store, registry: ActorRegistry, message: Any) -> None:
                 on_click=_act_on_actor,
                 args=("rejected", pid, name),
             )
+    return True
 
 
 def _submitter(store: Store, claim_id: int) -> str:
@@ -305,7 +307,8 @@ def render() -> None:
     data = ui.current()
     url, store, version, registry = data.url, data.store, data.version, data.registry
     message = st.session_state.pop("review_message", None)
-    _actor_changes(store, registry, message)
+    if _actor_changes(store, registry, message):
+        st.subheader("Claims waiting for review")
     pending = store.claims(("pending",))
     if not pending:
         _message(message, "actions")

@@ -298,6 +298,8 @@ def test_contribute_and_review_pages_refuse_the_wrong_role(app_db):
 
         review_page.render()
 
+    at = AppTest.from_function(review_app, default_timeout=60).run()
+    assert any("No admin yet" in i.value for i in at.info)
     at = _signed_in(AppTest.from_function(review_app, default_timeout=60), "cora", "contributor")
     at.run()
     assert any("reviewer account" in i.value for i in at.info)
@@ -360,3 +362,37 @@ def test_play_steps_at_the_period_its_help_text_promises():
     assert all(abs(g - period) <= poll for g in gaps), gaps
     assert abs((steps[-1] - steps[0]) / len(gaps) - period) <= poll / 2
     assert state["playing"] is False  # it stops at the last date
+
+
+def _accounts_app() -> None:
+    from controlmap.ui import accounts_page
+
+    accounts_page.render()
+
+
+def test_accounts_page_makes_the_first_admin_only_with_the_setup_code(app_db):
+    from controlmap import auth
+    from controlmap.store import Store
+
+    store = Store(app_db)
+    code = auth.setup_code(store)
+    assert code
+    at = AppTest.from_function(_accounts_app, default_timeout=60).run()
+    assert any("No admin yet" in i.value for i in at.info)
+    assert not at.main.text_input  # nothing to fill in without the link
+    at = AppTest.from_function(_accounts_app, default_timeout=60)
+    at.query_params["setup"] = "guess"
+    at.run()
+    assert any("setup link is unknown" in e.value for e in at.error)
+    assert all(t.key != "first_admin_name" for t in at.text_input)
+    at = AppTest.from_function(_accounts_app, default_timeout=60)
+    at.query_params["setup"] = code
+    at.run()
+    at.text_input(key="first_admin_name").input("ada")
+    at.text_input(key="first_admin_password").input("copper kettle 93")
+    at.text_input(key="first_admin_again").input("copper kettle 93")
+    (create,) = [b for b in at.main.button if b.label == "Create the admin account"]
+    create.click().run()
+    assert not at.exception
+    assert auth.list_users(store) == [auth.User("ada", "admin")]
+    assert not auth.setup_code_valid(store, code)

@@ -301,7 +301,10 @@ def render() -> None:
     ui.arrive("review")
     user = ui.account_box()
     st.title("Review pending claims")
-    if user is None or not user.can("reviewer"):
+    if user is None:
+        st.info(ui.how_to_get_an_account(ui.current().store, "reviewer"))
+        return
+    if not user.can("reviewer"):
         st.info("Sign in with a reviewer account to review claims (sidebar).")
         return
     data = ui.current()

@@ -188,7 +188,7 @@ def _open_invitations(store: Store, admin: User) -> None:
             text, button = st.columns([4, 1], vertical_alignment="center")
             text.text(
                 f"{inv['note'] or '(no note)'}: {inv['role']}, made by {inv['created_by']}, "
-                f"works until {inv['expires'].replace('T', ' ')} UTC"
+                f"works until {inv['expires'].replace('T', ' ').removesuffix('+00:00')} UTC"
             )
             if button.button("Revoke", key=f"revoke_{inv['id'][:16]}"):
                 try:

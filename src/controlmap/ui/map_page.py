@@ -33,6 +33,10 @@ VIEW = "map_view"
 BOUNDS = "map_bounds"
 OFFLINE = "Offline basemap (bundled)"
 SIDEBAR_KEYS = ("actors", "claimed", "fade", "stale_days", "tiles")
+# Whether the Play timer was set up ticking by the last run of the whole page.
+_PLAYER_ON = "_player_on"
+# The view a map made again opens on (where the reader left it), for the next draw only.
+_REOPEN_AT = "_map_reopen_at"
 # Presentation mode: no toolbar and less space above the title, so the map and its legend
 # fit the screen.
 PRESENT_CSS = (
@@ -143,7 +147,11 @@ def _date_controls(options: list[str]) -> None:
         args=(options, -1),
         disabled=st.session_state[DAY] == options[0],
     )
-    st.session_state["date_slider"] = st.session_state[DAY]
+    # Set only when it differs: a slider the reader moved is already there, and a slider
+    # element without a value set is the same from step to step, so Streamlit sends a short
+    # reference to it instead of its options (9 KB of dates on a 769-day history).
+    if st.session_state.get("date_slider") != st.session_state[DAY]:
+        st.session_state["date_slider"] = st.session_state[DAY]
     slider_col.select_slider(
         "Date (snaps to the dates where something changed)",
         options=options,
@@ -166,13 +174,22 @@ def _date_controls(options: list[str]) -> None:
         help=f"Step through the changes every {PLAY_SECONDS} s",
         on_change=_toggled,
     )
+    if bool(st.session_state.get("playing")) != st.session_state.get(_PLAYER_ON):
+        # Play was just turned on or off (a rerun of the date part only): the timer is set
+        # up by a run of the whole page.
+        st.rerun()
 
-    @st.fragment(run_every=PLAY_POLL_SECONDS if st.session_state.get("playing") else None)
-    def _player() -> None:
+
+def _player(options: list[str]) -> None:
+    """The Play timer: a part of the page that reruns on its own every PLAY_POLL_SECONDS
+    while playing, and reruns the page when a step is due."""
+
+    @st.fragment(run_every=PLAY_POLL_SECONDS if st.session_state[_PLAYER_ON] else None)
+    def tick() -> None:
         if play_tick(st.session_state, options, time.monotonic()):
             st.rerun()
 
-    _player()
+    tick()
 
 
 def _sidebar(registry: ActorRegistry, actor_ids: list[str]) -> tuple[style.Look, bool, str]:
@@ -383,7 +400,7 @@ def render() -> None:
     ui.page_style()
     came_from = ui.arrive("map")
     data = ui.current()
-    url, version, registry, dates = data.url, data.version, data.registry, data.dates
+    registry, dates = data.registry, data.dates
     present = st.query_params.get("present") == "1"
     if not dates:
         st.title("Territorial control over time")
@@ -401,9 +418,41 @@ def render() -> None:
     else:
         look, include_claimed, tiles = _sidebar(registry, actor_ids)
         ui.keep(SIDEBAR_KEYS)
-    _version_warning(version)
+    _version_warning(data.version)
 
     options = sorted({d.isoformat() for d in dates} | {st.session_state[DAY]})
+    if not present:
+        st.title("Territorial control over time")
+    # A new legend or basemap makes a new map (its script changed), and so does coming back
+    # from another page: it opens where the reader last left the map, not at the opening
+    # view. Otherwise the view is left alone, so it never fights a reader's pan or zoom.
+    identity = (tuple(st.session_state["actors"]), look, tiles)
+    rebuilt = came_from != "map" or st.session_state.get("map_identity") != identity
+    st.session_state["map_identity"] = identity
+    st.session_state[_REOPEN_AT] = st.session_state.get(VIEW) if rebuilt else None
+    st.session_state[_PLAYER_ON] = bool(st.session_state.get("playing")) and not present
+    _dated(data.version, options, look, include_claimed, tiles, present)
+    if not present:
+        _player(options)
+
+
+@st.fragment
+def _dated(
+    version: int,
+    options: list[str],
+    look: style.Look,
+    include_claimed: bool,
+    tiles: str,
+    present: bool,
+) -> None:
+    """Everything on the page that follows the date: a slider step reruns only this part
+    (the sidebar, the title and the map element stay as they are in the browser)."""
+    data = ui.current()
+    if data.version != version:
+        # The data changed since the page was drawn (another process wrote): redraw it all,
+        # so the dates, actors and legend follow.
+        st.rerun()
+    url, registry = data.url, data.registry
     day = dt.date.fromisoformat(st.session_state[DAY])
     if present:
         st.html(PRESENT_CSS)
@@ -417,11 +466,9 @@ def render() -> None:
             width="stretch",
         )
     else:
-        st.title("Territorial control over time")
         with st.container(key="date_controls"):
             _date_controls(options)
     shown = list(st.session_state["actors"])
-
     with st.spinner(f"Resolving control on {day.isoformat()} ..."):
         pieces = ui.shown(ui.resolved(url, version, day, include_claimed), tuple(shown))
         drawn = ui.frame(url, version, day, include_claimed, look, tuple(shown))
@@ -457,13 +504,7 @@ def render() -> None:
     # The map itself stays the same from step to step (Streamlit then sends only a reference
     # to it); the date layer travels on its own, and first, so a step shows without waiting
     # for the map to be made again on the server.
-    # A new legend or basemap makes a new map (its script changed), and so does coming back
-    # from another page: it opens where the reader last left the map, not at the opening
-    # view. Otherwise the view is left alone, so it never fights a reader's pan or zoom.
-    identity = (tuple(shown), look, tiles)
-    rebuilt = came_from != "map" or st.session_state.get("map_identity") != identity
-    st.session_state["map_identity"] = identity
-    kept = st.session_state.get(VIEW) if rebuilt else None
+    kept = st.session_state.pop(_REOPEN_AT, None)
     map_slot = st.container()
     out: dict[str, Any] | None = None
     if vendor.assets_present():

@@ -176,3 +176,44 @@ def test_an_area_smaller_than_the_rounding_is_left_out(front_frames):
     msg = timelayer.message(front_frames[0], frame, seq=1, base_seq=0)
     assert msg["items"] == []
     timelayer.message(frame, front_frames[0], seq=2, base_seq=1)
+
+
+def _square_ring(x: int, y: int, size: int, wobble: int = 0) -> list[list[float]]:
+    """A closed ring of 40 vertices around a square; ``wobble`` moves one side's middle."""
+    side = [(x + size * i / 10, y) for i in range(10)]
+    side += [(x + size, y + size * i / 10) for i in range(10)]
+    side += [(x + size - size * i / 10, y + size + (wobble if 3 < i < 7 else 0)) for i in range(10)]
+    side += [(x, y + size - size * i / 10) for i in range(10)]
+    return [[px / 1e4, py / 1e4] for px, py in [*side, side[0]]]
+
+
+def _many_ring_frame(rings: list[list[list[float]]], day: dt.date) -> timelayer.Frame:
+    geometry = {"type": "MultiPolygon", "coordinates": [[r] for r in rings]}
+    props = {"actor": "a", "status": "held", "extent": "full", "style": {"color": "#123456"}}
+    return timelayer.frame([{"geometry": geometry, "properties": props}], [], day)
+
+
+def test_an_area_of_many_rings_is_rebuilt_when_rings_come_go_and_move():
+    # A grouped overview draws one area of hundreds of rings; from day to day some towns
+    # are lost (ring gone), some gained (new ring), and some outlines move.
+    rng = np.random.default_rng(7)
+    towns = {(int(x), int(y)): 0 for x, y in rng.integers(0, 50_000, size=(300, 2))}
+    held, previous = Held(), None
+    for seq in range(8):
+        day = dt.date(2020, 1, 1) + dt.timedelta(days=seq)
+        frame = _many_ring_frame([_square_ring(x, y, 40, w) for (x, y), w in towns.items()], day)
+        held.apply(timelayer.message(previous, frame, seq=seq, base_seq=seq - 1))
+        assert [[*it["rings"]] for it in held.items] == _as_lists(frame)
+        if previous is not None:
+            step = timelayer.payload_bytes(timelayer.message(previous, frame, seq=1, base_seq=0))
+            whole = timelayer.payload_bytes(timelayer.message(None, frame, seq=0, base_seq=-1))
+            assert step < whole / 4, (step, whole)
+        previous = frame
+        keys = list(towns)
+        for k in rng.choice(len(keys), size=5, replace=False):
+            del towns[keys[k]]
+        for x, y in rng.integers(0, 50_000, size=(5, 2)):
+            towns[(int(x), int(y))] = 0
+        for k in rng.choice(len(towns), size=5, replace=False):
+            towns[list(towns)[k]] = int(rng.integers(1, 15))
+    assert not held.resync_asked

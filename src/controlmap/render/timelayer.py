@@ -17,7 +17,6 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
@@ -184,30 +183,44 @@ def _size(value: Any) -> int:
 
 def _ring_ops(old: Sequence[bytes], new: Sequence[bytes]) -> list[Any]:
     """``new`` rings from ``old``: [0, start, count] copies rings, [1, steps...] is a new ring,
-    [2, index, patch] is ring ``index`` of ``old`` edited by a vertex patch."""
+    [2, index, patch] is ring ``index`` of ``old`` edited by a vertex patch.
+
+    Both are sorted, so a ring that did not change is found by lookup, and a changed ring is
+    paired with an old ring that vanished between the same unchanged neighbours."""
+    where = {ring: i for i, ring in enumerate(old)}
+    at = [where.get(ring, -1) for ring in new]
     ops: list[Any] = []
-    matcher = SequenceMatcher(None, list(old), list(new), autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            ops.append([COPY, i1, i2 - i1])
+    j, previous = 0, -1  # previous: index in old of the last ring copied
+    while j < len(new):
+        if at[j] >= 0:
+            run = 1
+            while j + run < len(new) and at[j + run] == at[j] + run:
+                run += 1
+            ops.append([COPY, at[j], run])
+            previous = at[j] + run - 1
+            j += run
             continue
-        if tag == "delete":
-            continue
-        was = list(range(i1, i2)) if tag == "replace" else []
-        for j in range(j1, j2):
-            # Pair each changed ring with an old one it replaced; keep the patch if smaller.
-            if was:
-                k = was[min(j - j1, len(was) - 1)]
-                vertex_ops = _patch(old[k], new[j])
-                patched: list[Any] = [PATCH, k, vertex_ops]
-                fresh = sum(len(op) - 1 for op in vertex_ops if op[0] == NEW) // 2
-                if 2 * fresh < len(new[j]) // 8:
-                    # Under half the vertices are new: the patch is the smaller for sure.
-                    ops.append(patched)
-                    continue
-            full = [NEW, *_steps(_vertices(new[j]), (0, 0))]
-            ops.append(patched if was and _size(patched) < _size(full) else full)
+        end = j
+        while end < len(new) and at[end] < 0:
+            end += 1
+        following = at[end] if end < len(new) else len(old)
+        gone = list(range(previous + 1, following))  # sorted: none of these was copied
+        for n, ring in enumerate(new[j:end]):
+            ops.append(_changed_ring(old, gone[min(n, len(gone) - 1)] if gone else -1, ring))
+        j = end
     return ops
+
+
+def _changed_ring(old: Sequence[bytes], k: int, ring: bytes) -> list[Any]:
+    """A new ring as an edit of ring ``k`` of ``old`` (-1: none), or whole if that is smaller."""
+    if k >= 0:
+        vertex_ops = _patch(old[k], ring)
+        patched: list[Any] = [PATCH, k, vertex_ops]
+        fresh = sum(len(op) - 1 for op in vertex_ops if op[0] == NEW) // 2
+        if 2 * fresh < len(ring) // 8:
+            return patched  # under half the vertices are new: the patch is the smaller
+    full = [NEW, *_steps(_vertices(ring), (0, 0))]
+    return patched if k >= 0 and _size(patched) < _size(full) else full
 
 
 def _centre(item: Item) -> tuple[float, float]:

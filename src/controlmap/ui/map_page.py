@@ -421,7 +421,20 @@ def render() -> None:
     _version_warning(data.version)
 
     options = sorted({d.isoformat() for d in dates} | {st.session_state[DAY]})
-    if not present:
+    if present:
+        # No date controls in presentation mode: the date changes only by a new link.
+        day = dt.date.fromisoformat(st.session_state[DAY])
+        st.html(PRESENT_CSS)
+        heading, leave = st.columns([5, 1], vertical_alignment="center")
+        heading.header(f"Territorial control as of {day.strftime('%d %B %Y').lstrip('0')}")
+        leave.button(
+            "Leave presentation mode",
+            key="leave_present",
+            icon=":material/close:",
+            on_click=_leave_presentation,
+            width="stretch",
+        )
+    else:
         st.title("Territorial control over time")
     # A new legend or basemap makes a new map (its script changed), and so does coming back
     # from another page: it opens where the reader last left the map, not at the opening
@@ -454,18 +467,7 @@ def _dated(
         st.rerun()
     url, registry = data.url, data.registry
     day = dt.date.fromisoformat(st.session_state[DAY])
-    if present:
-        st.html(PRESENT_CSS)
-        heading, leave = st.columns([5, 1], vertical_alignment="center")
-        heading.header(f"Territorial control as of {day.strftime('%d %B %Y').lstrip('0')}")
-        leave.button(
-            "Leave presentation mode",
-            key="leave_present",
-            icon=":material/close:",
-            on_click=_leave_presentation,
-            width="stretch",
-        )
-    else:
+    if not present:
         with st.container(key="date_controls"):
             _date_controls(options)
     shown = list(st.session_state["actors"])

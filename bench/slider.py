@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import platform
 import statistics
 import sys
@@ -62,11 +63,34 @@ def pctl(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def kind_of(payload: bytes) -> str:
+    """What a websocket frame from Streamlit carries: the element for a delta (our date layer
+    is ``layer``), else the message type (``ref_hash`` is an element the browser holds)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    try:
+        msg = ForwardMsg.FromString(payload)
+    except Exception:  # noqa: BLE001 - not a ForwardMsg: count it apart
+        return "other"
+    kind = msg.WhichOneof("type") or "other"
+    if kind == "delta":
+        delta = msg.delta.WhichOneof("type") or "other"
+        if delta != "new_element":
+            return delta
+        element = msg.delta.new_element.WhichOneof("type") or "other"
+        if element == "component_instance":
+            name = msg.delta.new_element.component_instance.component_name
+            return "layer" if "timelayer" in name else name.rsplit(".", 1)[-1]
+        return element
+    return kind
+
+
 class Wire:
-    """Every websocket frame the page receives, with its time and size."""
+    """Every websocket frame the page receives, with its time, size and kind."""
 
     def __init__(self, page: object):
         self.frames: list[tuple[float, int]] = []
+        self.kinds: list[str] = []
         self.http: list[str] = []
         page.on("websocket", self._socket)  # type: ignore[attr-defined]
         page.on("request", lambda r: self.http.append(r.url))  # type: ignore[attr-defined]
@@ -75,6 +99,7 @@ class Wire:
         def received(payload: object) -> None:
             size = len(payload) if isinstance(payload, bytes | str) else 0
             self.frames.append((time.perf_counter(), size))
+            self.kinds.append(kind_of(payload) if isinstance(payload, bytes) else "text")
 
         ws.on("framereceived", received)  # type: ignore[attr-defined]
 
@@ -88,6 +113,20 @@ class Wire:
 
     def since(self, t0: float) -> int:
         return sum(size for t, size in self.frames if t >= t0)
+
+    def first(self, t0: float, kind: str) -> float | None:
+        """Seconds from ``t0`` to the first frame of ``kind`` after it."""
+        for (t, _), k in zip(self.frames, self.kinds, strict=True):
+            if t >= t0 and k == kind:
+                return t - t0
+        return None
+
+    def by_kind(self, t0: float) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for (t, size), k in zip(self.frames, self.kinds, strict=True):
+            if t >= t0:
+                out[k] = out.get(k, 0) + size
+        return out
 
 
 def opening(kind: str) -> str:
@@ -128,6 +167,12 @@ def step_map(
         first_load = wire.since(0.0)
         slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
         times, sizes, requests = [], [], 0
+        # Where a step's time goes: key press to the first message of the rerun (the server
+        # picked it up), to the date layer's message (the server's work before it), to the
+        # layer drawn (the browser's); and to the end of the rerun.
+        started, layer_sent, finished = [], [], []
+        kinds: dict[str, int] = {}
+        load_before = os.getloadavg()[0]
         for _ in range(steps):
             seq = frame.evaluate(SEQ_JS)
             requests_before = len(wire.http)
@@ -139,7 +184,17 @@ def step_map(
             wire.quiet(page)
             sizes.append(wire.since(t0))
             requests += len(wire.http) - requests_before
+            for out, kind in ((started, "session_status_changed"), (layer_sent, "layer")):
+                out.append(wire.first(t0, kind) or float("nan"))
+            finished.append(wire.first(t0, "script_finished") or float("nan"))
+            for k, n in wire.by_kind(t0).items():
+                kinds[k] = kinds.get(k, 0) + n
         browser.close()
+
+    def ms(values: list[float]) -> int:
+        return round(statistics.median(values) * 1000)
+
+    top = sorted(kinds.items(), key=lambda kv: -kv[1])[:8]
     return {
         "first_load_kb": round(first_load / 1024, 1),
         "steps": steps,
@@ -148,6 +203,14 @@ def step_map(
         "bytes_per_step_max_kb": round(max(sizes) / 1024, 1),
         "slider_to_map_p50_ms": round(statistics.median(times) * 1000),
         "slider_to_map_p95_ms": round(pctl(times, 0.95) * 1000),
+        "rerun_started_ms_p50": ms(started),
+        "layer_message_ms_p50": ms(layer_sent),
+        "browser_draw_ms_p50": round(
+            statistics.median(t - lt for t, lt in zip(times, layer_sent, strict=True)) * 1000
+        ),
+        "rerun_finished_ms_p50": ms(finished),
+        "bytes_per_step_by_kind": {k: round(n / steps) for k, n in top},
+        "load_average_1min_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "http_requests_during_steps": requests,
         "blocked_requests": len(blocked),
     }
@@ -164,7 +227,7 @@ def main() -> None:
         json.dumps(
             {
                 "machine": f"{platform.platform()}, python {platform.python_version()}, "
-                f"{__import__('os').cpu_count()} cores"
+                f"{os.cpu_count()} cores"
             }
         ),
         flush=True,

@@ -260,7 +260,7 @@ def _match(base: Frame, new: Frame) -> list[int]:
     return out
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=32)  # holds its frames: bounded, like the app's caches of dates
 def changes(base: Frame | None, new: Frame) -> list[list[Any]]:
     """``new`` as edits of ``base`` (None: from nothing), one entry per item in draw order:
     ``[kind, base index or -1, props or None if unchanged, geometry or None if unchanged]``;

@@ -90,7 +90,14 @@ def resolved(url: str, data_version: int, day: dt.date, include_claimed: bool) -
     return _frame(url, day_version(url, data_version, day, include_claimed), day, include_claimed)
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+# The caches of dated results hold a bounded number of dates, so a process's memory does not
+# grow with the length of the history a reader steps through (a date at 10,000 claims holds
+# thousands of pieces: tens of MB). Enough for several sessions each with the dates on either
+# side of theirs prepared (``prefetch``).
+DATES_CACHED = 24
+
+
+@st.cache_resource(max_entries=DATES_CACHED, show_spinner=False)
 def _frame(url: str, day_version: int, day: dt.date, include_claimed: bool) -> list[Piece]:
     return store(url).timeline.frame(day, include_claimed=include_claimed)
 
@@ -102,21 +109,6 @@ def shown(pieces: list[Piece], actors: tuple[str, ...]) -> list[Piece]:
     return [p for p in pieces if p.actor in wanted or wanted & set(p.holding.parties)]
 
 
-def drawn(
-    url: str,
-    data_version: int,
-    day: dt.date,
-    include_claimed: bool,
-    look: Look,
-    actors: tuple[str, ...],
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The features the map draws on ``day``."""
-    version = day_version(url, data_version, day, include_claimed)
-    labels = registry(url, data_version)
-    return _drawn(url, version, _registry_key(labels), day, include_claimed, look, actors)
-
-
-@st.cache_resource(max_entries=128, show_spinner=False)
 def _drawn(
     url: str,
     day_version: int,
@@ -126,8 +118,7 @@ def _drawn(
     look: Look,
     actors: tuple[str, ...],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    # Cached: building the features costs as much as reading the frame at scale. Keyed on
-    # the actors' names and colours too, which a change of the registry alone moves.
+    # Not cached itself: the date layer made of it is (``_layer_frame``).
     wanted = set(actors)
     pieces = [
         p
@@ -160,7 +151,7 @@ def frame(
     return _layer_frame(url, version, labels, day, include_claimed, look, actors)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=DATES_CACHED, show_spinner=False)
 def _layer_frame(
     url: str,
     day_version: int,

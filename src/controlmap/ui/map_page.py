@@ -133,6 +133,9 @@ def play_tick(state: MutableMapping[Any, Any], options: Sequence[str], now: floa
 def _toggled() -> None:
     st.session_state["playing"] = st.session_state["play_toggle"]
     st.session_state.pop("_next_step", None)
+    # The toggle sits in the date part of the page, but the Play timer is set up by a run of
+    # the whole page: from a callback, this makes the click's rerun one of the whole page.
+    st.rerun()
 
 
 def _date_controls(options: list[str]) -> None:
@@ -174,10 +177,6 @@ def _date_controls(options: list[str]) -> None:
         help=f"Step through the changes every {PLAY_SECONDS} s",
         on_change=_toggled,
     )
-    if bool(st.session_state.get("playing")) != st.session_state.get(_PLAYER_ON):
-        # Play was just turned on or off (a rerun of the date part only): the timer is set
-        # up by a run of the whole page.
-        st.rerun()
 
 
 def _player(options: list[str]) -> None:

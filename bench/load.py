@@ -7,7 +7,12 @@ layer holds the new frame. Memory per session is the growth of the two servers' 
 memory over their idle size, divided by the number of sessions. Every loop is bounded:
 a step that takes longer than STEP_LIMIT counts as failed and the session stops.
 
-    python bench/load.py [--sessions 1 10 25] [--steps 10] [--dataset demo]
+    python bench/load.py [--sessions 1 10 25] [--steps 10] [--dataset demo] [--db URL]
+
+``--db`` runs against that database instead of a new SQLite file, for PostgreSQL + PostGIS
+(an empty database with the PostGIS extension; the dataset is imported into it once). All
+sessions are pages of one headless Chromium (each page its own browser context): 25
+browsers do not fit on a 2-core machine, 25 contexts do.
 
 Not a test: the figures go in the README.
 """
@@ -38,6 +43,11 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _load() -> float:
+    """The 1-minute load average: the figures mean little on a busy machine."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
 
 
 ERRORS: list[str] = []  # the first line of each failure, reported with the figures
@@ -100,6 +110,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 25])
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--dataset", default="demo", choices=("demo", "front", "generated"))
+    parser.add_argument("--db", help="an empty database to use (e.g. postgresql+psycopg://...)")
     args = parser.parse_args()
     from tests.e2e.conftest import Server
 
@@ -114,12 +125,14 @@ def main() -> None:
         flush=True,
     )
     with tempfile.TemporaryDirectory() as tmp:
-        url = make_db(args.dataset, tmp)
+        url = make_db(args.dataset, tmp, args.db)
+        backend = url.split(":", 1)[0].split("+", 1)[0]
         for n in args.sessions:
             # Fresh processes for each level, so memory per session is not muddled by the last.
             servers = [Server(url, f"load-{n}-{i}") for i in range(2)]
             try:
                 idle = sum(rss_mb(s.proc.pid) for s in servers)
+                load_before = _load()
                 t0 = time.perf_counter()
                 times, failed = asyncio.run(
                     run_level([s.base for s in servers], opening(args.dataset), n, args.steps)
@@ -127,6 +140,7 @@ def main() -> None:
                 busy = sum(rss_mb(s.proc.pid) for s in servers)
                 result = {
                     "dataset": args.dataset,
+                    "database": backend,
                     "sessions": n,
                     "steps_done": len(times),
                     "steps_failed": failed,
@@ -136,7 +150,7 @@ def main() -> None:
                     "servers_after_mb": round(busy),
                     "mb_per_session": round((busy - idle) / n, 1),
                     "wall_s": round(time.perf_counter() - t0, 1),
-                    "load_average": Path("/proc/loadavg").read_text().split()[:3],
+                    "load_average_before_after": [load_before, _load()],
                     "errors": sorted(set(ERRORS))[:3],
                 }
                 ERRORS.clear()

@@ -38,8 +38,10 @@ SEQ_JS = """() => {
 }"""
 
 
-def make_db(kind: str, folder: str) -> str:
-    url = f"sqlite:///{folder}/{kind}.sqlite"
+def make_db(kind: str, folder: str, url: str | None = None) -> str:
+    """The dataset ``kind`` in a new SQLite file in ``folder``, or in the empty database
+    ``url`` (PostGIS: the extension made)."""
+    url = url or f"sqlite:///{folder}/{kind}.sqlite"
     store = Store(url)
     if kind == "demo":
         dataset.init_store(store, demo=True)

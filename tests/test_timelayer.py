@@ -217,3 +217,48 @@ def test_an_area_of_many_rings_is_rebuilt_when_rings_come_go_and_move():
         for k in rng.choice(len(towns), size=5, replace=False):
             towns[list(towns)[k]] = int(rng.integers(1, 15))
     assert not held.resync_asked
+
+
+def test_at_scale_a_step_leaves_the_groups_it_did_not_touch_alone(make_claim):
+    # Past DETAIL_LIMIT pieces a date is drawn grouped by look. A new report in one region
+    # must not change the popups of groups elsewhere (as numbering every source on the map
+    # did: one more source renumbered the rest), or each step re-sends every group.
+    from tests.conftest import citation
+
+    def towns(actor: str, x0: float, count: int, day: str, tag: str) -> list:
+        return [
+            make_claim(
+                actor,
+                (
+                    x0 + 0.02 * (i % 20),
+                    33 + 0.02 * (i // 20),
+                    x0 + 0.02 * (i % 20) + 0.01,
+                    33 + 0.02 * (i // 20) + 0.01,
+                ),
+                day,
+                citations=(citation(f"{tag} {i}", f"https://example.org/{tag}/{i}"),),
+            )
+            for i in range(count)
+        ]
+
+    half = layers.DETAIL_LIMIT // 2 + 10
+    claims = towns("isil", 40.0, half, "2014-01-02", "a") + towns(
+        "iraq-gov", 44.0, half, "2014-01-02", "b"
+    )
+    # On the next date the government gains towns far from the other group ("0 ..." sorts
+    # first: every earlier numbering of the sources moved).
+    claims += towns("iraq-gov", 46.0, 3, "2014-01-05", "0")
+    registry = ActorRegistry(bundled_actors())
+    resolver = Resolver(claims)
+    frames = []
+    for day in (dt.date(2014, 1, 2), dt.date(2014, 1, 5)):
+        features, markers = layers.layer_features(resolver.at(day), registry, day, style.Look())
+        frames.append(timelayer.frame(features, markers, day))
+    msg = timelayer.message(frames[0], frames[1], seq=1, base_seq=0)
+    untouched = [
+        entry
+        for entry, item in zip(msg["items"], frames[1].items, strict=True)
+        if item.props["actor"] == "isil"
+    ]
+    assert untouched, "the other actor's group is drawn"
+    assert all(e[1] >= 0 and e[2] is None and e[3] is None for e in untouched), untouched

@@ -102,10 +102,19 @@ def _ident(kind: str, props: dict[str, Any]) -> str:
     )
 
 
+# The rings of the geometries of the last frame made, by the geometry's identity (the dict is
+# held too, so an identity is never reused while in here): the grouped overview hands the same
+# outline dict for a group that did not change (layers._merged_outline), and its rings need
+# not be worked out again. One frame's worth: it does not grow with the dates drawn.
+_last_rings: dict[int, tuple[dict[str, Any], tuple[bytes, ...]]] = {}
+
+
 def frame(
     features: Sequence[dict[str, Any]], markers: Sequence[dict[str, Any]], day: dt.date
 ) -> Frame:
     """The frame drawn on ``day`` by ``layers.layer_features`` output (areas and dots)."""
+    global _last_rings
+    known, made = _last_rings, {}
     ages: dict[str, str] = {}
     items = []
     for kind, feature in [("a", f) for f in features] + [("d", m) for m in markers]:
@@ -113,13 +122,17 @@ def frame(
         if phrase:
             ages[since] = phrase
         if kind == "a":
-            rings = _rings(feature["geometry"])
+            geometry = feature["geometry"]
+            hit = known.get(id(geometry))
+            rings = hit[1] if hit is not None and hit[0] is geometry else _rings(geometry)
+            made[id(geometry)] = (geometry, rings)
             if not rings:
                 continue  # smaller than the rounding: nothing to draw (its dot stays)
         else:
             x, y = feature["geometry"]["coordinates"][:2]
             rings = (np.rint(np.array([[x, y]]) * SCALE).astype(np.int32).tobytes(),)
         items.append(Item(kind, _ident(kind, props), props, rings))
+    _last_rings = made
     return Frame(tuple(items), ages)
 
 

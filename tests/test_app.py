@@ -396,3 +396,23 @@ def test_accounts_page_makes_the_first_admin_only_with_the_setup_code(app_db):
     assert not at.exception
     assert auth.list_users(store) == [auth.User("ada", "admin")]
     assert not auth.setup_code_valid(store, code)
+
+
+def test_the_map_page_draws_from_the_stored_timeline_without_resolving(app_db, monkeypatch):
+    # A first page load and slider steps read the materialised timeline: nothing loads every
+    # claim or resolves the history (which at 10,000 claims took most of a minute).
+    from controlmap import resolve
+    from controlmap.store import Store as StoreClass
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the map page resolved the history")
+
+    monkeypatch.setattr(resolve.Resolver, "__init__", refuse)
+    monkeypatch.setattr(resolve, "resolve", refuse)
+    monkeypatch.setattr(StoreClass, "claims", refuse)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert "Islamic State" in _drawn(at)
+    at.select_slider(key="date_slider").set_value("2013-12-30").run()
+    assert not at.exception
+    assert "Iraqi government forces: control" in _drawn(at)

@@ -262,3 +262,75 @@ def test_picture_is_what_the_map_shows(manners_server: Server, page: Page):
     assert max(top) < 80, top
     p.shot("34-picture-popover")
     assert p.blocked == []
+
+
+# Where each area drawn for the date sits on screen, against the map and its legend
+# (pixel boxes in the map frame).
+AREAS_ON_SCREEN = """() => {
+    const map = window.map, c = map.getContainer().getBoundingClientRect();
+    const legend = document.querySelector('.cm-legend').getBoundingClientRect();
+    const hit = (a, b) => a.left < b.right && b.left < a.right
+        && a.top < b.bottom && b.top < a.bottom;
+    const areas = Object.values(window.cmTimeLayer._layers)
+        .flatMap(l => l._layers ? Object.values(l._layers) : [l])
+        .filter(l => l.feature);
+    const out = [], under = [];
+    areas.forEach(l => {
+        // An area too small to draw at this zoom is shown as a dot.
+        const b = l.getBounds ? l.getBounds() : L.latLngBounds([l.getLatLng()]);
+        const nw = map.latLngToContainerPoint(b.getNorthWest());
+        const se = map.latLngToContainerPoint(b.getSouthEast());
+        const r = {left: c.left + nw.x, top: c.top + nw.y, right: c.left + se.x,
+                   bottom: c.top + se.y};
+        const name = l.feature.properties.actor + ' ' + l.feature.properties.since;
+        if (r.left < c.left || r.right > c.right || r.top < c.top || r.bottom > c.bottom)
+            out.push(name);
+        else if (hit(r, legend)) under.push(name);
+    });
+    return {areas: areas.length, out, under};
+}"""
+
+
+SETTLED = f"""() => {{ const f = document.querySelector('{MAP}'), m = f && f.contentWindow.map;
+    if (!m) return false;
+    const q = new URL(location.href).searchParams, c = m.getCenter();
+    return q.get('zoom') === String(m.getZoom()) && Math.abs(+q.get('lat') - c.lat) < 0.01
+        && Math.abs(+q.get('lon') - c.lng) < 0.01; }}"""
+
+
+def _opening_view(p: Page, base: str) -> dict[str, object]:
+    """Open the map as a first visitor does (no link: the last date, no view); where its
+    areas are once the view settles."""
+    p.goto(f"{base}/")
+    frame = _frame(p)
+    frame.wait_for_function("() => document.querySelector('.cm-legend-toggle')", timeout=10_000)
+    # The view has settled (unchanged over three looks a second apart) and the link
+    # follows it.
+    looks: list[object] = []
+    while len(looks) < 40 and (len(looks) < 3 or len({str(v) for v in looks[-3:]}) > 1):
+        p.page.wait_for_timeout(1_000)  # polling interval, not a wait for an outcome
+        p.page.wait_for_function(SETTLED, timeout=20_000)
+        _one_map(p)
+        looks.append(frame.evaluate("() => [window.map.getZoom(), window.map.getCenter()]"))
+    return frame.evaluate(AREAS_ON_SCREEN)  # type: ignore[no-any-return]
+
+
+def test_opening_view_shows_every_area_clear_of_the_legend(manners_server: Server, page: Page):
+    p = page
+    found = _opening_view(p, manners_server.base)
+    assert found["areas"] >= 10, found
+    assert found["out"] == [] and found["under"] == [], found
+    # The whole map, scale bar and credits included, is on screen without scrolling.
+    box = _map_box(p)
+    assert box["y"] + box["height"] <= 900, box
+    p.shot("35-desktop-opening-view")
+    assert p.blocked == []
+
+
+def test_opening_view_on_a_phone_shows_every_area(manners_server: Server, phone: Page):
+    p = phone
+    found = _opening_view(p, manners_server.base)
+    assert found["areas"] >= 10, found
+    assert found["out"] == [] and found["under"] == [], found
+    p.shot("36-phone-opening-view")
+    assert p.blocked == []

@@ -20,6 +20,9 @@ class PageFriendly(MacroElement):  # type: ignore[misc]
     - Town labels that would overlap a label already placed, or the legend, are hidden
       (labels come most important first).
     - The scale bar is lifted above the attribution when the two would overlap.
+    - With ``fit`` (min lon, min lat, max lon, max lat), the map opens on that box as this
+      screen shows it (a phone is narrower than the view guessed on the server), keeping it
+      clear of the legend, until the reader moves a map (a view the reader chose is kept).
     """
 
     _template = Template(
@@ -117,8 +120,50 @@ class PageFriendly(MacroElement):  # type: ignore[misc]
                 queued = true;
                 setTimeout(function () { queued = false; tidy(); }, 30);
             }
+            // The opening view: the box, clear of the legend (beside it or above it,
+            // whichever shows the box larger). The frame takes its size after the map is
+            // made, so the view is fitted again on each resize until the reader touches it.
+            var fit = {{ this.fit|tojson }};
+            function fitOpening() {
+                var bounds = L.latLngBounds([fit[1], fit[0]], [fit[3], fit[2]]);
+                // The legend sits in the bottom-right corner, over the credits: measured by
+                // its size (its place may not be laid out yet).
+                var legend = box.querySelector(".cm-legend");
+                var corner = box.querySelector(".leaflet-bottom.leaflet-right");
+                var size = map.getSize(), pad = 12, right = 0, below = 0;
+                if (legend && legend.offsetWidth && corner) {
+                    right = legend.offsetWidth + 10 + pad;
+                    below = corner.offsetHeight + pad;
+                }
+                var options = [L.point(pad + right, pad), L.point(pad, pad + below)].filter(
+                    function (p) { return size.x - p.x - pad > 60 && size.y - p.y - pad > 60; });
+                if (!options.length) return;  // not laid out yet
+                var zooms = options.map(function (p) {
+                    return map.getBoundsZoom(bounds, false, p.add([pad, pad]));
+                });
+                var best = zooms.length > 1 && zooms[1] > zooms[0] ? options[1] : options[0];
+                map.fitBounds(bounds, {paddingTopLeft: [pad, pad], paddingBottomRight: best,
+                                       maxZoom: {{ this.max_zoom }}, animate: false});
+            }
+            // Until the reader pans, zooms or clicks a map of this browser page, every map
+            // made again (a filter, a cold start, a return from another page) opens on the
+            // fitted view; after that, on the view the reader left.
+            function openOnFit() {
+                var host = window.parent;
+                try { host.cmTouched = host.cmTouched || false; } catch (e) { host = window; }
+                if (host.cmTouched) return;
+                ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
+                    box.addEventListener(name, function () { host.cmTouched = true; }, true);
+                });
+                fitOpening();
+                map.on("resize", function () { if (!host.cmTouched) fitOpening(); });
+            }
             map.whenReady(function () {
-                setTimeout(function () { foldLegend(); tidy(); }, 0);
+                setTimeout(function () {
+                    foldLegend();
+                    if (fit) openOnFit();
+                    tidy();
+                }, 0);
             });
             map.on("zoomend moveend resize layeradd", later);
         })();
@@ -140,7 +185,11 @@ class PageFriendly(MacroElement):  # type: ignore[misc]
         ".leaflet-container:focus{outline:none}"
     )
 
-    def __init__(self) -> None:
+    def __init__(
+        self, fit: tuple[float, float, float, float] | None = None, max_zoom: int = 9
+    ) -> None:
         super().__init__()
         self._name = "PageFriendly"
         self.narrow = NARROW_PX
+        self.fit = [round(v, 5) for v in fit] if fit else None
+        self.max_zoom = int(max_zoom)

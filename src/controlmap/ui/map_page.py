@@ -43,6 +43,13 @@ PRESENT_CSS = (
     '<style>[data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; }'
     ' [data-testid="stHeader"] { display: none; }</style>'
 )
+# The map page: the title just under the toolbar, so the whole map, its scale bar and
+# credits included, is on a 1440x900 screen without scrolling.
+MAP_CSS = (
+    '<style>[data-testid="stMainBlockContainer"] { padding-top: 3.75rem !important; }'
+    " h1 { padding-top: 0.25rem !important; }</style>"
+)
+MAP_HEIGHT = 600
 
 
 def _parse_day(text: str | None) -> dt.date | None:
@@ -434,6 +441,7 @@ def render() -> None:
             width="stretch",
         )
     else:
+        st.html(MAP_CSS)
         st.title("Territorial control over time")
     # A new legend or basemap makes a new map (its script changed), and so does coming back
     # from another page: it opens where the reader last left the map, not at the opening
@@ -499,9 +507,11 @@ def _dated(
         drawn_at_open = [p.geometry for p in ui.resolved(url, version, day, include_claimed)]
         bounds = tuple(shapely.total_bounds(drawn_at_open)) if drawn_at_open else data.extent
         st.session_state["initial_view"] = basemap.view_for(bounds)
+        # The browser then fits the box to its own screen, clear of the legend.
+        st.session_state["initial_fit"] = bounds
     view = st.session_state["initial_view"]
     m = basemap.base_map(legend_actors, look, view=view, tiles=None if tiles == OFFLINE else tiles)
-    interaction.PageFriendly().add_to(m)
+    interaction.PageFriendly(fit=st.session_state.get("initial_fit")).add_to(m)
     # The map itself stays the same from step to step (Streamlit then sends only a reference
     # to it); the date layer travels on its own, and first, so a step shows without waiting
     # for the map to be made again on the server.
@@ -517,7 +527,7 @@ def _dated(
                 returned_objects=["center", "zoom", "bounds"],
                 use_container_width=True,
                 # Presentation mode: the map and its legend fit 1440x900 under the title.
-                height=580 if present else 620,
+                height=580 if present else MAP_HEIGHT,
                 center=kept[:2] if kept else None,
                 zoom=kept[2] if kept else None,
             )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import Page, Server
 from tests.e2e.test_browser import _frame
@@ -333,4 +335,35 @@ def test_opening_view_on_a_phone_shows_every_area(manners_server: Server, phone:
     assert found["areas"] >= 10, found
     assert found["out"] == [] and found["under"] == [], found
     p.shot("36-phone-opening-view")
+    assert p.blocked == []
+
+
+APART = """() => {
+    const s = document.querySelector('.leaflet-control-scale').getBoundingClientRect();
+    const c = document.querySelector('.leaflet-control-attribution').getBoundingClientRect();
+    return s.right <= c.left || s.bottom <= c.top || c.bottom <= s.top;
+}"""
+
+
+def test_compare_map_keeps_its_scale_bar_clear_of_the_credits(
+    manners_server: Server, page: Page
+):
+    p = page
+    p.goto(f"{manners_server.base}/compare?from=2017-11-17&to=2017-12-09")
+    frame = _frame(p)
+    p.page.get_by_text("areas changed between", exact=False).wait_for(timeout=30_000)
+    frame.wait_for_function("() => document.querySelector('.leaflet-control-scale')")
+    # The credits run over two lines at this width: the scale bar stays readable above them.
+    with contextlib.suppress(PlaywrightTimeout):
+        frame.wait_for_function(APART, timeout=10_000)
+    assert frame.evaluate(APART), "the credits cover the scale bar"
+    # And the wheel scrolls the page past the map to the tables, as on the map page.
+    box = _map_box(p)
+    p.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    before = p.page.evaluate(SCROLL_TOP)
+    zoom = int(frame.evaluate("() => window.map.getZoom()"))
+    p.page.mouse.wheel(0, 300)
+    p.page.wait_for_function(f"() => ({SCROLL_TOP})() > {before}", timeout=10_000)
+    assert int(frame.evaluate("() => window.map.getZoom()")) == zoom
+    p.shot("37-compare-desktop")
     assert p.blocked == []

@@ -15,7 +15,7 @@ from controlmap import analysis, ui
 from controlmap.geo import place_name
 from controlmap.geometry import for_display
 from controlmap.model import ActorRegistry
-from controlmap.render import basemap, layers, popups, safe, style, vendor
+from controlmap.render import basemap, interaction, layers, popups, safe, style, vendor
 from controlmap.ui import map_page
 
 UNCLAIMED = "#999999"
@@ -181,6 +181,9 @@ def render() -> None:
         tuple(shapely.total_bounds([c.geometry for c in changes])) if changes else data.extent
     )
     m = basemap.base_map([], style.Look(), view=view, legend=_legend(registry, actors))
+    # As on the map page: the wheel scrolls the page, the scale bar stays above the credits,
+    # labels under the legend give way.
+    interaction.PageFriendly().add_to(m)
     group = layers.feature_group(_change_features(changes, registry), [])
     st_folium(
         m,

@@ -181,7 +181,8 @@ def _date_controls(options: list[str]) -> None:
     play_col.toggle(
         "Play",
         key="play_toggle",
-        help=f"Step through the changes every {PLAY_SECONDS} s",
+        help=f"Step through the changes, one every {PLAY_SECONDS} s (longer when the "
+        "machine takes longer than that to draw a step)",
         on_change=_toggled,
     )
 
@@ -192,6 +193,11 @@ def _player(options: list[str]) -> None:
 
     @st.fragment(run_every=PLAY_POLL_SECONDS if st.session_state[_PLAYER_ON] else None)
     def tick() -> None:
+        # A step due before the next look waits for its time here, so it is not up to a
+        # look late.
+        wait = st.session_state.get("_next_step", 0.0) - time.monotonic()
+        if st.session_state.get("playing") and 0 < wait < PLAY_POLL_SECONDS:
+            time.sleep(wait)
         if play_tick(st.session_state, options, time.monotonic()):
             st.rerun()
 

@@ -345,9 +345,7 @@ APART = """() => {
 }"""
 
 
-def test_compare_map_keeps_its_scale_bar_clear_of_the_credits(
-    manners_server: Server, page: Page
-):
+def test_compare_map_keeps_its_scale_bar_clear_of_the_credits(manners_server: Server, page: Page):
     p = page
     p.goto(f"{manners_server.base}/compare?from=2017-11-17&to=2017-12-09")
     frame = _frame(p)

@@ -365,3 +365,27 @@ def test_compare_map_keeps_its_scale_bar_clear_of_the_credits(manners_server: Se
     assert int(frame.evaluate("() => window.map.getZoom()")) == zoom
     p.shot("37-compare-desktop")
     assert p.blocked == []
+
+
+def test_credits_take_one_line_on_a_phone_and_open_on_a_tap(manners_server: Server, phone: Page):
+    p = phone
+    p.goto(f"{manners_server.base}/?date=2015-05-20&present=1")
+    frame = _frame(p)
+    credits = p.map.locator(".leaflet-control-attribution")
+    frame.wait_for_function(
+        "() => document.querySelector('.leaflet-control-attribution').textContent"
+        ".includes('GeoNames')"
+    )
+    _one_map(p)
+    folded = credits.bounding_box()
+    # Four lines of credits covered the bottom of the map; one line is left.
+    assert folded and folded["height"] < 26, folded
+    p.shot("38-phone-credits-folded")
+    credits.click(position={"x": folded["width"] - 12, "y": folded["height"] / 2})
+    frame.wait_for_function(
+        "() => document.querySelector('.leaflet-control-attribution')"
+        ".getBoundingClientRect().height > 40"
+    )
+    assert "GeoNames" in credits.inner_text()
+    p.shot("39-phone-credits-open")
+    assert p.blocked == []

@@ -20,6 +20,7 @@ class PageFriendly(MacroElement):  # type: ignore[misc]
     - Town labels that would overlap a label already placed, or the legend, are hidden
       (labels come most important first).
     - The scale bar is lifted above the attribution when the two would overlap.
+    - On a narrow map the credits keep one line and open in full on a tap.
     - With ``fit`` (min lon, min lat, max lon, max lat), the map opens on that box as this
       screen shows it (a phone is narrower than the view guessed on the server), keeping it
       clear of the legend, until the reader moves a map (a view the reader chose is kept).
@@ -110,6 +111,24 @@ class PageFriendly(MacroElement):  # type: ignore[misc]
                 set(box.clientWidth < {{ this.narrow }});
             }
 
+            // On a narrow map the credits run over several lines across the map: they keep
+            // one line, cut short, and open in full on a tap (a tap on a link follows it).
+            function foldCredits() {
+                var credit = box.querySelector(".leaflet-control-attribution");
+                if (!credit || credit.dataset.foldable || box.clientWidth >= {{ this.narrow }})
+                    return;
+                credit.dataset.foldable = "1";
+                credit.classList.add("cm-credits-folded");
+                credit.title = "Show the credits in full";
+                L.DomEvent.on(credit, "click", function (e) {
+                    if (e.target.closest("a")) return;
+                    L.DomEvent.stop(e);
+                    var folded = credit.classList.toggle("cm-credits-folded");
+                    credit.title = folded ? "Show the credits in full" : "";
+                    setTimeout(tidy, 0);
+                });
+            }
+
             var style = doc.createElement("style");
             style.textContent = {{ this.css|tojson }};
             doc.head.appendChild(style);
@@ -161,6 +180,7 @@ class PageFriendly(MacroElement):  # type: ignore[misc]
             map.whenReady(function () {
                 setTimeout(function () {
                     foldLegend();
+                    foldCredits();
                     if (fit) openOnFit();
                     tidy();
                 }, 0);
@@ -183,6 +203,8 @@ class PageFriendly(MacroElement):  # type: ignore[misc]
         ".cm-legend.cm-folded > :not(.cm-legend-toggle){display:none}"
         ".cm-legend.cm-folded h4{margin:0}"
         ".leaflet-container:focus{outline:none}"
+        ".leaflet-control-attribution.cm-credits-folded{white-space:nowrap;overflow:hidden;"
+        "text-overflow:ellipsis;max-width:calc(100vw - 24px);cursor:pointer}"
     )
 
     def __init__(

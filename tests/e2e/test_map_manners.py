@@ -145,6 +145,7 @@ def test_labels_do_not_collide_or_hide_under_the_legend(manners_server: Server, 
     frame = _frame(p)
     frame.wait_for_function("() => document.querySelector('.cm-legend-toggle')", timeout=10_000)
     frame.wait_for_function("() => document.querySelectorAll('.cm-label').length >= 8")
+    _settle(p, frame)
     found = frame.evaluate(OVERLAPS, ".cm-label")
     assert found["shown"] >= 8, found
     assert found["pairs"] == 0 and found["onLegend"] == 0, found
@@ -306,15 +307,19 @@ def _opening_view(p: Page, base: str) -> dict[str, object]:
     p.goto(f"{base}/")
     frame = _frame(p)
     frame.wait_for_function("() => document.querySelector('.cm-legend-toggle')", timeout=10_000)
-    # The view has settled (unchanged over three looks a second apart) and the link
-    # follows it.
+    _settle(p, frame)
+    return frame.evaluate(AREAS_ON_SCREEN)  # type: ignore[no-any-return]
+
+
+def _settle(p: Page, frame) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the view has settled (unchanged over three looks a second apart; a map
+    opened without a view in the link fits itself to the screen) and the link follows it."""
     looks: list[object] = []
     while len(looks) < 40 and (len(looks) < 3 or len({str(v) for v in looks[-3:]}) > 1):
         p.page.wait_for_timeout(1_000)  # polling interval, not a wait for an outcome
         p.page.wait_for_function(SETTLED, timeout=20_000)
         _one_map(p)
         looks.append(frame.evaluate("() => [window.map.getZoom(), window.map.getCenter()]"))
-    return frame.evaluate(AREAS_ON_SCREEN)  # type: ignore[no-any-return]
 
 
 def test_opening_view_shows_every_area_clear_of_the_legend(manners_server: Server, page: Page):

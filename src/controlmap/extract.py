@@ -512,6 +512,7 @@ class _PlaceMention:
     extent: Extent | None = None  # the mention itself says how much: "the western half"
     referent: bool = False  # "the city": stands for the place named before
     anchor: bool = False  # every place of this name lies in one country
+    minor: bool = False  # a small place, kept only where the report makes it one (_minor_ok)
 
 
 @dataclass(frozen=True)
@@ -782,25 +783,121 @@ def _place_at(
     spelled = text[start:end]
     if spelled.casefold() in _place_nouns():
         return None  # "مدينة" is "city", not Medina
-    if not geocode.is_mention(spelled):
+    if _not_a_place(text, start, end, spelled):
         return None
+    minor = not geocode.is_mention(spelled)
+    if minor and not (all(map(_capitalised, content)) and geocode.is_minor_mention(spelled)):
+        return None  # a small place is spelled with capitals throughout
     kind_word = _KIND_WORD.match(text[end:])
     query = spelled
     if kind_word:
         query = f"{spelled} {kind_word.group(1)}"
         end += kind_word.end()
-    ranked = geocode.ranked_ids(query, fuzzy=False, notable_only=True, context=list(near) or None)
+    ranked = geocode.ranked_ids(
+        query, fuzzy=False, notable_only=not minor, context=list(near) or None
+    )
     if not ranked:
         return None
     place_id = ranked[0]
     record = geocode.place(place_id)
     countries = {r.country for r in map(geocode.place, ranked[:_HOMONYMS]) if r is not None}
     return _PlaceMention(
-        start, end, place_id, record.name if record else spelled, anchor=len(countries) == 1
+        start,
+        end,
+        place_id,
+        record.name if record else spelled,
+        anchor=len(countries) == 1,
+        minor=minor,
     )
 
 
+@lru_cache(maxsize=1)
+def _place_words() -> dict[str, Any]:
+    return dict(json.loads(settings.data_file("extract/places.json").read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def _not_place_patterns() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
+    data = _place_words()
+    titles = "|".join(re.escape(t) for t in data["titles"])
+    after = "|".join(re.escape(t) for t in data["name_goes_on_except"])
+    words = frozenset(w.casefold() for w in data["not_places"])
+    return (
+        re.compile(rf"\b(?:{titles})\.?\s+(?:[A-Z][\w'’\-]*\s+)?$"),
+        re.compile(rf"^[\s\-]+(?!(?:{after})\b)[A-Z][a-z]"),
+        words | frozenset(MONTHS) | frozenset(WEEKDAYS),
+    )
+
+
+def _title_case(text: str) -> bool:
+    """A headline in Title Case: capitals say nothing about names there."""
+    words = re.findall(r"\b[^\W\d_]{4,}\b", text)
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) > 0.7 * len(words)
+
+
+def _not_a_place(text: str, start: int, end: int, spelled: str) -> bool:
+    """ "President Kelso", "Kelso Military Administration", "March": a name, but not a place.
+
+    A person's title before it, a month or weekday, a common word of news copy
+    (data/extract/places.json), or a capitalised word right after it that continues a longer
+    name the gazetteer does not know ("Ain Kelso" is not "Ain").
+    """
+    titled, goes_on, words = _not_place_patterns()
+    if spelled.casefold() in words or titled.search(text[:start]):
+        return True
+    return bool(goes_on.match(text[end:])) and not _title_case(text)
+
+
 _HOMONYMS = 10  # candidates looked at to tell whether a name is shared across countries
+
+
+@lru_cache(maxsize=1)
+def _minor_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    data = _place_words()
+
+    def alternatives(words: Sequence[str]) -> str:
+        return "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
+
+    before = alternatives(data["minor_cues_before"])
+    after = alternatives(data["minor_cues_after"])
+    return (
+        re.compile(rf"\b(?:{before})\s+(?:the\s+)?$", re.IGNORECASE),
+        re.compile(rf"^(?:\s*,|\s+is|\s+was)?\s+(?:{after})\b", re.IGNORECASE),
+    )
+
+
+def _minor_ok(
+    text: str, place: _PlaceMention, phrases: Sequence[_Phrase], near: Sequence[tuple[float, float]]
+) -> bool:
+    """Whether a small place's name (a village, a town under 15,000) is a place here.
+
+    Thousands of villages share their names with words and people, so such a name counts only
+    when it lies within REGION_KM of the report's unambiguous places, or when its name belongs
+    to one country and the sentence treats it as a place: "the village of ...", "..., a town
+    in", or right next to a control statement ("seized ...", "... fell to").
+    """
+    spelled = text[place.start : place.end]
+    if re.search(rf"\b{re.escape(spelled.lower())}\b", text):
+        return False  # the same word in lower case: a common word ("Still", "Hope")
+    distance = geocode.distance_km(place.place_id, near)
+    if distance is not None and distance <= geocode.REGION_KM:
+        return True
+    if not place.anchor:
+        return False
+    cue_before, cue_after = _minor_cues()
+    if cue_before.search(text[: place.start]) or cue_after.match(text[place.end :]):
+        return True
+    for phrase in phrases:
+        if phrase.end <= place.start:
+            gap = _words_in(text[phrase.end : place.start])
+            fits = len(gap) <= 4 and all(w in _OBJECT_FILLER for w in gap)
+            if fits and phrase.shape != "passive":
+                return True
+        elif phrase.start >= place.end:
+            gap = _words_in(text[place.end : phrase.start])
+            if len(gap) <= 3 and all(w in _SUBJECT_FILLER for w in gap):
+                return phrase.shape == "passive"
+    return False
 
 
 def _anchors(
@@ -812,7 +909,7 @@ def _anchors(
         blocked = [(a.start, a.end) for a in _find_actors(sentence, patterns)]
         for mention in _find_places(sentence, blocked):
             record = geocode.place(mention.place_id)
-            if mention.anchor and record is not None:
+            if mention.anchor and not mention.minor and record is not None:
                 points.append((record.lon, record.lat))
     return points
 
@@ -1593,9 +1690,12 @@ def _parse(
     actors = _find_actors(sentence, patterns)
     near = context.near if context is not None else ()
     places = _find_places(sentence, [(a.start, a.end) for a in actors], near)
+    if context is None:
+        places = [p for p in places if not p.minor]
     if context is not None:
         places = _with_referents(sentence, places, context.town, context.site, context.place)
     phrases = _find_phrases(sentence, actors)
+    places = [p for p in places if not p.minor or _minor_ok(sentence, p, phrases, near)]
     parsed = _Sentence(sentence, actors, places, phrases, _find_dates(sentence, published))
     if context is not None:
         parsed.registry_ids = context.registry_ids

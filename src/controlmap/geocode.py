@@ -827,6 +827,31 @@ def is_mention(spelled: str) -> bool:
     )
 
 
+def is_minor_mention(spelled: str) -> bool:
+    """Whether a name as written is the exact spelling of any place of the world gazetteer.
+
+    The looser test behind :func:`is_mention`: villages and towns of any size (GeoNames
+    cities500 counts places from 500 people, and some without a figure). Extraction keeps
+    such a name only where the report's other places or its wording make it a place.
+    """
+    world = _world()
+    key = exact_key(spelled)
+    if world is None or len(key) < WORLD_MENTION_MIN_CHARS or key in _countries():
+        return False
+    if world.has_notable_key("e:" + key, 0, ()):
+        return True
+    # a name of two words or more also by its variant key ("Ain Issa" for "Ayn Issa")
+    return len(key.split()) >= 2 and world.has_notable_key("v:" + fold(spelled), 0, ())
+
+
+def distance_km(place_id: str, points: Sequence[LonLat]) -> float | None:
+    """km from a place to the nearest of some (lon, lat) points (None: unknown or no points)."""
+    record = place(place_id)
+    if record is None or not points:
+        return None
+    return _distance_to(record, points)
+
+
 def longest_name_words() -> int:
     """Word count of the longest notable spelling: the widest n-gram worth looking up."""
     longest = _pack_index().longest_name_words

@@ -123,7 +123,7 @@ _MONTH = (
 )
 _WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
-_PREP = r"(?:(?:on|in|since|during|by|from|until|as\s+of|late|early|mid-?)\s+)?"
+_PREP = r"(?:(?i:on|in|since|during|by|from|until|as\s+of|late|early|mid-?)\s+)?"
 _DAY_MONTH = re.compile(
     rf"\b{_PREP}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b"
 )
@@ -134,10 +134,10 @@ _ISO_DATE = re.compile(rf"\b{_PREP}(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)\b")
 _MONTH_YEAR = re.compile(rf"\b{_PREP}{_MONTH}\s+{_YEAR}\b")
 # A bare month name only after a preposition: "May" alone is usually the verb.
 _MONTH_ALONE = re.compile(
-    rf"\b(?:in|since|during|by|until|late|early|mid-?)\s+(?:late\s+|early\s+)?{_MONTH}\b(?!\s+\d)"
+    rf"\b(?i:in|since|during|by|until|late|early|mid-?)\s+(?i:late\s+|early\s+)?{_MONTH}\b(?!\s+\d)"
 )
-_YEAR_ALONE = re.compile(rf"\b(?:in|since|during|until)\s+{_YEAR}\b")
-_WEEKDAY_RE = re.compile(rf"\b(?:(?:on|since|last|this|late|early|until)\s+)?{_WEEKDAY}\b")
+_YEAR_ALONE = re.compile(rf"\b(?i:in|since|during|until)\s+{_YEAR}\b")
+_WEEKDAY_RE = re.compile(rf"\b(?:(?i:on|since|last|this|late|early|until|as\s+of)\s+)?{_WEEKDAY}\b")
 _RELATIVE_DAYS = (
     (re.compile(r"\b(?:yesterday|last\s+night)\b", re.IGNORECASE), 1),
     (re.compile(r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening))\b", re.IGNORECASE), 0),
@@ -303,13 +303,21 @@ def _wordset(text: str) -> frozenset[str]:
 
 _EXTENT_TABLE: tuple[tuple[Extent, str], ...] = (
     ("most", r"\bmore\s+than\s+half\b"),
+    ("most", r"\b(?:two|three)[\s\-]+(?:thirds|quarters|fourths)\b"),
+    ("part", r"\b(?:a|one)[\s\-]+(?:third|quarter|fourth)\b"),
+    (
+        "most",
+        r"\b(?:nearly|almost|virtually|practically|most\s+of)\s+(?:all\s+of\s+)?(?:the\s+)?"
+        r"(?:entire(?:ty)?|whole|all)\b",
+    ),
     ("part", r"\bthe\s+(?:north|south|east|west)(?:ern)?(?:\s+(?:part|half|side))?\s+of\b"),
     ("most", r"\b(?:nearly|almost|virtually)\s+all\b"),
     ("most", r"\b(?:most|majority|bulk|largely|mostly|much\s+of)\b"),
     (
         "part",
         r"\b(?:parts?|portions?|some|several|pockets?|sections?|areas?|neighbou?rhoods?"
-        r"|quarters?|districts?|outskirts|edges?|partly|partially|half|centre|center)\b",
+        r"|quarters?|districts?|outskirts|edges?|partly|partially|half|centre|center|wards?"
+        r"|suburbs?|villages?\s+around|periphery)\b",
     ),
     (
         "part",
@@ -341,6 +349,8 @@ _OBJECT_FILLER = _wordset(
     more than nearly almost virtually remainder big major important northwestern northeastern
     final last about around roughly approximately over
     southwestern southeastern also now again fully completely largely
+    one two three four five six seven eight nine ten third thirds quarter quarters ward wards
+    suburbs suburb port coastal frontline front-line garrison regional
     """
 )
 # Words that may join a further place to a list of objects ("Dunmore and Ashby").
@@ -554,6 +564,7 @@ class _Sentence:
     agent: str | None = None  # the actor of the last phrase read so far in this sentence
     registry_ids: frozenset[str] = frozenset()
     insurgent: str | None = None  # the last non-state actor named: "the militants" is it
+    states: Mapping[str, str] = field(default_factory=dict)  # country code -> its state actor
 
 
 # --- sentences -----------------------------------------------------------------------------
@@ -631,7 +642,7 @@ def _named_together(s: _Sentence) -> list[_Dated]:
             key=lambda d: min(abs(d.start - place.end), abs(place.start - d.end)),
             default=None,
         )
-        actor_id = _actor_at(actor.actor, place, s.registry_ids)
+        actor_id = _actor_at(actor.actor, place, s.registry_ids, s.states)
         if actor_id is None:
             continue
         finding = _Finding(actor_id, place, "contested", "unknown", phrase, named_together=True)
@@ -661,13 +672,69 @@ def _state_forces() -> tuple[tuple[str, ...], dict[str, str]]:
     return tuple(data["generic_aliases"]), dict(data["by_country"])
 
 
-def _actor_at(actor: str, place: _PlaceMention, registry_ids: frozenset[str]) -> str | None:
+def _actor_at(
+    actor: str,
+    place: _PlaceMention,
+    registry_ids: frozenset[str],
+    states: Mapping[str, str] | None = None,
+) -> str | None:
     """The registry actor an agent stands for at this place (None: no suggestion)."""
     if actor != STATE_FORCES:
         return actor
     record = geocode.place(place.place_id)
-    state = _state_forces()[1].get(record.country) if record is not None else None
+    if record is None:
+        return None
+    state = _state_forces()[1].get(record.country) or (states or {}).get(record.country)
     return state if state in registry_ids else None
+
+
+@lru_cache(maxsize=1)
+def _demonyms() -> tuple[dict[str, tuple[str, ...]], tuple[str, ...], tuple[str, ...]]:
+    data = json.loads(settings.data_file("extract/demonyms.json").read_text(encoding="utf-8"))
+    by_country = {code: tuple(words) for code, words in data["by_country"].items()}
+    return by_country, tuple(data["force_nouns"]), tuple(data["held_words"])
+
+
+def state_actors(registry: ActorRegistry) -> dict[str, str]:
+    key = tuple((a.id, a.kind, a.name, a.aliases) for a in registry)  # type: ignore[attr-defined]
+    return dict(_state_actors(key))
+
+
+@lru_cache(maxsize=8)
+def _state_actors(
+    actors: tuple[tuple[str, str, str, tuple[str, ...]], ...],
+) -> tuple[tuple[str, str], ...]:
+    """Country code -> the registry's state actor of that country, read from its names.
+
+    A state actor owns a country when one of its names is a national-force phrase of that
+    country's adjective ("Ruritanian forces", data/extract/demonyms.json), or, failing that,
+    when its name uses the adjective. The explicit lines of state_forces.json come first.
+    """
+    by_country, nouns, _ = _demonyms()
+    noun_words = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
+    adjectives = {w: code for code, words in by_country.items() for w in words}
+    alternatives = "|".join(re.escape(w) for w in sorted(adjectives, key=len, reverse=True))
+    force = re.compile(rf"(?:the\s+)?({alternatives})\s+(?:{noun_words})")
+    used = re.compile(rf"(?<![\w\-])({alternatives})(?![\w\-])")
+    best: dict[str, tuple[int, str]] = {}
+    for actor_id, kind, name, aliases in actors:
+        if kind != "state":
+            continue
+        strength: dict[str, int] = {}
+        for alias in (name, *aliases):
+            full = force.fullmatch(alias)
+            if full:
+                code = adjectives[full.group(1)]
+                strength[code] = strength.get(code, 0) + 2
+            for match in used.finditer(alias):
+                strength.setdefault(adjectives[match.group(1)], 1)
+        for code, value in strength.items():
+            if value > best.get(code, (0, ""))[0]:
+                best[code] = (value, actor_id)
+    owners = {code: actor_id for code, (_, actor_id) in best.items()}
+    ids = {a[0] for a in actors}
+    owners.update({c: a for c, a in _state_forces()[1].items() if a in ids})
+    return tuple(sorted(owners.items()))
 
 
 _NATIONAL_FORCE = re.compile(r"([A-Z][a-z]+(?:i|ian|ese|ish))\s+(?:forces|troops|army|military)")
@@ -698,13 +765,37 @@ def _actor_patterns(registry: ActorRegistry) -> list[tuple[re.Pattern[str], str]
                 derived.setdefault(f"{force.group(1)} {noun}", actor_id)
     for alias, actor_id in derived.items():
         names.setdefault(alias, actor_id)
+    by_country, nouns, held = _demonyms()
+    owners = state_actors(registry)
+    sides: dict[str, str] = {}  # "Ruritanian" -> its state actor, for "-held" and "hands"
+    for code, actor_id in owners.items():
+        for adjective in by_country.get(code, ()):
+            sides.setdefault(adjective, actor_id)
+            for noun in nouns:  # "Ruritanian troops", "Ruritanian army forces"
+                names.setdefault(f"{adjective} {noun}", actor_id)
     for alias in _state_forces()[0]:
         names.setdefault(alias, STATE_FORCES)
+    for word in ("government", "army", "regime", "junta", "military"):
+        sides.setdefault(word, STATE_FORCES)
     patterns = []
     for alias in sorted(names, key=lambda a: (-len(a), a)):
         pattern = _alias_pattern(alias)
         if pattern is not None:
             patterns.append((pattern, names[alias]))
+    held_words = "|".join(map(re.escape, held))
+    for word, actor_id in sorted(sides.items(), key=lambda kv: -len(kv[0])):
+        # "Ruritanian-held", "in Ruritanian hands", "government-controlled": the side alone
+        body = re.escape(word)
+        patterns.append(
+            (
+                re.compile(
+                    rf"(?<![\w\-])(?:{body}(?=[\-‐](?:{held_words})\b)"
+                    rf"|(?<=\bin\s){body}(?=\s+hands\b))",
+                    re.IGNORECASE if word.islower() else 0,
+                ),
+                actor_id,
+            )
+        )
     return patterns
 
 
@@ -713,6 +804,8 @@ def _find_actors(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> 
     for pattern, actor in patterns:
         for match in pattern.finditer(text):
             found.append((match.start(), match.end(), actor))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    found.extend(_shared_nouns(text, found, patterns))
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
     mentions: list[_ActorMention] = []
     last_end = -1
@@ -724,6 +817,29 @@ def _find_actors(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> 
         mentions.append(_ActorMention(start, end, actor, speaker, sidelined))
         last_end = end
     return mentions
+
+
+_ADJECTIVE_AND = re.compile(r"(?<![\w\-])([A-Z][\w'’\-]+)\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)$")
+
+
+def _shared_nouns(
+    text: str,
+    found: Sequence[tuple[int, int, str]],
+    patterns: Sequence[tuple[re.Pattern[str], str]],
+) -> list[tuple[int, int, str]]:
+    """ "Ruritanian and Tarbish troops": "Ruritanian troops" is named too, sharing the noun."""
+    extra: list[tuple[int, int, str]] = []
+    for start, end, _ in found:
+        named = text[start:end].split(maxsplit=1)
+        before = _ADJECTIVE_AND.search(text[:start])
+        if len(named) < 2 or before is None:
+            continue
+        candidate = f"{before.group(1)} {named[1]}"
+        for pattern, actor in patterns:
+            if pattern.fullmatch(candidate):
+                extra.append((before.start(1), before.end(1), actor))
+                break
+    return extra
 
 
 # --- places --------------------------------------------------------------------------------
@@ -832,7 +948,8 @@ def _not_place_patterns() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[s
 def _title_case(text: str) -> bool:
     """A headline in Title Case: capitals say nothing about names there."""
     words = re.findall(r"\b[^\W\d_]{4,}\b", text)
-    return len(words) >= 3 and sum(w[0].isupper() for w in words) > 0.7 * len(words)
+    lower = [w for w in words if w[0].islower() and w not in ("with", "from", "into", "over")]
+    return len(words) >= 3 and not lower
 
 
 def _not_a_place(text: str, start: int, end: int, spelled: str) -> bool:
@@ -1249,6 +1366,9 @@ def _subject_rest(gap: str) -> str | None:
     fell to the Front").
     """
     rests = [gap]
+    relative = re.match(r"^\s*,\s*(?:which|that)\b(?P<rest>[^,;.]*)$", gap, re.IGNORECASE)
+    if relative:  # "Westford, which is held by the Front"
+        rests.append(relative.group("rest"))
     appositive = _APPOSITIVE.match(gap)
     if appositive:
         rests.append(appositive.group("rest"))
@@ -1350,7 +1470,8 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
 
 def _next_phrase_start(s: _Sentence, phrase: _Phrase) -> int:
     _, clause_end = _clause_bounds(s.text, phrase.end)
-    later = [p.start for p in s.phrases if p.start >= phrase.end]
+    # "besieged Front-held districts of Westford": a side's adjective does not end the object
+    later = [p.start for p in s.phrases if p.start >= phrase.end and p.shape != "adjective"]
     return min([clause_end, *later])
 
 
@@ -1384,7 +1505,16 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
             inside = [s.insurgent]
         elif not inside and previous_agent and _PRONOUN_SUBJECT.search(words):
             inside = [previous_agent]
-        return inside[:1], _objects_after(s, phrase.end, limit, "active", "control")
+        objects = _objects_after(s, phrase.end, limit, "active", "control")
+        if not objects:  # "leaving the town in Ruritanian hands": the place sits inside
+            objects = [
+                (p, p.extent or "all")
+                for p in s.places
+                if phrase.start < p.start
+                and p.end < phrase.end
+                and not any(a.start < p.start for a in s.actors if phrase.start <= a.start)
+            ][:1]
+        return inside[:1], objects
     if phrase.shape == "adjective":
         actor = [a.actor for a in s.actors if a.start == phrase.start]
         return actor, _objects_after(s, phrase.end, limit, "active", "control")
@@ -1398,7 +1528,7 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     if phrase.shape in ("contest", "entry"):
         agent = _agent_before(s, phrase, floor, previous_agent)
         if agent:
-            return [agent], objects
+            return _with_partner(s, phrase, agent), objects
         after = _agents_after(s, phrase.end)
         if phrase.shape == "contest" and after:
             # "clashes ... where Ruritanian forces were advancing against the Front": both sides
@@ -1425,7 +1555,21 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     agent = _agent_before(s, phrase, floor, previous_agent)
     if not objects and agent:
         objects = _relative_object(s, agent, phrase, limit)
-    return ([agent] if agent else []), objects
+    return (_with_partner(s, phrase, agent) if agent else []), objects
+
+
+_JOINED = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:the\s+)?$", re.IGNORECASE)
+
+
+def _with_partner(s: _Sentence, phrase: _Phrase, agent: str) -> list[str]:
+    """The agent, and the actor named with it ("Ruritanian and Tarbish troops seized ...")."""
+    before = [a for a in s.actors if a.end <= phrase.start and not a.speaker]
+    if len(before) >= 2 and before[-1].actor == agent:
+        first, second = before[-2], before[-1]
+        joined = _JOINED.match(s.text[first.end : second.start])
+        if joined and first.actor != agent and not first.sidelined:
+            return [first.actor, agent]
+    return [agent]
 
 
 _REPORTS = re.compile(
@@ -1464,7 +1608,7 @@ def _read_drive(
         by = re.search(r"\bby\b", s.text[start:limit])
         return (_agents_after(s, start + by.end())[:1] if by else []), objects
     agent = _agent_before(s, phrase, floor, previous_agent)
-    return ([agent] if agent else []), objects
+    return (_with_partner(s, phrase, agent) if agent else []), objects
 
 
 def _read_loss(s: _Sentence, phrase: _Phrase, limit: int) -> Reading:
@@ -1518,8 +1662,10 @@ def _date_for(
     """
     if place.start >= phrase.end:
         own = [d for d in s.dates if place.end <= d.start and d.end <= next_start]
-        if own:
+        if own and phrase.shape != "adjective":
             return own[0]
+    if phrase.shape == "adjective":
+        return None  # "the Front-held town of Kelso": the state at publication
     floor = _previous_phrase_end(s, phrase)
     limit = _next_phrase_start(s, phrase)
     after = [d for d in s.dates if phrase.end <= d.start and d.end <= max(limit, phrase.end)]
@@ -1564,7 +1710,7 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
                 extent = "all"
             when = _date_for(s, phrase, place, next_start)
             for agent in agents:
-                actor = _actor_at(agent, place, s.registry_ids)
+                actor = _actor_at(agent, place, s.registry_ids, s.states)
                 if actor is not None:
                     found.append(
                         _Dated(_Finding(actor, place, phrase.status, extent, phrase), when)
@@ -1626,6 +1772,7 @@ def extract(
         frozenset(a.id for a in actors if a.kind != "state"),
         frozenset(a.id for a in actors),
         tuple(_anchors(text, patterns)),
+        states=state_actors(actors),
     )
     for sentence in sentences(text):
         parsed = _parse(sentence, patterns, day, context)
@@ -1665,6 +1812,7 @@ class _Context:
     site: _PlaceMention | None = None  # the last named place that is not a town
     place: _PlaceMention | None = None  # the last place named, of any kind: "it"
     insurgent: str | None = None
+    states: Mapping[str, str] = field(default_factory=dict)
 
     def read(self, s: _Sentence) -> None:
         named = [p for p in s.places if not p.referent]
@@ -1699,6 +1847,7 @@ def _parse(
     parsed = _Sentence(sentence, actors, places, phrases, _find_dates(sentence, published))
     if context is not None:
         parsed.registry_ids = context.registry_ids
+        parsed.states = context.states
         before = [a.actor for a in actors if a.actor in context.non_state]
         parsed.insurgent = before[0] if before else context.insurgent
     return parsed
@@ -1707,14 +1856,18 @@ def _parse(
 # "the city", "the town": the town named last, in this sentence or an earlier one.
 _THE_TOWN_NOUN = re.compile(
     r"\b(?:the|this|that)\s+(?:(?:entire|whole|remaining|embattled|besieged|strategic|key"
-    r"|provincial|ancient|northern|southern|eastern|western|central|border|oil|rest\s+of\s+the)\s+)*"
-    r"(?P<noun>city|town|village|provincial\s+capital)\b(?!\s+(?:of|council|hall|centre|center)\b)",
+    r"|provincial|ancient|northern|southern|eastern|western|central|border|oil|rest\s+of\s+the"
+    r"|port|coastal|frontline|front-line|garrison|desert|mining|market|small|industrial|river"
+    r"|riverside|mountain|hilltop|historic|largest|second-largest|besieged)\s+)*"
+    r"(?P<noun>city|town|village|(?:provincial|regional|state|district|county)\s+capital)\b"
+    r"(?!\s+(?:of|council|hall|centre|center)\b)",
     re.IGNORECASE,
 )
 # "retook it", "it fell to": the place named last ("it" elsewhere is anything at all).
 _IT = re.compile(
     r"\b(?:took|taken|seized|captured|retook|retaken|recaptured|liberated|overran|overrun"
-    r"|controls|controlled|holds|held|occupied|entered|stormed|besieged)\s+(?P<it>it)\b"
+    r"|controls|controlled|holds|held|occupied|entered|stormed|besieged|leaving|left|secured"
+    r"|infiltrated)\s+(?P<it>it)\b"
     r"|\b(?P<it2>[Ii]t)(?=\s+(?:(?:has|had|was|is)\s+)?(?:fell|fallen|falls)\s+(?:in)?to\b)",
 )
 # "the facility", "the refinery": the last site named that is not a town.

@@ -272,7 +272,8 @@ _MODAL_BEFORE = re.compile(
 # "reported to control", "claimed to have seized": a report, not an intention.
 _FACTUAL_TO = re.compile(
     r"\b(?:(?:reported|said|believed|thought|understood|known|claimed|claims?|appears?"
-    r"|appeared|seems?|seemed)\s+to(?:\s+have)?(?:\s+(?:been|now|already|still))?"
+    r"|appeared|seems?|seemed|continues?|continued|continuing|still)\s+to(?:\s+have)?"
+    r"(?:\s+(?:been|now|already|still))?"
     r"|to\s+have(?:\s+been)?)\s+(?:[\w'’\-]+ly\s+)?$",
     re.IGNORECASE,
 )
@@ -361,7 +362,8 @@ _SUBJECT_FILLER = _wordset(
     """
     is was were are has have had been being now still already firmly largely mostly partly
     partially completely fully entirely effectively reportedly finally quickly remains
-    remained city town itself also all virtually almost nearly practically
+    remained city town itself also all virtually almost nearly practically back again once
+    more firmly
     """
 )
 # A place right after these only locates something: "near Southwick", "east of Eastbrook".
@@ -381,11 +383,15 @@ _QUALIFIES_NEXT = re.compile(
 _FACILITY_AFTER = re.compile(
     r"^(?:['’]s)?\s+(?:dam|airport|air\s*base|air\s+field|airfield|base|university|bridge|lake"
     r"|mountains?|river|stadium|hospital|prison|barracks|camp|road|highway|crossing"
-    r"|refinery|power\s+(?:plant|station)|military\s+base|checkpoint|valley)\b",
+    r"|refinery|(?:nuclear\s+|hydroelectric\s+|thermal\s+)?(?:power\s+)?(?:plant|station)"
+    r"|military\s+base|checkpoint|valley)\b",
     re.IGNORECASE,
 )
 _FEATURE_BEFORE = re.compile(r"\b(?:Mount|Mt\.?|Jebel|Jabal|Lake|Camp|Wadi)\s+$")
-_KIND_WORD = re.compile(r"^[\s\-]+(province|governorate|sub-?district|district)\b", re.I)
+_KIND_WORD = re.compile(
+    r"^[\s\-]+(province|governorate|sub-?district|district|state|region|oblast)\b", re.I
+)
+_KIND_QUERY = {"state": "province", "region": "province", "oblast": "province"}
 _APPOSITIVE = re.compile(r"^\s*,(?P<inner>[^;]{1,120}),\s*(?P<rest>[^,;]*)$", re.DOTALL)
 _RELATIVE = re.compile(r"\s*,?\s*(?:which|that|whom|where)\s+", re.IGNORECASE)
 _POSSESSIVE_PART = re.compile(r"^['’]s\s+[\w\-]", re.IGNORECASE)
@@ -406,14 +412,20 @@ _LIST_OF_TOWNS = re.compile(
 _INSIDE_TOWN = re.compile(
     r"\b(?:compound|buildings?|headquarters|stations?|neighbou?rhoods?|quarters?|bases?"
     r"|markets?|hospitals?|university|offices?|council|checkpoints?|bridges?|positions?"
-    r"|streets?|barracks|prison|palace|mosque|airport|complex|pockets?|remnants?|resistance)\b"
-    r"[^,;.]{0,30}?\b(?:in|inside|of)\s+(?:the\s+)?"
+    r"|streets?|barracks|prison|palace|mosque|airport|complex|pockets?|remnants?|resistance"
+    r"|area|sectors?|corners?|garrison|division|command|brigade|regiment)\b"
+    r"[^,;.]{0,60}?\b(?:in|inside|of)\s+(?:the\s+)?"
     r"(?:(?:central|eastern|western|northern|southern|old|downtown)\s+)?$",
     re.IGNORECASE,
 )
 _FLAG_RAISED = re.compile(
     r"\b(?:rais(?:e|es|ed|ing)|hoist(?:s|ed|ing)?|plant(?:s|ed|ing)?)\s+(?:the|their|its|a)?\s*"
     r"(?:[\w'’\-]+\s+){0,2}flags?\b",
+    re.IGNORECASE,
+)
+# "entered Kelso and drove out the Front": an entry that ends with the other side gone
+_DROVE_OUT = re.compile(
+    r"\band\s+(?:have\s+|had\s+)?(?:drove|driven|expelled|chased|pushed|kicked|flushed)\s+out\b",
     re.IGNORECASE,
 )
 _PRONOUN_SUBJECT = re.compile(
@@ -651,10 +663,11 @@ def _named_together(s: _Sentence) -> list[_Dated]:
 
 
 def _alias_pattern(alias: str) -> re.Pattern[str] | None:
-    words = _WORD.findall(alias)
-    if not words:
+    if not _WORD.findall(alias):
         return None
-    body = r"[\s\-‐]+".join(re.escape(w).replace("'", "['’]") for w in words)
+    words = [w for w in re.split(r"[\s\-‐]+", alias.strip()) if w]
+    # "Ruritania's army": the apostrophe either way, words split by spaces or hyphens
+    body = r"[\s\-‐]+".join(re.sub("['’]", "['’]", re.escape(w)) for w in words)
     strict = alias.isupper() and len(alias.replace(" ", "")) <= 5
     flags = 0 if strict else re.IGNORECASE
     # Arabic writes "and", "by", "for" as one-letter prefixes: والجيش is "and the army"
@@ -689,10 +702,17 @@ def _actor_at(
 
 
 @lru_cache(maxsize=1)
-def _demonyms() -> tuple[dict[str, tuple[str, ...]], tuple[str, ...], tuple[str, ...]]:
+def _demonyms() -> tuple[
+    dict[str, tuple[str, ...]], tuple[str, ...], tuple[str, ...], tuple[str, ...]
+]:
     data = json.loads(settings.data_file("extract/demonyms.json").read_text(encoding="utf-8"))
     by_country = {code: tuple(words) for code, words in data["by_country"].items()}
-    return by_country, tuple(data["force_nouns"]), tuple(data["held_words"])
+    return (
+        by_country,
+        tuple(data["force_nouns"]),
+        tuple(data["held_words"]),
+        tuple(data["voices"]),
+    )
 
 
 def state_actors(registry: ActorRegistry) -> dict[str, str]:
@@ -710,7 +730,7 @@ def _state_actors(
     country's adjective ("Ruritanian forces", data/extract/demonyms.json), or, failing that,
     when its name uses the adjective. The explicit lines of state_forces.json come first.
     """
-    by_country, nouns, _ = _demonyms()
+    by_country, nouns, _, _ = _demonyms()
     noun_words = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
     adjectives = {w: code for code, words in by_country.items() for w in words}
     alternatives = "|".join(re.escape(w) for w in sorted(adjectives, key=len, reverse=True))
@@ -765,7 +785,7 @@ def _actor_patterns(registry: ActorRegistry) -> list[tuple[re.Pattern[str], str]
                 derived.setdefault(f"{force.group(1)} {noun}", actor_id)
     for alias, actor_id in derived.items():
         names.setdefault(alias, actor_id)
-    by_country, nouns, held = _demonyms()
+    by_country, nouns, held, _ = _demonyms()
     owners = state_actors(registry)
     sides: dict[str, str] = {}  # "Ruritanian" -> its state actor, for "-held" and "hands"
     for code, actor_id in owners.items():
@@ -790,12 +810,25 @@ def _actor_patterns(registry: ActorRegistry) -> list[tuple[re.Pattern[str], str]
             (
                 re.compile(
                     rf"(?<![\w\-])(?:{body}(?=[\-‐](?:{held_words})\b)"
-                    rf"|(?<=\bin\s){body}(?=\s+hands\b))",
+                    rf"|(?<=\bin\s){body}(?=\s+hands\b)|(?<=\bunder\s){body}(?=\s+control\b))",
                     re.IGNORECASE if word.islower() else 0,
                 ),
                 actor_id,
             )
         )
+    # "Ruritania's army", "Ruritania's defence ministry": a country's own forces or voice
+    every_noun = "|".join(re.escape(n) for n in sorted((*nouns, *_demonyms()[3]), key=len)[::-1])
+    for code, actor_id in owners.items():
+        country = "|".join(re.escape(n) for n in geocode.country_names(code))
+        if country:
+            patterns.append(
+                (
+                    re.compile(
+                        rf"(?<![\w\-])(?:{country})['’]s\s+(?:{every_noun})(?!\w)", re.IGNORECASE
+                    ),
+                    actor_id,
+                )
+            )
     return patterns
 
 
@@ -870,7 +903,9 @@ def _find_places(
                 part = _part_of_town(text, found)
                 if part is not None:
                     mentions.append(part)
-                elif not _names_something_else(text, found):
+                elif not _names_something_else(text, found) and not _METONYM.match(
+                    text[found.end :]
+                ):
                     mentions.append(found)
                 i = j + 1
                 while part is not None and i < len(words) and words[i].start() < part.end:
@@ -879,6 +914,15 @@ def _find_places(
         if found is None:
             i += 1
     return mentions
+
+
+# "Northam said", "Northam rejected the claim": a capital speaking for its government.
+_METONYM = re.compile(
+    r"^\s+(?:has\s+|have\s+|had\s+)?(?:said|says|rejected|rejects|denied|denies|claimed|claims"
+    r"|announced|announces|accused|accuses|insisted|insists|responded|warned|warns|confirmed"
+    r"|confirms|vowed|vows|dismissed|dismisses|blamed|blames)\b",
+    re.IGNORECASE,
+)
 
 
 def _place_at(
@@ -907,11 +951,16 @@ def _place_at(
     kind_word = _KIND_WORD.match(text[end:])
     query = spelled
     if kind_word:
-        query = f"{spelled} {kind_word.group(1)}"
+        kind = kind_word.group(1).lower()
+        query = f"{spelled} {_KIND_QUERY.get(kind, kind)}"
         end += kind_word.end()
     ranked = geocode.ranked_ids(
         query, fuzzy=False, notable_only=not minor, context=list(near) or None
     )
+    if not kind_word:
+        # a bare name is a town: a province of the world pack (no theatre detail) is named
+        # with its kind word ("Ruritania state"), and one sharing a town's spelling is the town
+        ranked = [i for i in ranked if getattr(geocode.place(i), "detail", 0) != 1]
     if not ranked:
         return None
     place_id = ranked[0]
@@ -1096,9 +1145,9 @@ def _refine(text: str, phrase: _Phrase) -> _Phrase | None:
     verb = phrase.verb
     if verb is not None and verb.other_senses is not None and verb.other_senses.match(after):
         return None
-    if phrase.shape in ("active", "drive"):
+    if phrase.shape in ("active", "drive", "contest"):
         by = _PASSIVE_BY.match(after)
-        if by:
+        if by:  # "captured by", "besieged by"
             return _Phrase(phrase.start, phrase.end + by.end(), "passive", phrase.status, verb)
     return phrase
 
@@ -1198,7 +1247,10 @@ def _dates_in_other_languages(text: str, published: dt.date) -> list[_DateMentio
         if start < 0 or when.date() > published:
             continue
         cursor = start + len(spelled)
-        out.append(_DateMention(start, cursor, when.date(), "day"))
+        day = when.date()
+        if published - day == dt.timedelta(days=7) and not re.search(r"\d", spelled):
+            day = published  # a weekday naming the publication day itself, as in English
+        out.append(_DateMention(start, cursor, day, "day"))
     return out
 
 
@@ -1286,9 +1338,27 @@ def _referent_object_ok(gap: str) -> bool:
     return len(words) <= 8 and all(w in _OBJECT_FILLER for w in words) and "," not in gap
 
 
+# A site outside a town, named with the town it stands at: the claim is on the town, all of it
+# (the site is usually what holds the town: "the Kelso power plant at Northam").
+_SITE_AT_TOWN = re.compile(
+    r"\b(?:plant|station|dam|air\s*base|airbase|airfield|air\s+field|crossing|refinery|mine"
+    r"|port|post)\s+(?:at|in)\s+(?:the\s+)?(?:town\s+of\s+|city\s+of\s+)?$",
+    re.IGNORECASE,
+)
+
+
+_CONTEST_LEAD = re.compile(
+    r"^\s*(?:(?:is|are|was|were|has|have|been|still|now|under\s+way|underway|raging|continuing"
+    r"|continued|ongoing|reported|with|against|the)\s+)*(?:in|into|inside|on|at|for|over)\b",
+    re.IGNORECASE,
+)
+
+
 def _first_object_ok(gap: str, shape: Shape, actors_between: bool) -> bool:
     if _LOCATOR_BEFORE.search(gap):
         return False
+    if len(_words_in(gap)) <= 10 and _SITE_AT_TOWN.search(gap) and not re.search(r"[.;:]", gap):
+        return True
     words = _words_in(gap)
     if shape in ("contest", "entry"):
         return len(words) <= 14 and not re.search(r"[.;:]", gap)
@@ -1307,13 +1377,25 @@ def _first_object_extent(gap: str, shape: Shape) -> Extent | None:
         return _extent_in(gap[_LIST_OF_TOWNS.search(gap).start() :])  # type: ignore[union-attr]
     if _LAST_POCKETS.search(gap):
         return "all"
+    if _SITE_AT_TOWN.search(gap):
+        return "all"
     if _INSIDE_TOWN.search(gap):
         return _extent_in(_tail_words(gap, 3)) or "part"
     return _extent_in(gap)
 
 
+# "Kelso, the capital of Northshire": the second place only says where the first lies
+_CAPITAL_OF = re.compile(
+    r"^\s*,\s*(?:the|a|an)?\s*(?:[\w\-]+\s+){0,3}?(?:capital|city|town|seat|centre|center|hub)"
+    r"\s+(?:of|in)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _next_object_ok(gap: str, actors_between: bool) -> bool:
     if actors_between or _LOCATOR_BEFORE.search(gap) or _IN_BEFORE.search(gap):
+        return False
+    if _CAPITAL_OF.match(gap):
         return False
     words = _words_in(gap)
     return len(words) <= 8 and all(w in _LIST_FILLER for w in words)
@@ -1332,7 +1414,14 @@ def _objects_after(
         gap = _without_dates(s, anchor, place.start)
         between = any(anchor <= a.start and a.end <= place.start for a in s.actors)
         if not picked:
-            if place.referent and not _referent_object_ok(gap):
+            lead = gap
+            if shape in ("contest", "entry"):  # "fighting in the town", "battling X in the town"
+                for actor in s.actors:
+                    if anchor <= actor.start and actor.end <= place.start:
+                        lead = lead.replace(s.text[actor.start : actor.end], " ")
+                lead = _CONTEST_LEAD.sub(" ", lead)
+            inside = len(_words_in(gap)) <= 10 and _INSIDE_TOWN.search(gap)
+            if place.referent and not (_referent_object_ok(lead) or inside):
                 break
             if not _first_object_ok(gap, shape, between):
                 break
@@ -1366,6 +1455,10 @@ def _subject_rest(gap: str) -> str | None:
     fell to the Front").
     """
     rests = [gap]
+    # "Kelso, the last town in the valley still in Front hands"
+    leading = re.match(r"^\s*,\s*(?:the|a|an)\s+[^,;.]{0,80}\b(?:still|now)\s+$", gap)
+    if leading and len(_words_in(gap)) <= 14:
+        rests.append("")
     relative = re.match(r"^\s*,\s*(?:which|that)\b(?P<rest>[^,;.]*)$", gap, re.IGNORECASE)
     if relative:  # "Westford, which is held by the Front"
         rests.append(relative.group("rest"))
@@ -1435,9 +1528,20 @@ def _agent_before(
     lead = s.text[max(clause_start, floor) : phrase.start]
     if s.insurgent and _INSURGENT_ANAPHOR.search(lead):
         return s.insurgent
+    if _ITS_FORCES.search(lead):
+        # "the Front said its fighters had taken": the side that speaks, else the last one
+        named = [a for a in s.actors if a.end <= phrase.start]
+        if named:
+            return named[-1].actor
     if previous_agent and _PRONOUN_SUBJECT.search(lead):
         return previous_agent
     return None
+
+
+_ITS_FORCES = re.compile(
+    r"\b(?:its|their)\s+(?:own\s+)?(?:forces|troops|units|soldiers|fighters|men|army|military)\b",
+    re.IGNORECASE,
+)
 
 
 def _agents_after(s: _Sentence, start: int, window: int | None = None) -> list[str]:
@@ -1528,7 +1632,15 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     if phrase.shape in ("contest", "entry"):
         agent = _agent_before(s, phrase, floor, previous_agent)
         if agent:
-            return _with_partner(s, phrase, agent), objects
+            agents = _with_partner(s, phrase, agent)
+            if phrase.shape == "contest":
+                # "were battling Ruritanian troops in Kelso", "clashed with the Front": both sides
+                opponent = next((a for a in s.actors if a.start >= phrase.end), None)
+                if opponent is not None and re.fullmatch(
+                    r"\s*(?:with\s+|against\s+)?(?:the\s+)?", s.text[phrase.end : opponent.start]
+                ):
+                    agents = list(dict.fromkeys([*agents, opponent.actor]))
+            return agents, objects
         after = _agents_after(s, phrase.end)
         if phrase.shape == "contest" and after:
             # "clashes ... where Ruritanian forces were advancing against the Front": both sides
@@ -1558,7 +1670,11 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     return (_with_partner(s, phrase, agent) if agent else []), objects
 
 
-_JOINED = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:the\s+)?$", re.IGNORECASE)
+_JOINED = re.compile(
+    r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:(?:units|forces|fighters|troops|members|elements"
+    r"|soldiers)\s+of\s+)?(?:the\s+)?$",
+    re.IGNORECASE,
+)
 
 
 def _with_partner(s: _Sentence, phrase: _Phrase, agent: str) -> list[str]:
@@ -1661,7 +1777,14 @@ def _date_for(
     sentence; then the nearest before it; then the nearest anywhere in the sentence.
     """
     if place.start >= phrase.end:
-        own = [d for d in s.dates if place.end <= d.start and d.end <= next_start]
+        _, place_clause_end = _clause_bounds(s.text, place.end)
+        own = [
+            d
+            for d in s.dates
+            if place.end <= d.start
+            and d.end <= min([next_start, *_blockers(s, phrase, place)])
+            and d.start < place_clause_end
+        ]
         if own and phrase.shape != "adjective":
             return own[0]
     if phrase.shape == "adjective":
@@ -1669,19 +1792,54 @@ def _date_for(
     floor = _previous_phrase_end(s, phrase)
     limit = _next_phrase_start(s, phrase)
     after = [d for d in s.dates if phrase.end <= d.start and d.end <= max(limit, phrase.end)]
+    _, clause_end = _clause_bounds(s.text, phrase.end)
     if not after:
         later = [d for d in s.dates if d.start >= phrase.end]
         others = [p for p in s.phrases if p.start > phrase.end]
-        if later and not any(p.start < later[0].start for p in others):
+        # beyond its clause only the date of a report ("..., officials said on Friday")
+        if (
+            later
+            and not any(p.start < later[0].start for p in others)
+            and (later[0].start < clause_end or _ATTRIBUTION.search(s.text[: later[0].start]))
+        ):
             after = later
     if after:
         return after[0]
     before = [d for d in s.dates if d.end <= phrase.start and d.start >= floor]
     if before:
         return before[-1]
-    if s.dates:
-        return min(s.dates, key=lambda d: min(abs(d.start - phrase.end), abs(phrase.start - d.end)))
+    clause_start, _ = _clause_bounds(s.text, phrase.start)
+    near = [
+        d
+        for d in s.dates
+        if (
+            clause_start <= d.start < clause_end
+            or _ATTRIBUTION.search(s.text[: d.start])
+            or not _words_in(s.text[: d.start])  # "As of May 2, ...": the whole sentence
+        )
+        and not any(phrase.end <= p.start < d.start for p in s.phrases)  # another's date
+    ]
+    if near:
+        return min(near, key=lambda d: min(abs(d.start - phrase.end), abs(phrase.start - d.end)))
     return None
+
+
+_ATTRIBUTION = re.compile(
+    r"\b(?:said|says|say|announced|announces|reported|reports|claimed|claims|stated|confirmed"
+    r"|added|declared|told\s+(?:\w+\s+){1,3}?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _blockers(s: _Sentence, phrase: _Phrase, place: _PlaceMention) -> list[int]:
+    """Starts of the later phrases whose dates are theirs, not this place's ("fully liberated"
+    right after the place belongs to it)."""
+    return [
+        p.start
+        for p in s.phrases
+        if p.start > max(phrase.end, place.end)
+        and not _DECLARED_STATE.match(s.text[place.end : p.end])
+    ]
 
 
 @dataclass(frozen=True)
@@ -1693,7 +1851,7 @@ class _Dated:
 def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], str | None]:
     found: list[_Dated] = []
     last_agent = previous_agent
-    flag_raised = bool(_FLAG_RAISED.search(s.text))
+    flag_raised = bool(_FLAG_RAISED.search(s.text) or _DROVE_OUT.search(s.text))
     for phrase in s.phrases:
         if _vetoed(s, phrase):
             continue
@@ -1781,6 +1939,9 @@ def extract(
             findings = _named_together(parsed)
         context.read(parsed)
         in_sentence: set[tuple[str, str, str]] = set()
+        # one reading per actor, place and status in a sentence: the one that says how much
+        # ("pushed into Kelso ... fighting in its northern districts": part, not unknown)
+        findings = sorted(findings, key=_vaguer)
         for dated in findings:
             finding = dated.finding
             key3 = (finding.actor, finding.place.place_id, finding.status)
@@ -1798,7 +1959,31 @@ def extract(
             if key not in seen:
                 seen.add(key)
                 suggestions.append(suggestion)
-    return suggestions
+    return _most_specific(suggestions)
+
+
+def _most_specific(suggestions: list[Suggestion]) -> list[Suggestion]:
+    """One reading per actor, place, status and day: the whole over a part, a known extent
+    over "unknown" ("raised a flag in the centre of Kelso" beside "seized Kelso")."""
+    rank = {"all": 0, "most": 1, "part": 2, "unknown": 3}
+    best: dict[tuple[str, str, str, str | None], int] = {}
+    for s in suggestions:
+        key = (s.actor, s.place_id, s.status, s.date)
+        best[key] = min(best.get(key, 9), rank[s.extent])
+    kept = []
+    for s in suggestions:
+        key = (s.actor, s.place_id, s.status, s.date)
+        # "all" wins over a part only for control; for fighting, a known extent over unknown
+        wanted = best[key] if s.status == "control" or best[key] < 3 else 3
+        if s.status == "contested" and rank[s.extent] < 3 or rank[s.extent] == wanted:
+            kept.append(s)
+    return kept
+
+
+def _vaguer(dated: _Dated) -> int:
+    """Entering a town says nothing of how much is fought over: a later extent comes first."""
+    finding = dated.finding
+    return 1 if finding.extent == "unknown" and finding.phrase.shape == "entry" else 0
 
 
 @dataclass
@@ -1813,15 +1998,20 @@ class _Context:
     place: _PlaceMention | None = None  # the last place named, of any kind: "it"
     insurgent: str | None = None
     states: Mapping[str, str] = field(default_factory=dict)
+    last_date: _DateMention | None = None  # "the same day" in a later sentence
 
     def read(self, s: _Sentence) -> None:
-        named = [p for p in s.places if not p.referent]
+        if s.dates:
+            self.last_date = s.dates[-1]
+        # a place that only locates another ("north of Northam") is not what "the town" means
+        places = [p for p in s.places if not _LOCATOR_BEFORE.search(s.text[: p.start])]
+        named = [p for p in places if not p.referent]
         if named:
             self.place = named[-1]
-        towns = [p for p in s.places if _is_town(p.place_id)]
+        towns = [p for p in places if _is_town(p.place_id)]
         if towns:
             self.town = towns[-1]
-        sites = [p for p in s.places if not _is_town(p.place_id) and _is_site(p.place_id)]
+        sites = [p for p in places if not _is_town(p.place_id) and _is_site(p.place_id)]
         if sites:
             self.site = sites[-1]
         rebels = [a.actor for a in s.actors if a.actor in self.non_state]
@@ -1844,13 +2034,37 @@ def _parse(
         places = _with_referents(sentence, places, context.town, context.site, context.place)
     phrases = _find_phrases(sentence, actors)
     places = [p for p in places if not p.minor or _minor_ok(sentence, p, phrases, near)]
-    parsed = _Sentence(sentence, actors, places, phrases, _find_dates(sentence, published))
+    dates = _find_dates(sentence, published)
+    if context is not None and context.last_date is not None:
+        dates = _same_day(sentence, dates, context.last_date)
+    parsed = _Sentence(sentence, actors, places, phrases, dates)
     if context is not None:
         parsed.registry_ids = context.registry_ids
         parsed.states = context.states
         before = [a.actor for a in actors if a.actor in context.non_state]
         parsed.insurgent = before[0] if before else context.insurgent
     return parsed
+
+
+# "the same day", "a day later": counted from the date named last in the report.
+_SAME_DAY = (
+    (re.compile(r"\b(?:the\s+same\s+day|that\s+(?:same\s+)?day|later\s+that\s+day)\b", re.I), 0),
+    (re.compile(r"\b(?:the\s+(?:next|following)\s+day|a\s+day\s+later)\b", re.I), 1),
+    (re.compile(r"\b(?:the\s+(?:day|night)\s+before|the\s+previous\s+day)\b", re.I), -1),
+)
+
+
+def _same_day(text: str, dates: list[_DateMention], last: _DateMention) -> list[_DateMention]:
+    """Add "the same day" and its kin as dates counted from the report's last date."""
+    if last.precision != "day":
+        return dates
+    added = list(dates)
+    for pattern, offset in _SAME_DAY:
+        for match in pattern.finditer(text):
+            if not _inside_any(match.start(), match.end(), [(d.start, d.end) for d in added]):
+                day = last.day + dt.timedelta(days=offset)
+                added.append(_DateMention(match.start(), match.end(), day, "day"))
+    return sorted(added, key=lambda d: d.start)
 
 
 # "the city", "the town": the town named last, in this sentence or an earlier one.
@@ -1878,9 +2092,11 @@ _THE_SITE_NOUN = re.compile(
 )
 # "the western half", "the eastern part" with no place after: part of the town named last.
 _PART_OF_TOWN = re.compile(
-    r"\bthe\s+(?P<part>(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)"
-    r"(?:ern)?\s+(?:half|part|side|bank|sector|districts|neighbou?rhoods|quarters))\b"
-    r"(?!\s+of\b)",
+    r"\b(?:the|its)\s+(?P<part>(?:north|south|east|west|north-?east|north-?west|south-?east"
+    r"|south-?west)(?:ern)?\s+(?:half|part|side|bank|sector|districts|neighbou?rhoods|quarters"
+    r"|outskirts|suburbs|edges?))\b(?!\s+of\b)"
+    r"|\bits\s+(?P<own>outskirts|suburbs|centre|center|old\s+(?:city|town)|districts"
+    r"|neighbou?rhoods|periphery|edges?|airport|market|industrial\s+(?:zone|area))\b",
     re.IGNORECASE,
 )
 
@@ -1903,9 +2119,10 @@ def _with_referents(
     )
     for pattern, group, extent, town_like in readings:
         for match in pattern.finditer(text):
-            if match.group(group) is None:
-                group = "it2"  # "It fell to": the other alternative of _IT
-            start, end = match.span(group)
+            name = group
+            if match.group(name) is None:
+                name = "it2" if group == "it" else "own"  # the pattern's other alternative
+            start, end = match.span(name)
             if _inside_any(start, end, spans) or _FACILITY_AFTER.match(text[end:]):
                 continue  # "the city's airport" is not the city
             before = [

@@ -479,6 +479,18 @@ def _countries() -> dict[str, str]:
     return _country_table(tuple(p for p in paths if p.is_file()))
 
 
+def country_names(code: str) -> tuple[str, ...]:
+    """The names of a country (ISO code) in Latin letters, folded, from the countries table."""
+    wanted = code.strip().upper()
+    return tuple(
+        sorted(
+            name
+            for name, value in _countries().items()
+            if value == wanted and re.fullmatch(r"[a-z][a-z ]{3,}", name)
+        )
+    )
+
+
 def _world_place(record: gazetteer.WorldPlace) -> Place:
     notable = _is_notable(record.code, record.population)
     return Place(

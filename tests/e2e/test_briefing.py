@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
+from shapely.geometry import box
 
+from controlmap import dataset, workflow
+from controlmap.auth import User
+from controlmap.model import Claim
+from controlmap.store import Store
+from tests.conftest import citation
+from tests.databases import Databases
 from tests.e2e.conftest import Page, Server
 from tests.e2e.test_browser import DRAWN_JS, _frame
 
@@ -39,6 +47,76 @@ def test_copied_link_reopens_the_same_view(briefing_server: Server, page: Page) 
     assert again == first
     assert other.page.locator('[data-testid="stSidebar"]').get_by_text("Islamic State").count()
     other.shot("21-link-reopened")
+    assert other.blocked == [] and p.blocked == []
+    other.close()
+
+
+CHANGED = "the data has changed since"
+
+
+@pytest.fixture(scope="module")
+def written_server(
+    tmp_path_factory: pytest.TempPathFactory, databases: Databases
+) -> Iterator[Server]:
+    """The demo data in a database of its own, which the test writes to."""
+    url = databases.new(tmp_path_factory.mktemp("links"), "links")
+    dataset.init_store(Store(url), demo=True)
+    server = Server(url, "links")
+    yield server
+    server.stop()
+
+
+def _pending(store: Store, day: str) -> tuple[int, int]:
+    """A contributor submits a claim; its id and version, as the review page sees them."""
+    claim = Claim(
+        actor="isil",
+        geometry=box(43.7, 33.3, 43.8, 33.4),
+        observed_on=dt.date.fromisoformat(day),
+        status="control",
+        extent="all",
+        citations=(citation(),),
+    )
+    (cid,) = workflow.submit(store, User("cora", "contributor"), [claim])
+    (pending,) = [c for c in store.claims(("pending",)) if c.id == cid]
+    return cid, pending.version
+
+
+def _reopen(p: Page, link: str) -> Page:
+    other = Page(p.page.context.browser)
+    other.goto(link)
+    _frame(other)
+    other.page.get_by_role("tab", name="Export and link").wait_for(timeout=30_000)
+    return other
+
+
+def test_old_link_warns_only_when_the_public_map_changed(
+    written_server: Server, page: Page
+) -> None:
+    p = page
+    p.goto(f"{written_server.base}/?date=2015-05-20&lat=33.5&lon=43.2&zoom=8")
+    _frame(p)
+    p.page.get_by_role("tab", name="Export and link").click()
+    link = p.page.locator('[data-testid="stCode"] code').first.inner_text().strip()
+    assert "v=" in link, link
+    store = Store(written_server.db_url)
+    reviewer = User("rex", "reviewer")
+
+    # Submissions and a rejection: nothing the public sees has changed, so no warning.
+    for day in ("2015-05-01", "2015-05-02", "2015-05-03"):
+        cid, version = _pending(store, day)
+    workflow.review(
+        store, reviewer, cid, decision="rejected", expected_version=version, why="no source"
+    )
+    other = _reopen(p, link)
+    assert other.page.get_by_text(CHANGED, exact=False).count() == 0, "warned, map unchanged"
+    other.close()
+
+    # One approval changes the public map: the old link now says so.
+    cid, version = _pending(store, "2015-05-04")
+    workflow.review(store, reviewer, cid, decision="approved", expected_version=version)
+    other = _reopen(p, link)
+    other.page.get_by_text(CHANGED, exact=False).wait_for(timeout=30_000)
+    other.shot("22-old-link-warns")
     assert other.blocked == [] and p.blocked == []
     other.close()
 

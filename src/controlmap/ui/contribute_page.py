@@ -18,7 +18,7 @@ from controlmap.extract import extract
 from controlmap.geocode import geocode
 from controlmap.geometry import area_km2
 from controlmap.model import CONFIDENCES, EXTENTS, PRECISIONS, STATUSES
-from controlmap.render import basemap, style, vendor
+from controlmap.render import basemap, interaction, style, vendor
 
 _log = logging.getLogger(__name__)
 AREA_SOURCES = ("Place footprint", "Draw on the map", "Upload GeoJSON")
@@ -384,6 +384,9 @@ def _area_picker() -> None:
         edit_options={"edit": True, "remove": True},
     ).add_to(m)
     basemap.DrawSync().add_to(m)
+    # The map sits in a long form: the wheel scrolls the form, the scale bar stays above
+    # the credits, as on the map page.
+    interaction.PageFriendly().add_to(m)
     group = folium.FeatureGroup(name="Place footprint")
     if footprint is not None:
         # Shown whatever the area comes from, so a drawing can be made relative to it.

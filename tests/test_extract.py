@@ -697,3 +697,21 @@ def test_relative_passive_and_sentence_start_month() -> None:
         ("isil", HIT, "control", "all", "2014-06-12")
     ]
     assert rows("In March, ISIS took Hit.") == [("isil", HIT, "control", "all", "2014-03-01")]
+
+
+def test_strikes_and_raids_are_not_ground_fought_over() -> None:
+    assert other_war("Russian forces attacked Avdiivka with missiles and drones on Sunday.") == []
+    assert other_war("Russian troops stormed Avdiivka before withdrawing hours later.") == []
+    assert other_war("Russian troops attacked Avdiivka on Sunday.") == [
+        ("ru-forces", AVDIIVKA, "contested", "unknown", "2024-02-18")
+    ]
+
+
+def test_a_shared_name_far_from_the_reports_places_is_not_read() -> None:
+    # "Boni" is a village in Mali the gazetteer lacks, and a spelling of a German city
+    assert other_war("Fighting erupted in Mopti; JNIM later seized Boni.") == []
+
+
+def test_a_country_speaks_for_its_forces_and_possessive_aliases_match() -> None:
+    text = "Russia's defence ministry said on Friday that its forces had captured Avdiivka."
+    assert other_war(text) == [("ru-forces", AVDIIVKA, "control", "all", "2024-02-16")]

@@ -966,6 +966,10 @@ def _place_at(
     place_id = ranked[0]
     record = geocode.place(place_id)
     countries = {r.country for r in map(geocode.place, ranked[:_HOMONYMS]) if r is not None}
+    if len(countries) > 1 and near:
+        distance = geocode.distance_km(place_id, near)
+        if distance is not None and distance > _FAR_KM:
+            return None  # a name shared across countries, none of them near the report's places
     return _PlaceMention(
         start,
         end,
@@ -1015,6 +1019,7 @@ def _not_a_place(text: str, start: int, end: int, spelled: str) -> bool:
 
 
 _HOMONYMS = 10  # candidates looked at to tell whether a name is shared across countries
+_FAR_KM = 1500.0  # a shared name this far from every unambiguous place of the report is not it
 
 
 @lru_cache(maxsize=1)
@@ -1569,7 +1574,26 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
     # A repelled attack: anywhere in the sentence for an attack ("attacked Haditha ... but were
     # repulsed"), within the clause for a control statement.
     scope = s.text if phrase.status == "contested" else s.text[clause_start:clause_end]
+    if phrase.status == "contested" and phrase.shape in ("contest", "entry"):
+        words = s.text[phrase.start : phrase.end]
+        if _RAID_ENDED.search(s.text):
+            return True  # "stormed Kelso before withdrawing": a raid, no ground held or fought
+        if re.match(r"(?i)attack|assault", words) and _BOMBARDMENT.search(s.text):
+            return True  # "attacked Kelso with drones": strikes, not fighting for the town
     return bool(_REPELLED.search(scope))
+
+
+_RAID_ENDED = re.compile(
+    r"\b(?:before|then|later|and\s+then|after\s+which\s+they)\s+(?:withdrawing|withdrew|pulling"
+    r"\s+(?:back|out)|pulled\s+(?:back|out)|retreating|retreated|leaving|left\s+the)\b"
+    r"|\bhit-and-run\b|\bbrief(?:ly)?\s+(?:raid|incursion|seized|held|entered|occupied)\b",
+    re.IGNORECASE,
+)
+_BOMBARDMENT = re.compile(
+    r"\b(?:missiles?|drones?|rockets?|shell(?:s|ing|ed)|artillery|air\s*strikes?|airstrikes?"
+    r"|bombs?|bombing|bombard\w*|warplanes?|jets?|aircraft|mortars?|helicopters?)\b",
+    re.IGNORECASE,
+)
 
 
 def _next_phrase_start(s: _Sentence, phrase: _Phrase) -> int:

@@ -193,8 +193,10 @@ def step_map(
                 kinds[k] = kinds.get(k, 0) + n
         browser.close()
 
-    def ms(values: list[float]) -> int:
-        return round(statistics.median(values) * 1000)
+    def ms(values: list[float]) -> int | None:
+        # A step may lack a kind of message (no layer message when the frame did not change).
+        known = [v for v in values if v == v]
+        return round(statistics.median(known) * 1000) if known else None
 
     top = sorted(kinds.items(), key=lambda kv: -kv[1])[:8]
     return {
@@ -207,9 +209,7 @@ def step_map(
         "slider_to_map_p95_ms": round(pctl(times, 0.95) * 1000),
         "rerun_started_ms_p50": ms(started),
         "layer_message_ms_p50": ms(layer_sent),
-        "browser_draw_ms_p50": round(
-            statistics.median(t - lt for t, lt in zip(times, layer_sent, strict=True)) * 1000
-        ),
+        "browser_draw_ms_p50": ms([t - lt for t, lt in zip(times, layer_sent, strict=True)]),
         "rerun_finished_ms_p50": ms(finished),
         "bytes_per_step_by_kind": {k: round(n / steps) for k, n in top},
         "load_average_1min_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],

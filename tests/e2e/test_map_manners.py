@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -107,19 +108,48 @@ def test_view_is_kept_when_the_map_is_rebuilt(manners_server: Server, page: Page
         f"() => new URL(location.href).searchParams.get('zoom') === '{start + 2}'",
         timeout=20_000,
     )
+    centre = _centre(p)
+    sidebar = p.page.locator('[data-testid="stSidebar"]')
     # Turning off fading changes the legend, so the whole map is built again.
-    p.page.locator('[data-testid="stSidebar"]').get_by_text("Fade stale evidence").click()
+    sidebar.get_by_text("Fade stale evidence").click()
     # The new map (its legend no longer speaks of fading) replaces the old one.
+    _rebuilt(p, "!l.textContent.includes('Faded')")
+    assert _zoom(p) == start + 2, "turning off fading reset the zoom"
+    assert _near(_centre(p), centre), ("turning off fading moved the centre", centre, _centre(p))
+    # Removing an actor from the filter drops it from the legend: built again too.
+    remove = sidebar.locator('[data-testid="stMultiSelect"] button[aria-label^="Remove "]').last
+    name = str(remove.get_attribute("aria-label")).removeprefix("Remove ")
+    legend_has = f"l.textContent.includes({json.dumps(name)})"
+    shown = f"() => {{ const l = document.querySelector('.cm-legend'); return {legend_has}; }}"
+    assert _frame(p).evaluate(shown), f"{name} is not in the legend"
+    remove.click()
+    _rebuilt(p, f"!{legend_has}")
+    assert _zoom(p) == start + 2, f"removing {name} from the actors reset the zoom"
+    assert _near(_centre(p), centre), (f"removing {name} moved the centre", centre, _centre(p))
+    assert p.blocked == []
+
+
+def _centre(p: Page) -> tuple[float, float]:
+    lat, lon = _frame(p).evaluate(
+        "() => { const c = window.map.getCenter(); return [c.lat, c.lng]; }"
+    )
+    return float(lat), float(lon)
+
+
+def _near(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return abs(a[0] - b[0]) < 0.01 and abs(a[1] - b[1]) < 0.01
+
+
+def _rebuilt(p: Page, legend_test: str) -> None:
+    """Wait until a single map whose legend ``l`` passes ``legend_test`` is on the page."""
     p.page.wait_for_function(
         f"""() => {{ const maps = document.querySelectorAll('{MAP}');
             if (maps.length !== 1) return false;
             const d = maps[0].contentDocument, l = d && d.querySelector('.cm-legend');
-            return l && !l.textContent.includes('Faded') && maps[0].contentWindow.map; }}""",
+            return l && {legend_test} && maps[0].contentWindow.map; }}""",
         timeout=30_000,
     )
     _one_map(p)
-    assert _zoom(p) == start + 2, "rebuilding the map reset the zoom"
-    assert p.blocked == []
 
 
 OVERLAPS = """(sel) => {

@@ -37,6 +37,8 @@ SIDEBAR_KEYS = ("actors", "claimed", "fade", "stale_days", "tiles")
 _PLAYER_ON = "_player_on"
 # The view a map made again opens on (where the reader left it), for the next draw only.
 _REOPEN_AT = "_map_reopen_at"
+# The view the map on screen was made with (kept until it is made again).
+_OPENED_AT = "_map_opened_at"
 # Presentation mode: no toolbar and less space above the title, so the map and its legend
 # fit the screen.
 PRESENT_CSS = (
@@ -515,13 +517,17 @@ def _dated(
         st.session_state["initial_view"] = basemap.view_for(bounds)
         # The browser then fits the box to its own screen, clear of the legend.
         st.session_state["initial_fit"] = bounds
-    view = st.session_state["initial_view"]
+    # A map made again opens where the reader left the last one, not at the opening view
+    # and then moved (it would report the opening view first, and the link would follow it).
+    kept = st.session_state.pop(_REOPEN_AT, None)
+    if kept:
+        st.session_state[_OPENED_AT] = kept
+    view = st.session_state.get(_OPENED_AT) or st.session_state["initial_view"]
     m = basemap.base_map(legend_actors, look, view=view, tiles=None if tiles == OFFLINE else tiles)
     interaction.PageFriendly(fit=st.session_state.get("initial_fit")).add_to(m)
     # The map itself stays the same from step to step (Streamlit then sends only a reference
     # to it); the date layer travels on its own, and first, so a step shows without waiting
     # for the map to be made again on the server.
-    kept = st.session_state.pop(_REOPEN_AT, None)
     map_slot = st.container()
     out: dict[str, Any] | None = None
     if vendor.assets_present():

@@ -83,6 +83,15 @@ def test_map_slider_popup_offline(demo_server: Server, page: Page) -> None:
     after = _frame(p).evaluate(DRAWN_JS)
     assert after != drawn
     assert "isil control all 2014-01-04" in after, after
+    # This claim comes from the reference timeline: its popup speaks plainly too.
+    _frame(p).evaluate("() => window.map.closePopup()")
+    p.map.locator(".leaflet-popup-content").wait_for(state="detached", timeout=10_000)
+    p.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    popup = p.map.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    text = popup.inner_text()
+    assert "Reference timeline: captured" in text, text
+    assert "status '" not in text and "extent '" not in text, text
     p.shot("03-fallujah-2014-01-04")
     assert p.blocked == [], f"requests left the machine: {p.blocked[:5]}"
 

@@ -65,13 +65,18 @@ def test_approve_message_is_in_view_with_a_queue(queue_server: Server, page: Pag
         has_text="approved: it is now on the map"
     )
     done.first.wait_for(timeout=30_000)
-    # The next claim and its map are drawn: the page is long again.
+    # The next claim and its map are drawn: the page is long again. (While Streamlit swaps
+    # the maps two frames can exist for a moment: wait for one, drawn, the run finished.)
     p.page.get_by_text("1 pending").wait_for(timeout=30_000)
-    p.map.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=90_000)
     p.page.wait_for_function(
-        """() => document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]')
-            .length <= 1 && !document.querySelector('[data-testid="stStatusWidget"]')""",
-        timeout=30_000,
+        """() => {
+            const maps = document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]');
+            if (maps.length !== 1 || document.querySelector('[data-testid="stStatusWidget"]'))
+                return false;
+            const doc = maps[0].contentDocument;
+            return !!(doc && doc.querySelector('path.leaflet-interactive'));
+        }""",
+        timeout=90_000,
     )
     expect(done.first).to_be_in_viewport(ratio=1.0)
     p.shot("18-review-approved-with-queue")

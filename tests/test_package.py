@@ -125,3 +125,12 @@ def test_wheel_installs_and_serves_from_any_folder(tmp_path: Path) -> None:
         server.terminate()
         server.wait(timeout=20)
         log.close()
+    # Stopping `controlmap serve` stops the server: nothing is left listening on its port.
+    for _ in range(100):
+        try:
+            _get(f"{base}/_stcore/health")
+        except OSError:
+            break
+        time.sleep(0.1)  # polling interval, not a wait for an outcome
+    else:
+        raise AssertionError("a server still answers after `controlmap serve` was stopped")

@@ -6,7 +6,6 @@ import argparse
 import datetime as dt
 import getpass
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -315,7 +314,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
         "--browser.gatherUsageStats",
         "false",
     ]
-    raise SystemExit(subprocess.call(command, env=env))
+    # Streamlit takes this process's place, so a stop signal (Ctrl-C, `kill`, a service
+    # manager) reaches the server itself and no server is left running without its parent.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, command, env)
 
 
 def _print_setup_link(args: argparse.Namespace) -> None:

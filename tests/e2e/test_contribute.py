@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from controlmap import auth, dataset
@@ -15,7 +13,11 @@ from controlmap.store import Store
 from tests.databases import Databases
 from tests.e2e.conftest import Page, Server
 from tests.e2e.test_browser import DRAWN_JS, _frame
-from tests.e2e.test_map_manners import APART, MAP, SCROLL_TOP
+from tests.e2e.test_map_manners import (
+    MAP,
+    assert_scale_bar_clear_of_credits,
+    assert_wheel_scrolls_the_page,
+)
 
 pytestmark = pytest.mark.browser
 # ../shared next to the checkout (a worktree may sit one folder deeper).
@@ -266,20 +268,11 @@ def test_draw_map_keeps_its_scale_bar_clear_and_the_wheel_scrolls_the_form(
     p.page.get_by_text("3. The area").wait_for(timeout=30_000)
     p.page.locator(MAP).wait_for(timeout=30_000)
     (frame,) = [f for f in p.page.frames if "streamlit_folium" in f.url]
-    frame.wait_for_function("() => document.querySelector('.leaflet-control-scale')")
-    # The credits run over two lines at 1440x900: the scale bar stays readable above them.
-    with contextlib.suppress(PlaywrightTimeout):
-        frame.wait_for_function(APART, timeout=10_000)
-    assert frame.evaluate(APART), "the credits cover the scale bar"
+    assert_scale_bar_clear_of_credits(frame)
     # Scrolling down the form over the map scrolls the page and leaves the map's zoom.
     p.page.locator(MAP).scroll_into_view_if_needed()
     box = p.page.locator(MAP).bounding_box()
     assert box and box["height"] > 300, "the area map did not load"
-    p.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    before = p.page.evaluate(SCROLL_TOP)
-    zoom = int(frame.evaluate("() => window.map.getZoom()"))
-    p.page.mouse.wheel(0, 300)
-    p.page.wait_for_function(f"() => ({SCROLL_TOP})() > {before}", timeout=10_000)
-    assert int(frame.evaluate("() => window.map.getZoom()")) == zoom
+    assert_wheel_scrolls_the_page(p, frame, box)
     p.shot("18-contribute-area-map")
     assert p.blocked == []

@@ -380,24 +380,32 @@ APART = """() => {
 }"""
 
 
-def test_compare_map_keeps_its_scale_bar_clear_of_the_credits(manners_server: Server, page: Page):
-    p = page
-    p.goto(f"{manners_server.base}/compare?from=2017-11-17&to=2017-12-09")
-    frame = _frame(p)
-    p.page.get_by_text("areas changed between", exact=False).wait_for(timeout=30_000)
+def assert_scale_bar_clear_of_credits(frame) -> None:  # type: ignore[no-untyped-def]
+    """The credits may run over two lines: the scale bar stays readable above them."""
     frame.wait_for_function("() => document.querySelector('.leaflet-control-scale')")
-    # The credits run over two lines at this width: the scale bar stays readable above them.
     with contextlib.suppress(PlaywrightTimeout):
         frame.wait_for_function(APART, timeout=10_000)
     assert frame.evaluate(APART), "the credits cover the scale bar"
-    # And the wheel scrolls the page past the map to the tables, as on the map page.
-    box = _map_box(p)
+
+
+def assert_wheel_scrolls_the_page(p: Page, frame, box: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
+    """A wheel over a map nobody clicked scrolls the page and leaves the map's zoom."""
     p.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     before = p.page.evaluate(SCROLL_TOP)
     zoom = int(frame.evaluate("() => window.map.getZoom()"))
     p.page.mouse.wheel(0, 300)
     p.page.wait_for_function(f"() => ({SCROLL_TOP})() > {before}", timeout=10_000)
     assert int(frame.evaluate("() => window.map.getZoom()")) == zoom
+
+
+def test_compare_map_keeps_its_scale_bar_clear_of_the_credits(manners_server: Server, page: Page):
+    p = page
+    p.goto(f"{manners_server.base}/compare?from=2017-11-17&to=2017-12-09")
+    frame = _frame(p)
+    p.page.get_by_text("areas changed between", exact=False).wait_for(timeout=30_000)
+    assert_scale_bar_clear_of_credits(frame)
+    # And the wheel scrolls the page past the map to the tables, as on the map page.
+    assert_wheel_scrolls_the_page(p, frame, _map_box(p))
     p.shot("37-compare-desktop")
     assert p.blocked == []
 

@@ -64,7 +64,13 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, db_url: str, name: str, env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        db_url: str,
+        name: str,
+        env: dict[str, str] | None = None,
+        script: Path = REPO / "src" / "controlmap" / "web" / "app.py",
+    ):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.db_url = db_url
@@ -78,7 +84,7 @@ class Server:
                     "-m",
                     "streamlit",
                     "run",
-                    str(REPO / "src" / "controlmap" / "web" / "app.py"),
+                    str(script),
                     "--server.port",
                     str(self.port),
                     "--server.address",

@@ -10,6 +10,7 @@ import pytest
 
 from controlmap import dataset
 from controlmap.store import Store
+from tests.conftest import REPO
 from tests.databases import Databases
 from tests.e2e.conftest import Page, Server
 
@@ -40,6 +41,22 @@ def demo_server(demo_db: str) -> Iterator[Server]:
     server = Server(demo_db, "demo")
     yield server
     server.stop()
+
+
+def test_streamlit_run_app_py_in_the_checkout_serves_the_same_map(demo_db: str, page: Page) -> None:
+    """`streamlit run app.py` at the top of a checkout: the map draws with the locally served
+    Leaflet (every other request is blocked), with its legend, and no exception box."""
+    server = Server(demo_db, "top-level-app", script=REPO / "app.py")
+    try:
+        p = page
+        p.goto(f"{server.base}/?date=2014-01-03&lat=33.345&lon=43.78&zoom=12")
+        frame = _frame(p)
+        assert "isil control most 2014-01-02" in frame.evaluate(DRAWN_JS)
+        assert "Islamic State" in p.map.locator(".cm-legend").inner_text()
+        p.shot("01b-top-level-app-py")
+        assert p.blocked == [], p.blocked[:5]
+    finally:
+        server.stop()
 
 
 def test_map_slider_popup_offline(demo_server: Server, page: Page) -> None:

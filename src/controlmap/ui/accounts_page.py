@@ -26,7 +26,9 @@ def _message(message: object, where: str) -> None:
         return
     kind, text, _where, nonce = message
     with st.container(key=f"accounts_msg_{where}"):
-        (st.error if kind == "error" else st.success)(text, icon="⚠️" if kind == "error" else "✅")
+        (st.error if kind == "error" else st.success)(
+            text, icon=":material/warning:" if kind == "error" else ":material/check_circle:"
+        )
     ui.bring_into_view(f"accounts_msg_{where}", nonce)
 
 

@@ -238,7 +238,7 @@ def _near_duplicate(data: ui.Data, claim: Any) -> Any:
 def _problem(name: str) -> None:
     message = st.session_state.get("form_errors", {}).get(name)
     if message:
-        st.error(message, icon="⚠️")
+        st.error(message, icon=":material/warning:")
 
 
 def _report_form() -> None:
@@ -474,7 +474,7 @@ def _submit_row() -> None:
     st.button("Submit for review", key="submit_claim", type="primary", on_click=_submit)
     errors = st.session_state.get("form_errors") or {}
     if errors.get("duplicate"):
-        st.warning(errors["duplicate"], icon="⚠️")
+        st.warning(errors["duplicate"], icon=":material/warning:")
     elif errors:
         st.error("The claim was not submitted: see the marked fields.")
     elif st.session_state.get("submitted"):

@@ -290,9 +290,9 @@ def _message(message: Any, where: str, claim_id: int | None = None) -> None:
     with st.container(key=key):
         # Plain text: a message may repeat a name or a reason someone typed.
         if kind == "error":
-            st.error(ui.plain(text), icon="⚠️")
+            st.error(ui.plain(text), icon=":material/warning:")
         else:
-            st.success(ui.plain(text), icon="✅")
+            st.success(ui.plain(text), icon=":material/check_circle:")
     ui.bring_into_view(key, nonce)
 
 

@@ -220,14 +220,34 @@ def test_cli_user_add_and_list(db_url, empty_store, capsys, monkeypatch):
     assert "password" in capsys.readouterr().err
 
 
-def test_a_setup_code_expires_and_a_newer_one_replaces_it(empty_store, clock):
+def test_every_serve_s_setup_link_works_until_one_makes_the_admin_and_each_expires(
+    empty_store, clock
+):
+    # Two app processes of a team each print a link: both work (before, the second replaced
+    # the first, so only the last printed link worked).
     first = auth.setup_code(empty_store)
+    clock[0] += 60
     second = auth.setup_code(empty_store)
-    assert first and second and not auth.setup_code_valid(empty_store, first)
-    clock[0] += auth.SETUP_SECONDS + 1
+    assert first and second
+    assert auth.setup_code_valid(empty_store, first) and auth.setup_code_valid(empty_store, second)
+    assert not auth.setup_code_valid(empty_store, "made-up")
+    # The first expires a minute before the second.
+    clock[0] += auth.SETUP_SECONDS - 30
+    assert not auth.setup_code_valid(empty_store, first)
+    with pytest.raises(PermissionDenied, match="expired"):
+        auth.create_first_admin(empty_store, first, "ada", GOOD)
+    assert auth.setup_code_valid(empty_store, second)
+    clock[0] += 31
     with pytest.raises(PermissionDenied, match="expired"):
         auth.create_first_admin(empty_store, second, "ada", GOOD)
     assert auth.list_users(empty_store) == []
+    # Once one link made the admin, no other link works any more.
+    third, fourth = auth.setup_code(empty_store), auth.setup_code(empty_store)
+    assert third and fourth
+    auth.create_first_admin(empty_store, fourth, "ada", GOOD)
+    assert not auth.setup_code_valid(empty_store, third)
+    with pytest.raises(PermissionDenied, match="admin already exists"):
+        auth.create_first_admin(empty_store, third, "eve", GOOD)
 
 
 def test_an_admin_revokes_an_invitation(empty_store, clock):

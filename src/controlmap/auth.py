@@ -279,6 +279,7 @@ def needs_first_admin(store: Store) -> bool:
 
 
 SETUP_SECONDS = 24 * 3600
+SETUP_CODES = 20  # setup codes kept at once (one per `serve` start within SETUP_SECONDS)
 _SETUP_KEY = "first_admin_setup"
 
 
@@ -286,30 +287,48 @@ def setup_code(store: Store) -> str | None:
     """A one-time code that lets whoever holds it make the first admin from the app, valid
     SETUP_SECONDS; None once an admin exists. ``controlmap serve`` prints it as a link where
     only the person who started the server sees it (an anonymous visitor of the site cannot
-    make themselves admin). Only its digest is kept; a new code replaces the last one."""
+    make themselves admin). Only digests are kept. Each ``serve`` adds its own code, so the
+    link printed by every app process of a team works, until one of them makes the first
+    admin; expired codes are dropped, and at most SETUP_CODES are kept."""
     migrate_users_file(store)
     code = secrets.token_urlsafe(24)
-    value = json.dumps({"digest": _digest(code), "expires_at": clock() + SETUP_SECONDS})
     with _write(store) as conn:
         if _admins(conn):
             return None
+        live = [c for c in _setup_codes(conn) if c["expires_at"] > clock()]
+        live = [*live, {"digest": _digest(code), "expires_at": clock() + SETUP_SECONDS}]
         conn.execute(delete(t.meta).where(t.meta.c.key == _SETUP_KEY))
-        conn.execute(t.meta.insert().values(key=_SETUP_KEY, value=value))
+        conn.execute(t.meta.insert().values(key=_SETUP_KEY, value=json.dumps(live[-SETUP_CODES:])))
     return code
 
 
-def _setup_matches(conn: Connection, code: str) -> bool:
+def _setup_codes(conn: Connection) -> list[dict[str, Any]]:
+    """The setup codes kept (digest, expiry); a damaged entry is left out, never trusted."""
     row = conn.execute(select(t.meta.c.value).where(t.meta.c.key == _SETUP_KEY)).first()
-    if row is None or not code:
-        return False
+    if row is None:
+        return []
     try:
         kept = json.loads(row.value)
-        return bool(
-            hmac.compare_digest(str(kept["digest"]), _digest(code))
-            and float(kept["expires_at"]) > clock()
-        )
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
+        return []
+    entries = kept if isinstance(kept, list) else [kept]  # one code: the earlier format
+    codes = []
+    for entry in entries:
+        try:
+            codes.append({"digest": str(entry["digest"]), "expires_at": float(entry["expires_at"])})
+        except (KeyError, TypeError, ValueError):
+            continue
+    return codes
+
+
+def _setup_matches(conn: Connection, code: str) -> bool:
+    if not code:
         return False
+    digest = _digest(code)
+    return any(
+        hmac.compare_digest(c["digest"], digest) and c["expires_at"] > clock()
+        for c in _setup_codes(conn)
+    )
 
 
 def setup_code_valid(store: Store, code: str) -> bool:

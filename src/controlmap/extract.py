@@ -99,7 +99,7 @@ import pysbd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from controlmap import geo, geocode, settings
+from controlmap import geo, geocode, packs, settings
 from controlmap.geometry import rounded
 from controlmap.model import Actor, ActorRegistry, parse_date
 
@@ -412,9 +412,10 @@ _LIST_OF_TOWNS = re.compile(
 _INSIDE_TOWN = re.compile(
     r"\b(?:compound|buildings?|headquarters|stations?|neighbou?rhoods?|quarters?|bases?"
     r"|markets?|hospitals?|university|offices?|council|checkpoints?|bridges?|positions?"
-    r"|streets?|barracks|prison|palace|mosque|airport|complex|pockets?|remnants?|resistance"
+    r"|streets?(?!\s+(?:battles?|fighting|clashes|combat))|barracks|prison|palace|mosque"
+    r"|airport|complex|pockets?|remnants?|resistance|camps?"
     r"|area|sectors?|corners?|garrison|division|command|brigade|regiment)\b"
-    r"[^,;.]{0,60}?\b(?:in|inside|of)\s+(?:the\s+)?"
+    r"[^,;.]{0,60}?\b(?:in|inside|of|on)\s+(?:the\s+)?"
     r"(?:(?:central|eastern|western|northern|southern|old|downtown)\s+)?$",
     re.IGNORECASE,
 )
@@ -446,15 +447,38 @@ _SPEAKER_AFTER = re.compile(
     r"|radio|news\s+agency|officers?)\b",
     re.IGNORECASE,
 )
-_SIDELINED_BEFORE = re.compile(
-    r"\b(?:against|with|backed\s+by|supported\s+by|aided\s+by|helped\s+by|alongside|versus"
-    r"|vs\.?|fighting|battling|attacking)\s+(?:the\s+)?$",
+
+
+@lru_cache(maxsize=1)
+def _roles() -> dict[str, Any]:
+    """data/extract/roles.json: backers, opponents, voices, dates carried across sentences."""
+    return dict(json.loads(settings.data_file("extract/roles.json").read_text(encoding="utf-8")))
+
+
+def _phrases_regex(words: Iterable[str]) -> str:
+    ordered = sorted(words, key=len, reverse=True)
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in ordered)
+
+
+@lru_cache(maxsize=1)
+def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(backer before an actor, opponent before an actor, a voice at the end of a name)."""
+    roles = _roles()
+    owner = r"(?:the\s+|their\s+|its\s+)?"
+    return (
+        re.compile(rf"\b(?:{_phrases_regex(roles['backers_before'])})\s+{owner}$", re.I),
+        re.compile(rf"\b(?:{_phrases_regex(roles['opponents_before'])})\s+{owner}$", re.I),
+        re.compile(rf"['’]s\s+(?:{_phrases_regex(roles['speaker_nouns'])})$", re.I),
+    )
+
+
+_SHARED_SUBJECT = re.compile(
+    r",\s*and\s+(?:(?:now|also|later|then|still|have|has|had|\w+ly)\s+)*$"
+    # "cleared the last Front pockets, completing the recapture of": a participle clause
+    r"|,\s*(?:thus\s+|so\s+)?(?:completing|finishing|ending|taking|seizing|securing)\s+"
+    r"(?:the\s+|its\s+|their\s+)?$",
     re.IGNORECASE,
 )
-_SHARED_SUBJECT = re.compile(
-    r",\s*and\s+(?:(?:now|also|later|then|still|have|has|had|\w+ly)\s+)*$", re.IGNORECASE
-)
-_AGAINST_BEFORE = re.compile(r"\b(?:against|with)\s+(?:the\s+)?$", re.IGNORECASE)
 _BETWEEN_BEFORE = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\u0600-\u06FF])")
 _ABBREVIATIONS = re.compile(
@@ -771,11 +795,21 @@ _MILITARY_NOUNS = (
 
 
 def _actor_patterns(registry: ActorRegistry) -> list[tuple[re.Pattern[str], str]]:
-    names: dict[str, str] = {}
+    """The patterns of every actor name, compiled once per registry and installed packs."""
     actors: Iterable[Actor] = registry
-    for actor in actors:
-        for alias in (actor.name, *actor.aliases):
-            names.setdefault(alias, actor.id)
+    key = tuple((a.id, a.kind, a.name, tuple(a.aliases)) for a in actors)
+    return list(_compiled_actor_patterns(key, packs.signature()))
+
+
+@lru_cache(maxsize=8)
+def _compiled_actor_patterns(
+    actors: tuple[tuple[str, str, str, tuple[str, ...]], ...],
+    _packs: object,  # the country names come from the installed gazetteers
+) -> tuple[tuple[re.Pattern[str], str], ...]:
+    names: dict[str, str] = {}
+    for actor_id, _, name, aliases in actors:
+        for alias in (name, *aliases):
+            names.setdefault(alias, actor_id)
     # "Ruritanian forces" is registered: "Ruritanian commanders" and "... units" are that side too
     derived: dict[str, str] = {}
     for alias, actor_id in names.items():
@@ -786,7 +820,7 @@ def _actor_patterns(registry: ActorRegistry) -> list[tuple[re.Pattern[str], str]
     for alias, actor_id in derived.items():
         names.setdefault(alias, actor_id)
     by_country, nouns, held, _ = _demonyms()
-    owners = state_actors(registry)
+    owners = dict(_state_actors(actors))
     sides: dict[str, str] = {}  # "Ruritanian" -> its state actor, for "-held" and "hands"
     for code, actor_id in owners.items():
         for adjective in by_country.get(code, ()):
@@ -803,6 +837,21 @@ def _actor_patterns(registry: ActorRegistry) -> list[tuple[re.Pattern[str], str]
         if pattern is not None:
             patterns.append((pattern, names[alias]))
     held_words = "|".join(map(re.escape, held))
+    loyal = "|".join(map(re.escape, _roles()["loyal_to_nouns"]))
+    for alias, actor_id in names.items():
+        # "Kelso's forces" is registered: "forces loyal to General Amos Kelso" are they
+        owner = _PERSONAL_FORCES.fullmatch(alias)
+        if owner and geocode.country_of(owner.group(1)) is None:
+            patterns.append(
+                (
+                    re.compile(
+                        rf"(?<![\w\-])(?:{loyal})\s+loyal\s+to\s+(?:[\w'’\-]+\s+){{0,4}}?"
+                        rf"{re.escape(owner.group(1))}(?!\w)",
+                        re.IGNORECASE,
+                    ),
+                    actor_id,
+                )
+            )
     for word, actor_id in sorted(sides.items(), key=lambda kv: -len(kv[0])):
         # "Ruritanian-held", "in Ruritanian hands", "government-controlled": the side alone
         body = re.escape(word)
@@ -817,7 +866,10 @@ def _actor_patterns(registry: ActorRegistry) -> list[tuple[re.Pattern[str], str]
             )
         )
     # "Ruritania's army", "Ruritania's defence ministry": a country's own forces or voice
-    every_noun = "|".join(re.escape(n) for n in sorted((*nouns, *_demonyms()[3]), key=len)[::-1])
+    voices = (*_demonyms()[3], *_roles()["speaker_nouns"])
+    every_noun = "|".join(
+        r"\s+".join(map(re.escape, n.split())) for n in sorted({*nouns, *voices}, key=len)[::-1]
+    )
     for code, actor_id in owners.items():
         country = "|".join(re.escape(n) for n in geocode.country_names(code))
         if country:
@@ -829,7 +881,12 @@ def _actor_patterns(registry: ActorRegistry) -> list[tuple[re.Pattern[str], str]
                     actor_id,
                 )
             )
-    return patterns
+    return tuple(patterns)
+
+
+_PERSONAL_FORCES = re.compile(
+    r"([A-Z][\w\-]+)['’]s\s+(?:forces|troops|fighters|army|militias?|men)"
+)
 
 
 def _find_actors(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> list[_ActorMention]:
@@ -845,8 +902,9 @@ def _find_actors(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> 
     for start, end, actor in found:
         if start < last_end:
             continue
-        speaker = bool(_SPEAKER_AFTER.match(text[end:]))
-        sidelined = bool(_SIDELINED_BEFORE.search(text[:start]))
+        backer, _, voice = _role_patterns()
+        speaker = bool(_SPEAKER_AFTER.match(text[end:]) or voice.search(text[start:end]))
+        sidelined = bool(backer.search(text[:start]))
         mentions.append(_ActorMention(start, end, actor, speaker, sidelined))
         last_end = end
     return mentions
@@ -884,12 +942,16 @@ def _capitalised(word: str) -> bool:
 
 
 def _find_places(
-    text: str, blocked: Sequence[tuple[int, int]], near: Sequence[tuple[float, float]] = ()
+    text: str,
+    blocked: Sequence[tuple[int, int]],
+    near: Sequence[tuple[float, float]] = (),
+    countries: frozenset[str] = frozenset(),
 ) -> list[_PlaceMention]:
     """Gazetteer places spelled in the text, longest match first, outside actor names.
 
     ``near`` are the (lon, lat) of the report's unambiguous places: a name shared by towns in
-    several countries (Pokrovsk) is read as the one near them.
+    several countries (Pokrovsk) is read as the one near them; failing that, as the one in a
+    country the report names (``countries``: "Derna ... eastern Libya", "Sudan's army").
     """
     words = [m for m in _WORD.finditer(text) if not _inside_any(m.start(), m.end(), blocked)]
     widest = geocode.longest_name_words() + 1
@@ -898,7 +960,7 @@ def _find_places(
     while i < len(words):
         found = None
         for j in range(min(len(words), i + widest) - 1, i - 1, -1):
-            found = _place_at(text, words, i, j, near)
+            found = _place_at(text, words, i, j, near, countries)
             if found is not None:
                 part = _part_of_town(text, found)
                 if part is not None:
@@ -931,6 +993,7 @@ def _place_at(
     i: int,
     j: int,
     near: Sequence[tuple[float, float]] = (),
+    countries: frozenset[str] = frozenset(),
 ) -> _PlaceMention | None:
     start, end = words[i].start(), words[j].end()
     for a, b in zip(words[i:j], words[i + 1 : j + 1], strict=False):
@@ -964,18 +1027,25 @@ def _place_at(
     if not ranked:
         return None
     place_id = ranked[0]
-    record = geocode.place(place_id)
-    countries = {r.country for r in map(geocode.place, ranked[:_HOMONYMS]) if r is not None}
-    if len(countries) > 1 and near:
+    records = [r for r in map(geocode.place, ranked[:_HOMONYMS]) if r is not None]
+    shared = len({r.country for r in records}) > 1
+    in_named = [r for r in records if r.country in countries]
+    if shared and in_named and in_named[0].place_id != place_id:
+        distance = geocode.distance_km(place_id, near) if near else None
+        if distance is None or distance > geocode.REGION_KM:
+            place_id = in_named[0].place_id
+    by_country = any(r.place_id == place_id for r in in_named)
+    if shared and near and not by_country:
         distance = geocode.distance_km(place_id, near)
         if distance is not None and distance > _FAR_KM:
             return None  # a name shared across countries, none of them near the report's places
+    record = geocode.place(place_id)
     return _PlaceMention(
         start,
         end,
         place_id,
         record.name if record else spelled,
-        anchor=len(countries) == 1,
+        anchor=not shared or by_country,
         minor=minor,
     )
 
@@ -1067,18 +1137,46 @@ def _minor_ok(
         elif phrase.start >= place.end:
             gap = _words_in(text[place.end : phrase.start])
             if len(gap) <= 3 and all(w in _SUBJECT_FILLER for w in gap):
-                return phrase.shape == "passive"
+                # "Kelso fell to", "Kelso had been liberated": a passive statement about it
+                return phrase.shape == "passive" or bool(
+                    _PASSIVE_AUX.search(text[: phrase.start])
+                    and _PARTICIPLE.match(text[phrase.start : phrase.end])
+                )
     return False
 
 
+_CAPITALISED_NAME = re.compile(r"\b[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+){0,2}")
+
+
+def _report_countries(text: str) -> frozenset[str]:
+    """ISO codes of the countries a report names ("Libya", "Sudan's army", "Ruritanian")."""
+    by_country = _demonyms()[0]
+    adjectives = {w: code for code, words in by_country.items() for w in words}
+    found: set[str] = set()
+    for match in _CAPITALISED_NAME.finditer(text):
+        words = match.group(0).split()
+        for n in range(len(words), 0, -1):
+            code = geocode.country_of(" ".join(words[:n]))
+            if code is not None:
+                found.add(code)
+                break
+        for word in words:
+            if word in adjectives:
+                found.add(adjectives[word])
+    return frozenset(found)
+
+
 def _anchors(
-    text: str, patterns: Sequence[tuple[re.Pattern[str], str]]
+    text: str,
+    patterns: Sequence[tuple[re.Pattern[str], str]],
+    countries: frozenset[str] = frozenset(),
 ) -> list[tuple[float, float]]:
-    """(lon, lat) of the report's places whose name belongs to one country only."""
+    """(lon, lat) of the report's places whose name belongs to one country only (or to one
+    of the countries the report names)."""
     points: list[tuple[float, float]] = []
     for sentence in sentences(text):
         blocked = [(a.start, a.end) for a in _find_actors(sentence, patterns)]
-        for mention in _find_places(sentence, blocked):
+        for mention in _find_places(sentence, blocked, countries=countries):
             record = geocode.place(mention.place_id)
             if mention.anchor and not mention.minor and record is not None:
                 points.append((record.lon, record.lat))
@@ -1538,9 +1636,18 @@ def _agent_before(
         named = [a for a in s.actors if a.end <= phrase.start]
         if named:
             return named[-1].actor
+    voices = [a for a in s.actors if a.speaker and a.end <= phrase.start]
+    if voices and _IT_SUBJECT.search(lead):
+        return voices[-1].actor  # "the Ruritanian defence ministry said it had taken"
     if previous_agent and _PRONOUN_SUBJECT.search(lead):
         return previous_agent
     return None
+
+
+_IT_SUBJECT = re.compile(
+    r"\b(?:it|they)\s+(?:(?:had|has|have|was|were|is|are|now|also|already|\w+ly)\s+){0,3}$",
+    re.IGNORECASE,
+)
 
 
 _ITS_FORCES = re.compile(
@@ -1660,6 +1767,9 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
             if phrase.shape == "contest":
                 # "were battling Ruritanian troops in Kelso", "clashed with the Front": both sides
                 opponent = next((a for a in s.actors if a.start >= phrase.end), None)
+                held_by = {p.start for p in s.phrases if p.shape == "adjective"}
+                if opponent is not None and opponent.start in held_by:
+                    opponent = None  # "besieged government-held districts": not a fighter
                 if opponent is not None and re.fullmatch(
                     r"\s*(?:with\s+|against\s+)?(?:the\s+)?", s.text[phrase.end : opponent.start]
                 ):
@@ -1673,7 +1783,7 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
                 a.actor
                 for a in s.actors
                 if phrase.end <= a.start < clause_end
-                and _AGAINST_BEFORE.search(s.text[: a.start])
+                and _role_patterns()[1].search(s.text[: a.start])
                 and a.actor not in after
             ]
             after = after + opponents[:1]
@@ -1696,7 +1806,7 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
 
 _JOINED = re.compile(
     r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:(?:units|forces|fighters|troops|members|elements"
-    r"|soldiers)\s+of\s+)?(?:the\s+)?$",
+    r"|soldiers)\s+of\s+)?(?:the\s+|(?:their|its)\s+(?:[A-Z][\w'’\-]+\s+)?)?$",
     re.IGNORECASE,
 )
 
@@ -1713,7 +1823,8 @@ def _with_partner(s: _Sentence, phrase: _Phrase, agent: str) -> list[str]:
 
 
 _REPORTS = re.compile(
-    r"^\s+(?:said|say|says|announced|announces|declared|declares|reported|confirmed|stated)\b",
+    r"^(?:\s*,[^,;]{1,60},)?\s+(?:said|say|says|announced|announces|declared|declares|reported"
+    r"|confirmed|stated)\b",
     re.IGNORECASE,
 )
 
@@ -1905,15 +2016,14 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
 
 
 def _prefer_control(found: list[_Dated]) -> list[_Dated]:
-    """Drop "contested" where the same sentence says the same actor controls (part of) it."""
-    held = {
-        (d.finding.actor, d.finding.place.place_id) for d in found if d.finding.status == "control"
-    }
-    return [
-        d
-        for d in found
-        if d.finding.status == "control" or (d.finding.actor, d.finding.place.place_id) not in held
-    ]
+    """Drop "contested" where the same sentence says the same actor controls (part of) it the
+    same day ("swept into Kelso on Friday and by Saturday held most of it" keeps both)."""
+
+    def key(d: _Dated) -> tuple[str, str, dt.date | None]:
+        return d.finding.actor, d.finding.place.place_id, d.date.day if d.date else None
+
+    held = {key(d) for d in found if d.finding.status == "control"}
+    return [d for d in found if d.finding.status == "control" or key(d) not in held]
 
 
 # --- public API ----------------------------------------------------------------------------
@@ -1950,11 +2060,13 @@ def extract(
     suggestions: list[Suggestion] = []
     seen: set[tuple[str, str, str, str, str | None]] = set()
     previous_agent: str | None = None
+    countries = _report_countries(text)
     context = _Context(
         frozenset(a.id for a in actors if a.kind != "state"),
         frozenset(a.id for a in actors),
-        tuple(_anchors(text, patterns)),
+        tuple(_anchors(text, patterns, countries)),
         states=state_actors(actors),
+        countries=countries,
     )
     for sentence in sentences(text):
         parsed = _parse(sentence, patterns, day, context)
@@ -1990,6 +2102,11 @@ def _most_specific(suggestions: list[Suggestion]) -> list[Suggestion]:
     """One reading per actor, place, status and day: the whole over a part, a known extent
     over "unknown" ("raised a flag in the centre of Kelso" beside "seized Kelso")."""
     rank = {"all": 0, "most": 1, "part": 2, "unknown": 3}
+    # "entered Kelso on Monday ... By evening the town was under their control": one claim
+    held = {(s.actor, s.place_id, s.date) for s in suggestions if s.status == "control"}
+    suggestions = [
+        s for s in suggestions if s.status == "control" or (s.actor, s.place_id, s.date) not in held
+    ]
     best: dict[tuple[str, str, str, str | None], int] = {}
     for s in suggestions:
         key = (s.actor, s.place_id, s.status, s.date)
@@ -2010,6 +2127,14 @@ def _vaguer(dated: _Dated) -> int:
     return 1 if finding.extent == "unknown" and finding.phrase.shape == "entry" else 0
 
 
+# "Kelso, a town on the western edge of Northam": Northam only says where Kelso lies
+_DESCRIBES_BEFORE = re.compile(
+    r",\s*(?:a|an|the)\s+(?:[\w\-]+\s+){0,3}?(?:town|city|village|capital|seat|hub|suburb)\b"
+    r"[^,.;]{0,60}$",
+    re.IGNORECASE,
+)
+
+
 @dataclass
 class _Context:
     """What earlier sentences of the report named, for coreference."""
@@ -2023,12 +2148,19 @@ class _Context:
     insurgent: str | None = None
     states: Mapping[str, str] = field(default_factory=dict)
     last_date: _DateMention | None = None  # "the same day" in a later sentence
+    countries: frozenset[str] = frozenset()  # the countries the report names
 
     def read(self, s: _Sentence) -> None:
         if s.dates:
             self.last_date = s.dates[-1]
-        # a place that only locates another ("north of Northam") is not what "the town" means
-        places = [p for p in s.places if not _LOCATOR_BEFORE.search(s.text[: p.start])]
+        # a place that only locates another ("north of Northam", "Kelso, a town on the edge of
+        # Northam") is not what "the town" means
+        places = [
+            p
+            for p in s.places
+            if not _LOCATOR_BEFORE.search(s.text[: p.start])
+            and not _DESCRIBES_BEFORE.search(s.text[: p.start])
+        ]
         named = [p for p in places if not p.referent]
         if named:
             self.place = named[-1]
@@ -2051,7 +2183,8 @@ def _parse(
 ) -> _Sentence:
     actors = _find_actors(sentence, patterns)
     near = context.near if context is not None else ()
-    places = _find_places(sentence, [(a.start, a.end) for a in actors], near)
+    countries = context.countries if context is not None else frozenset()
+    places = _find_places(sentence, [(a.start, a.end) for a in actors], near, countries)
     if context is None:
         places = [p for p in places if not p.minor]
     if context is not None:
@@ -2070,12 +2203,14 @@ def _parse(
     return parsed
 
 
-# "the same day", "a day later": counted from the date named last in the report.
-_SAME_DAY = (
-    (re.compile(r"\b(?:the\s+same\s+day|that\s+(?:same\s+)?day|later\s+that\s+day)\b", re.I), 0),
-    (re.compile(r"\b(?:the\s+(?:next|following)\s+day|a\s+day\s+later)\b", re.I), 1),
-    (re.compile(r"\b(?:the\s+(?:day|night)\s+before|the\s+previous\s+day)\b", re.I), -1),
-)
+@lru_cache(maxsize=1)
+def _same_day_patterns() -> tuple[tuple[re.Pattern[str], int], ...]:
+    """ "the same day", "by nightfall", "a day later" (roles.json): from the last date named."""
+    roles = _roles()
+    return tuple(
+        (re.compile(rf"\b(?:{_phrases_regex(roles[key])})\b", re.IGNORECASE), offset)
+        for key, offset in (("same_day", 0), ("next_day", 1), ("day_before", -1))
+    )
 
 
 def _same_day(text: str, dates: list[_DateMention], last: _DateMention) -> list[_DateMention]:
@@ -2083,7 +2218,7 @@ def _same_day(text: str, dates: list[_DateMention], last: _DateMention) -> list[
     if last.precision != "day":
         return dates
     added = list(dates)
-    for pattern, offset in _SAME_DAY:
+    for pattern, offset in _same_day_patterns():
         for match in pattern.finditer(text):
             if not _inside_any(match.start(), match.end(), [(d.start, d.end) for d in added]):
                 day = last.day + dt.timedelta(days=offset)
@@ -2097,7 +2232,7 @@ _THE_TOWN_NOUN = re.compile(
     r"|provincial|ancient|northern|southern|eastern|western|central|border|oil|rest\s+of\s+the"
     r"|port|coastal|frontline|front-line|garrison|desert|mining|market|small|industrial|river"
     r"|riverside|mountain|hilltop|historic|largest|second-largest|besieged)\s+)*"
-    r"(?P<noun>city|town|village|(?:provincial|regional|state|district|county)\s+capital)\b"
+    r"(?P<noun>city|town|village|(?:(?:provincial|regional|state|district|county)\s+)?capital)\b"
     r"(?!\s+(?:of|council|hall|centre|center)\b)",
     re.IGNORECASE,
 )

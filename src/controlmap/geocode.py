@@ -479,6 +479,14 @@ def _countries() -> dict[str, str]:
     return _country_table(tuple(p for p in paths if p.is_file()))
 
 
+def country_of(name: str) -> str | None:
+    """The ISO code of a country named in full ("Libya", "Sudan"; not a code), else None."""
+    key = exact_key(name)
+    if not re.fullmatch(r"[a-z][a-z ]{3,}", key):
+        return None
+    return _countries().get(key)
+
+
 def country_names(code: str) -> tuple[str, ...]:
     """The names of a country (ISO code) in Latin letters, folded, from the countries table."""
     wanted = code.strip().upper()

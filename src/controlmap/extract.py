@@ -349,7 +349,7 @@ _OBJECT_FILLER = _wordset(
     strategic key border oil refinery ancient nearby small historic city's town's itself
     more than nearly almost virtually remainder big major important northwestern northeastern
     final last about around roughly approximately over
-    southwestern southeastern also now again fully completely largely
+    southwestern southeastern also now again fully completely largely its their
     one two three four five six seven eight nine ten third thirds quarter quarters ward wards
     suburbs suburb port coastal frontline front-line garrison regional
     """
@@ -458,6 +458,18 @@ def _roles() -> dict[str, Any]:
 def _phrases_regex(words: Iterable[str]) -> str:
     ordered = sorted(words, key=len, reverse=True)
     return "|".join(r"\s+".join(map(re.escape, w.split())) for w in ordered)
+
+
+@lru_cache(maxsize=1)
+def _intention() -> re.Pattern[str]:
+    """An aim, plan or fear before a statement (roles.json): it has not happened."""
+    roles = _roles()
+    words = r"(?:[\w'’\-]+\s+)"
+    return re.compile(
+        rf"\b(?:{_phrases_regex(roles['intention_before'])})\s+{words}{{0,5}}$"
+        rf"|\b(?:{_phrases_regex(roles['future_adjectives'])})\s+{words}?$",
+        re.IGNORECASE,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -910,7 +922,9 @@ def _find_actors(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> 
     return mentions
 
 
-_ADJECTIVE_AND = re.compile(r"(?<![\w\-])([A-Z][\w'’\-]+)\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)$")
+_ADJECTIVE_AND = re.compile(
+    r"(?<![\w\-])([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2})\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)$"
+)
 
 
 def _shared_nouns(
@@ -925,11 +939,14 @@ def _shared_nouns(
         before = _ADJECTIVE_AND.search(text[:start])
         if len(named) < 2 or before is None:
             continue
-        candidate = f"{before.group(1)} {named[1]}"
-        for pattern, actor in patterns:
-            if pattern.fullmatch(candidate):
-                extra.append((before.start(1), before.end(1), actor))
-                break
+        # "African Union and Somali government troops": "African Union troops" too
+        nouns = dict.fromkeys([named[1], named[1].split()[-1]])
+        candidates = [f"{before.group(1)} {noun}" for noun in nouns]
+        actor = next(
+            (a for c in candidates for pattern, a in patterns if pattern.fullmatch(c)), None
+        )
+        if actor is not None:
+            extra.append((before.start(1), before.end(1), actor))
     return extra
 
 
@@ -1445,7 +1462,8 @@ def _referent_object_ok(gap: str) -> bool:
 # (the site is usually what holds the town: "the Kelso power plant at Northam").
 _SITE_AT_TOWN = re.compile(
     r"\b(?:plant|station|dam|air\s*base|airbase|airfield|air\s+field|crossing|refinery|mine"
-    r"|port|post)\s+(?:at|in)\s+(?:the\s+)?(?:town\s+of\s+|city\s+of\s+)?$",
+    r"|port|post)\s+(?:at|in)\s+(?:the\s+)?(?:town\s+of\s+|city\s+of\s+)?$"
+    r"|\b(?:camp|base|barracks|garrison)\s+at\s+(?:the\s+)?(?:town\s+of\s+)?$",
     re.IGNORECASE,
 )
 
@@ -1453,6 +1471,12 @@ _SITE_AT_TOWN = re.compile(
 _CONTEST_LEAD = re.compile(
     r"^\s*(?:(?:is|are|was|were|has|have|been|still|now|under\s+way|underway|raging|continuing"
     r"|continued|ongoing|reported|with|against|the)\s+)*(?:in|into|inside|on|at|for|over)\b",
+    re.IGNORECASE,
+)
+
+
+_KIND_OF = re.compile(
+    r"\b(?:towns?|city|cities|villages?|ports?|capital|settlements?|localities)\s+of\s+$",
     re.IGNORECASE,
 )
 
@@ -1469,6 +1493,8 @@ def _first_object_ok(gap: str, shape: Shape, actors_between: bool) -> bool:
         return not re.search(r"[.;:]", gap)  # "the government compound in Westford"
     if actors_between and shape != "drive":
         return False
+    if len(words) <= 12 and _KIND_OF.search(gap) and not re.search(r"[,.;:]", gap):
+        return True  # "the Red Sea port town of Kelso", "the coastal cities of Kelso and Marsh"
     # "75 percent of the facility", "the northern Ruritanian town of Kelso"
     words = _words_in(_DEMONYM.sub(" ", _PERCENT.sub(" ", gap)))
     return len(words) <= 10 and all(w in _OBJECT_FILLER for w in words) and "," not in gap
@@ -1676,6 +1702,8 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
     modal_ok = phrase.verb is not None and phrase.verb.modal_ok
     if _MODAL_BEFORE.search(lead) and not _FACTUAL_TO.search(lead) and not modal_ok:
         return True
+    if not modal_ok and _intention().search(lead):
+        return True  # "aimed to begin an offensive on", "once troops launch their assault on"
     if _DENIED_THAT.search(lead):
         return True
     # A repelled attack: anywhere in the sentence for an attack ("attacked Haditha ... but were
@@ -1806,7 +1834,9 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
 
 _JOINED = re.compile(
     r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:(?:units|forces|fighters|troops|members|elements"
-    r"|soldiers)\s+of\s+)?(?:the\s+|(?:their|its)\s+(?:[A-Z][\w'’\-]+\s+)?)?$",
+    r"|soldiers)\s+of\s+)?(?:the\s+|(?:their|its)\s+(?:[A-Z][\w'’\-]+\s+)?)?$"
+    # "Ruritanian troops, spearheaded by the Front": both take the place
+    r"|^\s*,\s*(?:spearheaded|led)\s+by\s+(?:the\s+)?(?:[\w\-]+-backed\s+)?$",
     re.IGNORECASE,
 )
 
@@ -1892,6 +1922,12 @@ def _relative_object(
     return []
 
 
+def _world_province(place_id: str) -> bool:
+    """A province of the world pack (no theatre detail): reports name it to say where."""
+    record = geocode.place(place_id)
+    return record is not None and record.detail == 1 and record.kind not in ("city", "town")
+
+
 def _is_site(place_id: str) -> bool:
     record = geocode.place(place_id)
     return record is not None and record.kind in ("facility", "area")
@@ -1938,6 +1974,12 @@ def _date_for(
             and (later[0].start < clause_end or _ATTRIBUTION.search(s.text[: later[0].start]))
         ):
             after = later
+        reported = [d for d in later if _ATTRIBUTION.search(s.text[: d.start])]
+        own_before = [d for d in s.dates if d.end <= phrase.start and d.start >= floor]
+        if not after and reported and not own_before:
+            # "entered Kelso ... and are clearing it, an official said on Thursday": a statement
+            # with no date of its own takes the day of the report
+            after = reported[-1:]
     if after:
         return after[0]
     before = [d for d in s.dates if d.end <= phrase.start and d.start >= floor]
@@ -1973,8 +2015,14 @@ def _blockers(s: _Sentence, phrase: _Phrase, place: _PlaceMention) -> list[int]:
         p.start
         for p in s.phrases
         if p.start > max(phrase.end, place.end)
-        and not _DECLARED_STATE.match(s.text[place.end : p.end])
+        and not _is_declared_state(s.text[place.end : p.end])
     ]
+
+
+def _is_declared_state(text: str) -> bool:
+    """Whether ``text`` (after a place, up to a phrase's end) is only "(fully) liberated"."""
+    match = _DECLARED_STATE.match(text)
+    return match is not None and match.end() >= len(text.rstrip())
 
 
 @dataclass(frozen=True)
@@ -1999,6 +2047,8 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
         ordered = sorted(places, key=lambda pe: pe[0].start)
         for k, (place, extent) in enumerate(ordered):
             next_start = ordered[k + 1][0].start if k + 1 < len(ordered) else len(s.text)
+            if _world_province(place.place_id):
+                continue  # "a town in the Northshire region that ...": a province only locates
             if phrase.status == "control" and extent == "unknown":
                 extent = "all"
             when = _date_for(s, phrase, place, next_start)

@@ -1,0 +1,321 @@
+"""Two app processes on one database: how soon a reader on one draws what the other wrote.
+
+    python bench/processes.py [--repeat 5] [--backend sqlite postgis] [--pg SUPERUSER_URL]
+
+For each backend: the demo in a new database (SQLite file, or a database on a throwaway
+PostGIS cluster, bench/pg.py), and two ``controlmap serve``-equivalent app processes A and B
+on free loopback ports (the Streamlit server of tests/e2e, CONTROLMAP_DB pointing at the
+database). A reader's page is open on B in headless Debian Chromium with every non-local
+request blocked, at the demo's last change date, at the map's opening view (the squares
+are in it). Then, REPEAT times each:
+
+- app: a contributor submits a claim (a small square in the south, dated before the dates
+  shown) and a reviewer approves it, by the library calls the Contribute and Review pages
+  make (``workflow.submit``, ``workflow.review``), in this bench process: the bench does not
+  drive A's pages (drawing, form, approve button) to make the write. After the submission
+  commits, the reader steps the slider once and the square must NOT be drawn (pending); after
+  the approval commits, the reader steps the slider again;
+- cli: ``controlmap import FILE`` (approved) in a process of its own; the commit is seen by
+  polling the data version every 10 ms, and the reader steps the slider as soon as it moves;
+- cli-pending: ``controlmap import FILE --status pending``; once the process exits the
+  reader steps the slider and the square must not be drawn.
+
+The reader's rerun is a slider step (arrow key on the focused slider; left and right in
+turn between the last two change dates, both of which show the squares). Measured: commit
+to the new square drawn on B's page (its Leaflet layer holds a polygon with the square's
+bounds), and key press to drawn; and whether it came with the first rerun after the commit.
+Every wait is bounded (DRAW_LIMIT_S); a square not drawn in time counts as not seen.
+
+Not a test: figures go in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench import pg  # noqa: E402
+from bench.slider import SEQ_JS, pctl  # noqa: E402
+
+DRAW_LIMIT_S = 60.0  # commit to drawn, at most
+PAGE_LIMIT_MS = 300_000  # first page load on a loaded 2-core machine
+PROCESS_LIMIT_S = 300
+NEW_DAY = dt.date(2017, 6, 15)  # before the demo's last two change dates: drawn on both
+SIDE = 0.05  # degrees: a square of about 5 km
+
+# Whether B's date layer holds a polygon with these bounds [west, south, east, north].
+DRAWN_JS = """(b) => {
+    const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+    const w = f && f.contentWindow;
+    const g = w && w.cmTimeLayer;
+    if (!g) return false;
+    const near = (x, y) => Math.abs(x - y) < 0.005;
+    return g.getLayers().some((l) => {
+        // A polygon of the layer that Leaflet rendered (it leaves out what is out of view).
+        if (!(l instanceof w.L.Polygon) || !(l._parts && l._parts.length)) return false;
+        const k = l.getBounds();
+        return near(k.getWest(), b[0]) && near(k.getSouth(), b[1])
+            && near(k.getEast(), b[2]) && near(k.getNorth(), b[3]);
+    });
+}"""
+
+
+def square(k: int) -> tuple[float, float, float, float]:
+    """The k-th square: small, apart from each other, in the map's opening view, where no
+    demo claim lies (east of the Tigris between Samarra and Khanaqin)."""
+    west, south = 44.4 + 0.1 * (k % 10), 33.9 + 0.1 * (k // 10)
+    return (round(west, 5), round(south, 5), round(west + SIDE, 5), round(south + SIDE, 5))
+
+
+def claim(k: int, kind: str) -> Any:
+    from shapely.geometry import box
+
+    from controlmap.model import Citation, Claim, Source
+
+    source = Source(
+        title=f"Bench report {k}", publisher="bench", url=f"https://example.org/bench/{k}"
+    )
+    return Claim(
+        actor="krg",
+        status="control",
+        extent="all",
+        geometry=box(*square(k)),
+        observed_on=NEW_DAY,
+        citations=(Citation(source, ""),),
+        notes=f"bench/processes.py {kind} write {k}",
+    )
+
+
+class Reader:
+    """B's reader: one page, network blocked, stepping the slider between two dates."""
+
+    def __init__(self, browser: Any, url: str):
+        from tests.e2e.conftest import LOCAL
+
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.page.route(
+            "**/*",
+            lambda r: r.continue_() if r.request.url.startswith(LOCAL) else r.abort(),
+        )
+        self.page.goto(url, timeout=PAGE_LIMIT_MS)
+        self.page.wait_for_function(f"({SEQ_JS})() >= 0", timeout=PAGE_LIMIT_MS)
+        self.slider = self.page.locator('[data-testid="stSlider"] input[type="range"]').first
+        self.left = True
+
+    def seq(self) -> int:
+        return int(self.page.evaluate(SEQ_JS))
+
+    def drawn(self, k: int) -> bool:
+        return bool(self.page.evaluate(DRAWN_JS, list(square(k))))
+
+    def step(self) -> tuple[float, int]:
+        """Press the arrow key; the time of the press and the frame number before it."""
+        seq = self.seq()
+        self.slider.focus()
+        t = time.perf_counter()
+        self.slider.press("ArrowLeft" if self.left else "ArrowRight")
+        self.left = not self.left
+        return t, seq
+
+    def wait_frame(self, seq: int) -> bool:
+        """Until the layer holds a frame after ``seq``; False if none came in time."""
+        try:
+            self.page.wait_for_function(f"({SEQ_JS})() > {seq}", timeout=int(DRAW_LIMIT_S * 1000))
+        except Exception:
+            return False
+        return True
+
+    def wait_drawn(self, k: int, seq: int) -> tuple[float | None, bool]:
+        """Until square k is drawn: the time it was, and whether it came with the first
+        frame after ``seq`` (the rerun the step started)."""
+        deadline = time.perf_counter() + DRAW_LIMIT_S
+        first_frame_without = False
+        while time.perf_counter() < deadline:
+            now_seq, has = self.page.evaluate(
+                f"(b) => [({SEQ_JS})(), ({DRAWN_JS})(b)]", list(square(k))
+            )
+            if has:
+                return time.perf_counter(), not first_frame_without
+            if now_seq > seq:
+                first_frame_without = True
+            self.page.wait_for_timeout(10)  # polling interval, bounded by the deadline
+        return None, False
+
+
+def import_file(path: Path, url: str, *claims: Any) -> list[str]:
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": [c.to_feature() for c in claims]})
+    )
+    return [sys.executable, "-m", "controlmap", "--db", url, "import", str(path)]
+
+
+def run_backend(url: str, repeat: int, folder: Path, backend: str) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    from controlmap import auth, dataset, workflow
+    from controlmap.store import Store
+    from tests.conftest import ARTIFACTS
+    from tests.e2e.conftest import CHROMIUM_ARGS, Server
+
+    store = Store(url)
+    dataset.init_store(store, demo=True)
+    contributor = auth.add_user(
+        store, "bench-cora", "contributor", secrets.token_hex(12), who="bench"
+    )
+    reviewer = auth.add_user(store, "bench-remi", "reviewer", secrets.token_hex(12), who="bench")
+    last = store.timeline.days()[-1][0].isoformat()
+    servers = [Server(url, f"processes-{backend}-{name}") for name in ("A", "B")]
+    results: dict[str, Any] = {"backend": backend, "load_average_before": _load()}
+    rows: dict[str, dict[str, list[Any]]] = {
+        kind: {"commit_to_drawn": [], "press_to_drawn": [], "first_rerun": []}
+        for kind in ("app", "cli")
+    }
+    pending_checked = pending_hidden = 0
+    plain_steps: list[float] = []  # steps after a pending write: the data version did not move
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            reader = Reader(browser, f"{servers[1].base}/?date={last}")
+            k = 0
+
+            def pending_step(square_k: int) -> None:
+                nonlocal pending_checked, pending_hidden
+                pressed, seq = reader.step()
+                if reader.wait_frame(seq):
+                    plain_steps.append(time.perf_counter() - pressed)
+                    pending_checked += 1
+                    pending_hidden += not reader.drawn(square_k)
+
+            def seen(kind: str, square_k: int, committed: float) -> None:
+                pressed, seq = reader.step()
+                drawn_at, first = reader.wait_drawn(square_k, seq)
+                row = rows[kind]
+                row["first_rerun"].append(first)
+                if drawn_at is not None:
+                    row["commit_to_drawn"].append(drawn_at - committed)
+                    row["press_to_drawn"].append(drawn_at - pressed)
+
+            for _ in range(repeat):
+                # app: submit (pending, must stay off the public map), then approve.
+                k += 1
+                (cid,) = workflow.submit(store, contributor, [claim(k, "app")])
+                pending_step(k)
+                version = store.claim(cid).version
+                workflow.review(store, reviewer, cid, decision="approved", expected_version=version)
+                seen("app", k, time.perf_counter())
+
+                # cli: an approved import in a third process; its commit moves the version.
+                k += 1
+                before = store.data_version()
+                command = import_file(folder / f"cli-{k}.geojson", url, claim(k, "cli"))
+                proc = subprocess.Popen(
+                    command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO
+                )
+                committed = None
+                deadline = time.perf_counter() + PROCESS_LIMIT_S
+                while time.perf_counter() < deadline:
+                    if store.data_version() != before:
+                        committed = time.perf_counter()
+                        break
+                    if proc.poll() is not None and store.data_version() == before:
+                        break
+                    time.sleep(0.01)  # polling interval, bounded by the deadline
+                if committed is not None:
+                    seen("cli", k, committed)
+                else:
+                    rows["cli"]["first_rerun"].append(False)
+                try:
+                    proc.wait(timeout=PROCESS_LIMIT_S)
+                finally:
+                    if proc.returncode != 0:
+                        print(f"import failed: {proc.stderr.read() if proc.stderr else ''}")
+
+                # cli-pending: a pending import must not reach the reader.
+                k += 1
+                command = import_file(folder / f"pending-{k}.geojson", url, claim(k, "pending"))
+                subprocess.run(
+                    [*command, "--status", "pending"],
+                    check=True,
+                    capture_output=True,
+                    timeout=PROCESS_LIMIT_S,
+                    cwd=REPO,
+                )
+                pending_step(k)
+
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            reader.page.screenshot(path=str(ARTIFACTS / f"bench-processes-{backend}.png"))
+            browser.close()
+    finally:
+        for s in servers:
+            s.stop()
+
+    for kind, row in rows.items():
+        seen_n = len(row["commit_to_drawn"])
+        results[kind] = {
+            "writes": len(row["first_rerun"]),
+            "seen": seen_n,
+            "seen_on_the_first_rerun": sum(row["first_rerun"]),
+            "commit_to_drawn_p50_ms": _ms(statistics.median, row["commit_to_drawn"]),
+            "commit_to_drawn_p95_ms": _ms(lambda v: pctl(v, 0.95), row["commit_to_drawn"]),
+            "press_to_drawn_p50_ms": _ms(statistics.median, row["press_to_drawn"]),
+        }
+    results["step_without_new_data_p50_ms"] = _ms(statistics.median, plain_steps)
+    results["pending_submissions_checked"] = pending_checked
+    results["pending_submissions_not_drawn"] = pending_hidden
+    results["load_average_after"] = _load()
+    return results
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def _ms(f: Any, values: list[float]) -> int | None:
+    return round(f(values) * 1000) if values else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--backend", nargs="+", default=["sqlite", "postgis"])
+    parser.add_argument("--pg", help="superuser URL of a PostGIS cluster (default: start one)")
+    args = parser.parse_args()
+    print(
+        json.dumps(
+            {
+                "machine": f"{platform.platform()}, python {platform.python_version()}, "
+                f"{os.cpu_count()} cores",
+                "load_average_at_start": _load(),
+            }
+        ),
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        folder = Path(tmp) / "work"
+        folder.mkdir()
+        for backend in args.backend:
+            if backend == "sqlite":
+                url = f"sqlite:///{folder / 'processes.sqlite'}"
+            else:
+                admin = args.pg or stack.enter_context(pg.cluster())
+                url = pg.new_database(admin, f"bench_processes_{os.getpid()}")
+            print(json.dumps(run_backend(url, args.repeat, folder, backend)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -3,22 +3,23 @@
     python bench/processes.py [--repeat 5] [--backend sqlite postgis] [--pg SUPERUSER_URL]
 
 For each backend: the demo in a new database (SQLite file, or a database on a throwaway
-PostGIS cluster, bench/pg.py), and two ``controlmap serve``-equivalent app processes A and B
-on free loopback ports (the Streamlit server of tests/e2e, CONTROLMAP_DB pointing at the
-database). A reader's page is open on B in headless Debian Chromium with every non-local
-request blocked, at the demo's last change date, at the map's opening view (the squares
-are in it). Then, REPEAT times each:
+PostGIS cluster, bench/pg.py), and two app processes A and B, ``controlmap --db URL serve``
+on two free loopback ports. A reader's page is open on B in headless Debian Chromium with
+every non-local request blocked, at the demo's last change date, at the map's opening view
+(the squares are in it). Then REPEAT rounds of each:
 
-- app: a contributor submits a claim (a small square in the south, dated before the dates
-  shown) and a reviewer approves it, by the library calls the Contribute and Review pages
-  make (``workflow.submit``, ``workflow.review``), in this bench process: the bench does not
-  drive A's pages (drawing, form, approve button) to make the write. After the submission
-  commits, the reader steps the slider once and the square must NOT be drawn (pending); after
-  the approval commits, the reader steps the slider again;
+- app: a contributor submits a claim (a 5 km square east of Samarra, dated before the dates
+  shown) by the library call the Contribute page makes (``workflow.submit``), in this bench
+  process: the bench does not draw and fill A's form. After it commits, the reader steps
+  the slider once and the square must NOT be drawn (pending). Then a reviewer signed in on
+  A's Review page (a second page of the same Chromium) presses Approve (with
+  ``--approve-with library``: the library call ``workflow.review`` instead); the approval's
+  commit is seen by polling the data version every 10 ms, and the reader steps the slider;
 - cli: ``controlmap import FILE`` (approved) in a process of its own; the commit is seen by
   polling the data version every 10 ms, and the reader steps the slider as soon as it moves;
-- cli-pending: ``controlmap import FILE --status pending``; once the process exits the
-  reader steps the slider and the square must not be drawn.
+- cli-pending (after the rounds above, as the Review page shows the oldest pending claim
+  first): ``controlmap import FILE --status pending``; once the process exits the reader
+  steps the slider and the square must not be drawn.
 
 The reader's rerun is a slider step (arrow key on the focused slider; left and right in
 turn between the last two change dates, both of which show the squares). Measured: commit
@@ -51,12 +52,17 @@ sys.path.insert(0, str(REPO))
 
 from bench import pg  # noqa: E402
 from bench.slider import SEQ_JS, pctl  # noqa: E402
+from tests.e2e.conftest import CHROMIUM_ARGS, LOCAL, Server, _free_port  # noqa: E402
 
 DRAW_LIMIT_S = 60.0  # commit to drawn, at most
 PAGE_LIMIT_MS = 300_000  # first page load on a loaded 2-core machine
 PROCESS_LIMIT_S = 300
 NEW_DAY = dt.date(2017, 6, 15)  # before the demo's last two change dates: drawn on both
 SIDE = 0.05  # degrees: a square of about 5 km
+
+# The run is over: no running indicator, no element of the last run left over.
+IDLE_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-stale="true"]')"""
 
 # Whether B's date layer holds a polygon with these bounds [west, south, east, north].
 DRAWN_JS = """(b) => {
@@ -101,17 +107,18 @@ def claim(k: int, kind: str) -> Any:
     )
 
 
+def offline_page(browser: Any) -> Any:
+    """A page of ``browser`` whose every request off this machine is blocked."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL) else r.abort())
+    return page
+
+
 class Reader:
     """B's reader: one page, network blocked, stepping the slider between two dates."""
 
     def __init__(self, browser: Any, url: str):
-        from tests.e2e.conftest import LOCAL
-
-        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
-        self.page.route(
-            "**/*",
-            lambda r: r.continue_() if r.request.url.startswith(LOCAL) else r.abort(),
-        )
+        self.page = offline_page(browser)
         self.page.goto(url, timeout=PAGE_LIMIT_MS)
         self.page.wait_for_function(f"({SEQ_JS})() >= 0", timeout=PAGE_LIMIT_MS)
         self.slider = self.page.locator('[data-testid="stSlider"] input[type="range"]').first
@@ -157,6 +164,62 @@ class Reader:
         return None, False
 
 
+class Serve(Server):
+    """``controlmap serve`` on a free loopback port, on the database ``url`` (the tests'
+    Server starts ``streamlit run`` instead; waiting and stopping are the same)."""
+
+    def __init__(self, url: str, log: Path):  # no super().__init__(): see above
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.db_url, self.log = url, log
+        command = [sys.executable, "-m", "controlmap", "--db", url, "serve"]
+        command += ["--port", str(self.port), "--address", "127.0.0.1"]
+        with log.open("w") as out:
+            # serve hands its process to Streamlit: stopping this process stops the server
+            self.proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            self._wait_healthy(limit=180.0)
+        except RuntimeError:
+            self.stop()
+            raise
+
+
+class Reviewer:
+    """A reviewer's page on A, signed in from the sidebar: approves from the Review page."""
+
+    def __init__(self, browser: Any, base: str, name: str, password: str):
+        self.base, self.name, self.password = base, name, password
+        self.page = offline_page(browser)
+
+    def approve(self, store: Any, limit_s: float = DRAW_LIMIT_S) -> float | None:
+        """Open the Review page, press Approve on the claim it shows; the moment the data
+        version moved (the approval committed, seen by polling), or None."""
+        page = self.page
+        page.goto(f"{self.base}/review", timeout=PAGE_LIMIT_MS)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        signed = sidebar.get_by_text(f"Signed in as {self.name}")
+        sidebar.get_by_text("Sign in to contribute or review").or_(signed).first.wait_for(
+            timeout=PAGE_LIMIT_MS
+        )
+        if not signed.count():
+            sidebar.get_by_role("textbox", name="Name").fill(self.name)
+            sidebar.get_by_role("textbox", name="Password").fill(self.password)
+            sidebar.get_by_role("button", name="Sign in").click()
+            signed.wait_for(timeout=PAGE_LIMIT_MS)
+        page.get_by_text("Dashed pink: the pending claim").wait_for(timeout=PAGE_LIMIT_MS)
+        page.wait_for_function(IDLE_JS, timeout=PAGE_LIMIT_MS)
+        button = page.get_by_role("button", name="Approve", exact=True)
+        button.scroll_into_view_if_needed(timeout=PAGE_LIMIT_MS)
+        before = store.data_version()
+        button.click(timeout=PAGE_LIMIT_MS)
+        deadline = time.perf_counter() + limit_s
+        while time.perf_counter() < deadline:
+            if store.data_version() != before:
+                return time.perf_counter()
+            time.sleep(0.01)  # polling interval, bounded by the deadline
+        return None
+
+
 def import_file(path: Path, url: str, *claims: Any) -> list[str]:
     path.write_text(
         json.dumps({"type": "FeatureCollection", "features": [c.to_feature() for c in claims]})
@@ -164,22 +227,24 @@ def import_file(path: Path, url: str, *claims: Any) -> list[str]:
     return [sys.executable, "-m", "controlmap", "--db", url, "import", str(path)]
 
 
-def run_backend(url: str, repeat: int, folder: Path, backend: str) -> dict[str, Any]:
+def run_backend(
+    url: str, repeat: int, folder: Path, backend: str, approve_with: str
+) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     from controlmap import auth, dataset, workflow
     from controlmap.store import Store
     from tests.conftest import ARTIFACTS
-    from tests.e2e.conftest import CHROMIUM_ARGS, Server
 
     store = Store(url)
     dataset.init_store(store, demo=True)
+    passwords = {"bench-cora": secrets.token_hex(12), "bench-remi": secrets.token_hex(12)}
     contributor = auth.add_user(
-        store, "bench-cora", "contributor", secrets.token_hex(12), who="bench"
+        store, "bench-cora", "contributor", passwords["bench-cora"], who="bench"
     )
-    reviewer = auth.add_user(store, "bench-remi", "reviewer", secrets.token_hex(12), who="bench")
+    reviewer = auth.add_user(store, "bench-remi", "reviewer", passwords["bench-remi"], who="bench")
     last = store.timeline.days()[-1][0].isoformat()
-    servers = [Server(url, f"processes-{backend}-{name}") for name in ("A", "B")]
+    servers = [Serve(url, folder / f"serve-{backend}-{name}.log") for name in ("A", "B")]
     results: dict[str, Any] = {"backend": backend, "load_average_before": _load()}
     rows: dict[str, dict[str, list[Any]]] = {
         kind: {"commit_to_drawn": [], "press_to_drawn": [], "first_rerun": []}
@@ -190,6 +255,7 @@ def run_backend(url: str, repeat: int, folder: Path, backend: str) -> dict[str, 
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
             reader = Reader(browser, f"{servers[1].base}/?date={last}")
             k = 0
 
@@ -210,15 +276,29 @@ def run_backend(url: str, repeat: int, folder: Path, backend: str) -> dict[str, 
                     row["commit_to_drawn"].append(drawn_at - committed)
                     row["press_to_drawn"].append(drawn_at - pressed)
 
+            approver = Reviewer(browser, servers[0].base, reviewer.name, passwords[reviewer.name])
             for _ in range(repeat):
                 # app: submit (pending, must stay off the public map), then approve.
                 k += 1
                 (cid,) = workflow.submit(store, contributor, [claim(k, "app")])
                 pending_step(k)
-                version = store.claim(cid).version
-                workflow.review(store, reviewer, cid, decision="approved", expected_version=version)
-                seen("app", k, time.perf_counter())
+                if approve_with == "page":
+                    committed = approver.approve(store)
+                else:
+                    version = store.claim(cid).version
+                    workflow.review(
+                        store, reviewer, cid, decision="approved", expected_version=version
+                    )
+                    committed = time.perf_counter()
+                if committed is not None and store.claim(cid).review_state == "approved":
+                    seen("app", k, committed)
+                else:
+                    rows["app"]["first_rerun"].append(False)
+            with contextlib.suppress(Exception):  # only for the picture: the run may go on
+                approver.page.wait_for_function(IDLE_JS, timeout=30_000)
+            approver.page.screenshot(path=str(ARTIFACTS / f"bench-processes-{backend}-review.png"))
 
+            for _ in range(repeat):
                 # cli: an approved import in a third process; its commit moves the version.
                 k += 1
                 before = store.data_version()
@@ -245,7 +325,9 @@ def run_backend(url: str, repeat: int, folder: Path, backend: str) -> dict[str, 
                     if proc.returncode != 0:
                         print(f"import failed: {proc.stderr.read() if proc.stderr else ''}")
 
-                # cli-pending: a pending import must not reach the reader.
+            for _ in range(repeat):
+                # cli-pending: a pending import must not reach the reader. (After the app
+                # rounds: the Review page shows the oldest pending claim first.)
                 k += 1
                 command = import_file(folder / f"pending-{k}.geojson", url, claim(k, "pending"))
                 subprocess.run(
@@ -257,7 +339,6 @@ def run_backend(url: str, repeat: int, folder: Path, backend: str) -> dict[str, 
                 )
                 pending_step(k)
 
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
             reader.page.screenshot(path=str(ARTIFACTS / f"bench-processes-{backend}.png"))
             browser.close()
     finally:
@@ -293,6 +374,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--backend", nargs="+", default=["sqlite", "postgis"])
+    parser.add_argument(
+        "--approve-with",
+        choices=("page", "library"),
+        default="page",
+        help="approve on A's Review page in the browser (default), or by the library call",
+    )
     parser.add_argument("--pg", help="superuser URL of a PostGIS cluster (default: start one)")
     args = parser.parse_args()
     print(
@@ -314,7 +401,8 @@ def main() -> None:
             else:
                 admin = args.pg or stack.enter_context(pg.cluster())
                 url = pg.new_database(admin, f"bench_processes_{os.getpid()}")
-            print(json.dumps(run_backend(url, args.repeat, folder, backend)), flush=True)
+            result = run_backend(url, args.repeat, folder, backend, args.approve_with)
+            print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Two app processes on one database: how soon a reader on one draws what the other wrote.
 
-    python bench/processes.py [--repeat 5] [--backend sqlite postgis] [--pg SUPERUSER_URL]
+    python bench/processes.py [--repeat 5] [--backend sqlite postgis] [--rerun step|reload]
+                              [--approve-with page|library] [--pg SUPERUSER_URL]
 
 For each backend: the demo in a new database (SQLite file, or a database on a throwaway
 PostGIS cluster, bench/pg.py), and two app processes A and B, ``controlmap --db URL serve``
@@ -22,7 +23,8 @@ every non-local request blocked, at the demo's last change date, at the map's op
   steps the slider and the square must not be drawn.
 
 The reader's rerun is a slider step (arrow key on the focused slider; left and right in
-turn between the last two change dates, both of which show the squares). Measured: commit
+turn between the last two change dates, both of which show the squares), or with
+``--rerun reload`` a reload of the page (a new session of B). Measured: commit
 to the new square drawn on B's page (its Leaflet layer holds a polygon with the square's
 bounds), and key press to drawn; and whether it came with the first rerun after the commit.
 Every wait is bounded (DRAW_LIMIT_S); a square not drawn in time counts as not seen.
@@ -117,7 +119,8 @@ def offline_page(browser: Any) -> Any:
 class Reader:
     """B's reader: one page, network blocked, stepping the slider between two dates."""
 
-    def __init__(self, browser: Any, url: str):
+    def __init__(self, browser: Any, url: str, rerun: str = "step"):
+        self.rerun = rerun
         self.page = offline_page(browser)
         self.page.goto(url, timeout=PAGE_LIMIT_MS)
         self.page.wait_for_function(f"({SEQ_JS})() >= 0", timeout=PAGE_LIMIT_MS)
@@ -131,7 +134,12 @@ class Reader:
         return bool(self.page.evaluate(DRAWN_JS, list(square(k))))
 
     def step(self) -> tuple[float, int]:
-        """Press the arrow key; the time of the press and the frame number before it."""
+        """Press the arrow key (or reload the page, with ``--rerun reload``); the time of the
+        press and the frame number before it (-1 after a reload: a new page holds none)."""
+        if self.rerun == "reload":
+            t = time.perf_counter()
+            self.page.reload(timeout=PAGE_LIMIT_MS)
+            return t, -1
         seq = self.seq()
         self.slider.focus()
         t = time.perf_counter()
@@ -228,7 +236,7 @@ def import_file(path: Path, url: str, *claims: Any) -> list[str]:
 
 
 def run_backend(
-    url: str, repeat: int, folder: Path, backend: str, approve_with: str
+    url: str, repeat: int, folder: Path, backend: str, approve_with: str, rerun: str = "step"
 ) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
@@ -245,7 +253,12 @@ def run_backend(
     reviewer = auth.add_user(store, "bench-remi", "reviewer", passwords["bench-remi"], who="bench")
     last = store.timeline.days()[-1][0].isoformat()
     servers = [Serve(url, folder / f"serve-{backend}-{name}.log") for name in ("A", "B")]
-    results: dict[str, Any] = {"backend": backend, "load_average_before": _load()}
+    results: dict[str, Any] = {
+        "backend": backend,
+        "rerun": rerun,
+        "approve_with": approve_with,
+        "load_average_before": _load(),
+    }
     rows: dict[str, dict[str, list[Any]]] = {
         kind: {"commit_to_drawn": [], "press_to_drawn": [], "first_rerun": []}
         for kind in ("app", "cli")
@@ -256,7 +269,7 @@ def run_backend(
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            reader = Reader(browser, f"{servers[1].base}/?date={last}")
+            reader = Reader(browser, f"{servers[1].base}/?date={last}", rerun)
             k = 0
 
             def pending_step(square_k: int) -> None:
@@ -355,7 +368,7 @@ def run_backend(
             "commit_to_drawn_p95_ms": _ms(lambda v: pctl(v, 0.95), row["commit_to_drawn"]),
             "press_to_drawn_p50_ms": _ms(statistics.median, row["press_to_drawn"]),
         }
-    results["step_without_new_data_p50_ms"] = _ms(statistics.median, plain_steps)
+    results["rerun_without_new_data_p50_ms"] = _ms(statistics.median, plain_steps)
     results["pending_submissions_checked"] = pending_checked
     results["pending_submissions_not_drawn"] = pending_hidden
     results["load_average_after"] = _load()
@@ -380,6 +393,12 @@ def main() -> None:
         default="page",
         help="approve on A's Review page in the browser (default), or by the library call",
     )
+    parser.add_argument(
+        "--rerun",
+        choices=("step", "reload"),
+        default="step",
+        help="how the reader reruns B's page after a write: a slider step (default) or a reload",
+    )
     parser.add_argument("--pg", help="superuser URL of a PostGIS cluster (default: start one)")
     args = parser.parse_args()
     print(
@@ -401,7 +420,7 @@ def main() -> None:
             else:
                 admin = args.pg or stack.enter_context(pg.cluster())
                 url = pg.new_database(admin, f"bench_processes_{os.getpid()}")
-            result = run_backend(url, args.repeat, folder, backend, args.approve_with)
+            result = run_backend(url, args.repeat, folder, backend, args.approve_with, args.rerun)
             print(json.dumps(result), flush=True)
 
 

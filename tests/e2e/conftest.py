@@ -181,7 +181,9 @@ class Page:
 
     @property
     def map(self):  # type: ignore[no-untyped-def]
-        return self.page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+        # The last map frame: while Streamlit swaps a map for a new one both exist for a
+        # moment, and the new one comes last (a locator is resolved again on every retry).
+        return self.page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last
 
     def shot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -90,14 +90,12 @@ def test_report_to_approved_claim(flow_server: Server, page: Page) -> None:
     p.shot("10-contribute-suggestions")
 
     # Draw a polygon over Fallujah with leaflet-draw, served locally.
-    frame_loc = p.page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-    iframe = p.page.locator('iframe[title="streamlit_folium.st_folium"]')
+    # While Streamlit swaps a map for a new one, both frames exist for a moment; the new one
+    # comes last, so the locators take the last (and are resolved again on every retry).
+    frame_loc = p.page.frame_locator('iframe[title="streamlit_folium.st_folium"]').last
+    iframe = p.page.locator('iframe[title="streamlit_folium.st_folium"]').last
     # Choosing "Draw" reruns the page; wait until the one map left is the live one.
-    p.page.wait_for_function(
-        """() => document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]')
-            .length === 1 && !document.querySelector('[data-testid="stStatusWidget"]')""",
-        timeout=20_000,
-    )
+    _settled(p)
     # The place footprint stays on the map while drawing, to draw relative to it.
     footprint = frame_loc.locator('path[stroke="#CC79A7"]')
     footprint.first.wait_for(state="attached", timeout=15_000)

@@ -566,7 +566,10 @@ def test_english_sentences_never_fall_back_to_mere_co_occurrence() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("ISIS overran the al-Qaim border crossing.", [("isil", "control", "part")]),
+        # a crossing stands by its town, outside it: the town, as much as the sentence says
+        ("ISIS overran the al-Qaim border crossing.", [("isil", "control", "all")]),
+        ("Iraqi forces retook Mosul airport.", [("iraq-gov", "control", "part")]),
+        ("Iraqi forces retook the airport in Mosul.", [("iraq-gov", "control", "part")]),
         ("Iraqi forces retook Ramadi's old city.", [("iraq-gov", "control", "part")]),
         ("ISIS captured Khalidiya Island.", [("isil", "control", "all")]),  # its own entry
         ("Kurdish fighters recaptured the Mosul Dam.", []),  # a dam lies away from its town

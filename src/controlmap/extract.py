@@ -369,8 +369,8 @@ _SUBJECT_FILLER = _wordset(
 # A place right after these only locates something: "near Southwick", "east of Eastbrook".
 _LOCATOR_BEFORE = re.compile(
     r"(?:\b(?:near|nearby|outside|around|toward|towards|from|between|beyond|past|via"
-    r"|across|along|to)\s+|(?<!\bthe )\b(?:north|south|east|west|northeast|northwest|southeast"
-    r"|southwest|north-east|north-west|south-east|south-west|kilometres|kilometers|km|miles|road)"
+    r"|across|along|to)\s+|(?<!\bthe )(?<![\-‐])\b(?:north|south|east|west|northeast|northwest"
+    r"|southeast|southwest|north-east|north-west|south-east|south-west|kilometres|kilometers|km|miles|road)"
     r"\s+of\s+)(?:the\s+)?(?:[\w'’\-]+\s+){0,2}$",
     re.IGNORECASE,
 )
@@ -461,6 +461,12 @@ def _phrases_regex(words: Iterable[str]) -> str:
 
 
 @lru_cache(maxsize=1)
+def _unopposed() -> re.Pattern[str]:
+    """ "moved into Kelso without a fight": an entry nobody contests is a taking (roles.json)."""
+    return re.compile(rf"\b(?:{_phrases_regex(_roles()['unopposed'])})\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def _intention() -> re.Pattern[str]:
     """An aim, plan or fear before a statement (roles.json): it has not happened."""
     roles = _roles()
@@ -485,7 +491,7 @@ def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
 
 
 _SHARED_SUBJECT = re.compile(
-    r",\s*and\s+(?:(?:now|also|later|then|still|have|has|had|\w+ly)\s+)*$"
+    r",?\s+and\s+(?:(?:now|also|later|then|still|have|has|had|\w+ly)\s+)*$"
     # "cleared the last Front pockets, completing the recapture of": a participle clause
     r"|,\s*(?:thus\s+|so\s+)?(?:completing|finishing|ending|taking|seizing|securing)\s+"
     r"(?:the\s+|its\s+|their\s+)?$",
@@ -610,6 +616,7 @@ class _Sentence:
     phrases: list[_Phrase]
     dates: list[_DateMention]
     agent: str | None = None  # the actor of the last phrase read so far in this sentence
+    agents: tuple[str, ...] = ()  # all the actors of that phrase ("A and B entered ...")
     registry_ids: frozenset[str] = frozenset()
     insurgent: str | None = None  # the last non-state actor named: "the militants" is it
     states: Mapping[str, str] = field(default_factory=dict)  # country code -> its state actor
@@ -1148,7 +1155,11 @@ def _minor_ok(
     for phrase in phrases:
         if phrase.end <= place.start:
             gap = _words_in(text[phrase.end : place.start])
-            fits = len(gap) <= 4 and all(w in _OBJECT_FILLER for w in gap)
+            fits = len(gap) <= 4 and all(w in _object_filler() for w in gap)
+            # "seized the airport in Kelso": a building in it
+            fits = fits or (
+                len(gap) <= 8 and bool(_INSIDE_TOWN.search(text[phrase.end : place.start]))
+            )
             if fits and phrase.shape != "passive":
                 return True
         elif phrase.start >= place.end:
@@ -1204,17 +1215,20 @@ def _anchors(
 def _town_part_after() -> re.Pattern[str]:
     """Landmark nouns that lie inside or at the town named before them (landmarks.json)."""
     data = json.loads(settings.data_file("extract/landmarks.json").read_text(encoding="utf-8"))
-    words = sorted(data["part_of_town"], key=len, reverse=True)
-    body = "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
-    return re.compile(rf"^(?:['’]s)?\s+(?:{body})\b", re.IGNORECASE)
+    part = _phrases_regex(data["part_of_town"])
+    site = _phrases_regex(data.get("site_of_town", []))
+    return re.compile(rf"^(?:['’]s)?\s+(?:(?P<site>{site})|(?P<part>{part}))\b", re.IGNORECASE)
 
 
 def _part_of_town(text: str, place: _PlaceMention) -> _PlaceMention | None:
-    """ "the Ashby border crossing", "Westford's old city": part of the town, when a town."""
+    """ "Westford's old city": part of the town; "the Ashby border crossing": the town itself
+    (a site by it, outside it), with the extent the sentence gives."""
     match = _town_part_after().match(text[place.end :])
     if match is None or not _is_town(place.place_id):
         return None
-    return _PlaceMention(place.start, place.end + match.end(), place.place_id, place.name, "part")
+    extent: Extent | None = "part" if match.group("part") else None
+    end = place.end + match.end()
+    return _PlaceMention(place.start, end, place.place_id, place.name, extent)
 
 
 def _names_something_else(text: str, place: _PlaceMention) -> bool:
@@ -1452,10 +1466,16 @@ def _without_dates(s: _Sentence, start: int, end: int) -> str:
 _DEMONYM = re.compile(r"\b[A-Z][a-z]+(?:i|ian|ese|ish)\b")
 
 
+@lru_cache(maxsize=1)
+def _object_filler() -> frozenset[str]:
+    """Filler words, with the words for "city", "district" in other scripts (قضاء, місто)."""
+    return _OBJECT_FILLER | _place_nouns()
+
+
 def _referent_object_ok(gap: str) -> bool:
     """ "retook the city", "most of the town": a referent object follows its verb closely."""
     words = _words_in(_PERCENT.sub(" ", gap))
-    return len(words) <= 8 and all(w in _OBJECT_FILLER for w in words) and "," not in gap
+    return len(words) <= 8 and all(w in _object_filler() for w in words) and "," not in gap
 
 
 # A site outside a town, named with the town it stands at: the claim is on the town, all of it
@@ -1497,7 +1517,7 @@ def _first_object_ok(gap: str, shape: Shape, actors_between: bool) -> bool:
         return True  # "the Red Sea port town of Kelso", "the coastal cities of Kelso and Marsh"
     # "75 percent of the facility", "the northern Ruritanian town of Kelso"
     words = _words_in(_DEMONYM.sub(" ", _PERCENT.sub(" ", gap)))
-    return len(words) <= 10 and all(w in _OBJECT_FILLER for w in words) and "," not in gap
+    return len(words) <= 10 and all(w in _object_filler() for w in words) and "," not in gap
 
 
 def _first_object_extent(gap: str, shape: Shape) -> Extent | None:
@@ -1843,6 +1863,9 @@ _JOINED = re.compile(
 
 def _with_partner(s: _Sentence, phrase: _Phrase, agent: str) -> list[str]:
     """The agent, and the actor named with it ("Ruritanian and Tarbish troops seized ...")."""
+    shared = _SHARED_SUBJECT.search(s.text[_previous_phrase_end(s, phrase) : phrase.start])
+    if shared and s.agent == agent and s.agents:
+        return list(s.agents)  # "A and B entered Kelso and took control of the town"
     before = [a for a in s.actors if a.end <= phrase.start and not a.speaker]
     if len(before) >= 2 and before[-1].actor == agent:
         first, second = before[-2], before[-1]
@@ -2034,7 +2057,9 @@ class _Dated:
 def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], str | None]:
     found: list[_Dated] = []
     last_agent = previous_agent
-    flag_raised = bool(_FLAG_RAISED.search(s.text) or _DROVE_OUT.search(s.text))
+    flag_raised = bool(
+        _FLAG_RAISED.search(s.text) or _DROVE_OUT.search(s.text) or _unopposed().search(s.text)
+    )
     for phrase in s.phrases:
         if _vetoed(s, phrase):
             continue
@@ -2044,6 +2069,7 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
         agents, places = _read_phrase(s, phrase, previous_agent)
         if agents:
             last_agent = s.agent = agents[0]
+            s.agents = tuple(agents)
         ordered = sorted(places, key=lambda pe: pe[0].start)
         for k, (place, extent) in enumerate(ordered):
             next_start = ordered[k + 1][0].start if k + 1 < len(ordered) else len(s.text)
@@ -2174,7 +2200,12 @@ def _most_specific(suggestions: list[Suggestion]) -> list[Suggestion]:
 def _vaguer(dated: _Dated) -> int:
     """Entering a town says nothing of how much is fought over: a later extent comes first."""
     finding = dated.finding
+    if finding.status == "control":  # the whole over a part ("overran a base in Kelso and
+        return _EXTENT_RANK[finding.extent]  # took control of the city")
     return 1 if finding.extent == "unknown" and finding.phrase.shape == "entry" else 0
+
+
+_EXTENT_RANK = {"all": 0, "most": 1, "part": 2, "unknown": 3}
 
 
 # "Kelso, a town on the western edge of Northam": Northam only says where Kelso lies
@@ -2281,7 +2312,11 @@ _THE_TOWN_NOUN = re.compile(
     r"\b(?:the|this|that)\s+(?:(?:entire|whole|remaining|embattled|besieged|strategic|key"
     r"|provincial|ancient|northern|southern|eastern|western|central|border|oil|rest\s+of\s+the"
     r"|port|coastal|frontline|front-line|garrison|desert|mining|market|small|industrial|river"
-    r"|riverside|mountain|hilltop|historic|largest|second-largest|besieged)\s+)*"
+    r"|riverside|mountain|hilltop|historic|largest|second-largest|besieged"
+    # any one other adjective ("the mixed town"), but not one that means another town
+    r"|(?!(?:old|new|other|next|nearby|neighbou?ring|twin|first|last|same|of|the|an?|in|on|and"
+    r"|or|to|from|by|with|at|for|into|over|its|their|his|her|this|that)\b)(?-i:[a-z][a-z\-]+))"
+    r"\s+){0,3}"
     r"(?P<noun>city|town|village|(?:(?:provincial|regional|state|district|county)\s+)?capital)\b"
     r"(?!\s+(?:of|council|hall|centre|center)\b)",
     re.IGNORECASE,
@@ -2332,6 +2367,8 @@ def _with_referents(
             if match.group(name) is None:
                 name = "it2" if group == "it" else "own"  # the pattern's other alternative
             start, end = match.span(name)
+            if pattern is _THE_TOWN_NOUN:
+                start = match.start()  # "the mixed town": its words are the mention's own
             if _inside_any(start, end, spans) or _FACILITY_AFTER.match(text[end:]):
                 continue  # "the city's airport" is not the city
             before = [

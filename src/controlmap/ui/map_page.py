@@ -33,6 +33,10 @@ VIEW = "map_view"
 BOUNDS = "map_bounds"
 OFFLINE = "Offline basemap (bundled)"
 SIDEBAR_KEYS = ("actors", "claimed", "fade", "stale_days", "tiles")
+# The two parts of the page that rerun on their own: the date controls and map, and the
+# tables under the map.
+DATED = "map_dated"
+TABLES = "map_tables"
 # Whether the Play timer was set up ticking by the last run of the whole page.
 _PLAYER_ON = "_player_on"
 # The view a map made again opens on (where the reader left it), for the next draw only.
@@ -460,11 +464,23 @@ def render() -> None:
     st.session_state[_REOPEN_AT] = st.session_state.get(VIEW) if rebuilt else None
     st.session_state[_PLAYER_ON] = bool(st.session_state.get("playing")) and not present
     _dated(data.version, options, look, include_claimed, tiles, present)
+    _tables(data.version, look, include_claimed, present)
     if not present:
         _player(options)
 
 
-@st.fragment
+def _tables_follow() -> None:
+    """The browser drew a new date (or the reader moved the map): bring the tables under the
+    map (sources, areas, export and link) up to it. A widget callback: only that part reruns."""
+    st.rerun(scope=TABLES)
+
+
+def _view_moved() -> None:
+    """The reader panned or zoomed: the date part records the view, the link panel follows."""
+    st.rerun(scope=[DATED, TABLES])
+
+
+@st.fragment(key=DATED)
 def _dated(
     version: int,
     options: list[str],
@@ -473,8 +489,10 @@ def _dated(
     tiles: str,
     present: bool,
 ) -> None:
-    """Everything on the page that follows the date: a slider step reruns only this part
-    (the sidebar, the title and the map element stay as they are in the browser)."""
+    """The date controls and the map: a slider step reruns only this part (the sidebar, the
+    title and the map element stay as they are in the browser). The tables under the map
+    follow once the browser has drawn the new date (``_tables``): sent in the same run, the
+    browser would lay them out before drawing the map."""
     data = ui.current()
     if data.version != version:
         # The data changed since the page was drawn (another process wrote): redraw it all,
@@ -531,11 +549,12 @@ def _dated(
     map_slot = st.container()
     out: dict[str, Any] | None = None
     if vendor.assets_present():
-        timelayer.show(drawn)
+        timelayer.show(drawn, on_drawn=_tables_follow)
         with map_slot:
             out = st_folium(
                 m,
                 key="map",
+                on_change=_view_moved,
                 returned_objects=["center", "zoom", "bounds"],
                 use_container_width=True,
                 # Presentation mode: the map and its legend fit 1440x900 under the title.
@@ -566,6 +585,22 @@ def _dated(
         ]
         ui.prefetch(url, version, neighbours, include_claimed, look, tuple(shown))
 
+
+@st.fragment(key=TABLES)
+def _tables(version: int, look: style.Look, include_claimed: bool, present: bool) -> None:
+    """Sources, area by actor, export and link, for the date and view the map shows."""
+    data = ui.current()
+    if data.version != version:
+        st.rerun()
+    url, registry = data.url, data.registry
+    day = dt.date.fromisoformat(st.session_state[DAY])
+    shown = list(st.session_state["actors"])
+    pieces = ui.shown(ui.resolved(url, version, day, include_claimed), tuple(shown))
+    where: dict[str, str] = {}
+    if VIEW in st.session_state or "initial_view" in st.session_state:
+        lat, lon, zoom = st.session_state.get(VIEW) or st.session_state["initial_view"]
+        where = {"lat": f"{lat:.4f}", "lon": f"{lon:.4f}", "zoom": str(zoom)}
+    link = _link(day, shown, look, include_claimed, version, where, present)
     if not pieces:
         return
     if present:

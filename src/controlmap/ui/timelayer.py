@@ -5,6 +5,7 @@ referred to by Streamlit's message cache)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,11 @@ _component = components.declare_component(
 _HELD = "_cm_timelayer_held"  # per session: the frame the browser holds, and the last message
 
 
-def show(frame: Frame, *, key: str = "timelayer") -> dict[str, Any]:
-    """Draw ``frame`` on the page's map; returns the message sent (for tests and the bench)."""
+def show(
+    frame: Frame, *, key: str = "timelayer", on_drawn: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Draw ``frame`` on the page's map; returns the message sent (for tests and the bench).
+    ``on_drawn`` is called (as a widget callback) when the browser says it drew a frame."""
     held: dict[str, Any] | None = st.session_state.get(_HELD)
     value = st.session_state.get(key)
     wants = value.get("resync") if isinstance(value, dict) else None
@@ -42,5 +46,11 @@ def show(frame: Frame, *, key: str = "timelayer") -> dict[str, Any]:
             "msg": msg,
             "resynced": wants if resync else (held or {}).get("resynced"),
         }
-    _component(msg=msg, key=key, default=None)
+
+    def reported() -> None:
+        value = st.session_state.get(key)
+        if on_drawn is not None and isinstance(value, dict) and "drawn" in value:
+            on_drawn()
+
+    _component(msg=msg, key=key, default=None, on_change=reported)
     return msg

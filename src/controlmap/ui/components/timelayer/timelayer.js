@@ -8,6 +8,7 @@
   var held = { seq: -1, items: [] };
   var host = null; // { win, map, group }: the Leaflet map this layer is drawn on
   var askedFor = null;
+  var reported = -1; // the last frame this page said it drew
   var ages = {}; // since date -> evidence age on the frame's day, in words
   var AGE_MARK = /<cm-age data-since="([0-9-]+)"><\/cm-age>/g;
 
@@ -179,6 +180,11 @@
     });
     held.items.forEach(function (it) { if (it.kind === "d") it.layer.bringToFront(); });
     host.group.cmSeq = held.seq; // which frame is drawn (tests and the benchmark read it)
+    if (reported !== held.seq) {
+      // Said once per frame: the page then brings its tables up to this date, after the map.
+      reported = held.seq;
+      send("streamlit:setComponentValue", { value: { drawn: held.seq }, dataType: "json" });
+    }
   }
 
   // The map may come after this frame, or be made again (new basemap): watch for it.

@@ -6,6 +6,15 @@ the key press until the connection has been quiet for QUIET seconds), any HTTP r
 and slider-to-map time: key press until the date layer in the map holds the new frame.
 
     python bench/slider.py demo front generated     # prints one JSON line per dataset
+    python bench/slider.py demo front --db-dir var/bench --src /tmp/old/src --src src --rounds 3
+
+With ``--src`` (repeatable) the app runs from that source folder instead of this checkout's
+(its ``controlmap/web/static/vendor`` must hold Leaflet), and with several, the runs of each
+dataset alternate between them, ``--rounds`` times, so before and after are measured
+interleaved, in the same conditions. ``--db-dir`` keeps the databases made between runs.
+``--profile DIR`` runs the server's script runs under cProfile and writes one file of
+statistics per run in DIR (named by its order and whether it was a fragment's run), summed
+up after the steps (``--profile-top``).
 
 Not a test: the figures go in the README.
 """
@@ -22,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -36,6 +46,57 @@ SEQ_JS = """() => {
     const w = f && f.contentWindow;
     return w && w.cmTimeLayer ? w.cmTimeLayer.cmSeq : -1;
 }"""
+
+
+# Loaded by the app server when ``--profile`` is given (through PYTHONPATH): every script
+# run of Streamlit under cProfile, its statistics written to CM_PROFILE_DIR.
+PROFILE_HOOK = """
+import cProfile, itertools, os, time
+from streamlit.runtime.scriptrunner import script_runner as _sr
+
+_runs = itertools.count()
+_plain = _sr.ScriptRunner._run_script
+
+
+def _profiled(self, rerun_data):
+    what = "fragment" if rerun_data.fragment_id_queue else "page"
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    try:
+        return _plain(self, rerun_data)
+    finally:
+        prof.disable()
+        wall = time.perf_counter() - t0
+        name = f"{next(_runs):04d}-{what}-{wall * 1000:.0f}ms.prof"
+        prof.dump_stats(os.path.join(os.environ["CM_PROFILE_DIR"], name))
+
+
+_sr.ScriptRunner._run_script = _profiled
+"""
+
+
+def profile_env(folder: Path, tmp: str) -> dict[str, str]:
+    """Environment for a server whose script runs are profiled into ``folder``."""
+    hook = Path(tmp) / "profile_hook"
+    hook.mkdir(exist_ok=True)
+    (hook / "sitecustomize.py").write_text(PROFILE_HOOK)
+    folder.mkdir(parents=True, exist_ok=True)
+    return {"CM_PROFILE_DIR": str(folder), "PYTHONPATH": str(hook)}
+
+
+def profile_summary(folder: Path, top: int) -> None:
+    """The fragment runs' statistics summed (cumulative time), and each run's wall time."""
+    import pstats
+
+    runs = sorted(folder.glob("*-fragment-*.prof"))
+    if not runs:
+        return
+    print("fragment runs (ms):", [int(r.stem.rsplit("-", 1)[1][:-2]) for r in runs])
+    stats = pstats.Stats(str(runs[0]))
+    for r in runs[1:]:
+        stats.add(str(r))
+    stats.sort_stats("cumulative").print_stats(top)
 
 
 def make_db(kind: str, folder: str, url: str | None = None) -> str:
@@ -222,7 +283,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("datasets", nargs="*", default=["demo", "front", "generated"])
     parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--db-dir", help="keep the databases here and reuse them")
+    parser.add_argument(
+        "--src", action="append", help="run the app from this source folder (repeatable)"
+    )
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--profile", help="profile the server's script runs into this folder")
+    parser.add_argument("--profile-top", type=int, default=40)
     args = parser.parse_args()
+    from tests.e2e import conftest
     from tests.e2e.conftest import Server
 
     print(
@@ -234,20 +303,39 @@ def main() -> None:
         ),
         flush=True,
     )
+    sources = [Path(s).resolve() for s in args.src or []] or [None]
     with tempfile.TemporaryDirectory() as tmp:
+        folder = args.db_dir or tmp
+        Path(folder).mkdir(parents=True, exist_ok=True)
         for kind in args.datasets:
             t0 = time.perf_counter()
-            url = make_db(kind, tmp)
+            kept = Path(folder) / f"{kind}.sqlite"
+            url = f"sqlite:///{kept}" if kept.is_file() else make_db(kind, folder)
             built = time.perf_counter() - t0
-            server = Server(url, f"bench-slider-{kind}")
-            try:
-                steps = min(args.steps, 12) if kind == "demo" else args.steps
-                result = step_map(server.base, steps, opening(kind))
-            finally:
-                server.stop()
-            print(
-                json.dumps({"dataset": kind, "db_built_s": round(built, 1), **result}), flush=True
-            )
+            for _ in range(args.rounds):
+                for src in sources:
+                    extra: dict[str, Any] = {"env": {}}
+                    if args.profile:
+                        extra["env"] = profile_env(Path(args.profile), tmp)
+                    if src is not None:
+                        paths = [str(src), extra["env"].get("PYTHONPATH")]
+                        extra["env"]["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+                        extra["script"] = src / "controlmap" / "web" / "app.py"
+                    # The server runs in the checkout it comes from, with its Streamlit
+                    # settings (.streamlit/ there).
+                    conftest.REPO = src.parent if src is not None else REPO
+                    server = Server(url, f"bench-slider-{kind}", **extra)
+                    try:
+                        steps = min(args.steps, 12) if kind == "demo" else args.steps
+                        result = step_map(server.base, steps, opening(kind))
+                    finally:
+                        server.stop()
+                    head = {"dataset": kind, "db_built_s": round(built, 1)}
+                    if src is not None:
+                        head["src"] = str(src)
+                    print(json.dumps({**head, **result}), flush=True)
+    if args.profile:
+        profile_summary(Path(args.profile), args.profile_top)
 
 
 if __name__ == "__main__":

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import folium
 import pandas as pd
 import shapely
 import streamlit as st
+import streamlit_folium
 from streamlit_folium import st_folium
 
 from controlmap import ui
@@ -56,6 +59,38 @@ MAP_CSS = (
     " h1 { padding-top: 0.25rem !important; }</style>"
 )
 MAP_HEIGHT = 600
+# The arguments st_folium last gave its component in this session, and what they were made of.
+_MAP_ELEMENT = "_map_element"
+_made = threading.local()
+
+
+def _recording_component(**kwargs: Any) -> Any:
+    """st_folium's component call, noting its arguments (per thread: one script run)."""
+    _made.kwargs = kwargs
+    return _folium_component(**kwargs)
+
+
+# st_folium renders the whole folium map on every call (its script, from a few dozen
+# templates compiled each time: 20-60 ms); the map is the same from step to step, so the
+# arguments it gave its component are kept and given again. Noting them is the only change
+# to the call; the other pages' maps go through it unchanged.
+_folium_component = streamlit_folium._component_func
+streamlit_folium._component_func = _recording_component
+
+
+def _map_element(made: Callable[[], folium.Map], inputs: tuple[Any, ...], **options: Any) -> Any:
+    """``st_folium(made(), **options)``, made again only when ``inputs`` (everything the map
+    is made of) or ``options`` changed since the last run of this session."""
+    same = (inputs, tuple(sorted(options.items())))
+    kept = st.session_state.get(_MAP_ELEMENT)
+    if kept is not None and kept[0] == same:
+        return _folium_component(**kept[1])
+    _made.kwargs = None
+    out = st_folium(made(), **options)
+    if _made.kwargs is not None:
+        st.session_state[_MAP_ELEMENT] = (same, _made.kwargs)
+        _made.kwargs = None
+    return out
 
 
 def _parse_day(text: str | None) -> dt.date | None:
@@ -541,8 +576,15 @@ def _dated(
     if kept:
         st.session_state[_OPENED_AT] = kept
     view = st.session_state.get(_OPENED_AT) or st.session_state["initial_view"]
-    m = basemap.base_map(legend_actors, look, view=view, tiles=None if tiles == OFFLINE else tiles)
-    interaction.PageFriendly(fit=st.session_state.get("initial_fit")).add_to(m)
+    fit = st.session_state.get("initial_fit")
+
+    def made() -> folium.Map:
+        m = basemap.base_map(
+            legend_actors, look, view=view, tiles=None if tiles == OFFLINE else tiles
+        )
+        interaction.PageFriendly(fit=fit).add_to(m)
+        return m
+
     # The map itself stays the same from step to step (Streamlit then sends only a reference
     # to it); the date layer travels on its own, and first, so a step shows without waiting
     # for the map to be made again on the server.
@@ -551,8 +593,9 @@ def _dated(
     if vendor.assets_present():
         timelayer.show(drawn, on_drawn=_tables_follow)
         with map_slot:
-            out = st_folium(
-                m,
+            out = _map_element(
+                made,
+                (version, tuple(legend_actors), look, view, tiles, fit),
                 key="map",
                 on_change=_view_moved,
                 returned_objects=["center", "zoom", "bounds"],

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -44,11 +46,23 @@ class _Run:
     geometry: Any = None  # keeps the shapely object alive: its id() is the key
 
 
+# How many of the frames read last a Timeline keeps the decoded rows and claims of, by id:
+# the frame of a neighbouring date shares most of them, so a slider step decodes only what
+# changed. The app's caches hold these frames anyway (ui.DATES_CACHED).
+RECENT_FRAMES = 4
+_CHUNK = 5000
+
+
 class Timeline:
     """Reads and maintains ``timeline_days`` and ``timeline_pieces`` for one Store."""
 
     def __init__(self, store: Store):
         self.store = store
+        self._lock = threading.Lock()
+        self._version: int | None = None  # the data version the recent rows were read at
+        self._recent: OrderedDict[
+            tuple[str, dt.date], tuple[dict[int, Frame], dict[int, Claim]]
+        ] = OrderedDict()
 
     # -- reading ------------------------------------------------------------------------------
     def days(self, include_claimed: bool = True) -> list[tuple[dt.date, int]]:
@@ -69,22 +83,61 @@ class Timeline:
         include_claimed: bool = True,
         actors: Sequence[str] | None = None,
     ) -> list[Piece]:
-        """The resolved map on ``day`` as stored: the same pieces as ``resolve()``."""
+        """The resolved map on ``day`` as stored: the same pieces as ``resolve()``. Rows and
+        claims already read for a recent frame (same data version) are not read again."""
         p = t.timeline_pieces.c
-        with self.store.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.timeline_pieces).where(
-                    p.evidence == evidence_name(include_claimed), _valid_on(day)
-                )
-            ).all()
-            frame: list[Frame] = [(r.geometry, _holding(r), r.area_km2) for r in rows]
-            ids = {i for _, h, _ in frame for i in (*h.claim_ids, *h.previous_claim_ids)}
-            by_id: dict[int, Claim] = {}
-            wanted = sorted(ids)
-            for i in range(0, len(wanted), 5000):
-                for claim in self.store._select_claims(conn, ids=wanted[i : i + 5000]):
+        name = evidence_name(include_claimed)
+        # One transaction: the version, the rows and the claims are of one state of the store.
+        with self.store.engine.connect() as conn, conn.begin():
+            version = self.store._data_version(conn)
+            ids = list(
+                conn.execute(
+                    select(p.id).where(p.evidence == name, _valid_on(day)).order_by(p.id)
+                ).scalars()
+            )
+            known_rows, known_claims = self._known(version)
+            rows = {i: known_rows[i] for i in ids if i in known_rows}
+            missing = [i for i in ids if i not in rows]
+            for i in range(0, len(missing), _CHUNK):
+                query = select(t.timeline_pieces).where(p.id.in_(missing[i : i + _CHUNK]))
+                for r in conn.execute(query):
+                    rows[r.id] = (r.geometry, _holding(r), r.area_km2)
+            frame = [rows[i] for i in ids]
+            wanted = sorted({c for _, h, _ in frame for c in (*h.claim_ids, *h.previous_claim_ids)})
+            by_id = {c: known_claims[c] for c in wanted if c in known_claims}
+            unread = [c for c in wanted if c not in by_id]
+            for i in range(0, len(unread), _CHUNK):
+                for claim in self.store._select_claims(conn, ids=unread[i : i + _CHUNK]):
                     by_id[claim.id or 0] = claim
+        self._remember(version, (name, day), rows, by_id)
         return assemble(frame, by_id, actors=actors)
+
+    def _known(self, version: int) -> tuple[dict[int, Frame], dict[int, Claim]]:
+        """The rows and claims of the recent frames, if read at ``version``."""
+        rows: dict[int, Frame] = {}
+        claims: dict[int, Claim] = {}
+        with self._lock:
+            if version == self._version:
+                for seen_rows, seen_claims in self._recent.values():
+                    rows.update(seen_rows)
+                    claims.update(seen_claims)
+        return rows, claims
+
+    def _remember(
+        self,
+        version: int,
+        key: tuple[str, dt.date],
+        rows: dict[int, Frame],
+        claims: dict[int, Claim],
+    ) -> None:
+        with self._lock:
+            if version != self._version:
+                self._recent.clear()
+                self._version = version
+            self._recent[key] = (rows, claims)
+            self._recent.move_to_end(key)
+            while len(self._recent) > RECENT_FRAMES:
+                self._recent.popitem(last=False)
 
     def is_current(self, conn: Connection) -> bool:
         return self.store._get_meta(conn, "timeline_version") == str(self.store._data_version(conn))

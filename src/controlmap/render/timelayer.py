@@ -74,13 +74,18 @@ def _unaged(props: dict[str, Any], day: dt.date) -> tuple[dict[str, Any], str, s
 
 def _ring(coords: Sequence[Sequence[float]]) -> bytes | None:
     arr = np.rint(np.asarray(coords, dtype=float)[:, :2] * SCALE).astype(np.int32)
+    if len(arr) < 3:
+        return None
     # Rounding can make neighbours equal: keep each vertex once (the closing one included).
-    arr = arr[np.any(arr != np.roll(arr, 1, axis=0), axis=1)] if len(arr) else arr
+    keep = np.empty(len(arr), dtype=bool)
+    keep[0] = (arr[0] != arr[-1]).any()
+    keep[1:] = (arr[1:] != arr[:-1]).any(axis=1)
+    arr = arr[keep]
     if len(arr) < 3:
         return None
     # The same ring always starts at the same vertex, so unchanged stretches line up.
     start = int(np.lexsort((arr[:, 1], arr[:, 0]))[0])
-    return np.roll(arr, -start, axis=0).tobytes()
+    return np.concatenate((arr[start:], arr[:start])).tobytes()
 
 
 def _rings(geometry: dict[str, Any]) -> tuple[bytes, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
+import logging
 import re
 import sys
 import tempfile
@@ -27,6 +28,8 @@ from controlmap.render.timelayer import Frame
 from controlmap.render.timelayer import frame as make_frame
 from controlmap.resolve import Piece, Resolver
 from controlmap.store import Store, default_url
+
+_log = logging.getLogger(__name__)
 
 # Session keys shared by pages: the date the map shows (ISO), kept apart from its slider.
 MAP_DAY = "day"
@@ -247,23 +250,34 @@ def prefetch(
     actors: tuple[str, ...],
 ) -> None:
     """Prepare the neighbouring dates in the background, so a step of the slider or a Play
-    tick finds them ready. Runs at most one prefetch per process at a time."""
-    if not _PREFETCHING.acquire(blocking=False):
-        return
+    tick finds them ready. One thread per process works through the latest request, in its
+    order: a reader who steps again before it is done is not kept waiting for dates behind."""
+    global _wanted
+    with _WANTED_LOCK:
+        _wanted = [(url, data_version, day, include_claimed, look, actors) for day in days]
+        if not _PREFETCHING.acquire(blocking=False):
+            return  # the thread at work takes this request when it is done with a date
 
     def work() -> None:
-        try:
-            for day in days:
-                frame(url, data_version, day, include_claimed, look, actors)
-        finally:
-            _PREFETCHING.release()
+        while True:
+            with _WANTED_LOCK:
+                if not _wanted:
+                    _PREFETCHING.release()
+                    return
+                job = _wanted.pop(0)
+            try:
+                frame(*job)
+            except Exception:  # noqa: BLE001 - the page shows the error if it draws that date
+                _log.exception("preparing the map of %s in the background failed", job[2])
 
     thread = threading.Thread(target=work, name="controlmap-prefetch", daemon=True)
     add_script_run_ctx(thread, get_script_run_ctx())
     thread.start()
 
 
-_PREFETCHING = threading.Lock()
+_PREFETCHING = threading.Lock()  # held by the thread at work
+_WANTED_LOCK = threading.Lock()
+_wanted: list[tuple[str, int, dt.date, bool, Look, tuple[str, ...]]] = []
 
 
 def _sso_roles() -> dict[str, str] | None:

@@ -46,6 +46,8 @@ _PLAYER_ON = "_player_on"
 _REOPEN_AT = "_map_reopen_at"
 # The view the map on screen was made with (kept until it is made again).
 _OPENED_AT = "_map_opened_at"
+# The date the last run showed: which way the reader is stepping.
+_LAST_DAY = "_map_last_day"
 # Presentation mode: no toolbar and less space above the title, so the map and its legend
 # fit the screen.
 PRESENT_CSS = (
@@ -622,10 +624,13 @@ def _dated(
             st.query_params[key] = value
 
     if not present:
+        # The two dates on either side, nearest first, the way the reader last stepped first.
         i = options.index(day.isoformat())
-        neighbours = [
-            dt.date.fromisoformat(d) for d in options[i + 1 : i + 3] + options[max(0, i - 2) : i]
-        ]
+        later, earlier = options[i + 1 : i + 3], options[max(0, i - 2) : i][::-1]
+        backwards = st.session_state.get(_LAST_DAY, "") > day.isoformat()
+        st.session_state[_LAST_DAY] = day.isoformat()
+        ahead = earlier + later if backwards else later + earlier
+        neighbours = [dt.date.fromisoformat(d) for d in ahead]
         ui.prefetch(url, version, neighbours, include_claimed, look, tuple(shown))
 
 

@@ -16,6 +16,11 @@ interleaved, in the same conditions. ``--db-dir`` keeps the databases made betwe
 statistics per run in DIR (named by its order and whether it was a fragment's run), summed
 up after the steps (``--profile-top``).
 
+``--server-only`` measures, in this process and without a browser, what the server does for
+a step to a date nobody prepared: it calls the functions the map page calls (stored frame,
+date layer, message) for the newest date (a process's first date), then for N dates stepping
+back from it, each a date never read before, and prints the time of each part per step.
+
 Not a test: the figures go in the README.
 """
 
@@ -279,6 +284,46 @@ def step_map(
     }
 
 
+def server_steps(url: str, steps: int) -> dict[str, object]:
+    """Seconds per step to a date not prepared yet, as the map page does it (no browser)."""
+    from controlmap import ui
+    from controlmap.render import timelayer
+    from controlmap.render.style import Look
+
+    store = Store(url)
+    version = store.data_version()
+    actors = tuple(a.id for a in store.actors())
+    days = [day for day, _ in store.timeline.days(True)][::-1][: steps + 1]
+    held, rows = None, []
+    for n, day in enumerate(days):
+        t0 = time.perf_counter()
+        pieces = ui.resolved(url, version, day, True)
+        t1 = time.perf_counter()
+        frame = ui.frame(url, version, day, True, Look(), actors)
+        t2 = time.perf_counter()
+        timelayer.message(held, frame, seq=n, base_seq=n - 1)
+        t3 = time.perf_counter()
+        held = frame
+        rows.append((len(pieces), t1 - t0, t2 - t1, t3 - t2, t3 - t0))
+
+    def med(i: int) -> float:
+        return round(statistics.median(r[i] for r in rows[1:]), 2)
+
+    return {
+        "first_date_s": {
+            "read": round(rows[0][1], 2),
+            "layer": round(rows[0][2], 2),
+            "message": round(rows[0][3], 2),
+            "total": round(rows[0][4], 2),
+        },
+        "steps": len(rows) - 1,
+        "pieces_median": int(statistics.median(r[0] for r in rows[1:])),
+        "step_s_median": {"read": med(1), "layer": med(2), "message": med(3), "total": med(4)},
+        "step_s_max": round(max(r[4] for r in rows[1:]), 2),
+        "step_s_all": [round(r[4], 2) for r in rows[1:]],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("datasets", nargs="*", default=["demo", "front", "generated"])
@@ -290,7 +335,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--profile", help="profile the server's script runs into this folder")
     parser.add_argument("--profile-top", type=int, default=40)
+    parser.add_argument("--server-only", action="store_true", help="no browser (see above)")
     args = parser.parse_args()
+    if args.server_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = str(Path(args.db_dir or tmp).resolve())
+            for kind in args.datasets:
+                kept = Path(folder) / f"{kind}.sqlite"
+                url = f"sqlite:///{kept}" if kept.is_file() else make_db(kind, folder)
+                load = round(os.getloadavg()[0], 2)
+                result = server_steps(url, args.steps)
+                after = round(os.getloadavg()[0], 2)
+                out = {"dataset": kind, **result, "load_average_1min_before_after": [load, after]}
+                print(json.dumps(out), flush=True)
+        return
     from tests.e2e import conftest
     from tests.e2e.conftest import Server
 
@@ -305,7 +363,7 @@ def main() -> None:
     )
     sources = [Path(s).resolve() for s in args.src or []] or [None]
     with tempfile.TemporaryDirectory() as tmp:
-        folder = args.db_dir or tmp
+        folder = str(Path(args.db_dir or tmp).resolve())
         Path(folder).mkdir(parents=True, exist_ok=True)
         for kind in args.datasets:
             t0 = time.perf_counter()

@@ -34,6 +34,5 @@ def test_a_reader_who_steps_again_gets_the_new_neighbours_prepared(
     later = [day - dt.timedelta(days=n) for n in (3, 4, 1)]
     ui.prefetch("sqlite://", 1, later, True, Look(), ("a",))
     go_on.set()
-    assert ui._PREFETCHING.acquire(timeout=10), "the background thread did not stop"
-    ui._PREFETCHING.release()
+    assert ui.prefetched(10), "the background preparation did not finish"
     assert prepared == [around[0], *later]

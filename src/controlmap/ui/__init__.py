@@ -10,6 +10,7 @@ import re
 import sys
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,9 +150,47 @@ def frame(
 ) -> Frame:
     """What the map's date layer draws on ``day``, ready to be sent as edits of another
     frame (render/timelayer.py)."""
+    key = _frame_key(url, data_version, day, include_claimed, look, actors)
+    made = _layer_frame(*key)
+    with _READY_LOCK:
+        _ready[key] = None
+        _ready.move_to_end(key)
+        while len(_ready) > DATES_CACHED:
+            _ready.popitem(last=False)
+    return made
+
+
+def prepared(
+    url: str,
+    data_version: int,
+    day: dt.date,
+    include_claimed: bool,
+    look: Look,
+    actors: tuple[str, ...],
+) -> bool:
+    """Whether the date layer of ``day`` was made recently (the page then shows no spinner:
+    on a busy machine starting one took tens of ms of a step)."""
+    key = _frame_key(url, data_version, day, include_claimed, look, actors)
+    with _READY_LOCK:
+        return key in _ready
+
+
+def _frame_key(
+    url: str,
+    data_version: int,
+    day: dt.date,
+    include_claimed: bool,
+    look: Look,
+    actors: tuple[str, ...],
+) -> tuple[str, int, str, dt.date, bool, Look, tuple[str, ...]]:
     version = day_version(url, data_version, day, include_claimed)
     labels = _registry_key(registry(url, data_version))
-    return _layer_frame(url, version, labels, day, include_claimed, look, actors)
+    return (url, version, labels, day, include_claimed, look, actors)
+
+
+# The keys of the date layers made last, as many as are cached (``prepared``).
+_ready: OrderedDict[tuple[Any, ...], None] = OrderedDict()
+_READY_LOCK = threading.Lock()
 
 
 @st.cache_resource(max_entries=DATES_CACHED, show_spinner=False)
@@ -250,34 +289,44 @@ def prefetch(
     actors: tuple[str, ...],
 ) -> None:
     """Prepare the neighbouring dates in the background, so a step of the slider or a Play
-    tick finds them ready. One thread per process works through the latest request, in its
-    order: a reader who steps again before it is done is not kept waiting for dates behind."""
-    global _wanted
-    with _WANTED_LOCK:
+    tick finds them ready. One thread per process, started once, works through the latest
+    request in its order: a reader who steps again before it is done is not kept waiting for
+    dates behind (and no thread is started per step: on a busy machine that took 30 ms)."""
+    global _wanted, _worker
+    with _WANTED:
         _wanted = [(url, data_version, day, include_claimed, look, actors) for day in days]
-        if not _PREFETCHING.acquire(blocking=False):
-            return  # the thread at work takes this request when it is done with a date
-
-    def work() -> None:
-        while True:
-            with _WANTED_LOCK:
-                if not _wanted:
-                    _PREFETCHING.release()
-                    return
-                job = _wanted.pop(0)
-            try:
-                frame(*job)
-            except Exception:  # noqa: BLE001 - the page shows the error if it draws that date
-                _log.exception("preparing the map of %s in the background failed", job[2])
-
-    thread = threading.Thread(target=work, name="controlmap-prefetch", daemon=True)
-    add_script_run_ctx(thread, get_script_run_ctx())
-    thread.start()
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_prepare, name="controlmap-prefetch", daemon=True)
+            add_script_run_ctx(_worker, get_script_run_ctx())
+            _worker.start()
+        _WANTED.notify()
 
 
-_PREFETCHING = threading.Lock()  # held by the thread at work
-_WANTED_LOCK = threading.Lock()
+def prefetched(timeout: float) -> bool:
+    """Wait until the background preparation has nothing left to do (False: timed out)."""
+    with _WANTED:
+        return _WANTED.wait_for(lambda: not _wanted and not _working, timeout)
+
+
+def _prepare() -> None:
+    global _working
+    while True:
+        with _WANTED:
+            _working = False
+            _WANTED.notify_all()
+            _WANTED.wait_for(lambda: bool(_wanted))
+            job = _wanted.pop(0)
+            _working = True
+        try:
+            frame(*job)
+        except Exception:  # noqa: BLE001 - the page shows the error if it draws that date
+            _log.exception("preparing the map of %s in the background failed", job[2])
+
+
+_WANTED = threading.Condition()
 _wanted: list[tuple[str, int, dt.date, bool, Look, tuple[str, ...]]] = []
+_working = False
+_worker: threading.Thread | None = None
 
 
 def _sso_roles() -> dict[str, str] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 import time
@@ -541,7 +542,12 @@ def _dated(
         with st.container(key="date_controls"):
             _date_controls(options)
     shown = list(st.session_state["actors"])
-    with st.spinner(f"Resolving control on {day.isoformat()} ..."):
+    ready = ui.prepared(url, version, day, include_claimed, look, tuple(shown))
+    with (
+        contextlib.nullcontext()
+        if ready
+        else st.spinner(f"Resolving control on {day.isoformat()} ...")
+    ):
         pieces = ui.shown(ui.resolved(url, version, day, include_claimed), tuple(shown))
         drawn = ui.frame(url, version, day, include_claimed, look, tuple(shown))
 

@@ -269,7 +269,7 @@ def _merged_outline(geoms: list[Any]) -> dict[str, Any]:
     for h, geom, (x, y) in zip(hashes, geoms, shapely.bounds(geoms)[:, :2], strict=True):
         cell = (math.floor(x / GROUP_CELL), math.floor(y / GROUP_CELL))
         cells.setdefault(cell, []).append((h, geom))
-    blocks = [_block(members) for members in cells.values()]
+    blocks = _blocks_of(list(cells.values()))
     # Neighbours of one look share edges: a MultiPolygon of them is not valid, their union
     # snapped to the display grid is. (A union in floating point, then snapped, is about
     # three times faster than a union on the grid, with the same outline.)
@@ -280,19 +280,26 @@ def _merged_outline(geoms: list[Any]) -> dict[str, Any]:
     return outline
 
 
-def _block(members: list[tuple[int, Any]]) -> Any:
-    """The members of a group in one cell, simplified, rounded and merged (in floating
-    point: the group's outline is snapped to the grid once its blocks are merged)."""
-    key = tuple(sorted(h for h, _ in members))
-    found = _cached(_blocks, key)
-    if found is not None:
-        return found
-    parts = shapely.get_parts(
-        for_display([g for _, g in members], GROUPED_TOLERANCE, GROUPED_DIGITS)
-    )
-    block = shapely.union_all([g for g in parts if g.geom_type == "Polygon" and not g.is_empty])
-    _keep(_blocks, key, block, BLOCKS_CACHED)
-    return block
+def _blocks_of(cells: list[list[tuple[int, Any]]]) -> list[Any]:
+    """The merged members of each cell (cached by members), the missing ones simplified and
+    rounded in one call: most cells of a scattered group hold one or two members, and a
+    call per cell cost more than the work."""
+    keys = [tuple(sorted(h for h, _ in members)) for members in cells]
+    blocks = [_cached(_blocks, key) for key in keys]
+    todo = [i for i, block in enumerate(blocks) if block is None]
+    if not todo:
+        return blocks
+    shown = for_display([g for i in todo for _, g in cells[i]], GROUPED_TOLERANCE, GROUPED_DIGITS)
+    at = 0
+    for i in todo:
+        parts = shapely.get_parts(shown[at : at + len(cells[i])])
+        at += len(cells[i])
+        polygons = [g for g in parts if g.geom_type == "Polygon" and not g.is_empty]
+        # Merged in floating point: the group's outline is snapped to the grid once its
+        # blocks are merged.
+        blocks[i] = polygons[0] if len(polygons) == 1 else shapely.union_all(polygons)
+        _keep(_blocks, keys[i], blocks[i], BLOCKS_CACHED)
+    return blocks
 
 
 def _cached(cache: OrderedDict[Any, Any], key: tuple[Any, ...]) -> Any:

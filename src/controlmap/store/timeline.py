@@ -98,10 +98,19 @@ class Timeline:
             known_rows, known_claims = self._known(version)
             rows = {i: known_rows[i] for i in ids if i in known_rows}
             missing = [i for i in ids if i not in rows]
-            for i in range(0, len(missing), _CHUNK):
-                query = select(t.timeline_pieces).where(p.id.in_(missing[i : i + _CHUNK]))
+            if len(missing) > len(ids) // 2:
+                # Mostly new (a first date, or a jump): one scan of the date, not id lists.
+                query = select(t.timeline_pieces).where(p.evidence == name, _valid_on(day))
+                chunks = [query]
+            else:
+                chunks = [
+                    select(t.timeline_pieces).where(p.id.in_(missing[i : i + _CHUNK]))
+                    for i in range(0, len(missing), _CHUNK)
+                ]
+            for query in chunks:
                 for r in conn.execute(query):
-                    rows[r.id] = (r.geometry, _holding(r), r.area_km2)
+                    if r.id not in rows:
+                        rows[r.id] = (r.geometry, _holding(r), r.area_km2)
             frame = [rows[i] for i in ids]
             wanted = sorted({c for _, h, _ in frame for c in (*h.claim_ids, *h.previous_claim_ids)})
             by_id = {c: known_claims[c] for c in wanted if c in known_claims}

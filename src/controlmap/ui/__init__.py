@@ -160,32 +160,18 @@ def frame(
     return made
 
 
-def prepared(
-    url: str,
-    data_version: int,
-    day: dt.date,
-    include_claimed: bool,
-    look: Look,
-    actors: tuple[str, ...],
-) -> bool:
-    """Whether the date layer of ``day`` was made recently (the page then shows no spinner:
-    on a busy machine starting one took tens of ms of a step)."""
-    key = _frame_key(url, data_version, day, include_claimed, look, actors)
+def prepared(url: str, data_version: int, day: dt.date, *rest: Any) -> bool:
+    """Whether ``frame`` with these arguments was made recently (the page then shows no
+    spinner: on a busy machine starting one took tens of ms of a step)."""
+    key = _frame_key(url, data_version, day, *rest)
     with _READY_LOCK:
         return key in _ready
 
 
-def _frame_key(
-    url: str,
-    data_version: int,
-    day: dt.date,
-    include_claimed: bool,
-    look: Look,
-    actors: tuple[str, ...],
-) -> tuple[str, int, str, dt.date, bool, Look, tuple[str, ...]]:
-    version = day_version(url, data_version, day, include_claimed)
-    labels = _registry_key(registry(url, data_version))
-    return (url, version, labels, day, include_claimed, look, actors)
+def _frame_key(url: str, data_version: int, day: dt.date, *rest: Any) -> tuple[Any, ...]:
+    """The arguments of ``_layer_frame`` for a date (``rest``: evidence, look, actors)."""
+    version = day_version(url, data_version, day, rest[0])
+    return (url, version, _registry_key(registry(url, data_version)), day, *rest)
 
 
 # The keys of the date layers made last, as many as are cached (``prepared``).

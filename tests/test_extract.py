@@ -526,21 +526,31 @@ def test_the_town_remaining_in_government_hands_is_the_defenders_control() -> No
     assert rows(text) == [("iraq-gov", "geonames:96309", "control", "all", "2014-06-12")]
 
 
-def test_an_arabic_report_gets_place_and_actor_without_a_control_verb() -> None:
-    """A verb-first Arabic sentence fits no frame: the actor and place still come, weakly."""
+def test_an_arabic_verb_first_sentence_is_read_and_a_verbless_one_still_named() -> None:
+    """Verb, actor, place ("سيطر تنظيم داعش على مدينة هيت"): a control statement like any other.
+    A sentence with no control verb still gives its actor and place, weakly."""
     found = extract(
         "سيطر تنظيم داعش على مدينة هيت. وأعلن الجيش العراقي أن قواته دخلت الفلوجة.",
         published="2014-10-13",
     )
     assert [(s.actor, s.place_id, s.status, s.extent) for s in found] == [
-        ("isil", HIT, "contested", "unknown"),  # مدينة ("city") is not taken for Medina
+        ("isil", HIT, "control", "all"),  # مدينة ("city") is not taken for Medina
         ("iraq-gov", FALLUJAH, "contested", "unknown"),
     ]
-    weak, read = found
-    assert weak.score <= 0.3 and "no control statement read (ar text)" in weak.reasons[0]
-    assert weak.evidence == "تنظيم داعش على مدينة هيت"
+    first, read = found
+    assert "statement: 'سيطر' (active, control)" in first.reasons
+    assert first.evidence == "سيطر تنظيم داعش على مدينة هيت"
     # "قواته دخلت الفلوجة" (its forces entered Fallujah): actor, then an entry verb of the lexicon
     assert read.score > 0.3 and "statement: 'دخلت' (entry, contested)" in read.reasons
+    # "ISIS fighters in the city of Hit": no statement, the names only
+    (weak,) = extract("مقاتلو داعش في مدينة هيت.", published="2014-10-13")
+    assert (weak.actor, weak.place_id, weak.status, weak.extent) == (
+        "isil",
+        HIT,
+        "contested",
+        "unknown",
+    )
+    assert weak.score <= 0.3 and "no control statement read (ar text)" in weak.reasons[0]
 
 
 def test_dates_in_arabic_are_resolved_against_the_publication_date() -> None:

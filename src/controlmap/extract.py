@@ -309,7 +309,7 @@ _EXTENT_TABLE: tuple[tuple[Extent, str], ...] = (
     (
         "most",
         r"\b(?:nearly|almost|virtually|practically|most\s+of)\s+(?:all\s+of\s+)?(?:the\s+)?"
-        r"(?:entire(?:ty)?|whole|all)\b",
+        r"(?:entire(?:ty)?|whole|all|complete|full|total)\b",
     ),
     ("part", r"\bthe\s+(?:north|south|east|west)(?:ern)?(?:\s+(?:part|half|side))?\s+of\b"),
     ("most", r"\b(?:nearly|almost|virtually)\s+all\b"),
@@ -458,6 +458,24 @@ def _roles() -> dict[str, Any]:
 def _phrases_regex(words: Iterable[str]) -> str:
     ordered = sorted(words, key=len, reverse=True)
     return "|".join(r"\s+".join(map(re.escape, w.split())) for w in ordered)
+
+
+_ALMOST_CONTROL = re.compile(
+    r"\b(?:almost|nearly|virtually|practically)\s+(?:complete|full|total|entire)\s+control\s+"
+    r"(?:of|over)$",
+    re.IGNORECASE,
+)
+_LONG_AFTER = re.compile(
+    r"\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|several|many|\d+)\s+(?:weeks|months"
+    r"|years)|months|years)\s+(?:after|before)\s+(?:[\w'’\-]+\s+){0,5}$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def _backgrounded() -> re.Pattern[str]:
+    body = _phrases_regex(_roles()["backgrounded_before"])
+    return re.compile(rf"\b(?:{body})\s+(?:[\w'’\-]+\s+){{0,3}}$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -686,11 +704,17 @@ def _named_together(s: _Sentence) -> list[_Dated]:
     that the report names this actor at this place, for the researcher to read and correct.
     """
     found: list[_Dated] = []
+    if _bombardment_words().search(s.text):
+        return found  # "قصفت ... مدينة": shelling a town names it, it claims nothing
     movers = [a for a in s.actors if not a.speaker]
     for place in s.places:
         if not movers or place.referent:
             continue
         actor = min(movers, key=lambda a: min(abs(a.start - place.end), abs(place.start - a.end)))
+        first = _verb_first(s, actor, place)
+        if first is not None:
+            found.append(first)
+            continue
         phrase = _Phrase(actor.start, actor.end, "contest", "contested")
         when = min(
             s.dates,
@@ -703,6 +727,33 @@ def _named_together(s: _Sentence) -> list[_Dated]:
         finding = _Finding(actor_id, place, "contested", "unknown", phrase, named_together=True)
         found.append(_Dated(finding, when))
     return found
+
+
+@lru_cache(maxsize=1)
+def _bombardment_words() -> re.Pattern[str]:
+    words = "|".join(map(re.escape, _roles()["bombardment_words"]))
+    return re.compile(rf"(?<!\w)[وفبل]?(?:{words})")
+
+
+def _verb_first(s: _Sentence, actor: _ActorMention, place: _PlaceMention) -> _Dated | None:
+    """ "سيطر الحوثيون على العاصمة صنعاء": a control verb, then its actor, then the place (the
+    verb-first order of Arabic and of some Russian and Ukrainian sentences)."""
+    for phrase in s.phrases:
+        if phrase.status != "control" or phrase.shape != "active":
+            continue
+        if not (phrase.end <= actor.start and actor.end <= place.start):
+            continue
+        between = _words_in(s.text[phrase.end : actor.start])
+        after = [w for w in _words_in(s.text[actor.end : place.start]) if w not in _place_nouns()]
+        if len(between) <= 2 and len(after) <= 2 and not _vetoed(s, phrase):
+            actor_id = _actor_at(actor.actor, place, s.registry_ids, s.states)
+            if actor_id is None:
+                return None
+            when = next((d for d in s.dates if d.start >= place.end), None)
+            when = when or next((d for d in reversed(s.dates) if d.end <= place.start), None)
+            finding = _Finding(actor_id, place, "control", place.extent or "all", phrase)
+            return _Dated(finding, when)
+    return None
 
 
 def _alias_pattern(alias: str) -> re.Pattern[str] | None:
@@ -1030,8 +1081,8 @@ def _place_at(
     spelled = text[start:end]
     if spelled.casefold() in _place_nouns():
         return None  # "مدينة" is "city", not Medina
-    if _not_a_place(text, start, end, spelled):
-        return None
+    if _not_a_place(text, start, end, spelled) or _HYPHEN_ADJECTIVE.match(text[end:]):
+        return None  # "Islah-affiliated units", "Tripoli-based government": not the place
     minor = not geocode.is_mention(spelled)
     if minor and not (all(map(_capitalised, content)) and geocode.is_minor_mention(spelled)):
         return None  # a small place is spelled with capitals throughout
@@ -1048,6 +1099,13 @@ def _place_at(
         # a bare name is a town: a province of the world pack (no theatre detail) is named
         # with its kind word ("Ruritania state"), and one sharing a town's spelling is the town
         ranked = [i for i in ranked if getattr(geocode.place(i), "detail", 0) != 1]
+    elif kind_word.group(1).lower() != "district" and not kind_word.group(1).lower().startswith(
+        "sub"
+    ):
+        # "the Kyiv region", "Nineveh province": the unit, never the town of that name
+        ranked = [
+            i for i in ranked if getattr(geocode.place(i), "kind", "") not in ("city", "town")
+        ]
     if not ranked:
         return None
     place_id = ranked[0]
@@ -1112,6 +1170,11 @@ def _not_a_place(text: str, start: int, end: int, spelled: str) -> bool:
     return bool(goes_on.match(text[end:])) and not _title_case(text)
 
 
+_HYPHEN_ADJECTIVE = re.compile(
+    r"^[\-‐](?:affiliated|backed|led|aligned|allied|linked|based|leaning|supported|sponsored"
+    r"|funded|born|style)\b",
+    re.IGNORECASE,
+)
 _HOMONYMS = 10  # candidates looked at to tell whether a name is shared across countries
 _FAR_KM = 1500.0  # a shared name this far from every unambiguous place of the report is not it
 
@@ -1722,6 +1785,10 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
     modal_ok = phrase.verb is not None and phrase.verb.modal_ok
     if _MODAL_BEFORE.search(lead) and not _FACTUAL_TO.search(lead) and not modal_ok:
         return True
+    if phrase.status == "contested" and _backgrounded().search(lead):
+        return True  # "after a four-month battle for the town": background, not a day's fighting
+    if _LONG_AFTER.search(lead):
+        return True  # "four months after the alliance entered the city": not dated to a day
     if not modal_ok and _intention().search(lead):
         return True  # "aimed to begin an offensive on", "once troops launch their assault on"
     if _DENIED_THAT.search(lead):
@@ -2077,6 +2144,8 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
                 continue  # "a town in the Northshire region that ...": a province only locates
             if phrase.status == "control" and extent == "unknown":
                 extent = "all"
+            if extent == "all" and _ALMOST_CONTROL.search(s.text[: phrase.end]):
+                extent = "most"  # "had taken almost complete control of Kelso"
             when = _date_for(s, phrase, place, next_start)
             for agent in agents:
                 actor = _actor_at(agent, place, s.registry_ids, s.states)

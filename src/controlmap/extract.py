@@ -460,6 +460,14 @@ def _phrases_regex(words: Iterable[str]) -> str:
     return "|".join(r"\s+".join(map(re.escape, w.split())) for w in ordered)
 
 
+def _own_date(s: _Sentence, phrase: _Phrase) -> bool:
+    """Whether a date follows the phrase closely, before any other phrase ("fell to the Front
+    in June 2014")."""
+    later = [p.start for p in s.phrases if p.start >= phrase.end]
+    limit = min([phrase.end + 60, *later])
+    return any(phrase.end <= d.start < limit for d in s.dates)
+
+
 _ALMOST_CONTROL = re.compile(
     r"\b(?:almost|nearly|virtually|practically)\s+(?:complete|full|total|entire)\s+control\s+"
     r"(?:of|over)$",
@@ -1083,6 +1091,7 @@ def _place_at(
         return None  # "مدينة" is "city", not Medina
     if _not_a_place(text, start, end, spelled) or _HYPHEN_ADJECTIVE.match(text[end:]):
         return None  # "Islah-affiliated units", "Tripoli-based government": not the place
+    spelled = _uninflected(spelled)
     minor = not geocode.is_mention(spelled)
     if minor and not (all(map(_capitalised, content)) and geocode.is_minor_mention(spelled)):
         return None  # a small place is spelled with capitals throughout
@@ -1130,6 +1139,19 @@ def _place_at(
         anchor=not shared or by_country,
         minor=minor,
     )
+
+
+def _uninflected(spelled: str) -> str:
+    """A Russian or Ukrainian place name in its dictionary form (Красногоровку: Красногоровка),
+    by the case endings of places.json, when the word as written names no place."""
+    if not _CYRILLIC.search(spelled) or geocode.is_minor_mention(spelled):
+        return spelled
+    for ending, replacement in _place_words()["cyrillic_case_endings"]:
+        if spelled.endswith(ending) and len(spelled) - len(ending) >= 3:
+            candidate = spelled[: len(spelled) - len(ending)] + replacement
+            if geocode.is_minor_mention(candidate):
+                return candidate
+    return spelled
 
 
 @lru_cache(maxsize=1)
@@ -1787,7 +1809,7 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
         return True
     if phrase.status == "contested" and _backgrounded().search(lead):
         return True  # "after a four-month battle for the town": background, not a day's fighting
-    if _LONG_AFTER.search(lead):
+    if _LONG_AFTER.search(lead) and not _own_date(s, phrase):
         return True  # "four months after the alliance entered the city": not dated to a day
     if not modal_ok and _intention().search(lead):
         return True  # "aimed to begin an offensive on", "once troops launch their assault on"

@@ -728,3 +728,38 @@ def test_a_shared_name_far_from_the_reports_places_is_not_read() -> None:
 def test_a_country_speaks_for_its_forces_and_possessive_aliases_match() -> None:
     text = "Russia's defence ministry said on Friday that its forces had captured Avdiivka."
     assert other_war(text) == [("ru-forces", AVDIIVKA, "control", "all", "2024-02-16")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an escort is not the agent; "the town" is Sinjar
+        (
+            "Iraqi forces, accompanied by Peshmerga fighters, entered Sinjar on Monday and took"
+            " control of the town.",
+            [("iraq-gov", SINJAR, "control", "all", "2014-06-09")],
+        ),
+        # the battle "after" which the town was taken is background: no contested claim
+        (
+            "Iraqi forces drove ISIS out of Ramadi on Monday after a six-month battle for"
+            " the city.",
+            [("iraq-gov", RAMADI, "control", "all", "2014-06-09")],
+        ),
+        # the Old City is part of the city, however much of it is held
+        (
+            "Iraqi forces now hold three quarters of the Old City of Mosul.",
+            [("iraq-gov", MOSUL, "control", "part", "2014-06-12")],
+        ),
+        # an aim is not an event
+        ("Iraqi commanders said they aimed to begin an offensive on Hit within weeks.", []),
+        # the day of the sentence before carries over to "by nightfall"
+        (
+            "Iraqi troops entered Hit on Monday. By nightfall the town was under Iraqi control.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-09")],
+        ),
+    ],
+)
+def test_roles_background_and_aims_in_a_sentence(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert rows(text) == expected

@@ -413,7 +413,7 @@ _INSIDE_TOWN = re.compile(
     r"\b(?:compound|buildings?|headquarters|stations?|neighbou?rhoods?|quarters?|bases?"
     r"|markets?|hospitals?|university|offices?|council|checkpoints?|bridges?|positions?"
     r"|streets?(?!\s+(?:battles?|fighting|clashes|combat))|barracks|prison|palace|mosque"
-    r"|airport|complex|pockets?|remnants?|resistance|camps?"
+    r"|airport|complex|pockets?|remnants?|resistance|camps?|old\s+(?:city|town)|city\s+cent(?:re|er)"
     r"|area|sectors?|corners?|garrison|division|command|brigade|regiment)\b"
     r"[^,;.]{0,60}?\b(?:in|inside|of|on)\s+(?:the\s+)?"
     r"(?:(?:central|eastern|western|northern|southern|old|downtown)\s+)?$",

@@ -22,8 +22,8 @@ every non-local request blocked, at the demo's last change date, at the map's op
   first): ``controlmap import FILE --status pending``; once the process exits the reader
   steps the slider and the square must not be drawn.
 
-The reader's rerun is a slider step (arrow key on the focused slider; left and right in
-turn between the last two change dates, both of which show the squares), or with
+The reader's rerun is a slider step (arrow key on the focused slider; left from the last
+change date, right from the one before, both of which show the squares), or with
 ``--rerun reload`` a reload of the page (a new session of B). Measured: commit
 to the new square drawn on B's page (its Leaflet layer holds a polygon with the square's
 bounds), and key press to drawn; and whether it came with the first rerun after the commit.
@@ -125,7 +125,6 @@ class Reader:
         self.page.goto(url, timeout=PAGE_LIMIT_MS)
         self.page.wait_for_function(f"({SEQ_JS})() >= 0", timeout=PAGE_LIMIT_MS)
         self.slider = self.page.locator('[data-testid="stSlider"] input[type="range"]').first
-        self.left = True
 
     def seq(self) -> int:
         return int(self.page.evaluate(SEQ_JS))
@@ -141,10 +140,15 @@ class Reader:
             self.page.reload(timeout=PAGE_LIMIT_MS)
             return t, -1
         seq = self.seq()
+        # Left from the last date, right from the one before: read from the slider itself,
+        # so a step that did not take cannot send the next one off the end of the range.
+        at_end = self.slider.evaluate(
+            """(el) => Number(el.value ?? el.getAttribute('aria-valuenow'))
+                >= Number(el.max ?? el.getAttribute('aria-valuemax'))"""
+        )
         self.slider.focus()
         t = time.perf_counter()
-        self.slider.press("ArrowLeft" if self.left else "ArrowRight")
-        self.left = not self.left
+        self.slider.press("ArrowLeft" if at_end else "ArrowRight")
         return t, seq
 
     def wait_frame(self, seq: int) -> bool:
@@ -265,6 +269,7 @@ def run_backend(
     }
     pending_checked = pending_hidden = 0
     plain_steps: list[float] = []  # steps after a pending write: the data version did not move
+    no_frame: list[int] = []  # steps after a pending write that brought no frame in time
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -275,7 +280,9 @@ def run_backend(
             def pending_step(square_k: int) -> None:
                 nonlocal pending_checked, pending_hidden
                 pressed, seq = reader.step()
-                if reader.wait_frame(seq):
+                if not reader.wait_frame(seq):
+                    no_frame.append(square_k)
+                else:
                     plain_steps.append(time.perf_counter() - pressed)
                     pending_checked += 1
                     pending_hidden += not reader.drawn(square_k)
@@ -370,6 +377,7 @@ def run_backend(
         }
     results["rerun_without_new_data_p50_ms"] = _ms(statistics.median, plain_steps)
     results["pending_submissions_checked"] = pending_checked
+    results["steps_without_a_frame"] = len(no_frame)
     results["pending_submissions_not_drawn"] = pending_hidden
     results["load_average_after"] = _load()
     return results

@@ -51,6 +51,29 @@ def test_copied_link_reopens_the_same_view(briefing_server: Server, page: Page) 
     other.close()
 
 
+def test_tables_under_the_map_follow_a_step_and_a_zoom(briefing_server: Server, page: Page):
+    """The tables under the map come in a run of their own once the map is drawn: after a
+    slider step the link names the date the map shows, after a zoom the new zoom."""
+    p = page
+    p.goto(f"{briefing_server.base}/?date=2015-05-20&lat=33.5&lon=43.2&zoom=8")
+    _frame(p)
+    p.page.get_by_role("tab", name="Export and link").click()
+    link = p.page.locator('[data-testid="stCode"] code').first
+    expect(link).to_contain_text("date=2015-05-20", timeout=30_000)
+    slider = p.page.locator('[data-testid="stSlider"] input[type="range"]').first
+    slider.focus()
+    slider.press("ArrowLeft")
+    caption = p.page.get_by_text("As of ", exact=False).first
+    expect(caption).not_to_contain_text("2015-05-20", timeout=30_000)
+    shown = caption.inner_text().split("As of ", 1)[1][:10]
+    dt.date.fromisoformat(shown)
+    expect(link).to_contain_text(f"date={shown}", timeout=30_000)
+    _frame(p).locator(".leaflet-control-zoom-in").click()
+    expect(link).to_contain_text("zoom=9", timeout=30_000)
+    assert f"date={shown}" in link.inner_text()
+    assert p.blocked == []
+
+
 CHANGED = "the data has changed since"
 
 

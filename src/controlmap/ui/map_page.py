@@ -70,6 +70,7 @@ _made = threading.local()
 def _recording_component(**kwargs: Any) -> Any:
     """st_folium's component call, noting its arguments (per thread: one script run)."""
     _made.kwargs = kwargs
+    assert _folium_component is not None  # installed only when there is one
     return _folium_component(**kwargs)
 
 
@@ -77,8 +78,10 @@ def _recording_component(**kwargs: Any) -> Any:
 # templates compiled each time: 20-60 ms); the map is the same from step to step, so the
 # arguments it gave its component are kept and given again. Noting them is the only change
 # to the call; the other pages' maps go through it unchanged.
-_folium_component = streamlit_folium._component_func
-streamlit_folium._component_func = _recording_component
+# A streamlit-folium without this private name: the map is made on every run, as before.
+_folium_component = getattr(streamlit_folium, "_component_func", None)
+if _folium_component is not None:
+    streamlit_folium._component_func = _recording_component
 
 
 def _map_element(made: Callable[[], folium.Map], inputs: tuple[Any, ...], **options: Any) -> Any:
@@ -86,7 +89,7 @@ def _map_element(made: Callable[[], folium.Map], inputs: tuple[Any, ...], **opti
     is made of) or ``options`` changed since the last run of this session."""
     same = (inputs, tuple(sorted(options.items())))
     kept = st.session_state.get(_MAP_ELEMENT)
-    if kept is not None and kept[0] == same:
+    if kept is not None and kept[0] == same and _folium_component is not None:
         return _folium_component(**kept[1])
     _made.kwargs = None
     out = st_folium(made(), **options)

@@ -33,7 +33,6 @@ import inspect
 import io
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -47,13 +46,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench import pg  # noqa: E402
+from bench.machine import load_average, machine  # noqa: E402
 from bench.slider import pctl  # noqa: E402
 
 LIMIT_S = 600  # any one command
-
-
-def _load() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 class _Capture:
@@ -164,7 +160,7 @@ def measure(url: str, spare: str, folder: Path, repeat: int, name: str) -> dict[
     from controlmap import dataset
     from controlmap.store import Store
 
-    load_before = _load()
+    load_before = load_average()
     init_s = cli_process("--db", url, "init")
     # What of that is the store's work (schema, registry, 59 claims, the timeline), without
     # Python's start-up, the gazetteer index check and the basemap files:
@@ -220,7 +216,7 @@ def measure(url: str, spare: str, folder: Path, repeat: int, name: str) -> dict[
         "export_state_of_last_date_geojson": ms(export_day),
         "demo_checks_passed": f"{passed}/{total}",
         "demo_check_failures": failures,
-        "load_average_before_after": [load_before, _load()],
+        "load_average_before_after": [load_before, load_average()],
         "_states": states,
     }
 
@@ -264,10 +260,9 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "machine": f"{platform.platform()}, python {platform.python_version()}, "
-                f"{os.cpu_count()} cores",
+                "machine": machine(),
                 "postgres": pg.version(),
-                "load_average_at_start": _load(),
+                "load_average_at_start": load_average(),
             }
         ),
         flush=True,

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import platform
 import statistics
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.machine import load_average, machine  # noqa: E402
 from bench.slider import SEQ_JS, make_db, opening, pctl  # noqa: E402
 
 STEP_LIMIT_MS = 60_000
@@ -43,11 +43,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def _load() -> float:
-    """The 1-minute load average: the figures mean little on a busy machine."""
-    return float(Path("/proc/loadavg").read_text().split()[0])
 
 
 ERRORS: list[str] = []  # the first line of each failure, reported with the figures
@@ -117,9 +112,8 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "machine": f"{platform.platform()}, python {platform.python_version()}, "
-                f"{__import__('os').cpu_count()} cores",
-                "load_average_at_start": Path("/proc/loadavg").read_text().split()[:3],
+                "machine": machine(),
+                "load_average_at_start": load_average(),
             }
         ),
         flush=True,
@@ -132,7 +126,7 @@ def main() -> None:
             servers = [Server(url, f"load-{n}-{i}") for i in range(2)]
             try:
                 idle = sum(rss_mb(s.proc.pid) for s in servers)
-                load_before = _load()
+                load_before = load_average()[0]
                 t0 = time.perf_counter()
                 times, failed = asyncio.run(
                     run_level([s.base for s in servers], opening(args.dataset), n, args.steps)
@@ -150,7 +144,7 @@ def main() -> None:
                     "servers_after_mb": round(busy),
                     "mb_per_session": round((busy - idle) / n, 1),
                     "wall_s": round(time.perf_counter() - t0, 1),
-                    "load_average_before_after": [load_before, _load()],
+                    "load_average_before_after": [load_before, load_average()[0]],
                     "errors": sorted(set(ERRORS))[:3],
                 }
                 ERRORS.clear()

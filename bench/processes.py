@@ -39,7 +39,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import platform
 import secrets
 import statistics
 import subprocess
@@ -53,6 +52,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench import pg  # noqa: E402
+from bench.machine import load_average, machine  # noqa: E402
 from bench.slider import SEQ_JS, pctl  # noqa: E402
 from tests.e2e.conftest import CHROMIUM_ARGS, LOCAL, Server, _free_port  # noqa: E402
 
@@ -261,7 +261,7 @@ def run_backend(
         "backend": backend,
         "rerun": rerun,
         "approve_with": approve_with,
-        "load_average_before": _load(),
+        "load_average_before": load_average(),
     }
     rows: dict[str, dict[str, list[Any]]] = {
         kind: {"commit_to_drawn": [], "press_to_drawn": [], "first_rerun": []}
@@ -379,12 +379,8 @@ def run_backend(
     results["pending_submissions_checked"] = pending_checked
     results["steps_without_a_frame"] = len(no_frame)
     results["pending_submissions_not_drawn"] = pending_hidden
-    results["load_average_after"] = _load()
+    results["load_average_after"] = load_average()
     return results
-
-
-def _load() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 def _ms(f: Any, values: list[float]) -> int | None:
@@ -412,9 +408,8 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "machine": f"{platform.platform()}, python {platform.python_version()}, "
-                f"{os.cpu_count()} cores",
-                "load_average_at_start": _load(),
+                "machine": machine(),
+                "load_average_at_start": load_average(),
             }
         ),
         flush=True,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import platform
 import random
 import statistics
 import sys
@@ -22,6 +21,7 @@ from shapely.geometry import Point
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.machine import machine  # noqa: E402
 from controlmap import dataset  # noqa: E402
 from controlmap.model import Citation, Claim, Source  # noqa: E402
 from controlmap.render import basemap, layers, style, vendor  # noqa: E402
@@ -150,8 +150,7 @@ def main() -> None:
     args = parser.parse_args()
     vendor.use_local_assets()
     print(
-        f"machine: {platform.platform()}, python {platform.python_version()}, "
-        f"{__import__('os').cpu_count()} cores",
+        f"machine: {machine()}",
         flush=True,
     )
     with tempfile.TemporaryDirectory() as tmp:

@@ -30,7 +30,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -41,6 +40,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.machine import machine  # noqa: E402
 from controlmap import dataset  # noqa: E402
 from controlmap.store import Store  # noqa: E402
 
@@ -353,12 +353,7 @@ def main() -> None:
     from tests.e2e.conftest import Server
 
     print(
-        json.dumps(
-            {
-                "machine": f"{platform.platform()}, python {platform.python_version()}, "
-                f"{os.cpu_count()} cores"
-            }
-        ),
+        json.dumps({"machine": machine()}),
         flush=True,
     )
     sources = [Path(s).resolve() for s in args.src or []] or [None]

@@ -17,7 +17,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from sqlalchemy import text  # noqa: E402
 
+from bench.machine import machine  # noqa: E402
 from controlmap import dataset  # noqa: E402
 from controlmap.store import Store  # noqa: E402
 
@@ -165,8 +165,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1_000, help="the shorter history")
     args = parser.parse_args()
     print(
-        f"machine: {platform.platform()}, python {platform.python_version()}, "
-        f"{os.cpu_count()} cores, {dt.date.today()}",
+        f"machine: {machine()}, {dt.date.today()}",
         flush=True,
     )
     with tempfile.TemporaryDirectory() as tmp:

@@ -416,3 +416,24 @@ def test_the_map_page_draws_from_the_stored_timeline_without_resolving(app_db, m
     at.select_slider(key="date_slider").set_value("2013-12-30").run()
     assert not at.exception
     assert "Iraqi government forces: control" in _drawn(at)
+
+
+def _leave_the_map_app() -> None:
+    import streamlit as st
+
+    from controlmap.ui import map_page
+
+    # The map's last pan reaches the server with the click that opens another page: its
+    # callback runs before that page's run, where the map's parts were never drawn.
+    st.button("Contribute", on_click=map_page._view_moved)
+    st.button("Contribute again", on_click=map_page._tables_follow)
+    st.write("another page")
+
+
+def test_a_map_move_that_arrives_as_the_reader_leaves_the_map_does_not_crash() -> None:
+    at = AppTest.from_function(_leave_the_map_app, default_timeout=30).run()
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    at.button[1].click().run()
+    assert not at.exception, at.exception
+    assert at.markdown[0].value == "another page"

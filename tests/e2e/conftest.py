@@ -63,6 +63,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def server_tracebacks(limit: int = 4000) -> str:
+    """The last traceback each server wrote to its log, for a failure message: CI prints the
+    message, not the logs, and the app's own error box is redacted."""
+    found = []
+    for log in sorted(ARTIFACTS.glob("server-*.log")):
+        text = log.read_text(errors="replace")
+        at = text.rfind("Traceback (most recent call last)")
+        if at >= 0:
+            found.append(f"\n--- {log.name} ---\n{text[at:][-limit:]}")
+    return "".join(found) or "\n(no traceback in the server logs)"
+
+
 class Server:
     def __init__(
         self,
@@ -154,8 +166,14 @@ class Page:
 
     def assert_no_exception(self) -> None:
         boxes = self.page.locator('[data-testid="stException"]')
-        assert boxes.count() == 0, f"exception box on screen: {boxes.first.inner_text()[:500]}"
-        assert self.exceptions == [], f"an exception box appeared: {self.exceptions[0]}"
+        if boxes.count():
+            raise AssertionError(
+                f"exception box on screen: {boxes.first.inner_text()[:500]}{server_tracebacks()}"
+            )
+        if self.exceptions:
+            raise AssertionError(
+                f"an exception box appeared: {self.exceptions[0]}{server_tracebacks()}"
+            )
 
     def close(self) -> None:
         """Close the page; fails if an exception box appeared at any moment."""

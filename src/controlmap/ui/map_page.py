@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 import streamlit as st
 import streamlit_folium
+from streamlit.errors import StreamlitAPIException
 from streamlit_folium import st_folium
 
 from controlmap import ui
@@ -510,15 +511,25 @@ def render() -> None:
         _player(options)
 
 
+def _rerun_parts(scope: str | list[str]) -> None:
+    """Rerun only these parts of the map page. A map's last change can reach the server with
+    the click that leaves the page (its callback then runs before another page's run, where
+    these parts do not exist): that run draws its whole page anyway, so there is nothing to do."""
+    try:
+        st.rerun(scope=scope)
+    except StreamlitAPIException:
+        return
+
+
 def _tables_follow() -> None:
     """The browser drew a new date (or the reader moved the map): bring the tables under the
     map (sources, areas, export and link) up to it. A widget callback: only that part reruns."""
-    st.rerun(scope=TABLES)
+    _rerun_parts(TABLES)
 
 
 def _view_moved() -> None:
     """The reader panned or zoomed: the date part records the view, the link panel follows."""
-    st.rerun(scope=[DATED, TABLES])
+    _rerun_parts([DATED, TABLES])
 
 
 @st.fragment(key=DATED)

@@ -5,12 +5,14 @@ proposer), and every decision's message is in view next to the control that made
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from controlmap import auth, dataset
@@ -121,11 +123,22 @@ def _idle(p: Page) -> None:
 def _in_view_near(p: Page, message, control) -> None:  # type: ignore[no-untyped-def]
     """``message`` is inside the window (not a toast: on the page) and close to ``control``."""
     _idle(p)
+    height = p.page.viewport_size["height"]
+    # A reader sees it within a moment of the run ending (the page brings it into view once
+    # what is above it has been laid out).
+    with contextlib.suppress(PlaywrightTimeout):
+        p.page.wait_for_function(
+            """([m, h]) => {
+                const r = m.getBoundingClientRect();
+                return r.height > 0 && r.top >= 0 && r.bottom <= h;
+            }""",
+            arg=[message.element_handle(), height],
+            timeout=3_000,
+        )
     m, c = message.evaluate(
         "(m, o) => [m.getBoundingClientRect().toJSON(), o.getBoundingClientRect().toJSON()]",
         control.element_handle(),
     )
-    height = p.page.viewport_size["height"]
     assert m["height"] > 0 and m["y"] >= 0 and m["y"] + m["height"] <= height, (
         f"message not in view in a {height} px window: {m}"
     )

@@ -545,8 +545,13 @@ def bring_into_view(key: str, nonce: object) -> None:
         "<script>"
         f"/* {json.dumps(str(nonce))} */"
         "const doc = window.parent.document;"
-        "let tries = 0, settled = 0;"
+        "let tries = 0, settled = 0, reader = false;"
+        # The reader's own wheel, touch, key or click ends the watch: never fight them.
+        "const stop = () => { reader = true; };"
+        "for (const t of ['wheel', 'touchstart', 'keydown', 'mousedown'])"
+        "  doc.addEventListener(t, stop, {once: true, capture: true});"
         "const look = () => {"
+        "  if (reader) return;"
         "  const busy = doc.querySelector('[data-testid=\"stStatusWidget\"]');"
         f"  const el = doc.querySelector({target});"
         "  if (el && !busy) {"
@@ -554,9 +559,11 @@ def bring_into_view(key: str, nonce: object) -> None:
         "    const h = window.parent.innerHeight;"
         # Room below it too, for the button under a message.
         "    if (r.top < 0 || r.bottom > h - 100) el.scrollIntoView({block: 'center'});"
-        "    if (++settled > 5) return;"  # checked for half a second after the run ended
+        # Checked for three seconds after the run ended: a map or chart above it that is
+        # still being laid out can push it down after the run is over.
+        "    if (++settled > 30) return;"
         "  }"
-        "  if (++tries < 150) setTimeout(look, 100);"
+        "  if (++tries < 300) setTimeout(look, 100);"
         "};"
         "look();"
         "</script>",

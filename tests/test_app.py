@@ -437,3 +437,36 @@ def test_a_map_move_that_arrives_as_the_reader_leaves_the_map_does_not_crash() -
     at.button[1].click().run()
     assert not at.exception, at.exception
     assert at.markdown[0].value == "another page"
+
+
+def _fresh_drawing(day: str) -> str:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["date"] = day
+    at.run()
+    assert at.select_slider(key="date_slider").value == day
+    return _drawn(at)
+
+
+def test_steps_given_ahead_are_drawn_before_the_server_answers_and_match_it(app_db):
+    from controlmap import ui
+
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    held = _HELD.setdefault(id(at), Held())
+    held.apply(_layer_message(at))
+    slider = at.select_slider(key="date_slider")
+    for day in ["2014-01-02", "2013-12-30", "2014-01-02", "2014-10-13"]:
+        assert ui.prefetched(30), "the neighbouring dates were not prepared"
+        at.run()  # the page now sends the steps either side ahead (they are ready)
+        held.apply(_layer_message(at))
+        # The slider shows the day: the browser draws the step it was given, at once...
+        assert held.predict(day), f"{day} was not sent ahead"
+        slider.set_value(day).run()
+        step = _layer_message(at)
+        # ...and the server's run only confirms it: no items travel again.
+        assert step["items"] is None and step["day"] == day
+        held.apply(step)
+        drawn = json.dumps([it["props"] for it in held.items], ensure_ascii=False)
+        assert drawn == _fresh_drawing(day), f"the step to {day} drew something else"
+    # Going back to the date shown before costs nothing: the browser still holds it.
+    assert any(v == "prior" for v in step["ahead"].values())
+    assert held.predicted == ["2014-01-02", "2013-12-30", "2014-01-02", "2014-10-13"]

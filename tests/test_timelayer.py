@@ -23,8 +23,13 @@ class Held:
 
     def __init__(self) -> None:
         self.seq = -1
+        self.day: str | None = None
         self.items: list[dict[str, Any]] = []
+        self.ages: dict[str, str] = {}
+        self.prior: tuple[list[dict[str, Any]], dict[str, str]] | None = None
+        self.ahead: tuple[int, dict[str, Any]] = (-1, {})
         self.resync_asked = False
+        self.predicted: list[str] = []  # the days drawn ahead of the server
 
     @staticmethod
     def _steps(op: list[int], start: int, last: tuple[int, int], out: list[int]) -> None:
@@ -55,23 +60,55 @@ class Held:
                 rings.append(self._patch(old[op[1]], op[2]))
         return rings
 
+    def _step(self, seq: int, day: str | None, edit: Any) -> None:
+        if edit == "prior":
+            assert self.prior is not None
+            items, ages = self.prior
+        else:
+            items = []
+            for kind, base, props, geometry in edit["items"]:
+                was = self.items[base] if base >= 0 else None
+                if isinstance(props, dict) and "like" in props:
+                    props = {**items[props["like"]]["props"], "style": props["style"]}
+                rings = was["rings"] if was else []
+                if geometry is not None:
+                    rings = [geometry] if kind == "d" else self._rings(rings, geometry)
+                items.append({"kind": kind, "props": props or was["props"], "rings": rings})
+            ages = edit["ages"] or {}
+        self.prior = (self.items, self.ages)
+        self.seq, self.day, self.items, self.ages = seq, day, items, ages
+
+    def predict(self, day: str) -> bool:
+        """The slider shows ``day``: draw it now if it was given ahead (as the page does)."""
+        seq, days = self.ahead
+        if seq != self.seq or day not in days:
+            return False
+        self._step(self.seq + 1, day, days[day])
+        self.ahead = (-2, {})
+        self.predicted.append(day)
+        return True
+
     def apply(self, msg: dict[str, Any]) -> None:
-        if msg["seq"] == self.seq:
+        if self.predicted and self.day == self.predicted[-1] and msg["seq"] == self.seq:
+            assert msg["day"] == self.day and msg["items"] is None, "the server drew otherwise"
+            self.ahead = (msg["seq"], msg.get("ahead") or {})
             return
+        if msg["seq"] == self.seq:
+            self.ahead = (msg["seq"], msg.get("ahead") or {})
+            return
+        edit: Any = msg
         if msg["base"] not in (-1, self.seq):
+            edit = None
+        elif msg["items"] is None:
+            seq, days = self.ahead
+            edit = days.get(msg["day"]) if seq == self.seq else None
+        if edit is None:
             self.resync_asked = True
             return
-        old = [] if msg["base"] == -1 else self.items
-        items: list[dict[str, Any]] = []
-        for kind, base, props, geometry in msg["items"]:
-            was = old[base] if base >= 0 else None
-            if isinstance(props, dict) and "like" in props:
-                props = {**items[props["like"]]["props"], "style": props["style"]}
-            rings = was["rings"] if was else []
-            if geometry is not None:
-                rings = [geometry] if kind == "d" else self._rings(rings, geometry)
-            items.append({"kind": kind, "props": props or was["props"], "rings": rings})
-        self.seq, self.items, self.ages = msg["seq"], items, msg["ages"]
+        if msg["base"] == -1:
+            self.items, self.prior = [], None
+        self._step(msg["seq"], msg.get("day"), edit)
+        self.ahead = (msg["seq"], msg.get("ahead") or {})
 
 
 def _as_lists(frame: timelayer.Frame) -> list[list[list[int]]]:

@@ -58,8 +58,17 @@ def _step(p: Page, socket: Socket, frame) -> None:  # type: ignore[no-untyped-de
     slider.focus()
     slider.press("ArrowRight")
     frame.wait_for_function(f"() => ({SEQ_JS})() > {seq}", timeout=30_000)
-    for _ in range(300):  # until Streamlit reports the run finished (polled, at most 30 s)
-        if socket.finished(start):
+    # The map may show the step before the server answers (it was sent ahead): wait for the
+    # step's own run, the one that sends the date layer, to finish.
+    for _ in range(300):  # polled, at most 30 s
+        sent = [
+            i
+            for i, (m, _) in enumerate(socket.messages[start:], start)
+            if m.WhichOneof("type") == "delta"
+            and m.delta.WhichOneof("type") == "new_element"
+            and "timelayer" in m.delta.new_element.component_instance.component_name
+        ]
+        if sent and socket.finished(sent[0]):
             return
         p.page.wait_for_timeout(100)
     raise AssertionError("the run after the step never finished")
@@ -121,4 +130,57 @@ def test_the_layer_comes_back_after_another_page(layer_server: Server, page: Pag
     assert json.dumps(other_frame.evaluate(DRAWN_JS)) == json.dumps(again)
     other.page.close()
     assert p.page.locator('[data-testid="stException"]').count() == 0
+    assert p.blocked == []
+
+
+AHEAD_JS = "() => window.cmTimeLayer ? window.cmTimeLayer.cmAhead : -1"
+
+
+def _settled(p: Page, frame) -> None:  # type: ignore[no-untyped-def]
+    """No run going, and the date layer holds the frame the server last sent."""
+    p.page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+            && !document.querySelector('[data-stale="true"]')""",
+        timeout=30_000,
+    )
+    p.page.wait_for_timeout(800)  # a report of the drawn frame may start one more run
+
+
+def _as_fresh_page_draws(server: Server, p: Page, frame) -> None:  # type: ignore[no-untyped-def]
+    """What this page draws is what a new visit to the date its slider shows draws."""
+    _settled(p, frame)
+    slider = p.page.locator('[data-testid="stSlider"] input[type="range"]').first
+    shown = slider.get_attribute("aria-valuetext")
+    other = Page(p.page.context.browser)
+    other.page.goto(f"{server.base}/?date={shown}")
+    other_frame = _frame(other)
+    other_frame.wait_for_function(f"() => ({SEQ_JS})() >= 0", timeout=30_000)
+    assert json.dumps(frame.evaluate(DRAWN_JS)) == json.dumps(other_frame.evaluate(DRAWN_JS)), (
+        f"the map after the steps is not the map of {shown}"
+    )
+    other.close()
+
+
+def test_steps_drawn_ahead_of_the_server_are_the_right_maps(
+    layer_server: Server, page: Page
+) -> None:
+    p = page
+    p.page.goto(f"{layer_server.base}/?date=2014-06-10")
+    frame = _frame(p)
+    frame.wait_for_function(f"() => ({SEQ_JS})() >= 0", timeout=30_000)
+    slider = p.page.locator('[data-testid="stSlider"] input[type="range"]').first
+    # One step at a time, forward and back: after the first, each is drawn from what the
+    # page was given ahead (the server only confirms it), and is the right map.
+    for key in ["ArrowRight", "ArrowRight", "ArrowRight", "ArrowLeft", "ArrowLeft"]:
+        _settled(p, frame)
+        slider.focus()
+        slider.press(key)
+    _as_fresh_page_draws(layer_server, p, frame)
+    assert frame.evaluate(AHEAD_JS) >= 3, "no step was drawn ahead of the server"
+    # Quick presses: the second comes before the first was answered; the map still ends right.
+    slider.focus()
+    for key in ["ArrowRight", "ArrowRight", "ArrowRight", "ArrowLeft"]:
+        slider.press(key)
+    _as_fresh_page_draws(layer_server, p, frame)
+    p.assert_no_exception()
     assert p.blocked == []

@@ -17,11 +17,13 @@ import shapely
 import streamlit as st
 import streamlit_folium
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_folium import st_folium
 
 from controlmap import ui
 from controlmap.model import ActorRegistry
 from controlmap.render import basemap, interaction, layers, style, vendor
+from controlmap.render.timelayer import Frame
 from controlmap.resolve import Piece
 from controlmap.ui import timelayer
 
@@ -50,6 +52,7 @@ _REOPEN_AT = "_map_reopen_at"
 _OPENED_AT = "_map_opened_at"
 # The date the last run showed: which way the reader is stepping.
 _LAST_DAY = "_map_last_day"
+_DRAWN_DAY = "_map_drawn_day"  # the date the date part last drew
 # Presentation mode: no toolbar and less space above the title, so the map and its legend
 # fit the screen.
 PRESENT_CSS = (
@@ -512,9 +515,13 @@ def render() -> None:
 
 
 def _rerun_parts(scope: str | list[str]) -> None:
-    """Rerun only these parts of the map page. A map's last change can reach the server with
-    the click that leaves the page (its callback then runs before another page's run, where
-    these parts do not exist): that run draws its whole page anyway, so there is nothing to do."""
+    """Rerun only these parts of the map page, when the request is itself a rerun of a part.
+    A map's last change can reach the server with the click that leaves the page, or with a
+    change that reruns the whole page: narrowing that run would lose the click (the reader
+    stayed on the map) or the change; it draws a whole page anyway, so there is nothing to do."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not ctx.fragment_ids_this_run:
+        return
     try:
         st.rerun(scope=scope)
     except StreamlitAPIException:
@@ -523,8 +530,18 @@ def _rerun_parts(scope: str | list[str]) -> None:
 
 def _tables_follow() -> None:
     """The browser drew a new date (or the reader moved the map): bring the tables under the
-    map (sources, areas, export and link) up to it. A widget callback: only that part reruns."""
-    _rerun_parts(TABLES)
+    map (sources, areas, export and link) up to it. A widget callback: only that part reruns,
+    unless the slider moved since the date part last ran. The browser sends every widget's
+    value with the report, so a step the reader took meanwhile arrives with it, and rerunning
+    only the tables would lose it (the map, caption and link stayed on the date before)."""
+    drawn = st.session_state.get(_DRAWN_DAY)
+    if drawn in (st.session_state.get(DAY), None) and st.session_state.get("date_slider") in (
+        drawn,
+        None,
+    ):
+        _rerun_parts(TABLES)
+    else:
+        _rerun_parts([DATED, TABLES])
 
 
 def _view_moved() -> None:
@@ -613,7 +630,13 @@ def _dated(
     map_slot = st.container()
     out: dict[str, Any] | None = None
     if vendor.assets_present():
-        timelayer.show(drawn, on_drawn=_tables_follow)
+        timelayer.show(
+            drawn,
+            day=day.isoformat(),
+            ahead={} if present else _ahead(options, day, url, version, include_claimed, look),
+            watch=".st-key-date_slider input[aria-valuetext]",
+            on_drawn=_tables_follow,
+        )
         with map_slot:
             out = _map_element(
                 made,
@@ -642,6 +665,8 @@ def _dated(
     for key, value in query.items():
         if st.query_params.get(key) != value:
             st.query_params[key] = value
+    # Only a run that got this far drew the day (a run cut short by the next request did not).
+    st.session_state[_DRAWN_DAY] = day.isoformat()
 
     if not present:
         # The two dates on either side, nearest first, the way the reader last stepped first.
@@ -652,6 +677,27 @@ def _dated(
         ahead = earlier + later if backwards else later + earlier
         neighbours = [dt.date.fromisoformat(d) for d in ahead]
         ui.prefetch(url, version, neighbours, include_claimed, look, tuple(shown))
+
+
+def _ahead(
+    options: list[str],
+    day: dt.date,
+    url: str,
+    version: int,
+    include_claimed: bool,
+    look: style.Look,
+) -> dict[str, Frame]:
+    """The layers of the dates one step either side, when they are ready (prepared in the
+    background after the last step): the browser then draws a step without waiting for the
+    server. A date not ready is not waited for; that step goes the usual way."""
+    i = options.index(day.isoformat())
+    shown = tuple(st.session_state["actors"])
+    out: dict[str, Frame] = {}
+    for other in options[max(0, i - 1) : i] + options[i + 1 : i + 2]:
+        when = dt.date.fromisoformat(other)
+        if ui.prepared(url, version, when, include_claimed, look, shown):
+            out[other] = ui.frame(url, version, when, include_claimed, look, shown)
+    return out
 
 
 @st.fragment(key=TABLES)

@@ -24,10 +24,23 @@ _HELD = "_cm_timelayer_held"  # per session: the frame the browser holds, and th
 
 
 def show(
-    frame: Frame, *, key: str = "timelayer", on_drawn: Callable[[], None] | None = None
+    frame: Frame,
+    *,
+    day: str,
+    ahead: dict[str, Frame] | None = None,
+    watch: str | None = None,
+    key: str = "timelayer",
+    on_drawn: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
-    """Draw ``frame`` on the page's map; returns the message sent (for tests and the bench).
-    ``on_drawn`` is called (as a widget callback) when the browser says it drew a frame."""
+    """Draw ``frame`` (the map on ``day``) on the page's map; returns the message sent (for
+    tests and the bench). ``on_drawn`` is called (as a widget callback) when the browser says
+    it drew a frame.
+
+    ``ahead``: frames of the dates a reader may step to next, sent as edits of this one. The
+    browser draws one the moment the slider (the element matching the CSS selector ``watch``)
+    shows its date, without waiting for the server; the next run then only confirms it. A
+    date whose frame is the one the browser held before this one is sent as "prior": the
+    browser still has it, so stepping back costs no bytes either."""
     held: dict[str, Any] | None = st.session_state.get(_HELD)
     value = st.session_state.get(key)
     wants = value.get("resync") if isinstance(value, dict) else None
@@ -36,14 +49,30 @@ def show(
     resync = wants is not None and (held is None or wants != held["resynced"])
     if held is not None and not fresh and not resync and held["frame"] is frame:
         msg = held["msg"]  # nothing changed: the same message, which the browser skips
+        ready = {d: f for d, f in (ahead or {}).items() if f is not frame and d != day}
+        if ready.keys() != held["ahead"].keys():
+            # Dates prepared since: the same frame, with the steps now ready given ahead.
+            msg = {**msg, "ahead": _edits(frame, held["base"], ready)}
+            st.session_state[_HELD] = {**held, "msg": msg, "ahead": ready}
     else:
         base = None if held is None or fresh or resync else held["frame"]
         seq = held["seq"] + 1 if held is not None else 0
-        msg = timelayer.message(base, frame, seq=seq, base_seq=held["seq"] if held else -1)
+        if base is not None and held is not None and held["ahead"].get(day) is frame:
+            # The browser was given this step with the last message: it may have drawn it
+            # already; this says it is right (or to draw it now).
+            msg = {"seq": seq, "base": held["seq"], "items": None, "ages": None}
+        else:
+            msg = timelayer.message(base, frame, seq=seq, base_seq=held["seq"] if held else -1)
+        msg["day"] = day
+        msg["watch"] = watch
+        sent = {d: f for d, f in (ahead or {}).items() if f is not frame and d != day}
+        msg["ahead"] = _edits(frame, base, sent)
         st.session_state[_HELD] = {
             "seq": seq,
             "frame": frame,
+            "base": base,
             "msg": msg,
+            "ahead": sent,
             "resynced": wants if resync else (held or {}).get("resynced"),
         }
 
@@ -54,3 +83,14 @@ def show(
 
     _component(msg=msg, key=key, default=None, on_change=reported)
     return msg
+
+
+def _edits(frame: Frame, prior: Frame | None, ahead: dict[str, Frame]) -> dict[str, Any]:
+    """The steps ``ahead`` as edits of ``frame``; "prior" for the frame the browser held
+    before ``frame`` (it still has it)."""
+    return {
+        day: "prior"
+        if prior is not None and other is prior
+        else {"items": timelayer.changes(frame, other), "ages": other.ages}
+        for day, other in ahead.items()
+    }

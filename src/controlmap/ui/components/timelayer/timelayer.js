@@ -5,7 +5,12 @@
 (function () {
   "use strict";
   var SCALE = 100000;
-  var held = { seq: -1, items: [] };
+  var held = { seq: -1, day: null, items: [], ages: {} };
+  var prior = null; // the frame held before this one (a step back draws it again)
+  var ahead = { seq: -1, days: {} }; // steps given ahead, as edits of frame ``seq``
+  var pending = null; // a step drawn ahead of the server, until it confirms: what came before
+  var watching = null; // the CSS selector of the slider watched
+  var confirmed = 0; // steps drawn ahead of the server that it then confirmed
   var host = null; // { win, map, group }: the Leaflet map this layer is drawn on
   var askedFor = null;
   var reported = -1; // the last frame this page said it drew
@@ -56,9 +61,93 @@
     return rings;
   }
 
+  // Draw ``edit`` (items as edits of the frame held, or "prior": the frame held before it)
+  // as frame ``seq`` of ``day``.
+  function step(seq, day, edit) {
+    var items;
+    var frameAges;
+    if (edit === "prior") {
+      // The frame held before: its Leaflet layers may have been reshaped since, so every
+      // layer is made again (a step back, rare next to steps forward).
+      if (host) host.group.clearLayers();
+      held.items.forEach(function (it) { it.layer = null; });
+      items = prior.items.map(function (it) {
+        return { kind: it.kind, props: it.props, rings: it.rings, layer: null };
+      });
+      frameAges = prior.ages;
+    } else {
+      var old = held.items;
+      items = [];
+      edit.items.forEach(function (e) {
+        var was = e[1] >= 0 ? old[e[1]] : null;
+        var props = e[2];
+        if (props && props.like !== undefined) {
+          props = Object.assign({}, items[props.like].props, { style: props.style });
+        }
+        var restyle =
+          !was || (props !== null && JSON.stringify(props.style) !== JSON.stringify(was.props.style));
+        var item = {
+          kind: e[0],
+          props: props || was.props,
+          rings: was ? was.rings : [],
+          // A layer is kept unless its look changed (Leaflet cannot change a path's class).
+          layer: restyle ? null : was.layer,
+          relabel: props !== null,
+          reshape: e[3] !== null,
+        };
+        if (e[3] !== null) item.rings = item.kind === "d" ? [e[3]] : applyRings(item.rings, e[3]);
+        items.push(item);
+      });
+      var carried = new Set(items.map(function (it) { return it.layer; }));
+      held.items.forEach(function (it) {
+        if (it.layer && !carried.has(it.layer) && host) host.group.removeLayer(it.layer);
+      });
+      frameAges = edit.ages || {};
+    }
+    prior = held;
+    held = { seq: seq, day: day, items: items, ages: frameAges };
+    ages = frameAges;
+  }
+
+  // Back to the frame held before a step drawn ahead of the server (it said otherwise).
+  function rollBack() {
+    var back = pending;
+    pending = null;
+    if (host) host.group.clearLayers();
+    held = back.held;
+    prior = back.prior;
+    ahead = back.ahead;
+    ages = held.ages;
+    held.items.forEach(function (it) { it.layer = null; });
+  }
+
   function apply(msg) {
-    if (msg.seq === held.seq) return;
-    if (msg.base !== -1 && msg.base !== held.seq) {
+    if (pending) {
+      if (msg.seq === held.seq && msg.day === held.day && msg.items === null) {
+        // The server confirms the step drawn ahead: only now is it reported as drawn.
+        pending = null;
+        confirmed += 1;
+        ahead = { seq: msg.seq, days: msg.ahead || {} };
+        draw();
+        return;
+      }
+      // The frame held before, sent again: after a pan the step is still to come, but when
+      // the slider is back on that frame's date the step drawn ahead was undone.
+      if (msg.seq === pending.held.seq && sliderDay() !== msg.day) return;
+      rollBack();
+      draw();
+    }
+    if (msg.seq === held.seq) {
+      ahead = { seq: msg.seq, days: msg.ahead || {} }; // the same frame: new steps may be ready
+      return;
+    }
+    var edit = msg;
+    if (msg.base !== -1 && msg.base !== held.seq) edit = null;
+    else if (msg.items === null) {
+      edit = ahead.seq === held.seq ? ahead.days[msg.day] || null : null;
+      if (edit === "prior" && !prior) edit = null;
+    }
+    if (edit === null) {
       // This page does not hold the frame the message edits (a missed step, a new page):
       // ask once for the whole frame.
       if (askedFor !== msg.seq) {
@@ -67,34 +156,60 @@
       }
       return;
     }
-    var old = msg.base === -1 ? [] : held.items;
-    ages = msg.ages || {};
-    var items = [];
-    msg.items.forEach(function (e) {
-      var was = e[1] >= 0 ? old[e[1]] : null;
-      if (e[2] && e[2].like !== undefined) {
-        e[2] = Object.assign({}, items[e[2].like].props, { style: e[2].style });
-      }
-      var restyle =
-        !was || (e[2] !== null && JSON.stringify(e[2].style) !== JSON.stringify(was.props.style));
-      var item = {
-        kind: e[0],
-        props: e[2] || was.props,
-        rings: was ? was.rings : [],
-        // A layer is kept unless its look changed (Leaflet cannot change a path's class).
-        layer: restyle ? null : was.layer,
-        relabel: e[2] !== null,
-        reshape: e[3] !== null,
-      };
-      if (e[3] !== null) item.rings = item.kind === "d" ? [e[3]] : applyRings(item.rings, e[3]);
-      items.push(item);
-    });
-    var carried = new Set(items.map(function (it) { return it.layer; }));
-    held.items.forEach(function (it) {
-      if (it.layer && !carried.has(it.layer) && host) host.group.removeLayer(it.layer);
-    });
-    held = { seq: msg.seq, items: items };
+    if (msg.base === -1) {
+      if (host) host.group.clearLayers();
+      held = { seq: -1, day: null, items: [], ages: {} };
+      prior = null;
+    }
+    step(msg.seq, msg.day, edit);
+    ahead = { seq: msg.seq, days: msg.ahead || {} };
+    watchSlider(msg.watch);
     draw();
+  }
+
+  // The slider shows a new date: when this page was given that step ahead, draw it now, and
+  // let the server's next message confirm it (or correct it).
+  function predict(day) {
+    if (pending && day === pending.held.day) {
+      // Back on the date the server last drew before the step drawn ahead: undo it here
+      // (the server may send nothing new: for it, nothing changed).
+      rollBack();
+      draw();
+      return;
+    }
+    if (pending || !day || day === held.day || ahead.seq !== held.seq) return;
+    var edit = ahead.days[day];
+    if (!edit || (edit === "prior" && !prior)) return;
+    pending = { held: held, prior: prior, ahead: ahead };
+    step(held.seq + 1, day, edit);
+    ahead = { seq: -2, days: {} };
+    draw();
+  }
+
+  function sliderDay() {
+    var el = watching ? window.parent.document.querySelector(watching) : null;
+    return el ? el.getAttribute("aria-valuetext") : null;
+  }
+
+  function watchSlider(selector) {
+    if (!selector || watching === selector) return;
+    watching = selector;
+    var doc = window.parent.document;
+    var observer = new MutationObserver(function (changes) {
+      if (!window.frameElement || !window.frameElement.isConnected) {
+        observer.disconnect(); // this layer left the page
+        return;
+      }
+      for (var i = 0; i < changes.length; i++) {
+        var el = changes[i].target;
+        if (el.matches && el.matches(watching)) {
+          predict(el.getAttribute("aria-valuetext"));
+          return;
+        }
+      }
+    });
+    observer.observe(doc.body, { subtree: true, attributes: true, attributeFilter: ["aria-valuetext"] });
+    window.addEventListener("pagehide", function () { observer.disconnect(); });
   }
 
   function latlngs(rings) {
@@ -180,7 +295,8 @@
     });
     held.items.forEach(function (it) { if (it.kind === "d") it.layer.bringToFront(); });
     host.group.cmSeq = held.seq; // which frame is drawn (tests and the benchmark read it)
-    if (reported !== held.seq) {
+    host.group.cmAhead = confirmed;
+    if (reported !== held.seq && !pending) {
       // Said once per frame: the page then brings its tables up to this date, after the map.
       reported = held.seq;
       send("streamlit:setComponentValue", { value: { drawn: held.seq }, dataType: "json" });

@@ -763,3 +763,54 @@ def test_roles_background_and_aims_in_a_sentence(
     text: str, expected: list[tuple[str, ...]]
 ) -> None:
     assert rows(text) == expected
+
+
+# --- spellings the gazetteer lacks; sentences that open on the participle -----------------
+
+BAKHMUT = "geonames:713174"
+KREMINNA = "geonames:704138"
+
+
+def test_a_transliteration_the_gazetteer_lacks_is_read_where_the_report_places_it() -> None:
+    # "Bakhmoot" and "Kreminnaya" are no spelling of the gazetteer: read as Bakhmut and
+    # Kreminna when the report names their country or a place near them
+    text = "Russian forces captured Bakhmoot, a city in eastern Ukraine, on Saturday."
+    assert other_war(text) == [("ru-forces", BAKHMUT, "control", "all", "2024-02-17")]
+    text = "Ukrainian forces entered Kreminnaya, north of Lysychansk, on Monday."
+    assert [r[:2] for r in other_war(text)] == [("ua-forces", KREMINNA)]
+    # the same spelling with nothing to say where it lies is not guessed
+    assert other_war("Russian forces captured Bakhmoot on Saturday.") == []
+    # nor is an unknown name away from any control statement or place cue
+    text = "Bakhmoot told reporters in Ukraine that Russian forces had captured Avdiivka."
+    assert [r[:2] for r in other_war(text)] == [("ru-forces", AVDIIVKA)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # inverted: the participle first, the place after "was"
+        (
+            "Captured by ISIS on Monday was the town of Hit, west of Ramadi.",
+            [("isil", HIT, "control", "all", "2014-06-09")],
+        ),
+        # the participle's clause first, the place the subject of the main clause
+        (
+            "Retaken on Sunday by Iraqi forces, according to local officials, Ramadi had been"
+            " held by ISIS since May.",
+            [
+                ("iraq-gov", RAMADI, "control", "all", "2014-06-08"),
+                ("isil", RAMADI, "control", "all", "2014-05-01"),
+            ],
+        ),
+        # no agent after "by": the side whose ministry reports it
+        (
+            "Also taken on Tuesday, Iraq's defence ministry said, were the town of Hit and"
+            " several villages.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-10")],
+        ),
+    ],
+)
+def test_a_sentence_that_opens_on_its_participle(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert rows(text) == expected

@@ -99,7 +99,7 @@ import pysbd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from controlmap import geo, geocode, packs, settings
+from controlmap import geo, geocode, names, packs, settings
 from controlmap.geometry import rounded
 from controlmap.model import Actor, ActorRegistry, parse_date
 
@@ -1259,6 +1259,74 @@ def _minor_ok(
 
 
 _CAPITALISED_NAME = re.compile(r"\b[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+){0,2}")
+# a name the gazetteer may spell otherwise: "Jabrayil" (Jebrail), "al-Khokha" (Al Khawkhah)
+_UNKNOWN_NAME = re.compile(
+    r"(?<![\w\-'’])(?:(?:al|el|ad|ar|as|an|ash|at|az|ed|en|er|es)[\-\s])?"
+    r"[A-Z][a-z'’]+(?:[\-\s][A-Z][a-z'’]+){0,2}(?![\w\-])"
+)
+_VARIANT_MIN_LETTERS = 5  # shorter names meet too many places by a looser spelling
+
+
+def _next_to_statement(text: str, start: int, end: int, phrases: Sequence[_Phrase]) -> bool:
+    """Whether a name is the object right after a control statement ("captured X", "took
+    control of the town of X") or the subject right before a passive one ("X fell to")."""
+    for phrase in phrases:
+        if phrase.end <= start and phrase.shape not in ("passive", "adjective"):
+            gap = _words_in(text[phrase.end : start])
+            if len(gap) <= 4 and all(w in _object_filler() for w in gap):
+                return True
+        elif phrase.start >= end and phrase.shape == "passive":
+            gap = _words_in(text[end : phrase.start])
+            if len(gap) <= 3 and all(w in _SUBJECT_FILLER for w in gap):
+                return True
+    return False
+
+
+def _variant_places(
+    text: str,
+    taken: Sequence[tuple[int, int]],
+    phrases: Sequence[_Phrase],
+    near: Sequence[tuple[float, float]],
+    countries: frozenset[str],
+) -> list[_PlaceMention]:
+    """Places named in a spelling the gazetteer lacks (transliterations differ in vowels,
+    doubled letters, articles): read only where the sentence makes the name a place (a cue
+    such as "the town of", or right next to a control statement), and only as a place that
+    lies near the report's other places or in a country the report names."""
+    if not near and not countries:
+        return []
+    cue_before, cue_after = _minor_cues()
+    found: list[_PlaceMention] = []
+    for match in _UNKNOWN_NAME.finditer(text):
+        start, end = match.span()
+        spelled = match.group(0)
+        if _inside_any(start, end, taken) or len(names.fold(spelled)) < _VARIANT_MIN_LETTERS:
+            continue
+        if _not_a_place(text, start, end, spelled) or _HYPHEN_ADJECTIVE.match(text[end:]):
+            continue
+        if spelled.casefold() in _place_nouns() or geocode.country_of(spelled) is not None:
+            continue
+        if geocode.is_mention(spelled) or geocode.is_minor_mention(spelled):
+            continue  # a spelling the gazetteer knows: read (or left out) by _find_places
+        if _FACILITY_AFTER.match(text[end:]) or _FEATURE_BEFORE.search(text[:start]):
+            continue
+        placed = bool(cue_before.search(text[:start]) or cue_after.match(text[end:]))
+        if not placed and not _next_to_statement(text, start, end, phrases):
+            continue
+        if re.search(rf"\b{re.escape(spelled.lower())}\b", text):
+            continue  # the same word in lower case: a common word
+        for place_id in geocode.ranked_ids(spelled, fuzzy=True, context=list(near) or None)[:3]:
+            record = geocode.place(place_id)
+            if record is None or record.kind not in ("city", "town", "village"):
+                continue
+            distance = geocode.distance_km(place_id, near)
+            close = distance is not None and distance <= geocode.REGION_KM
+            if close or record.country in countries:
+                found.append(
+                    _PlaceMention(start, end, place_id, record.name, anchor=True, minor=True)
+                )
+            break
+    return found
 
 
 def _report_countries(text: str) -> frozenset[str]:
@@ -1855,10 +1923,58 @@ def _previous_phrase_end(s: _Sentence, phrase: _Phrase) -> int:
 Reading = tuple[list[str], list[tuple[_PlaceMention, Extent]]]
 
 
+# A sentence that opens on its participle: "Retaken on Sunday by the army, Kelso had been ...",
+# "Also taken on Thursday, the ministry said, were the town of Kelso and ...".
+_FRONTED_LEAD = re.compile(
+    r"^[\W_]*(?:(?:also|then|later|finally|meanwhile|earlier|and)\b[\s,]*)?$", re.IGNORECASE
+)
+_FRONTED_BY = re.compile(r"^[^,;]{0,60}?\b(?:by|to)\s+$", re.IGNORECASE)
+_INVERTED_COPULA = re.compile(r"\b(?:was|were)\s+(?=\S)", re.IGNORECASE)
+_AFTER_FRONTED = re.compile(r"^[^,;]*,(?:\s*(?:according\s+to|as)\b[^,;]*,)?\s*$", re.IGNORECASE)
+
+
+def _read_fronted(s: _Sentence, phrase: _Phrase) -> Reading | None:
+    """A fronted participle ("Captured by rebels on Monday was the town of Kelso", "Retaken on
+    Sunday by the army, Kelso had been ..."): its agent follows "by", its place is the subject
+    after the inverted "was"/"were", or else the subject of the main clause."""
+    words = s.text[phrase.start : phrase.end]
+    if phrase.shape not in ("active", "passive") or not _FRONTED_LEAD.match(s.text[: phrase.start]):
+        return None
+    if not _PARTICIPLE.match(words):
+        return None
+    _, clause_end = _clause_bounds(s.text, phrase.end)
+    agents = [
+        a.actor
+        for a in s.actors
+        if a.start >= phrase.start
+        and not a.speaker
+        and _FRONTED_BY.match(s.text[phrase.start : a.start])
+    ][:1]
+    if not agents and not re.match(r"^[^,;]*\bby\b", s.text[phrase.end :], re.IGNORECASE):
+        # "Also taken on Thursday, Ruritania's defence ministry said, were ...": its own side
+        agents = [a.actor for a in s.actors if a.speaker and a.start > phrase.end][:1]
+    copula = _INVERTED_COPULA.search(s.text, phrase.end, clause_end)
+    if copula is not None:
+        objects = _objects_after(s, copula.end(), clause_end, "active", phrase.status)
+        if objects:
+            return agents, objects
+    for place in s.places:
+        if place.start <= phrase.end or place.referent:
+            continue
+        if _AFTER_FRONTED.match(s.text[phrase.end : place.start]):
+            extent = place.extent or DEFAULT_EXTENT[phrase.status]
+            return agents, [(place, extent)]
+        break
+    return None
+
+
 def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> Reading:
     """The actors and places one phrase links (empty lists when it links nothing)."""
     limit = _next_phrase_start(s, phrase)
     floor = _previous_phrase_end(s, phrase)
+    fronted = _read_fronted(s, phrase)
+    if fronted is not None:
+        return fronted
     if phrase.shape == "passive":
         # from the phrase's start: "under Front control" names the actor inside the phrase
         agents = _agents_after(s, phrase.start, window=80)
@@ -2363,6 +2479,11 @@ def _parse(
         places = _with_referents(sentence, places, context.town, context.site, context.place)
     phrases = _find_phrases(sentence, actors)
     places = [p for p in places if not p.minor or _minor_ok(sentence, p, phrases, near)]
+    if context is not None:
+        taken = [(a.start, a.end) for a in actors] + [(p.start, p.end) for p in places]
+        taken += [(p.start, p.end) for p in phrases]
+        found = _variant_places(sentence, taken, phrases, near, countries)
+        places = sorted([*places, *found], key=lambda p: p.start)
     dates = _find_dates(sentence, published)
     if context is not None and context.last_date is not None:
         dates = _same_day(sentence, dates, context.last_date)

@@ -814,3 +814,56 @@ def test_a_sentence_that_opens_on_its_participle(
     text: str, expected: list[tuple[str, ...]]
 ) -> None:
     assert rows(text) == expected
+
+
+def test_a_relative_clause_after_a_locating_apposition_is_about_the_town() -> None:
+    # "that ISIS had held" is about Hit, which the apposition describes, not the province
+    text = (
+        "Iraqi troops entered Hit, a town in Anbar province that ISIS had held since May,"
+        " on Monday."
+    )
+    assert ("isil", HIT, "control", "all", "2014-05-01") in rows(text)
+    assert not [r for r in rows(text) if r[1] != HIT]
+
+
+def test_a_subject_placed_by_a_phrase_and_a_country_after_to() -> None:
+    # "on the main highway to Syria" says where the town lies; "to Syria" is no intention
+    text = (
+        "Iraqi forces recaptured Rutba on Thursday, two years after the desert town on the"
+        " main highway to Syria fell to ISIS in June 2014."
+    )
+    assert rows(text, "2016-05-20") == [
+        ("iraq-gov", "geonames:98677", "control", "all", "2016-05-19"),
+        ("isil", "geonames:98677", "control", "all", "2014-06-01"),
+    ]
+    # an intention stays one: "to seize" is still modal
+    assert rows("ISIS fighters moved to seize Hit on Monday.") == []
+
+
+GAO = "geonames:2457163"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "jeudi" is Thursday; the verb phrase spans the weekday
+        (
+            "Les jihadistes du JNIM ont pris jeudi le contrôle de Gao, selon des témoins.",
+            [("jnim", GAO, "control", "all", "2024-02-15")],
+        ),
+        (
+            "Les jihadistes du JNIM contrôlent désormais la ville de Gao, selon des habitants"
+            " joints dimanche.",
+            [("jnim", GAO, "control", "all", "2024-02-18")],
+        ),
+        # the airport of a town is part of it
+        (
+            "Les jihadistes du JNIM se sont emparés lundi de l'aéroport de Gao.",
+            [("jnim", GAO, "control", "part", "2024-02-19")],
+        ),
+        # negated: nothing
+        ("Le JNIM n'a pas pris le contrôle de Gao, selon des témoins.", []),
+    ],
+)
+def test_french_wire_copy(text: str, expected: list[tuple[str, ...]]) -> None:
+    assert other_war(text) == expected

@@ -116,12 +116,18 @@ for _number, _name in enumerate(calendar.month_name):
         MONTHS[_name[:3].lower()] = _number
 MONTHS["sept"] = 9
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+# French wire copy (the Sahel, the Congo): "ont pris jeudi le contrôle de"
+FRENCH_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+WEEKDAYS.update({name: i for i, name in enumerate(FRENCH_WEEKDAYS)})
 
 _MONTH = (
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November"
     r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 )
-_WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_WEEKDAY = (
+    r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+    r"|(?i:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))"
+)
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _PREP = r"(?:(?i:on|in|since|during|by|from|until|as\s+of|late|early|mid-?)\s+)?"
 _DAY_MONTH = re.compile(
@@ -262,11 +268,12 @@ _DECLARED_STATE = re.compile(
 _NEGATION_BEFORE = re.compile(
     r"(?:\bnot|n't|\bnever|\bfailed\s+to|\bfail\s+to|\bunable\s+to|\bno\s+longer|\byet\s+to"
     r"|\bnor|\blost|\blose|\bloses|\blosing|\bceded|\bcede|\bsurrendered|\bgave\s+up"
-    r"|\brelinquished|\bwithout)\s+(?:[\w'’\-]+\s+){0,2}$",
+    r"|\brelinquished|\bwithout|\bpas|\bjamais)\s+(?:[\w'’\-]+\s+){0,2}$",
     re.IGNORECASE,
 )
 _MODAL_BEFORE = re.compile(
-    r"\b(?:could|may|might|would|will|shall|should|can|must|to)\s+(?:[\w'’\-]+\s+)?$",
+    # the word between is in lower case: "the highway to Northam fell" is no intention
+    r"\b(?:could|may|might|would|will|shall|should|can|must|to)\s+(?:(?-i:[a-z][\w'’\-]*)\s+)?$",
     re.IGNORECASE,
 )
 # "reported to control", "claimed to have seized": a report, not an intention.
@@ -352,6 +359,7 @@ _OBJECT_FILLER = _wordset(
     southwestern southeastern also now again fully completely largely its their
     one two three four five six seven eight nine ten third thirds quarter quarters ward wards
     suburbs suburb port coastal frontline front-line garrison regional
+    la le les de du des ville localité commune désormais entièrement totalement complètement
     """
 )
 # Words that may join a further place to a list of objects ("Dunmore and Ashby").
@@ -414,8 +422,9 @@ _INSIDE_TOWN = re.compile(
     r"|markets?|hospitals?|university|offices?|council|checkpoints?|bridges?|positions?"
     r"|streets?(?!\s+(?:battles?|fighting|clashes|combat))|barracks|prison|palace|mosque"
     r"|airport|complex|pockets?|remnants?|resistance|camps?|old\s+(?:city|town)|city\s+cent(?:re|er)"
-    r"|area|sectors?|corners?|garrison|division|command|brigade|regiment)\b"
-    r"[^,;.]{0,60}?\b(?:in|inside|of|on)\s+(?:the\s+)?"
+    r"|area|sectors?|corners?|garrison|division|command|brigade|regiment"
+    r"|aéroport|quartiers?|casernes?)\b"  # French: "l'aéroport de Kelso"
+    r"[^,;.]{0,60}?\b(?:in|inside|of|on|de|du|dans)\s+(?:the\s+)?"
     r"(?:(?:central|eastern|western|northern|southern|old|downtown)\s+)?$",
     re.IGNORECASE,
 )
@@ -1750,6 +1759,19 @@ def _objects_after(
     return unique
 
 
+_LOCATED_SUBJECT = re.compile(
+    r"^\s+(?:on|in|near|along|outside|by|at)\s+(?:the\s+)?[^,;.]{1,60}?"
+    r"(?P<rest>(?:\s+(?:had|has|have|was|were|is|are|been|now|finally|quickly|already))*\s*)$",
+    re.IGNORECASE,
+)
+_CLAUSE_WORDS = _wordset(
+    """
+    said says and but when while after before which that who whom as where because since
+    until if fighters forces troops militants army
+    """
+)
+
+
 def _subject_rest(gap: str) -> str | None:
     """What lies between a subject place and its passive phrase, if only filler does.
 
@@ -1767,6 +1789,10 @@ def _subject_rest(gap: str) -> str | None:
     appositive = _APPOSITIVE.match(gap)
     if appositive:
         rests.append(appositive.group("rest"))
+    # "the desert town on the main highway to Northam fell to": a phrase that says where
+    located = _LOCATED_SUBJECT.match(gap)
+    if located and not (set(_words_in(gap)) & _CLAUSE_WORDS) and len(_words_in(gap)) <= 9:
+        rests.append(located.group("rest"))
     for rest in rests:
         if all(w in _SUBJECT_FILLER for w in _words_in(rest)) and not re.search(r"[,;.]", rest):
             return rest
@@ -1940,7 +1966,9 @@ def _read_fronted(s: _Sentence, phrase: _Phrase) -> Reading | None:
     words = s.text[phrase.start : phrase.end]
     if phrase.shape not in ("active", "passive") or not _FRONTED_LEAD.match(s.text[: phrase.start]):
         return None
-    if not _PARTICIPLE.match(words):
+    if not _PARTICIPLE.match(words) and not (
+        phrase.shape == "passive" and re.match(r"\w+ing\b", words)  # "Falling to the Front"
+    ):
         return None
     _, clause_end = _clause_bounds(s.text, phrase.end)
     agents = [
@@ -2145,9 +2173,27 @@ def _relative_object(
         if place.end <= mention.start:
             if _RELATIVE.fullmatch(_without_dates(s, place.end, mention.start)):
                 extent = _extent_in(s.text[phrase.end : limit]) or "all"
-                return [(place, extent)]
+                return [(_described(s, place), extent)]
             break
     return []
+
+
+_APPOSITION = re.compile(r"^\s*,\s*(?:a|an|the)\b[^,;]{0,80}$", re.IGNORECASE)
+
+
+def _described(s: _Sentence, place: _PlaceMention) -> _PlaceMention:
+    """The place a relative clause is about: "Kelso, a town in the Northam region that the
+    Front held": not the region that only locates it, but the town the apposition describes."""
+    if not (
+        _DESCRIBES_BEFORE.search(s.text[: place.start])
+        or _LOCATOR_BEFORE.search(s.text[: place.start])
+    ):
+        return place
+    for earlier in reversed([p for p in s.places if p.end <= place.start]):
+        if _APPOSITION.match(s.text[earlier.end : place.start]):
+            return earlier
+        break
+    return place
 
 
 def _world_province(place_id: str) -> bool:

@@ -867,3 +867,56 @@ GAO = "geonames:2457163"
 )
 def test_french_wire_copy(text: str, expected: list[tuple[str, ...]]) -> None:
     assert other_war(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # moving into a town the others have just left is a taking, not fighting
+        (
+            "ISIS fighters moved into Hit hours after Iraqi troops pulled out of their base in"
+            " the town on Monday.",
+            [("isil", HIT, "control", "all", "2014-06-09")],
+        ),
+        # without that, an entry is contested
+        (
+            "ISIS fighters moved into Hit on Monday.",
+            [("isil", HIT, "contested", "unknown", "2014-06-09")],
+        ),
+        # a reduced relative keeps its own date; "federal troops" are the country's forces
+        (
+            "Ramadi, held by ISIS since 12 May, was back under the control of federal troops"
+            " on Monday.",
+            [
+                ("isil", RAMADI, "control", "all", "2014-05-12"),
+                ("iraq-gov", RAMADI, "control", "all", "2014-06-09"),
+            ],
+        ),
+        # an actor inside a relative clause is not the subject of the verb after it
+        (
+            "Peshmerga fighters, who had fought beside Iraqi troops for months, captured Hit"
+            " on Monday.",
+            [("krg", HIT, "control", "all", "2014-06-09")],
+        ),
+        # "X and fighters of the ... group Y": both
+        (
+            "Iraqi troops and fighters of the tribal group Peshmerga took control of Hit on"
+            " Monday.",
+            [
+                ("iraq-gov", HIT, "control", "all", "2014-06-09"),
+                ("krg", HIT, "control", "all", "2014-06-09"),
+            ],
+        ),
+    ],
+)
+def test_takings_of_left_towns_reduced_relatives_and_partners(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert rows(text) == expected
+
+
+def test_a_variant_spelling_of_a_small_place_next_to_a_statement() -> None:
+    # "Qayyara": the gazetteer knows Qayyarah; read next to a taking near the report's places
+    assert rows("Iraqi forces recaptured Qayyara, south of Mosul, on Monday.") == [
+        ("iraq-gov", "geonames:99003", "control", "all", "2014-06-09")
+    ]

@@ -502,6 +502,15 @@ def _unopposed() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
+def _vacated() -> re.Pattern[str]:
+    """ "moved into Kelso hours after the troops pulled out": the others had left (roles.json)."""
+    words = _phrases_regex(_roles()["vacated"])
+    return re.compile(
+        rf"\b(?:after|as|once|when)\s+(?:[\w'’\-]+\s+){{0,6}}?(?:{words})\b", re.IGNORECASE
+    )
+
+
+@lru_cache(maxsize=1)
 def _intention() -> re.Pattern[str]:
     """An aim, plan or fear before a statement (roles.json): it has not happened."""
     roles = _roles()
@@ -1309,7 +1318,7 @@ def _variant_places(
     for match in _UNKNOWN_NAME.finditer(text):
         start, end = match.span()
         spelled = match.group(0)
-        if _inside_any(start, end, taken) or len(names.fold(spelled)) < _VARIANT_MIN_LETTERS:
+        if _inside_any(start, end, taken) or len(names.fold(spelled)) < 3:
             continue
         if _not_a_place(text, start, end, spelled) or _HYPHEN_ADJECTIVE.match(text[end:]):
             continue
@@ -1324,7 +1333,12 @@ def _variant_places(
             continue
         if re.search(rf"\b{re.escape(spelled.lower())}\b", text):
             continue  # the same word in lower case: a common word
-        for place_id in geocode.ranked_ids(spelled, fuzzy=True, context=list(near) or None)[:3]:
+        # a variant key first ("Qayyara", "al-Hol"); a looser match only for longer names
+        loose = len(names.fold(spelled)) >= _VARIANT_MIN_LETTERS
+        ranked = geocode.ranked_ids(spelled, fuzzy=False, context=list(near) or None)
+        if not ranked and loose:
+            ranked = geocode.ranked_ids(spelled, fuzzy=True, context=list(near) or None)
+        for place_id in ranked[:3]:
             record = geocode.place(place_id)
             if record is None or record.kind not in ("city", "town", "village"):
                 continue
@@ -1806,8 +1820,12 @@ def _subjects_before(
     before = [p for p in s.places if p.end <= phrase.start]
     first: _PlaceMention | None = None
     rest = ""
+    reduced = bool(_PARTICIPLE.match(s.text[phrase.start : phrase.end]))
     for place in reversed(before[-3:]):
-        found = _subject_rest(s.text[place.end : phrase.start])
+        gap = s.text[place.end : phrase.start]
+        found = _subject_rest(gap)
+        if found is None and reduced and re.fullmatch(r"\s*,\s*", gap):
+            found = ""  # "Kelso, held by the Front since May, was ...": a reduced relative
         if found is not None:
             first, rest = place, found
             break
@@ -1835,6 +1853,10 @@ def _tail_words(text: str, count: int) -> str:
     return text[words[-count].start() :]
 
 
+_IN_RELATIVE = re.compile(r"^[^,;]{0,60},\s*(?:(?:\w+ly|also|now|then)\s+)?$")
+_RELATIVE_OPENS = re.compile(r",\s*(?:who|which|whose|that)\b[^,;]*$", re.IGNORECASE)
+
+
 def _agent_before(
     s: _Sentence, phrase: _Phrase, floor: int, previous_agent: str | None
 ) -> str | None:
@@ -1851,6 +1873,18 @@ def _agent_before(
         for a in s.actors
         if clause_start <= a.start and a.end <= phrase.start and not a.speaker and not a.sidelined
     ]
+    # "Kelso Front insurgents, who have pledged allegiance to the Order, captured": an actor
+    # inside a relative clause between commas is not the subject
+    outside = [
+        a
+        for a in candidates
+        if not (
+            _RELATIVE_OPENS.search(s.text[clause_start : a.start])
+            and _IN_RELATIVE.search(s.text[a.end : phrase.start])
+        )
+    ]
+    if outside:
+        return outside[-1].actor
     if candidates:
         return candidates[-1].actor
     lead = s.text[max(clause_start, floor) : phrase.start]
@@ -2087,7 +2121,9 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
 
 _JOINED = re.compile(
     r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:(?:units|forces|fighters|troops|members|elements"
-    r"|soldiers)\s+of\s+)?(?:the\s+|(?:their|its)\s+(?:[A-Z][\w'’\-]+\s+)?)?$"
+    r"|soldiers|militants|rebels|militiamen)\s+of\s+)?(?:the\s+|(?:their|its)\s+(?:[A-Z][\w'’\-]+\s+)?)?"
+    # "and fighters of the Islamist group Kelso Front": a word or two of description
+    r"(?:(?:[\w\-]+\s+){0,2}?(?:group|movement|militia|faction|coalition|alliance)\s+)?$"
     # "Ruritanian troops, spearheaded by the Front": both take the place
     r"|^\s*,\s*(?:spearheaded|led)\s+by\s+(?:the\s+)?(?:[\w\-]+-backed\s+)?$",
     re.IGNORECASE,
@@ -2314,7 +2350,7 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
     for phrase in s.phrases:
         if _vetoed(s, phrase):
             continue
-        if phrase.shape == "entry" and flag_raised:
+        if phrase.shape == "entry" and (flag_raised or _vacated().search(s.text, phrase.end)):
             # Raising a flag over a place is the conventional sign of holding it.
             phrase = _Phrase(phrase.start, phrase.end, phrase.shape, "control", phrase.verb)
         agents, places = _read_phrase(s, phrase, previous_agent)

@@ -920,3 +920,24 @@ def test_a_variant_spelling_of_a_small_place_next_to_a_statement() -> None:
     assert rows("Iraqi forces recaptured Qayyara, south of Mosul, on Monday.") == [
         ("iraq-gov", "geonames:99003", "control", "all", "2014-06-09")
     ]
+
+
+def test_a_third_day_is_no_fraction_and_gunmen_and_officers_both_fight() -> None:
+    # "for a third day" says how long, not how much of the town
+    assert rows("ISIS fighters fought for a third straight day in Ramadi.") == [
+        ("isil", RAMADI, "contested", "unknown", "2014-06-12")
+    ]
+    assert rows("ISIS holds a third of Ramadi.")[0][3] == "part"
+    # "X gunmen and officers of the Y": both sides of the fighting
+    text = "ISIS gunmen and officers of the Iraqi army fought in Ramadi on Monday."
+    assert rows(text) == [
+        ("isil", RAMADI, "contested", "unknown", "2014-06-09"),
+        ("iraq-gov", RAMADI, "contested", "unknown", "2014-06-09"),
+    ]
+
+
+def test_a_spelling_that_folds_to_a_town_of_a_named_country_is_read_anywhere() -> None:
+    # "Rada'a" folds to Rada' (Yemen); read when the report names Yemen, not otherwise
+    text = "ISIS fighters fought in the streets of Rada'a, in central Yemen, on Monday."
+    assert rows(text) == [("isil", "geonames:71491", "contested", "unknown", "2014-06-09")]
+    assert rows("ISIS fighters fought in the streets of Rada'a on Monday.") == []

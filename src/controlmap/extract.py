@@ -312,7 +312,12 @@ def _wordset(text: str) -> frozenset[str]:
 _EXTENT_TABLE: tuple[tuple[Extent, str], ...] = (
     ("most", r"\bmore\s+than\s+half\b"),
     ("most", r"\b(?:two|three)[\s\-]+(?:thirds|quarters|fourths)\b"),
-    ("part", r"\b(?:a|one)[\s\-]+(?:third|quarter|fourth)\b"),
+    # "a third of", not "for a third day"
+    (
+        "part",
+        r"\b(?:a|one)[\s\-]+(?:third|quarter|fourth)\b"
+        r"(?!\s+(?:day|night|week|month|year|time|straight|consecutive|successive)s?\b)",
+    ),
     (
         "most",
         r"\b(?:nearly|almost|virtually|practically|most\s+of)\s+(?:all\s+of\s+)?(?:the\s+)?"
@@ -1308,9 +1313,12 @@ def _variant_places(
     countries: frozenset[str],
 ) -> list[_PlaceMention]:
     """Places named in a spelling the gazetteer lacks (transliterations differ in vowels,
-    doubled letters, articles): read only where the sentence makes the name a place (a cue
-    such as "the town of", or right next to a control statement), and only as a place that
-    lies near the report's other places or in a country the report names."""
+    doubled letters, articles, apostrophes). A spelling that folds to a known one ("Rada'a",
+    "Qayyara") is read when the place lies near the report's other places or in a country it
+    names (a town or a seat anywhere in the sentence, a village only where the sentence makes
+    it a place); a looser match
+    ("Jabrayil" for Jebrail) only where the sentence makes the name a place (a cue such as
+    "the town of", or right next to a control statement), under the same condition."""
     if not near and not countries:
         return []
     cue_before, cue_after = _minor_cues()
@@ -1329,13 +1337,15 @@ def _variant_places(
         if _FACILITY_AFTER.match(text[end:]) or _FEATURE_BEFORE.search(text[:start]):
             continue
         placed = bool(cue_before.search(text[:start]) or cue_after.match(text[end:]))
-        if not placed and not _next_to_statement(text, start, end, phrases):
-            continue
+        placed = placed or _next_to_statement(text, start, end, phrases)
         if re.search(rf"\b{re.escape(spelled.lower())}\b", text):
             continue  # the same word in lower case: a common word
-        # a variant key first ("Qayyara", "al-Hol"); a looser match only for longer names
-        loose = len(names.fold(spelled)) >= _VARIANT_MIN_LETTERS
-        ranked = geocode.ranked_ids(spelled, fuzzy=False, context=list(near) or None)
+        # a variant key first ("Qayyara", "al-Hol", "Rada'a"): read anywhere near the report's
+        # places; a looser match only for longer names the sentence makes places
+        loose = placed and len(names.fold(spelled)) >= _VARIANT_MIN_LETTERS
+        ranked = geocode.ranked_ids(
+            spelled, fuzzy=False, notable_only=not placed, context=list(near) or None
+        )
         if not ranked and loose:
             ranked = geocode.ranked_ids(spelled, fuzzy=True, context=list(near) or None)
         for place_id in ranked[:3]:
@@ -1705,8 +1715,13 @@ def _first_object_extent(gap: str, shape: Shape) -> Extent | None:
     if _SITE_AT_TOWN.search(gap):
         return "all"
     if _INSIDE_TOWN.search(gap):
+        if shape == "contest" and _STREETS.search(gap):
+            return None  # "fought in the streets of Kelso": fighting in the town, no part named
         return _extent_in(_tail_words(gap, 3)) or "part"
     return _extent_in(gap)
+
+
+_STREETS = re.compile(r"\bstreets\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 # "Kelso, the capital of Northshire": the second place only says where the first lies
@@ -2120,8 +2135,10 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
 
 
 _JOINED = re.compile(
-    r"^\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:(?:units|forces|fighters|troops|members|elements"
-    r"|soldiers|militants|rebels|militiamen)\s+of\s+)?(?:the\s+|(?:their|its)\s+(?:[A-Z][\w'’\-]+\s+)?)?"
+    r"^\s*(?:(?:gunmen|fighters|militants|troops|forces|rebels|militiamen|insurgents|soldiers"
+    r"|units)\s+)?"  # "Kelso Front gunmen and officers of the police"
+    r"(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:(?:units|forces|fighters|troops|members|elements"
+    r"|soldiers|militants|rebels|militiamen|officers|policemen|gunmen)\s+of\s+)?(?:the\s+|(?:their|its)\s+(?:[A-Z][\w'’\-]+\s+)?)?"
     # "and fighters of the Islamist group Kelso Front": a word or two of description
     r"(?:(?:[\w\-]+\s+){0,2}?(?:group|movement|militia|faction|coalition|alliance)\s+)?$"
     # "Ruritanian troops, spearheaded by the Front": both take the place

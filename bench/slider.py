@@ -51,6 +51,27 @@ SEQ_JS = """() => {
     const w = f && f.contentWindow;
     return w && w.cmTimeLayer ? w.cmTimeLayer.cmSeq : -1;
 }"""
+# Slider-to-map as the page itself sees it, without the test driver's round trips: from the
+# key's keydown event to the date layer holding a new frame, polled every millisecond.
+IN_PAGE_JS = (
+    """() => {
+    window.cmStepTimes = [];
+    const seq = """
+    + SEQ_JS
+    + """;
+    document.addEventListener("keydown", () => {
+        const t0 = performance.now();
+        const s0 = seq();
+        const poll = () => {
+            if (seq() !== s0) window.cmStepTimes.push(performance.now() - t0);
+            else if (performance.now() - t0 < 60000) setTimeout(poll, 1);
+        };
+        setTimeout(poll, 0);
+    }, true);
+}"""
+)
+# How many steps the page drew from what it was given ahead, confirmed by the server.
+AHEAD_JS = SEQ_JS.replace("w.cmTimeLayer.cmSeq : -1", "w.cmTimeLayer.cmAhead || 0 : 0")
 
 
 # Loaded by the app server when ``--profile`` is given (through PYTHONPATH): every script
@@ -227,6 +248,8 @@ def step_map(
                 r.abort()  # type: ignore[attr-defined]
 
         page.route("**/*", route)
+        # A script error in the page would stall a step: say it where the figures are read.
+        page.on("pageerror", lambda e: print(f"page error: {e}", file=sys.stderr, flush=True))
         wire = Wire(page)
         page.goto(f"{server_base}{path}")
         frame = page  # the layer's frame number is read through the page (see SEQ_JS)
@@ -241,6 +264,8 @@ def step_map(
         started, layer_sent, finished = [], [], []
         kinds: dict[str, int] = {}
         load_before = os.getloadavg()[0]
+        ahead_before = frame.evaluate(AHEAD_JS)
+        page.evaluate(IN_PAGE_JS)
         for _ in range(steps):
             seq = frame.evaluate(SEQ_JS)
             requests_before = len(wire.http)
@@ -249,6 +274,11 @@ def step_map(
             slider.press(key)
             frame.wait_for_function(f"({SEQ_JS})() > {seq}", timeout=300_000)
             times.append(time.perf_counter() - t0)
+            # The map may be drawn before the server answers (a step sent ahead): the step's
+            # bytes are counted once its run has ended and the connection is quiet again.
+            deadline = time.perf_counter() + 60
+            while wire.first(t0, "script_finished") is None and time.perf_counter() < deadline:
+                page.wait_for_timeout(20)
             wire.quiet(page)
             sizes.append(wire.since(t0))
             requests += len(wire.http) - requests_before
@@ -257,6 +287,8 @@ def step_map(
             finished.append(wire.first(t0, "script_finished") or float("nan"))
             for k, n in wire.by_kind(t0).items():
                 kinds[k] = kinds.get(k, 0) + n
+        drawn_ahead = frame.evaluate(AHEAD_JS) - ahead_before
+        in_page = [t / 1000 for t in page.evaluate("() => window.cmStepTimes")]
         browser.close()
 
     def ms(values: list[float]) -> int | None:
@@ -271,6 +303,11 @@ def step_map(
         "bytes_per_step_p50_kb": round(statistics.median(sizes) / 1024, 1),
         "bytes_per_step_p95_kb": round(pctl(sizes, 0.95) / 1024, 1),
         "bytes_per_step_max_kb": round(max(sizes) / 1024, 1),
+        "bytes_per_step_kb": [round(b / 1024, 1) for b in sizes],
+        "steps_drawn_ahead": drawn_ahead,
+        "in_page_p50_ms": ms(in_page),
+        "in_page_max_ms": round(max(in_page) * 1000) if in_page else None,
+        "slider_to_map_ms": [round(t * 1000) for t in times],
         "slider_to_map_p50_ms": round(statistics.median(times) * 1000),
         "slider_to_map_p95_ms": round(pctl(times, 0.95) * 1000),
         "rerun_started_ms_p50": ms(started),

@@ -470,3 +470,17 @@ def test_steps_given_ahead_are_drawn_before_the_server_answers_and_match_it(app_
     # Going back to the date shown before costs nothing: the browser still holds it.
     assert any(v == "prior" for v in step["ahead"].values())
     assert held.predicted == ["2014-01-02", "2013-12-30", "2014-01-02", "2014-10-13"]
+
+
+def test_no_steps_are_sent_ahead_of_a_very_large_frame(app_db, monkeypatch):
+    from controlmap import ui
+    from controlmap.ui import timelayer
+
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert ui.prefetched(30)
+    at.run()
+    assert _layer_message(at)["ahead"], "the steps either side were not sent ahead"
+    # A date of thousands of areas: two edits of it ahead would cost every step more.
+    monkeypatch.setattr(timelayer, "AHEAD_MAX_VERTICES", 3)
+    at.select_slider(key="date_slider").set_value("2014-01-02").run()
+    assert _layer_message(at)["ahead"] == {}

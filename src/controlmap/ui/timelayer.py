@@ -20,6 +20,7 @@ _component = components.declare_component(
     "controlmap_timelayer",
     path=str(Path(str(files("controlmap.ui") / "components" / "timelayer"))),
 )
+AHEAD_MAX_VERTICES = 50_000  # no steps sent ahead of a frame larger than this
 _HELD = "_cm_timelayer_held"  # per session: the frame the browser holds, and the last message
 
 
@@ -41,9 +42,19 @@ def show(
     shows its date, without waiting for the server; the next run then only confirms it. A
     date whose frame is the one the browser held before this one is sent as "prior": the
     browser still has it, so stepping back costs no bytes either."""
+    if ahead and _vertices(frame) > AHEAD_MAX_VERTICES:
+        # A date of thousands of areas: an edit of it is tens of KB and takes the server a
+        # while to write; two of them ahead would cost every step more than they save.
+        ahead = {}
     held: dict[str, Any] | None = st.session_state.get(_HELD)
     value = st.session_state.get(key)
-    wants = value.get("resync") if isinstance(value, dict) else None
+    # A request for the whole frame: the frame number the page could not apply, and a mark
+    # that makes a second request for the same number a new one (after a script error).
+    wants = (
+        (value["resync"], value.get("again"))
+        if isinstance(value, dict) and "resync" in value
+        else None
+    )
     # Not on the page in the previous run: a new component starts with nothing drawn.
     fresh = key not in st.session_state
     resync = wants is not None and (held is None or wants != held["resynced"])
@@ -94,3 +105,8 @@ def _edits(frame: Frame, prior: Frame | None, ahead: dict[str, Frame]) -> dict[s
         else {"items": timelayer.changes(frame, other), "ages": other.ages}
         for day, other in ahead.items()
     }
+
+
+def _vertices(frame: Frame) -> int:
+    """How many vertices ``frame`` draws (each ring is int32 pairs)."""
+    return sum(len(ring) for item in frame.items for ring in item.rings) // 8

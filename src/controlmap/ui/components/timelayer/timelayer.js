@@ -203,7 +203,7 @@
       for (var i = 0; i < changes.length; i++) {
         var el = changes[i].target;
         if (el.matches && el.matches(watching)) {
-          predict(el.getAttribute("aria-valuetext"));
+          safely(function () { predict(el.getAttribute("aria-valuetext")); }, null);
           return;
         }
       }
@@ -309,8 +309,33 @@
     if (win && (!host || host.win !== win || host.map !== win.map)) draw();
   }, 250);
 
+  // Whatever goes wrong applying a message, the page must not stay on a wrong or stale
+  // map: start again from nothing and ask for the whole frame.
+  function safely(run, msg) {
+    try {
+      run();
+    } catch (err) {
+      if (window.console) window.console.error("controlmap date layer:", err);
+      pending = null;
+      if (host) host.group.clearLayers();
+      held = { seq: -1, day: null, items: [], ages: {} };
+      prior = null;
+      ahead = { seq: -1, days: {} };
+      if (msg) {
+        askedFor = msg.seq;
+        send("streamlit:setComponentValue", {
+          value: { resync: msg.seq, again: Date.now() },
+          dataType: "json",
+        });
+      }
+    }
+  }
+
   window.addEventListener("message", function (event) {
-    if (event.data && event.data.type === "streamlit:render") apply(event.data.args.msg);
+    if (event.data && event.data.type === "streamlit:render") {
+      var msg = event.data.args.msg;
+      safely(function () { apply(msg); }, msg);
+    }
   });
   send("streamlit:componentReady", { apiVersion: 1 });
   send("streamlit:setFrameHeight", { height: 0 });

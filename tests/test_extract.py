@@ -941,3 +941,42 @@ def test_a_spelling_that_folds_to_a_town_of_a_named_country_is_read_anywhere() -
     text = "ISIS fighters fought in the streets of Rada'a, in central Yemen, on Monday."
     assert rows(text) == [("isil", "geonames:71491", "contested", "unknown", "2014-06-09")]
     assert rows("ISIS fighters fought in the streets of Rada'a on Monday.") == []
+
+
+ANSONGO = "geonames:2461003"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the elided article: "d'Ansongo" is Ansongo
+        (
+            "Le JNIM a pris jeudi le contrôle d'Ansongo, près de Gao, selon des témoins.",
+            [("jnim", ANSONGO, "control", "all", "2024-02-15")],
+        ),
+        # "contrôle toujours": the verb, in the singular
+        (
+            "Le JNIM contrôle toujours la ville d'Ansongo, près de Gao, selon des habitants.",
+            [("jnim", ANSONGO, "control", "all", "2024-02-20")],
+        ),
+        # a blockade around a town is a siege; "Since" opening a sentence is no place
+        (
+            "Since January, JNIM fighters have enforced a blockade around Gao.",
+            [("jnim", GAO, "contested", "unknown", "2024-01-01")],
+        ),
+    ],
+)
+def test_french_elision_and_a_blockade_around(text: str, expected: list[tuple[str, ...]]) -> None:
+    assert other_war(text) == expected
+
+
+def test_a_relative_clause_keeps_its_date_and_the_capital_in_apposition() -> None:
+    # "last month" dates the relative clause about the town, not the retaking
+    text = (
+        "Iraqi commanders said on Wednesday that their troops had retaken Hit, the town on the"
+        " Euphrates that ISIS reached last month."
+    )
+    assert rows(text) == [("iraq-gov", HIT, "control", "all", "2014-06-11")]
+    # "an estimated 90 percent of the capital, Baghdad": most of Baghdad
+    text = "ISIS now controls an estimated 90 percent of the capital, Baghdad."
+    assert rows(text) == [("isil", "geonames:98182", "control", "most", "2014-06-12")]

@@ -364,7 +364,8 @@ _OBJECT_FILLER = _wordset(
     southwestern southeastern also now again fully completely largely its their
     one two three four five six seven eight nine ten third thirds quarter quarters ward wards
     suburbs suburb port coastal frontline front-line garrison regional
-    la le les de du des ville localité commune désormais entièrement totalement complètement
+    la le les de du des d l ville localité commune désormais entièrement totalement complètement
+    toujours encore estimated
     """
 )
 # Words that may join a further place to a list of objects ("Dunmore and Ashby").
@@ -1093,6 +1094,9 @@ _METONYM = re.compile(
 )
 
 
+_ELISION = re.compile(r"^[dlDL]['’](?=[A-ZÀ-Ý])")
+
+
 def _place_at(
     text: str,
     words: Sequence[re.Match[str]],
@@ -1106,6 +1110,10 @@ def _place_at(
         if not re.fullmatch(r"[\s\-‐]+", text[a.end() : b.start()]):
             return None
     tokens = [w.group(0) for w in words[i : j + 1]]
+    elided = _ELISION.match(tokens[0])
+    if elided:  # French "d'Aguelhok", "l'Ouest": the name after the elided article
+        start += elided.end()
+        tokens[0] = tokens[0][elided.end() :]
     content = [t for t in tokens if t.lower() not in ("al", "el", "ar", "as", "ad", "an", "ash")]
     if not content or not _capitalised(content[0]):
         return None
@@ -1741,6 +1749,9 @@ def _next_object_ok(gap: str, actors_between: bool) -> bool:
     return len(words) <= 8 and all(w in _LIST_FILLER for w in words)
 
 
+_APPOSED_NOUN = re.compile(r"\b(?P<noun>capital|city|town|village|port)\s*,\s*$", re.IGNORECASE)
+
+
 def _objects_after(
     s: _Sentence, start: int, limit: int, shape: Shape, status: Status
 ) -> list[tuple[_PlaceMention, Extent]]:
@@ -1754,6 +1765,7 @@ def _objects_after(
         gap = _without_dates(s, anchor, place.start)
         between = any(anchor <= a.start and a.end <= place.start for a in s.actors)
         if not picked:
+            gap = _APPOSED_NOUN.sub(r"\g<noun> ", gap)  # "90 percent of the capital, Kelso"
             lead = gap
             if shape in ("contest", "entry"):  # "fighting in the town", "battling X in the town"
                 for actor in s.actors:
@@ -2282,6 +2294,7 @@ def _date_for(
             if place.end <= d.start
             and d.end <= min([next_start, *_blockers(s, phrase, place)])
             and d.start < place_clause_end
+            and not _RELATIVE_BETWEEN.search(s.text[place.end : d.start])
         ]
         if own and phrase.shape != "adjective":
             return own[0]
@@ -2289,10 +2302,21 @@ def _date_for(
         return None  # "the Front-held town of Kelso": the state at publication
     floor = _previous_phrase_end(s, phrase)
     limit = _next_phrase_start(s, phrase)
-    after = [d for d in s.dates if phrase.end <= d.start and d.end <= max(limit, phrase.end)]
+    after = [
+        d
+        for d in s.dates
+        if phrase.end <= d.start
+        and d.end <= max(limit, phrase.end)
+        # "retook Kelso, the town that the Front reached last month": the relative's own date
+        and not _RELATIVE_BETWEEN.search(s.text[phrase.end : d.start])
+    ]
     _, clause_end = _clause_bounds(s.text, phrase.end)
     if not after:
-        later = [d for d in s.dates if d.start >= phrase.end]
+        later = [
+            d
+            for d in s.dates
+            if d.start >= phrase.end and not _RELATIVE_BETWEEN.search(s.text[phrase.end : d.start])
+        ]
         others = [p for p in s.phrases if p.start > phrase.end]
         # beyond its clause only the date of a report ("..., officials said on Friday")
         if (
@@ -2301,7 +2325,9 @@ def _date_for(
             and (later[0].start < clause_end or _ATTRIBUTION.search(s.text[: later[0].start]))
         ):
             after = later
-        reported = [d for d in later if _ATTRIBUTION.search(s.text[: d.start])]
+        reported = [
+            d for d in s.dates if d.start >= phrase.end and _ATTRIBUTION.search(s.text[: d.start])
+        ]
         own_before = [d for d in s.dates if d.end <= phrase.start and d.start >= floor]
         if not after and reported and not own_before:
             # "entered Kelso ... and are clearing it, an official said on Thursday": a statement
@@ -2328,6 +2354,7 @@ def _date_for(
     return None
 
 
+_RELATIVE_BETWEEN = re.compile(r"\b(?:that|which|who|whom|where)\s+(?!said\b)", re.IGNORECASE)
 _ATTRIBUTION = re.compile(
     r"\b(?:said|says|say|announced|announces|reported|reports|claimed|claims|stated|confirmed"
     r"|added|declared|told\s+(?:\w+\s+){1,3}?)\s*$",

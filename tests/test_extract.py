@@ -980,3 +980,43 @@ def test_a_relative_clause_keeps_its_date_and_the_capital_in_apposition() -> Non
     # "an estimated 90 percent of the capital, Baghdad": most of Baghdad
     text = "ISIS now controls an estimated 90 percent of the capital, Baghdad."
     assert rows(text) == [("isil", "geonames:98182", "control", "most", "2014-06-12")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # one describing word before the place
+        (
+            "ISIS seized the disused Ramadi airport on Monday.",
+            [("isil", RAMADI, "control", "part", "2014-06-09")],
+        ),
+        # reaching the outskirts is fighting for part of the town; "there" is that town
+        (
+            "ISIS fighters reached the eastern outskirts of Ramadi and are fighting Iraqi troops"
+            " there.",
+            [
+                ("isil", RAMADI, "contested", "part", "2014-06-12"),
+                ("iraq-gov", RAMADI, "contested", "part", "2014-06-12"),
+            ],
+        ),
+        # reaching an agreement is not reaching a town
+        ("ISIS reached an agreement with tribal leaders in Hit.", []),
+        # the residents had left: the entry is a taking
+        (
+            "Iraqi troops entered Hit on Monday after its residents had left.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-09")],
+        ),
+        # "regime soldiers" are the state's forces
+        (
+            "ISIS fighters clashed with regime soldiers in Raqqa on Monday.",
+            [
+                ("isil", "geonames:172955", "contested", "unknown", "2014-06-09"),
+                ("syria-gov", "geonames:172955", "contested", "unknown", "2014-06-09"),
+            ],
+        ),
+    ],
+)
+def test_adjectives_outskirts_there_and_regime_soldiers(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert rows(text) == expected

@@ -1695,9 +1695,14 @@ _KIND_OF = re.compile(
 )
 
 
+_ONE_ADJECTIVE = re.compile(r"\s*the\s+(?-i:[a-z][a-z\-]+)\s+")
+
+
 def _first_object_ok(gap: str, shape: Shape, actors_between: bool) -> bool:
     if _LOCATOR_BEFORE.search(gap):
         return False
+    if _ONE_ADJECTIVE.fullmatch(gap) and not actors_between:
+        return True  # "seized the disused Kelso airport": one describing word
     if len(_words_in(gap)) <= 10 and _SITE_AT_TOWN.search(gap) and not re.search(r"[.;:]", gap):
         return True
     words = _words_in(gap)
@@ -2666,6 +2671,12 @@ _IT = re.compile(
     r"|infiltrated)\s+(?P<it>it)\b"
     r"|\b(?P<it2>[Ii]t)(?=\s+(?:(?:has|had|was|is)\s+)?(?:fell|fallen|falls)\s+(?:in)?to\b)",
 )
+# "are fighting Ruritanian units there": the place named last.
+_THERE = re.compile(
+    r"\b(?:fighting|fight|fought|clashing|clashed|clash|battling|battled)\b[^,.;]{0,40}?\s"
+    r"(?P<there>there)\b",
+    re.IGNORECASE,
+)
 # "the facility", "the refinery": the last site named that is not a town.
 _THE_SITE_NOUN = re.compile(
     r"\bthe\s+(?P<noun>facility|complex|refinery|plant|airport|air\s*base|airbase|base|dam"
@@ -2695,6 +2706,7 @@ def _with_referents(
     spans = [(p.start, p.end) for p in places]
     readings = (
         (_IT, "it", None, None),
+        (_THERE, "there", None, None),
         (_THE_TOWN_NOUN, "noun", None, True),
         (_PART_OF_TOWN, "part", "part", True),
         (_THE_SITE_NOUN, "noun", None, False),
@@ -2722,8 +2734,12 @@ def _with_referents(
                 town = before[-1] if before else earlier if town_like else earlier_site
             if town is None:
                 continue
+            own = extent
+            if name == "there" and before:
+                # "reached the eastern outskirts of Kelso and are fighting ... there": as much
+                own = town.extent or _extent_in(_tail_words(text[: town.start], 4))
             added.append(
-                _PlaceMention(start, end, town.place_id, town.name, extent, referent=True)  # type: ignore[arg-type]
+                _PlaceMention(start, end, town.place_id, town.name, own, referent=True)  # type: ignore[arg-type]
             )
             spans.append((start, end))
     return sorted([*places, *added], key=lambda p: p.start)

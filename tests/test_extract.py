@@ -1020,3 +1020,21 @@ def test_adjectives_outskirts_there_and_regime_soldiers(
     text: str, expected: list[tuple[str, ...]]
 ) -> None:
     assert rows(text) == expected
+
+
+def test_units_of_the_speaking_side_and_the_paramilitaries() -> None:
+    # units named by no side are the side whose ministry speaks, by its adjective
+    text = (
+        "Units of the Centre group of forces have liberated the settlement of Blahodatne,"
+        " the Russian Defence Ministry said on Wednesday."
+    )
+    assert other_war(text) == [("ru-forces", BLAHODATNE, "control", "all", "2024-02-14")]
+    # "the paramilitaries" is the armed group named before; most of a town's districts is part
+    text = (
+        "JNIM attacked Gao on Monday. The paramilitaries still hold most of the city's districts."
+    )
+    assert ("jnim", GAO, "control", "part", "2024-02-20") in other_war(text)
+    # "the junta" is the state of the place's country
+    assert other_war("The junta retook Gao on Friday.", "2013-01-27") == [
+        ("fama", GAO, "control", "all", "2013-01-25")
+    ]

@@ -446,13 +446,14 @@ _DROVE_OUT = re.compile(
 )
 _PRONOUN_SUBJECT = re.compile(
     r"\b(?:they|the\s+group|the\s+militants|the\s+jihadists|the\s+insurgents|the\s+fighters"
-    r"|its\s+fighters|their\s+fighters|the\s+organi[sz]ation|the\s+extremists|the\s+rebels)\b",
+    r"|its\s+fighters|their\s+fighters|the\s+organi[sz]ation|the\s+extremists|the\s+rebels"
+    r"|the\s+paramilitar(?:y|ies))\b",
     re.IGNORECASE,
 )
 # Nominal anaphors that name the insurgent side whoever acted last ("the militants' control").
 _INSURGENT_ANAPHOR = re.compile(
     r"\b(?:the\s+group|the\s+militants|the\s+jihadists|the\s+insurgents|the\s+extremists"
-    r"|the\s+organi[sz]ation|the\s+rebels)\b",
+    r"|the\s+organi[sz]ation|the\s+rebels|the\s+paramilitar(?:y|ies))\b",
     re.IGNORECASE,
 )
 # An actor named as the source of a report is not the agent of what it reports.
@@ -536,7 +537,10 @@ def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
     return (
         re.compile(rf"\b(?:{_phrases_regex(roles['backers_before'])})\s+{owner}$", re.I),
         re.compile(rf"\b(?:{_phrases_regex(roles['opponents_before'])})\s+{owner}$", re.I),
-        re.compile(rf"['’]s\s+(?:{_phrases_regex(roles['speaker_nouns'])})$", re.I),
+        # "Ruritania's defence ministry", "the Ruritanian Defence Ministry"
+        re.compile(
+            rf"(?:['’]s|(?-i:[A-Z][\w\-]*))\s+(?:{_phrases_regex(roles['speaker_nouns'])})$", re.I
+        ),
     )
 
 
@@ -972,6 +976,9 @@ def _compiled_actor_patterns(
     every_noun = "|".join(
         r"\s+".join(map(re.escape, n.split())) for n in sorted({*nouns, *voices}, key=len)[::-1]
     )
+    voice_nouns = "|".join(
+        r"\s+".join(map(re.escape, n.split())) for n in sorted(voices, key=len)[::-1]
+    )
     for code, actor_id in owners.items():
         country = "|".join(re.escape(n) for n in geocode.country_names(code))
         if country:
@@ -982,6 +989,12 @@ def _compiled_actor_patterns(
                     ),
                     actor_id,
                 )
+            )
+        adjectives = "|".join(re.escape(a) for a in by_country.get(code, ()) if a[:1].isupper())
+        if adjectives:
+            # "the Ruritanian Defence Ministry said": the country's voice by its adjective
+            patterns.append(
+                (re.compile(rf"(?<![\w\-])(?:{adjectives})\s+(?i:{voice_nouns})(?!\w)"), actor_id)
             )
     return tuple(patterns)
 
@@ -1783,8 +1796,9 @@ def _objects_after(
             if not _first_object_ok(gap, shape, between):
                 break
             extent = _first_object_extent(gap, shape)
-            if extent is None and _POSSESSIVE_PART.match(s.text[place.end :]):
-                extent = "part"  # "Westford's Old Mill district", "Eastbrook's centre"
+            if _POSSESSIVE_PART.match(s.text[place.end :]):
+                # "Westford's Old Mill district", "most of Eastbrook's neighbourhoods": a part
+                extent = "part"
             picked.append((place, place.extent or extent or default))
         elif _QUALIFIES_NEXT.match(gap):
             # "the Lakeside city of Eastbrook", "Lakeside's capital Westford": Lakeside only locates
@@ -1930,11 +1944,21 @@ def _agent_before(
     voices = [a for a in s.actors if a.speaker and a.end <= phrase.start]
     if voices and _IT_SUBJECT.search(lead):
         return voices[-1].actor  # "the Ruritanian defence ministry said it had taken"
+    later_voices = [a for a in s.actors if a.speaker and a.start >= phrase.end]
+    if later_voices and _OWN_UNITS.match(lead):
+        # "Units of the Centre group ... have liberated Kelso, the Ruritanian Defence Ministry
+        # said": units named by no side are the speaking side's own
+        return later_voices[0].actor
     if previous_agent and _PRONOUN_SUBJECT.search(lead):
         return previous_agent
     return None
 
 
+_OWN_UNITS = re.compile(
+    r"^\s*(?:the\s+|our\s+)?(?:units|troops|forces|servicemen|soldiers|assault\s+(?:groups|units"
+    r"|detachments))\b",
+    re.IGNORECASE,
+)
 _IT_SUBJECT = re.compile(
     r"\b(?:it|they)\s+(?:(?:had|has|have|was|were|is|are|now|also|already|\w+ly)\s+){0,3}$",
     re.IGNORECASE,

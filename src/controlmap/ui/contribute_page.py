@@ -462,6 +462,9 @@ def render() -> None:
         return
     registry = ui.current().registry
     ui.restore(KEPT)
+    # Kept now as well as at the end: a click on another page can cut this run short, and
+    # what the reader typed came with the request that started it.
+    ui.keep(KEPT)
     _report_form()
     _claim_form(registry)
     _area_picker()

@@ -55,16 +55,17 @@ def show(
         if isinstance(value, dict) and "resync" in value
         else None
     )
+    # The steps ahead that are not this frame itself.
+    steps = {d: f for d, f in (ahead or {}).items() if f is not frame and d != day}
     # Not on the page in the previous run: a new component starts with nothing drawn.
     fresh = key not in st.session_state
     resync = wants is not None and (held is None or wants != held["resynced"])
     if held is not None and not fresh and not resync and held["frame"] is frame:
         msg = held["msg"]  # nothing changed: the same message, which the browser skips
-        ready = {d: f for d, f in (ahead or {}).items() if f is not frame and d != day}
-        if ready.keys() != held["ahead"].keys():
+        if steps.keys() != held["ahead"].keys():
             # Dates prepared since: the same frame, with the steps now ready given ahead.
-            msg = {**msg, "ahead": _edits(frame, held["base"], ready)}
-            st.session_state[_HELD] = {**held, "msg": msg, "ahead": ready}
+            msg = {**msg, "ahead": _edits(frame, held["base"], steps)}
+            st.session_state[_HELD] = {**held, "msg": msg, "ahead": steps}
     else:
         base = None if held is None or fresh or resync else held["frame"]
         seq = held["seq"] + 1 if held is not None else 0
@@ -76,14 +77,13 @@ def show(
             msg = timelayer.message(base, frame, seq=seq, base_seq=held["seq"] if held else -1)
         msg["day"] = day
         msg["watch"] = watch
-        sent = {d: f for d, f in (ahead or {}).items() if f is not frame and d != day}
-        msg["ahead"] = _edits(frame, base, sent)
+        msg["ahead"] = _edits(frame, base, steps)
         st.session_state[_HELD] = {
             "seq": seq,
             "frame": frame,
             "base": base,
             "msg": msg,
-            "ahead": sent,
+            "ahead": steps,
             "resynced": wants if resync else (held or {}).get("resynced"),
         }
 

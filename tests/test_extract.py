@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -1038,3 +1039,169 @@ def test_units_of_the_speaking_side_and_the_paramilitaries() -> None:
     assert other_war("The junta retook Gao on Friday.", "2013-01-27") == [
         ("fama", GAO, "control", "all", "2013-01-25")
     ]
+
+
+# --- nouns of capture, losses to a taker, grips, fights for control, doubts ---------------
+
+Reader = Callable[[str], list[tuple[str, ...]]]
+
+
+@pytest.mark.parametrize(
+    ("read", "text", "expected"),
+    [
+        # a capture named by a noun: its agent after "by", else its owner
+        (
+            rows,
+            "The capture of Ramadi by ISIS fighters on Sunday stunned Baghdad.",
+            [("isil", RAMADI, "control", "all", "2014-06-08")],
+        ),
+        (
+            rows,
+            "Following the seizure of Hit by Islamic State militants in October, thousands fled.",
+            [("isil", HIT, "control", "all", "2013-10-01")],
+        ),
+        (
+            other_war,
+            "JNIM's takeover of Gao on Monday sent thousands fleeing south.",
+            [("jnim", GAO, "control", "all", "2024-02-19")],
+        ),
+        (
+            other_war,
+            "Russia's capture of Avdiivka on Saturday was its biggest gain in months.",
+            [("ru-forces", AVDIIVKA, "control", "all", "2024-02-17")],
+        ),
+        (
+            other_war,
+            "The Ukrainian recapture of Avdiivka was announced on Sunday.",
+            [("ua-forces", AVDIIVKA, "control", "all", "2024-02-18")],
+        ),
+        # ... but not one planned, attempted or feared
+        (rows, "The planned capture of Mosul by Iraqi forces has been delayed.", []),
+        (rows, "ISIS's attempted capture of Haditha on Monday failed.", []),
+        (other_war, "Fears of a capture of Avdiivka by Russian forces grew on Monday.", []),
+    ],
+)
+def test_a_capture_named_by_a_noun(
+    read: Reader, text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("read", "text", "expected"),
+    [
+        # a place lost, handed or ceded to a taker is the taker's
+        (
+            rows,
+            "The fall of Ramadi to ISIS on Sunday was a blow to Baghdad.",
+            [("isil", RAMADI, "control", "all", "2014-06-08")],
+        ),
+        (
+            rows,
+            "Iraqi troops handed Sinjar over to Kurdish forces on Friday.",
+            [("krg", SINJAR, "control", "all", "2014-06-06")],
+        ),
+        (
+            other_war,
+            "Ukrainian forces ceded Avdiivka to Russian forces on Saturday.",
+            [("ru-forces", AVDIIVKA, "control", "all", "2024-02-17")],
+        ),
+        (
+            rows,
+            "ISIS lost Hit on Tuesday to the army.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-10")],
+        ),
+        # returned or passed into a side's control or hands
+        (
+            rows,
+            "Mosul returned to government control in July.",
+            [("iraq-gov", MOSUL, "control", "all", "2013-07-01")],
+        ),
+        (
+            other_war,
+            "Avdiivka passed into Russian hands on Saturday.",
+            [("ru-forces", AVDIIVKA, "control", "all", "2024-02-17")],
+        ),
+        # no taker after "to", or a loss only reported
+        (rows, "Iraqi troops abandoned Hit to regroup near Ramadi.", []),
+        (rows, "Officials denied reports of the fall of Ramadi to ISIS.", []),
+    ],
+)
+def test_a_place_lost_to_a_taker(read: Reader, text: str, expected: list[tuple[str, ...]]) -> None:
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("read", "text", "expected"),
+    [
+        # a grip or hold kept on a town is control of it
+        (
+            rows,
+            "ISIS consolidated its grip on Fallujah on Monday.",
+            [("isil", FALLUJAH, "control", "all", "2014-06-09")],
+        ),
+        (
+            other_war,
+            "Russian forces tightened their grip on Avdiivka on Saturday.",
+            [("ru-forces", AVDIIVKA, "control", "all", "2024-02-17")],
+        ),
+        (
+            other_war,
+            "JNIM has kept its hold on Gao.",
+            [("jnim", GAO, "control", "all", "2024-02-20")],
+        ),
+        (rows, "ISIS maintained its hold on power in Fallujah.", []),
+        # fighting for control of a town is fighting, for each side
+        (
+            rows,
+            "ISIS and Iraqi troops are fighting for control of Ramadi.",
+            [
+                ("isil", RAMADI, "contested", "unknown", "2014-06-12"),
+                ("iraq-gov", RAMADI, "contested", "unknown", "2014-06-12"),
+            ],
+        ),
+        (
+            other_war,
+            "Russian and Ukrainian forces fought for control of Avdiivka on Monday.",
+            [
+                ("ru-forces", AVDIIVKA, "contested", "unknown", "2024-02-19"),
+                ("ua-forces", AVDIIVKA, "contested", "unknown", "2024-02-19"),
+            ],
+        ),
+        (rows, "The battle for control of Mosul entered its third month.", []),
+        # driving a named side out of a town; winning it back
+        (
+            rows,
+            "ISIS fighters routed Iraqi troops from Ramadi on Sunday.",
+            [("isil", RAMADI, "control", "all", "2014-06-08")],
+        ),
+        (
+            other_war,
+            "Russian forces forced Ukrainian forces out of Avdiivka on Saturday.",
+            [("ru-forces", AVDIIVKA, "control", "all", "2024-02-17")],
+        ),
+        (rows, "ISIS forced residents out of Hit on Monday.", []),
+        (
+            rows,
+            "Iraqi troops won back Hit on Friday.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-06")],
+        ),
+    ],
+)
+def test_grips_fights_for_control_and_routs(
+    read: Reader, text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There is no sign that ISIS has taken Haditha.",
+        "Iraqi officials denied losing Ramadi.",
+        "The army dismissed reports that ISIS had seized Hit.",
+        "It was unclear whether ISIS had captured Hit.",
+    ],
+)
+def test_denied_and_doubted_statements_give_nothing(text: str) -> None:
+    assert rows(text) == []

@@ -27,13 +27,15 @@ How one sentence is read:
    shape      examples                                      actor / place
    ========== ============================================= ============================
    active     seized, captured, took (control of), overran, actor before, places after
-              controls, holds, occupied, retook, liberated
+              controls, holds, occupied, retook, liberated, (a noun: "by" actor after the
+              the capture of, tightened its grip on         places, else its owner)
    passive    fell to, held by, retaken by, in the hands    places before, actor after
               of, under Front control, remains contested
    drive      drove the Front out of, expelled ... from     actor before, places after
    declare    declared Southwick liberated                  actor before, place between
    adjective  Front-held Dunmore                            actor in the word, place after
-   loss       the Front lost Southwick to the army          places after, actor after "to"
+   loss       the Front lost Southwick to the army,         places after, actor after "to"
+              the fall of Southwick to the Front
    entry      entered, pushed into, stormed into            actor before, places after
    contest    besieged, clashes, fighting in, attacked,     actor before, else after
               assault on, threatened to seize               ("between A and B": both)
@@ -171,6 +173,8 @@ class Verb:
     other_senses: re.Pattern[str] | None  # words after it that make it mean something else
     modal_ok: bool  # "threatened to seize" is itself a modal statement of contest
     retake: bool = False  # taking back: a side reporting it passively is its agent
+    nominal: bool = False  # a noun ("the capture of Kelso by the Front"): its agent after "by"
+    loser_named: bool = False  # "forced the Front out of Kelso": only with the loser named
 
 
 def _words_regex(token: str) -> str:
@@ -240,6 +244,8 @@ def verbs() -> tuple[Verb, ...]:
                 ),
                 modal_ok=bool(entry.get("modal_ok")),
                 retake=bool(entry.get("retake")),
+                nominal=bool(entry.get("nominal")),
+                loser_named=bool(entry.get("loser_named")),
             )
         )
     for status, words in data.get("adjectives", {}).items():
@@ -519,11 +525,12 @@ def _vacated() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _intention() -> re.Pattern[str]:
-    """An aim, plan or fear before a statement (roles.json): it has not happened."""
+    """An aim, plan, fear or denial before a statement (roles.json): it has not happened."""
     roles = _roles()
     words = r"(?:[\w'’\-]+\s+)"
+    before = [*roles["intention_before"], *roles["doubted_before"]]
     return re.compile(
-        rf"\b(?:{_phrases_regex(roles['intention_before'])})\s+{words}{{0,5}}$"
+        rf"\b(?:{_phrases_regex(before)})\s+{words}{{0,5}}$"
         rf"|\b(?:{_phrases_regex(roles['future_adjectives'])})\s+{words}?$",
         re.IGNORECASE,
     )
@@ -965,7 +972,10 @@ def _compiled_actor_patterns(
             (
                 re.compile(
                     rf"(?<![\w\-])(?:{body}(?=[\-‐](?:{held_words})\b)"
-                    rf"|(?<=\bin\s){body}(?=\s+hands\b)|(?<=\bunder\s){body}(?=\s+control\b))",
+                    # "in Ruritanian hands", "passed into Ruritanian hands"
+                    rf"|(?:(?<=\bin\s)|(?<=\binto\s)|(?<=\bto\s)){body}(?=\s+hands\b)"
+                    # "under Ruritanian control", "returned to government control"
+                    rf"|(?:(?<=\bunder\s)|(?<=\bto\s)){body}(?=\s+control\b))",
                     re.IGNORECASE if word.islower() else 0,
                 ),
                 actor_id,
@@ -2169,10 +2179,58 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
             if reporter is not None:
                 return [reporter], _subjects_before(s, phrase, floor)
         return [], []  # "Eastbrook was captured on Saturday": no agent named
+    if phrase.verb is not None and phrase.verb.nominal and objects:
+        # "the capture of Kelso by the Front", "the Front's seizure of Kelso"
+        named = _nominal_agents(s, phrase, objects)
+        if named is not None:
+            return named, objects
     agent = _agent_before(s, phrase, floor, previous_agent)
     if not objects and agent:
         objects = _relative_object(s, agent, phrase, limit)
     return (_with_partner(s, phrase, agent) if agent else []), objects
+
+
+_NOMINAL_BY = re.compile(r"\s*,?\s*by\s+(?:the\s+)?", re.IGNORECASE)
+# "the Front's capture of", "the Front's swift capture of": the noun's owner is its agent
+_OWNER_BEFORE = re.compile(r"^['’]s?\s+(?:(?-i:[a-z][\w\-]*)\s+)?$")
+_COUNTRY_OWNER = re.compile(
+    r"\b(?P<name>[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)?)(?:['’]s|(?P<adjective>))\s+"
+    r"(?:(?-i:[a-z][\w\-]*)\s+)?$"
+)
+
+
+def _nominal_agents(
+    s: _Sentence, phrase: _Phrase, objects: Sequence[tuple[_PlaceMention, Extent]]
+) -> list[str] | None:
+    """The agent of a capture named by a noun: after "by" past its places, else its owner
+    ("the Front's seizure of", "Ruritania's capture of", "the Ruritanian capture of")."""
+    last = max(place.end for place, _ in objects)
+    for k, mention in enumerate(s.actors):
+        if mention.start >= last and _NOMINAL_BY.fullmatch(_without_dates(s, last, mention.start)):
+            named = [mention.actor]
+            partner = s.actors[k + 1] if k + 1 < len(s.actors) else None
+            if partner is not None and _JOINED.match(s.text[mention.end : partner.start]):
+                named.append(partner.actor)  # "by Ruritanian troops and Front fighters"
+            return list(dict.fromkeys(named))
+    owners = [
+        a
+        for a in s.actors
+        if a.end <= phrase.start and _OWNER_BEFORE.match(s.text[a.end : phrase.start])
+    ]
+    if owners:
+        return [owners[-1].actor]
+    country = _COUNTRY_OWNER.search(s.text[: phrase.start])
+    if country is None:
+        return None
+    for name in dict.fromkeys([country.group("name"), country.group("name").split()[-1]]):
+        if country.group("adjective") is None:  # "Ruritania's capture of"
+            code = geocode.country_of(name)
+        else:  # "the Ruritanian capture of"
+            code = next((c for c, words in _demonyms()[0].items() if name in words), None)
+        state = s.states.get(code or "") or _state_forces()[1].get(code or "")
+        if state and state in s.registry_ids:
+            return [state]
+    return None
 
 
 _JOINED = re.compile(
@@ -2234,6 +2292,9 @@ def _read_drive(
     if out is None:
         return [], []
     start = phrase.end + out.end()
+    named = any(phrase.end <= a.start and a.end <= start for a in s.actors)
+    if phrase.verb is not None and phrase.verb.loser_named and not named:
+        return [], []  # "forced Ruritanian troops out of Kelso", not "forced residents from"
     objects = _objects_after(s, start, limit, "drive", "control")
     if _PASSIVE_AUX.search(s.text[: phrase.start]):
         by = re.search(r"\bby\b", s.text[start:limit])
@@ -2248,10 +2309,19 @@ def _read_loss(s: _Sentence, phrase: _Phrase, limit: int) -> Reading:
     if not objects:
         return [], []
     last = max(place.end for place, _ in objects)
-    to = re.match(r"^\s+to\s+", s.text[last:])
-    if to is None:
-        return [], []
-    return _agents_after(s, last + to.end(), window=40)[:1], objects
+    # "lost Kelso on Tuesday to the Front", "handed Kelso over to the army"
+    takers = [
+        a.actor
+        for a in s.actors
+        if a.start >= last and _LOSS_TO.fullmatch(_without_dates(s, last, a.start))
+    ]
+    return takers[:1], (objects if takers else [])
+
+
+# What lies between the place lost and its taker: "to", "over to", "on Tuesday to the".
+_LOSS_TO = re.compile(
+    r"\s*(?:(?:over|back)\s+)?to\s+(?:the\s+)?(?:(?-i:[a-z][\w\-]*)\s+)?", re.IGNORECASE
+)
 
 
 def _relative_object(

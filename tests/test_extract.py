@@ -1205,3 +1205,47 @@ def test_grips_fights_for_control_and_routs(
 )
 def test_denied_and_doubted_statements_give_nothing(text: str) -> None:
     assert rows(text) == []
+
+
+# --- names shared across countries, landmarks, national forces (rules10e) ------------------
+
+WARS = ActorRegistry(
+    [
+        Actor("houthis", "Ansar Allah", "#117733", "non-state", ("Houthi fighters",)),
+        Actor("ru-forces", "Russian Armed Forces", "#aa0000", "state", ("Russian forces",)),
+        Actor("ua-forces", "Armed Forces of Ukraine", "#0000aa", "state", ("Ukrainian forces",)),
+        Actor("saf", "Sudanese Armed Forces", "#777700", "state", ("Sudanese army",)),
+        Actor("lna", "Libyan National Army", "#aa7700", "non-state", ("LNA",)),
+    ]
+)
+
+
+def wars(text: str, published: str = "2024-05-10") -> list[tuple[str, ...]]:
+    return [
+        (s.actor, s.place_id, s.status, s.extent, s.date or "")
+        for s in extract(text, published=published, registry=WARS)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "place_id"),
+    [
+        # two shared names that lie near each other: the pair on the Red Sea coast
+        (
+            "Houthi fighters seized the coastal town of Khokha on Thursday and pushed on"
+            " towards Hays.",
+            "geonames:79131",
+        ),
+        # a town known by that name today, not a city that bore it once (Engels, in Russia)
+        ("Russian forces captured Pokrovsk on Monday.", "geonames:704422"),
+        # the country of the force that retakes it, spelled otherwise (Bārah, Mar'yinka)
+        ("Sudanese army forces recaptured Bara on Friday.", "geonames:377724"),
+        ("Ukrainian forces retook Marinka on Monday.", "geonames:701845"),
+        # the country of a registry actor named by its adjective (Libya's Al Bayda)
+        ("LNA forces and Libyan National Army units took Bayda on Monday.", "geonames:89055"),
+        # a province named in the report (Abyan is Yemen's)
+        ("Houthi fighters seized Bayda in Abyan on Monday.", "geonames:79836"),
+    ],
+)
+def test_a_shared_name_is_ranked_by_what_the_report_says(text: str, place_id: str) -> None:
+    assert {row[1] for row in wars(text)} == {place_id}

@@ -638,6 +638,7 @@ class _PlaceMention:
     referent: bool = False  # "the city": stands for the place named before
     anchor: bool = False  # every place of this name lies in one country
     minor: bool = False  # a small place, kept only where the report makes it one (_minor_ok)
+    candidates: tuple[str, ...] = ()  # a name shared across countries: its places, best first
 
 
 @dataclass(frozen=True)
@@ -1076,12 +1077,14 @@ def _find_places(
     blocked: Sequence[tuple[int, int]],
     near: Sequence[tuple[float, float]] = (),
     countries: frozenset[str] = frozenset(),
+    located: frozenset[str] = frozenset(),
 ) -> list[_PlaceMention]:
     """Gazetteer places spelled in the text, longest match first, outside actor names.
 
     ``near`` are the (lon, lat) of the report's unambiguous places: a name shared by towns in
     several countries (Pokrovsk) is read as the one near them; failing that, as the one in a
-    country the report names (``countries``: "Derna ... eastern Libya", "Sudan's army").
+    country the report places its events in (``located``: "Derna ... eastern Libya"), then in
+    one whose forces it names (``countries``, which holds both: "Sudanese army").
     """
     words = [m for m in _WORD.finditer(text) if not _inside_any(m.start(), m.end(), blocked)]
     widest = geocode.longest_name_words() + 1
@@ -1090,7 +1093,7 @@ def _find_places(
     while i < len(words):
         found = None
         for j in range(min(len(words), i + widest) - 1, i - 1, -1):
-            found = _place_at(text, words, i, j, near, countries)
+            found = _place_at(text, words, i, j, near, countries, located)
             if found is not None:
                 part = _part_of_town(text, found)
                 if part is not None:
@@ -1127,6 +1130,7 @@ def _place_at(
     j: int,
     near: Sequence[tuple[float, float]] = (),
     countries: frozenset[str] = frozenset(),
+    located: frozenset[str] = frozenset(),
 ) -> _PlaceMention | None:
     start, end = words[i].start(), words[j].end()
     for a, b in zip(words[i:j], words[i + 1 : j + 1], strict=False):
@@ -1174,12 +1178,9 @@ def _place_at(
     place_id = ranked[0]
     records = [r for r in map(geocode.place, ranked[:_HOMONYMS]) if r is not None]
     shared = len({r.country for r in records}) > 1
-    in_named = [r for r in records if r.country in countries]
-    if shared and in_named and in_named[0].place_id != place_id:
-        distance = geocode.distance_km(place_id, near) if near else None
-        if distance is None or distance > geocode.REGION_KM:
-            place_id = in_named[0].place_id
-    by_country = any(r.place_id == place_id for r in in_named)
+    if shared:
+        place_id = _homonym(spelled, records, near, (located, countries))
+    by_country = any(r.place_id == place_id and r.country in countries for r in records)
     if shared and near and not by_country:
         distance = geocode.distance_km(place_id, near)
         if distance is not None and distance > _FAR_KM:
@@ -1192,7 +1193,48 @@ def _place_at(
         record.name if record else spelled,
         anchor=not shared or by_country,
         minor=minor,
+        candidates=tuple(r.place_id for r in records) if shared else (),
     )
+
+
+def _homonym(
+    spelled: str,
+    records: Sequence[geocode.Place],
+    near: Sequence[tuple[float, float]],
+    tiers: Sequence[frozenset[str]],
+) -> str:
+    """Which of the places sharing a name the report means, from its best-ranked candidates
+    (the geocoder puts those near the report's unambiguous places first).
+
+    The first candidate when it lies near those places; else the best one in a country the
+    report places its events in, then in a country whose forces it names. A town known by
+    another name today (Engels, once Pokrovsk) never displaces one that bears the name now.
+    """
+    top = records[0]
+    if near:
+        distance = geocode.distance_km(top.place_id, near)
+        if distance is not None and distance <= geocode.REGION_KM:
+            return top.place_id
+    for countries in tiers:
+        if top.country in countries:
+            return top.place_id
+        chosen = next((r for r in records if r.country in countries), None)
+        if chosen is None:
+            continue
+        if _bears_name(top, spelled) and not _bears_name(chosen, spelled):
+            continue
+        return chosen.place_id
+    return top.place_id
+
+
+def _bears_name(record: geocode.Place, spelled: str) -> bool:
+    """Whether a place's own name (not a former or foreign one) is the name as spelled, vowels
+    aside (transliterations differ in them: Derna, Darnah)."""
+    return _consonants(record.name) == _consonants(spelled)
+
+
+def _consonants(name: str) -> str:
+    return re.sub(r"[aeiouy\s]", "", names.fold(name))
 
 
 def _uninflected(spelled: str) -> str:
@@ -1393,38 +1435,161 @@ def _variant_places(
     return found
 
 
-def _report_countries(text: str) -> frozenset[str]:
-    """ISO codes of the countries a report names ("Libya", "Sudan's army", "Ruritanian")."""
+# "the northern Ruritanian town of", "on Ruritanian soil": the adjective says where the place is
+_PLACE_AFTER_ADJECTIVE = re.compile(
+    r"^\s+(?:[a-z\-]+\s+)?(?:town|towns|city|cities|village|villages|capital|province|region"
+    r"|state|port|border|countryside|side|territory|soil|settlement|localit(?:y|ies))\b"
+)
+
+
+def _report_countries(
+    text: str,
+    actors: Mapping[str, Sequence[_ActorMention]] | None = None,
+    registry: ActorRegistry | None = None,
+) -> tuple[frozenset[str], frozenset[str]]:
+    """ISO codes of the countries a report names: (where its places lie, every one).
+
+    The first set holds what says where places are: a country named ("Libya", "Sudan's
+    army"), a province named with its kind word or alone when only one country has it
+    ("Tigray", "Sumy region"), an adjective before a place noun ("the northern Ruritanian
+    town of"). The second adds what only says who fights: a national force's adjective
+    ("Ruritanian troops", "Ruritanian officials") and the country of a registry actor the
+    report names (a state actor's own country, or the one country an actor's names use).
+    Foreign forces fight in wars abroad, so those rank a shared name only after the first set.
+    """
     by_country = _demonyms()[0]
     adjectives = {w: code for code, words in by_country.items() for w in words}
+    located: set[str] = set()
     found: set[str] = set()
     for match in _CAPITALISED_NAME.finditer(text):
         words = match.group(0).split()
         for n in range(len(words), 0, -1):
             code = geocode.country_of(" ".join(words[:n]))
             if code is not None:
-                found.add(code)
+                located.add(code)
                 break
+        else:
+            code = _province_country(" ".join(words))
+            if code is not None:
+                located.add(code)
         for word in words:
             if word in adjectives:
                 found.add(adjectives[word])
-    return frozenset(found)
+                after = text[match.start() + match.group(0).index(word) + len(word) :]
+                if _PLACE_AFTER_ADJECTIVE.match(after):
+                    located.add(adjectives[word])
+    if registry is not None and actors:
+        homes = _actor_countries(registry)
+        for mentions in actors.values():
+            for mention in mentions:
+                found.update(homes.get(mention.actor, ()))
+    return frozenset(located), frozenset(located | found)
+
+
+_PROVINCE_MIN_LETTERS = 5  # "Nord", "Est": too many short words name a province somewhere
+
+
+@lru_cache(maxsize=2048)
+def _province_country(name: str) -> str | None:
+    """The country of a province named in the text, when every province so named lies in
+    one country ("Tigray", "Sumy"): a world-pack unit by its own name, not a town's."""
+    if len(names.fold(name)) < _PROVINCE_MIN_LETTERS or name.casefold() in _not_place_patterns()[2]:
+        return None
+    countries = set()
+    for place_id in geocode.ranked_ids(f"{name} province", fuzzy=False)[:_HOMONYMS]:
+        record = geocode.place(place_id)
+        if record is None or record.kind in ("city", "town", "section", "former place"):
+            continue
+        if names.exact_key(record.name) != names.exact_key(name):
+            continue
+        countries.add(record.country)
+    if len(countries) != 1:
+        return None
+    # a province sharing a town's name abroad (Al Bayda) says nothing about which is meant
+    towns = geocode.ranked_ids(name, fuzzy=False, notable_only=True)[:_HOMONYMS]
+    if any(getattr(geocode.place(i), "country", None) not in countries for i in towns):
+        return None
+    return countries.pop()
+
+
+def _actor_countries(registry: ActorRegistry) -> dict[str, frozenset[str]]:
+    """Registry id -> the country it belongs to: a state actor's own (state_actors), or the
+    one country whose name or adjective an actor's names use ("Libyan National Army")."""
+    key = tuple((a.id, a.kind, a.name, a.aliases) for a in registry)  # type: ignore[attr-defined]
+    return dict(_actor_countries_for(key))
+
+
+@lru_cache(maxsize=8)
+def _actor_countries_for(
+    actors: tuple[tuple[str, str, str, tuple[str, ...]], ...],
+) -> tuple[tuple[str, frozenset[str]], ...]:
+    by_country = _demonyms()[0]
+    adjectives = {w: code for code, words in by_country.items() for w in words if w[:1].isupper()}
+    homes: dict[str, set[str]] = {}
+    for code, actor_id in _state_actors(actors):
+        homes.setdefault(actor_id, set()).add(code)
+    for actor_id, kind, name, aliases in actors:
+        if kind == "state":
+            continue
+        used: set[str] = set()
+        for alias in (name, *aliases):
+            for match in _CAPITALISED_NAME.finditer(alias):
+                for word in match.group(0).split():
+                    home = adjectives.get(word) or geocode.country_of(word)
+                    if home is not None:
+                        used.add(home)
+        if len(used) == 1:
+            homes[actor_id] = used
+    return tuple((k, frozenset(v)) for k, v in sorted(homes.items()))
 
 
 def _anchors(
-    text: str,
-    patterns: Sequence[tuple[re.Pattern[str], str]],
+    actors: Mapping[str, Sequence[_ActorMention]],
     countries: frozenset[str] = frozenset(),
+    located: frozenset[str] = frozenset(),
 ) -> list[tuple[float, float]]:
     """(lon, lat) of the report's places whose name belongs to one country only (or to one
-    of the countries the report names)."""
+    of the countries the report names). With none, the towns of two names shared across
+    countries that lie near each other ("the town of Khokha ... towards Hays": the pair on the
+    same coast, not one town in each of two countries far apart)."""
     points: list[tuple[float, float]] = []
-    for sentence in sentences(text):
-        blocked = [(a.start, a.end) for a in _find_actors(sentence, patterns)]
-        for mention in _find_places(sentence, blocked, countries=countries):
+    shared: dict[str, tuple[str, ...]] = {}
+    for sentence, mentions in actors.items():
+        blocked = [(a.start, a.end) for a in mentions]
+        for mention in _find_places(sentence, blocked, countries=countries, located=located):
             record = geocode.place(mention.place_id)
-            if mention.anchor and not mention.minor and record is not None:
+            if mention.minor or record is None:
+                continue
+            if mention.anchor:
                 points.append((record.lon, record.lat))
+            elif mention.candidates:
+                shared.setdefault(
+                    names.fold(sentence[mention.start : mention.end]), mention.candidates
+                )
+    return points or _agreeing(list(shared.values()))
+
+
+def _agreeing(shared: Sequence[tuple[str, ...]]) -> list[tuple[float, float]]:
+    """For each shared name, its candidate lying near a candidate of most other shared names."""
+    records = [[r for r in map(geocode.place, ids) if r is not None] for ids in shared]
+    points: list[tuple[float, float]] = []
+    for i, mine in enumerate(records):
+        best, support = None, 0
+        for record in mine:
+            here = [(record.lon, record.lat)]
+            count = sum(
+                any(
+                    (d := geocode.distance_km(other.place_id, here)) is not None
+                    and d <= geocode.REGION_KM
+                    for other in theirs
+                )
+                for j, theirs in enumerate(records)
+                if j != i
+            )
+            if count > support:
+                best, support = record, count
+        if best is not None:
+            points.append((best.lon, best.lat))
     return points
 
 
@@ -2568,13 +2733,16 @@ def extract(
     suggestions: list[Suggestion] = []
     seen: set[tuple[str, str, str, str, str | None]] = set()
     previous_agent: str | None = None
-    countries = _report_countries(text)
+    # the actors of each sentence (a dict keeps the report's order; a repeated sentence once)
+    named = {sentence: _find_actors(sentence, patterns) for sentence in sentences(text)}
+    located, countries = _report_countries(text, named, actors)
     context = _Context(
         frozenset(a.id for a in actors if a.kind != "state"),
         frozenset(a.id for a in actors),
-        tuple(_anchors(text, patterns, countries)),
+        tuple(_anchors(named, countries, located)),
         states=state_actors(actors),
         countries=countries,
+        located=located,
     )
     for sentence in sentences(text):
         parsed = _parse(sentence, patterns, day, context)
@@ -2662,6 +2830,7 @@ class _Context:
     states: Mapping[str, str] = field(default_factory=dict)
     last_date: _DateMention | None = None  # "the same day" in a later sentence
     countries: frozenset[str] = frozenset()  # the countries the report names
+    located: frozenset[str] = frozenset()  # those it places its events in (_report_countries)
 
     def read(self, s: _Sentence) -> None:
         if s.dates:
@@ -2697,7 +2866,8 @@ def _parse(
     actors = _find_actors(sentence, patterns)
     near = context.near if context is not None else ()
     countries = context.countries if context is not None else frozenset()
-    places = _find_places(sentence, [(a.start, a.end) for a in actors], near, countries)
+    located = context.located if context is not None else frozenset()
+    places = _find_places(sentence, [(a.start, a.end) for a in actors], near, countries, located)
     if context is None:
         places = [p for p in places if not p.minor]
     if context is not None:

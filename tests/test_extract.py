@@ -1249,3 +1249,126 @@ def wars(text: str, published: str = "2024-05-10") -> list[tuple[str, ...]]:
 )
 def test_a_shared_name_is_ranked_by_what_the_report_says(text: str, place_id: str) -> None:
     assert {row[1] for row in wars(text)} == {place_id}
+
+
+@pytest.mark.parametrize(
+    ("read", "text", "expected"),
+    [
+        # "a day after <event>": the event is a day before the date of the clause it hangs on
+        (
+            rows,
+            "ISIS fighters held most of Ramadi on Monday, a day after they overran the city's"
+            " government compound.",
+            [
+                ("isil", RAMADI, "control", "most", "2014-06-09"),
+                ("isil", RAMADI, "control", "part", "2014-06-08"),
+            ],
+        ),
+        (
+            rows,
+            "Iraqi troops retook Hit on Thursday, three days after the town fell to ISIS.",
+            [
+                ("iraq-gov", HIT, "control", "all", "2014-06-12"),
+                ("isil", HIT, "control", "all", "2014-06-09"),
+            ],
+        ),
+        (
+            other_war,
+            "JNIM said on Sunday it had taken Gao, a day after announcing the capture of Ansongo.",
+            [
+                ("jnim", GAO, "control", "all", "2024-02-18"),
+                ("jnim", ANSONGO, "control", "all", "2024-02-17"),
+            ],
+        ),
+        # ... also when the clause's own date comes after it
+        (
+            other_war,
+            "A week after JNIM captured Gao, the army retook it on Friday.",
+            [
+                ("jnim", GAO, "control", "all", "2024-02-09"),
+                ("fama", GAO, "control", "all", "2024-02-16"),
+            ],
+        ),
+        # "after Sunday's assault" dates the assault, not the state the sentence reports
+        (
+            rows,
+            "ISIS holds most of Ramadi after Sunday's assault, officials said on Tuesday.",
+            [("isil", RAMADI, "control", "most", "2014-06-10")],
+        ),
+        # one stage only: held from the day it was occupied, not from the day it was left
+        (
+            other_war,
+            "JNIM occupied Gao on Friday and held it for two days before withdrawing on Sunday.",
+            [("jnim", GAO, "control", "all", "2024-02-16")],
+        ),
+    ],
+)
+def test_an_event_some_days_after_or_before_another(
+    read: Reader, text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("read", "text", "expected"),
+    [
+        # more verbs of entry; "the heart of" is part
+        (
+            rows,
+            "Iraqi troops stormed into the heart of Ramadi on Sunday.",
+            [("iraq-gov", RAMADI, "contested", "part", "2014-06-08")],
+        ),
+        (rows, "Aid trucks rolled into Hit on Friday.", []),
+        # an entry after the others slipped away, or without a shot, is a taking ...
+        (
+            rows,
+            "Syrian troops marched into Raqqa on Sunday after ISIS fighters slipped away.",
+            [("syria-gov", "geonames:172955", "control", "all", "2014-06-08")],
+        ),
+        (
+            other_war,
+            "Russian forces rolled into Avdiivka without firing a shot.",
+            [("ru-forces", AVDIIVKA, "control", "all", "2024-02-20")],
+        ),
+        # ... and so is one the next sentence says the others had already left
+        (
+            other_war,
+            "FAMa troops drove into Gao on Friday. The jihadists had pulled out before the"
+            " soldiers arrived.",
+            [("fama", GAO, "control", "all", "2024-02-16")],
+        ),
+        # security restored to a town, in a verb or a noun, is control of it
+        (
+            rows,
+            "Iraqi forces said they had restored security to all of Ramadi.",
+            [("iraq-gov", RAMADI, "control", "all", "2014-06-12")],
+        ),
+        (
+            rows,
+            "The army announced the restoration of security and stability to the city of Hit on"
+            " Sunday.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-08")],
+        ),
+        # an encirclement is a siege
+        (
+            other_war,
+            "Russian forces completed the encirclement of Avdiivka on Sunday.",
+            [("ru-forces", AVDIIVKA, "contested", "unknown", "2024-02-18")],
+        ),
+        # "the city centre" with no town after it is part of the town named before
+        (
+            rows,
+            "ISIS fighters entered Ramadi on Monday. Iraqi troops still hold the city centre.",
+            [
+                ("isil", RAMADI, "contested", "unknown", "2014-06-09"),
+                ("iraq-gov", RAMADI, "control", "part", "2014-06-12"),
+            ],
+        ),
+        # no intention of taking a town is no taking
+        (rows, "ISIS said it had no intention of taking Baghdad by force.", []),
+    ],
+)
+def test_entries_restored_security_encirclement_and_the_city_centre(
+    read: Reader, text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert read(text) == expected

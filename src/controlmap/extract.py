@@ -69,7 +69,11 @@ How one sentence is read:
    publication (wire copy names the publication day itself by its weekday too, so a past
    tense does not push it back a week); "last week" is seven days before publication, kept at
    day precision as a point estimate the researcher should refine; "in June" and "since
-   January" are the first of the month at month precision. "claims", "claimed", "denied" or
+   January" are the first of the month at month precision. What follows "a day after", "three
+   days after" or "a week after" happened that long before the date of the clause it hangs on
+   ("retook Kelso on Thursday, three days after the town fell to the Front": Monday), and such
+   a date, like "Sunday's" in "after Sunday's assault", is never the date of a statement
+   before it. "claims", "claimed", "denied" or
    "according to the group" make the confidence ``claimed``.
 
 **Coreference**, within a sentence and across sentences: "they" stands for the last actor that
@@ -335,7 +339,7 @@ _EXTENT_TABLE: tuple[tuple[Extent, str], ...] = (
     (
         "part",
         r"\b(?:parts?|portions?|some|several|pockets?|sections?|areas?|neighbou?rhoods?"
-        r"|quarters?|districts?|outskirts|edges?|partly|partially|half|centre|center|wards?"
+        r"|quarters?|districts?|outskirts|edges?|partly|partially|half|centre|center|heart|wards?"
         r"|suburbs?|villages?\s+around|periphery)\b",
     ),
     (
@@ -371,7 +375,7 @@ _OBJECT_FILLER = _wordset(
     one two three four five six seven eight nine ten third thirds quarter quarters ward wards
     suburbs suburb port coastal frontline front-line garrison regional
     la le les de du des d l ville localité commune désormais entièrement totalement complètement
-    toujours encore estimated
+    toujours encore estimated heart
     """
 )
 # Words that may join a further place to a list of objects ("Dunmore and Ashby").
@@ -487,7 +491,7 @@ def _own_date(s: _Sentence, phrase: _Phrase) -> bool:
     in June 2014")."""
     later = [p.start for p in s.phrases if p.start >= phrase.end]
     limit = min([phrase.end + 60, *later])
-    return any(phrase.end <= d.start < limit for d in s.dates)
+    return any(phrase.end <= d.start < limit for d in s.dates if not d.forward)
 
 
 _ALMOST_CONTROL = re.compile(
@@ -521,6 +525,14 @@ def _vacated() -> re.Pattern[str]:
     return re.compile(
         rf"\b(?:after|as|once|when)\s+(?:[\w'’\-]+\s+){{0,6}}?(?:{words})\b", re.IGNORECASE
     )
+
+
+# "The rebels had pulled out before the soldiers arrived": said of an entry the sentence before
+_HAD_LEFT = re.compile(
+    r"\bhad\s+(?:already\s+|earlier\s+|quietly\s+)?(?:pulled\s+out|withdrawn|left|fled"
+    r"|abandoned|retreated|evacuated|vacated)\b",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=1)
@@ -656,6 +668,8 @@ class _DateMention:
     end: int
     day: dt.date
     precision: str
+    # the date of what follows it only: "a day after <event>", "after Sunday's assault"
+    forward: bool = False
 
 
 @dataclass(frozen=True)
@@ -679,6 +693,9 @@ class _Sentence:
     dates: list[_DateMention]
     agent: str | None = None  # the actor of the last phrase read so far in this sentence
     agents: tuple[str, ...] = ()  # all the actors of that phrase ("A and B entered ...")
+    # the next sentence says the others had already left ("The rebels had pulled out before
+    # the soldiers arrived"): an entry here is a taking
+    left_before: bool = False
     registry_ids: frozenset[str] = frozenset()
     insurgent: str | None = None  # the last non-state actor named: "the militants" is it
     states: Mapping[str, str] = field(default_factory=dict)  # country code -> its state actor
@@ -1719,7 +1736,52 @@ def _find_dates(text: str, published: dt.date | None) -> list[_DateMention]:
         for match in _LAST_MONTH.finditer(text):
             end_of_last = published.replace(day=1) - dt.timedelta(days=1)
             add(match, end_of_last.replace(day=1), "month")
-    return _weekday_with_date(text, sorted(found, key=lambda d: d.start))
+    dated = _weekday_with_date(text, sorted(found, key=lambda d: d.start))
+    dated = [
+        _DateMention(d.start, d.end, d.day, d.precision, forward=True)
+        if _POSSESSIVE_AFTER.match(text[d.end :])
+        else d
+        for d in dated
+    ]
+    return _days_apart(text, dated, published)
+
+
+_POSSESSIVE_AFTER = re.compile(r"['’]s\b")
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# "a day after they captured Kelso", "three days after the city fell": the event is that many
+# days before the date of the clause it hangs on; "hours after" is the same day.
+_DAYS_APART = re.compile(
+    r"\b(?:(?P<count>a|an|one|two|three|four|five|six|\d)\s+(?P<unit>days?|week)"
+    r"|(?P<hours>hours|minutes))\s+(?P<way>after|before)\b",
+    re.IGNORECASE,
+)
+
+
+def _days_apart(
+    text: str, dates: list[_DateMention], published: dt.date | None
+) -> list[_DateMention]:
+    """Add the date of an event placed some days after or before the clause's own date."""
+    added = list(dates)
+    for match in _DAYS_APART.finditer(text):
+        if _inside_any(match.start(), match.end(), [(d.start, d.end) for d in dates]):
+            continue
+        before = [d for d in dates if d.end <= match.start() and not d.forward]
+        after = [d for d in dates if d.start >= match.end() and not d.forward]
+        anchor = before[-1] if before else after[0] if after else None
+        if anchor is not None and anchor.precision != "day":
+            continue
+        base = anchor.day if anchor is not None else published
+        if base is None:
+            continue
+        days = 0
+        if match.group("count"):
+            count = match.group("count").lower()
+            days = int(count) if count.isdigit() else _NUMBER_WORDS[count]
+            days *= 7 if match.group("unit").lower() == "week" else 1
+        sign = -1 if match.group("way").lower() == "after" else 1
+        day = base + dt.timedelta(days=sign * days)
+        added.append(_DateMention(match.start(), match.end(), day, "day", forward=True))
+    return sorted(added, key=lambda d: d.start)
 
 
 def _weekday_with_date(text: str, found: list[_DateMention]) -> list[_DateMention]:
@@ -2550,11 +2612,14 @@ def _date_for(
     Tuesday and Southwick on Wednesday"); then the nearest after the phrase in its stretch of the
     sentence; then the nearest before it; then the nearest anywhere in the sentence.
     """
+    # a date that belongs to what follows it ("a day after <event>") is never an earlier
+    # statement's date
+    dates = [d for d in s.dates if not d.forward or d.end <= phrase.start]
     if place.start >= phrase.end:
         _, place_clause_end = _clause_bounds(s.text, place.end)
         own = [
             d
-            for d in s.dates
+            for d in dates
             if place.end <= d.start
             and d.end <= min([next_start, *_blockers(s, phrase, place)])
             and d.start < place_clause_end
@@ -2568,7 +2633,7 @@ def _date_for(
     limit = _next_phrase_start(s, phrase)
     after = [
         d
-        for d in s.dates
+        for d in dates
         if phrase.end <= d.start
         and d.end <= max(limit, phrase.end)
         # "retook Kelso, the town that the Front reached last month": the relative's own date
@@ -2578,7 +2643,7 @@ def _date_for(
     if not after:
         later = [
             d
-            for d in s.dates
+            for d in dates
             if d.start >= phrase.end and not _RELATIVE_BETWEEN.search(s.text[phrase.end : d.start])
         ]
         others = [p for p in s.phrases if p.start > phrase.end]
@@ -2590,22 +2655,22 @@ def _date_for(
         ):
             after = later
         reported = [
-            d for d in s.dates if d.start >= phrase.end and _ATTRIBUTION.search(s.text[: d.start])
+            d for d in dates if d.start >= phrase.end and _ATTRIBUTION.search(s.text[: d.start])
         ]
-        own_before = [d for d in s.dates if d.end <= phrase.start and d.start >= floor]
+        own_before = [d for d in dates if d.end <= phrase.start and d.start >= floor]
         if not after and reported and not own_before:
             # "entered Kelso ... and are clearing it, an official said on Thursday": a statement
             # with no date of its own takes the day of the report
             after = reported[-1:]
     if after:
         return after[0]
-    before = [d for d in s.dates if d.end <= phrase.start and d.start >= floor]
+    before = [d for d in dates if d.end <= phrase.start and d.start >= floor]
     if before:
         return before[-1]
     clause_start, _ = _clause_bounds(s.text, phrase.start)
     near = [
         d
-        for d in s.dates
+        for d in dates
         if (
             clause_start <= d.start < clause_end
             or _ATTRIBUTION.search(s.text[: d.start])
@@ -2658,7 +2723,8 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
     for phrase in s.phrases:
         if _vetoed(s, phrase):
             continue
-        if phrase.shape == "entry" and (flag_raised or _vacated().search(s.text, phrase.end)):
+        vacated = _vacated().search(s.text, phrase.end) or s.left_before
+        if phrase.shape == "entry" and (flag_raised or vacated):
             # Raising a flag over a place is the conventional sign of holding it.
             phrase = _Phrase(phrase.start, phrase.end, phrase.shape, "control", phrase.verb)
         agents, places = _read_phrase(s, phrase, previous_agent)
@@ -2744,22 +2810,26 @@ def extract(
         countries=countries,
         located=located,
     )
-    for sentence in sentences(text):
+    split = sentences(text)
+    for k, sentence in enumerate(split):
         parsed = _parse(sentence, patterns, day, context)
+        following = split[k + 1] if k + 1 < len(split) else ""
+        parsed.left_before = bool(_HAD_LEFT.search(following))
         findings, previous_agent = _findings(parsed, previous_agent)
         if not findings and _script(sentence):
             findings = _named_together(parsed)
         context.read(parsed)
-        in_sentence: set[tuple[str, str, str]] = set()
+        kept: list[_Dated] = []
         # one reading per actor, place and status in a sentence: the one that says how much
-        # ("pushed into Kelso ... fighting in its northern districts": part, not unknown)
+        # ("pushed into Kelso ... fighting in its northern districts": part, not unknown),
+        # unless the sentence dates another stage ("held most of Kelso on Monday, a day after
+        # they overran its government buildings")
         findings = sorted(findings, key=_vaguer)
         for dated in findings:
             finding = dated.finding
-            key3 = (finding.actor, finding.place.place_id, finding.status)
-            if key3 in in_sentence:
+            if any(_same_reading(dated, other) for other in kept):
                 continue
-            in_sentence.add(key3)
+            kept.append(dated)
             suggestion = _suggest(finding, parsed, dated.date, day, url, title, publisher)
             key = (
                 suggestion.actor,
@@ -2772,6 +2842,16 @@ def extract(
                 seen.add(key)
                 suggestions.append(suggestion)
     return _most_specific(suggestions)
+
+
+def _same_reading(one: _Dated, other: _Dated) -> bool:
+    """Whether two readings of one sentence say the same thing (see extract)."""
+    a, b = one.finding, other.finding
+    if (a.actor, a.place.place_id, a.status) != (b.actor, b.place.place_id, b.status):
+        return False
+    if a.extent == b.extent or one.date is None or other.date is None:
+        return True
+    return one.date.day == other.date.day
 
 
 def _most_specific(suggestions: list[Suggestion]) -> list[Suggestion]:
@@ -2833,8 +2913,9 @@ class _Context:
     located: frozenset[str] = frozenset()  # those it places its events in (_report_countries)
 
     def read(self, s: _Sentence) -> None:
-        if s.dates:
-            self.last_date = s.dates[-1]
+        stated = [d for d in s.dates if not d.forward]
+        if stated:
+            self.last_date = stated[-1]
         # a place that only locates another ("north of Northam", "Kelso, a town on the edge of
         # Northam") is not what "the town" means
         places = [
@@ -2952,7 +3033,9 @@ _PART_OF_TOWN = re.compile(
     r"\b(?:the|its)\s+(?P<part>(?:north|south|east|west|north-?east|north-?west|south-?east"
     r"|south-?west)(?:ern)?\s+(?:half|part|side|bank|sector|districts|neighbou?rhoods|quarters"
     r"|outskirts|suburbs|edges?))\b(?!\s+of\b)"
-    r"|\bits\s+(?P<own>outskirts|suburbs|centre|center|old\s+(?:city|town)|districts"
+    # "its outskirts", and "the city centre" with no town after it
+    r"|\b(?:its|the(?=\s+(?:city|town)\s+cent(?:re|er)\b(?!\s+of\b)))\s+"
+    r"(?P<own>(?:(?:city|town)\s+)?(?:outskirts|suburbs|centre|center)|old\s+(?:city|town)|districts"
     r"|neighbou?rhoods|periphery|edges?|airport|market|industrial\s+(?:zone|area))\b",
     re.IGNORECASE,
 )

@@ -1216,6 +1216,8 @@ WARS = ActorRegistry(
         Actor("ua-forces", "Armed Forces of Ukraine", "#0000aa", "state", ("Ukrainian forces",)),
         Actor("saf", "Sudanese Armed Forces", "#777700", "state", ("Sudanese army",)),
         Actor("lna", "Libyan National Army", "#aa7700", "non-state", ("LNA",)),
+        Actor("rsf", "Rapid Support Forces", "#cc0000", "non-state", ("RSF",)),
+        Actor("fama", "Malian Armed Forces", "#777700", "state", ("FAMa",)),
     ]
 )
 
@@ -1372,3 +1374,58 @@ def test_entries_restored_security_encirclement_and_the_city_centre(
     read: Reader, text: str, expected: list[tuple[str, ...]]
 ) -> None:
     assert read(text) == expected
+
+
+TABQA = "geonames:172374"
+MOSUL = "geonames:99072"
+KHERSON = "geonames:706448"
+MEROWE = "geonames:370481"
+NYALA = "geonames:369004"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a site outside the town, named after it in either order: the town, all of it
+        ("ISIS seized the Tabqa air base on Monday.", [("isil", TABQA, "all")]),
+        ("Syrian troops retook Tabqa airbase on Monday.", [("syria-gov", TABQA, "all")]),
+        ("ISIS fighters seized the air base at Tabqa on Monday.", [("isil", TABQA, "all")]),
+        ("Iraqi forces retook the Qayyarah airbase.", [("iraq-gov", "geonames:99003", "all")]),
+        ("The RSF seized the Merowe airbase on Saturday.", [("rsf", MEROWE, "all")]),
+        # an airport, a barracks, a district, a citadel in the town: part of it
+        ("Ukrainian forces recaptured Kherson International Airport.", [("ua", KHERSON, "part")]),
+        ("Ukrainian forces recaptured the airport of Kherson.", [("ua", KHERSON, "part")]),
+        ("Ukrainian forces recaptured Kherson's main airport.", [("ua", KHERSON, "part")]),
+        ("The RSF seized the airfield in Merowe on Saturday.", [("rsf", MEROWE, "part")]),
+        ("The RSF overran the army barracks in Nyala on Friday.", [("rsf", NYALA, "part")]),
+        ("Iraqi forces retook the al-Andalus district of Mosul.", [("iraq-gov", MOSUL, "part")]),
+        ("Iraqi troops captured the Tal Afar citadel.", [("iraq-gov", "geonames:90393", "part")]),
+        # a dam or a plant a big city lends its name to lies away from it: no claim
+        ("ISIS fighters seized the Mosul Dam on Thursday.", []),
+        ("Russian forces seized the Zaporizhzhia nuclear plant on Friday.", []),
+        # French: 'le camp d'Aguelhok' is the town
+        (
+            "Les FAMa ont pris le contrôle du camp d'Aguelhok mardi.",
+            [("fama", "geonames:2461247", "all")],
+        ),
+    ],
+)
+def test_landmarks_named_with_a_town_in_any_word_order(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    registry = ActorRegistry([*WARS, *bundled_actors()])
+    found = extract(text, published="2024-05-10", registry=registry)
+    short = {"ua-forces": "ua"}
+    assert [(short.get(s.actor, s.actor), s.place_id, s.extent) for s in found] == expected
+
+
+def test_an_office_named_after_a_place_and_a_described_small_town() -> None:
+    # "the Luhansk regional governor" is a person, not a place fought over
+    text = (
+        "Ukrainian forces are fighting on the western outskirts of Kreminna, the Luhansk"
+        " regional governor said on Monday."
+    )
+    assert wars(text) == [("ua-forces", "geonames:704138", "contested", "part", "2024-05-06")]
+    # ", a Ruritanian town of about 5,000 people": a small place the sentence makes a place
+    text = "Ukrainian forces captured Sudzha, a Russian town of about 5,000 people, on Thursday."
+    assert wars(text) == [("ua-forces", "geonames:486816", "control", "all", "2024-05-09")]

@@ -50,7 +50,10 @@ How one sentence is read:
    of"), or a building or district "in" the town ("the government compound in Westford", which
    makes the extent ``part``). A place after "near", "outside", "between", "north of" or "in"
    (after an object) only locates the object and gives nothing, and so does a town in the name
-   of something else (Northam Dam, Mount Kelso, Tarbury's airport). A list ("Dunmore and
+   of something else (Mount Kelso, Kelso University). A landmark named with a town is read by
+   its kind (data/extract/landmarks.json): inside the town ("Tarbury's airport") it is part of
+   it, outside ("the Ashby air base") it is the town; a big city's name on a dam or a plant far
+   away ("the Northam Dam") gives nothing. A list ("Dunmore and
    Ashby") gives one suggestion per place. "Eastbrook, which the Front seized" and "in Holt,
    where IS overran" find the place before the relative word. A verb joined by ", and" shares the
    actor of the verb before.
@@ -432,6 +435,11 @@ _LIST_OF_TOWNS = re.compile(
     r"(?:towns?|cities|city|villages?)\s+of\s+$",
     re.IGNORECASE,
 )
+# "... in the old|central ...": what follows a thing inside the town, before the town's name
+_INSIDE_TOWN_TAIL = (
+    r"[^,;.]{0,60}?\b(?:in|inside|of|on|de|du|dans)\s+(?:the\s+)?"
+    r"(?:(?:central|eastern|western|northern|southern|old|downtown)\s+)?$"
+)
 # Something inside a town: fighting over it contests part of the town.
 _INSIDE_TOWN = re.compile(
     r"\b(?:compound|buildings?|headquarters|stations?|neighbou?rhoods?|quarters?|bases?"
@@ -439,9 +447,7 @@ _INSIDE_TOWN = re.compile(
     r"|streets?(?!\s+(?:battles?|fighting|clashes|combat))|barracks|prison|palace|mosque"
     r"|airport|complex|pockets?|remnants?|resistance|camps?|old\s+(?:city|town)|city\s+cent(?:re|er)"
     r"|area|sectors?|corners?|garrison|division|command|brigade|regiment"
-    r"|aéroport|quartiers?|casernes?)\b"  # French: "l'aéroport de Kelso"
-    r"[^,;.]{0,60}?\b(?:in|inside|of|on|de|du|dans)\s+(?:the\s+)?"
-    r"(?:(?:central|eastern|western|northern|southern|old|downtown)\s+)?$",
+    r"|aéroport|quartiers?|casernes?)\b" + _INSIDE_TOWN_TAIL,  # French: "l'aéroport de Kelso"
     re.IGNORECASE,
 )
 _FLAG_RAISED = re.compile(
@@ -1113,14 +1119,18 @@ def _find_places(
             found = _place_at(text, words, i, j, near, countries, located)
             if found is not None:
                 part = _part_of_town(text, found)
-                if part is not None:
+                if isinstance(part, _PlaceMention):
                     mentions.append(part)
-                elif not _names_something_else(text, found) and not _METONYM.match(
-                    text[found.end :]
+                elif (
+                    part is None
+                    and not _names_something_else(text, found)
+                    and not _METONYM.match(text[found.end :])
                 ):
                     mentions.append(found)
                 i = j + 1
-                while part is not None and i < len(words) and words[i].start() < part.end:
+                while isinstance(part, _PlaceMention) and i < len(words):
+                    if words[i].start() >= part.end:
+                        break
                     i += 1  # "Northam's Old City": "City" is not read again as a place
                 break
         if found is None:
@@ -1285,6 +1295,13 @@ def _not_place_patterns() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[s
     )
 
 
+@lru_cache(maxsize=1)
+def _office_after() -> re.Pattern[str]:
+    """ "the Kelso regional governor", "Kelso city council": an office named after the place."""
+    words = _phrases_regex(_place_words()["office_after"])
+    return re.compile(rf"^(?:['’]s)?\s+(?:{words})\b", re.IGNORECASE)
+
+
 def _title_case(text: str) -> bool:
     """A headline in Title Case: capitals say nothing about names there."""
     words = re.findall(r"\b[^\W\d_]{4,}\b", text)
@@ -1302,6 +1319,10 @@ def _not_a_place(text: str, start: int, end: int, spelled: str) -> bool:
     titled, goes_on, words = _not_place_patterns()
     if spelled.casefold() in words or titled.search(text[:start]):
         return True
+    if _office_after().match(text[end:]):
+        return True
+    if _town_part_after().match(text[end:]):
+        return False  # "Kelso International Airport": a landmark of the town, not a longer name
     return bool(goes_on.match(text[end:])) and not _title_case(text)
 
 
@@ -1323,9 +1344,12 @@ def _minor_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
     before = alternatives(data["minor_cues_before"])
     after = alternatives(data["minor_cues_after"])
+    nouns = alternatives(data["minor_cue_nouns"])
+    # ", a Ruritanian town of 5,000 people", ", a small farming village": up to three words
+    described = rf"(?:a|an)\s+(?:[\w\-]+\s+){{0,3}}?(?:{nouns})"
     return (
         re.compile(rf"\b(?:{before})\s+(?:the\s+)?$", re.IGNORECASE),
-        re.compile(rf"^(?:\s*,|\s+is|\s+was)?\s+(?:{after})\b", re.IGNORECASE),
+        re.compile(rf"^(?:\s*,|\s+is|\s+was)?\s+(?:{after}|{described})\b", re.IGNORECASE),
     )
 
 
@@ -1354,9 +1378,11 @@ def _minor_ok(
         if phrase.end <= place.start:
             gap = _words_in(text[phrase.end : place.start])
             fits = len(gap) <= 4 and all(w in _object_filler() for w in gap)
-            # "seized the airport in Kelso": a building in it
+            # "seized the airport in Kelso": a building in it; "the army camp at Kelso"
+            between = text[phrase.end : place.start]
             fits = fits or (
-                len(gap) <= 8 and bool(_INSIDE_TOWN.search(text[phrase.end : place.start]))
+                len(gap) <= 8
+                and bool(_inside_town().search(between) or _site_at_town().search(between))
             )
             if fits and phrase.shape != "passive":
                 return True
@@ -1436,7 +1462,8 @@ def _variant_places(
         ranked = geocode.ranked_ids(
             spelled, fuzzy=False, notable_only=not placed, context=list(near) or None
         )
-        if not ranked and loose:
+        if not ranked and loose and not _town_part_after().match(text[end:]):
+            # a loose match only for a bare name: "the Shaer gas field" names no town
             ranked = geocode.ranked_ids(spelled, fuzzy=True, context=list(near) or None)
         for place_id in ranked[:3]:
             record = geocode.place(place_id)
@@ -1611,23 +1638,74 @@ def _agreeing(shared: Sequence[tuple[str, ...]]) -> list[tuple[float, float]]:
 
 
 @lru_cache(maxsize=1)
+def _landmarks() -> dict[str, Any]:
+    return dict(
+        json.loads(settings.data_file("extract/landmarks.json").read_text(encoding="utf-8"))
+    )
+
+
+@lru_cache(maxsize=1)
 def _town_part_after() -> re.Pattern[str]:
-    """Landmark nouns that lie inside or at the town named before them (landmarks.json)."""
-    data = json.loads(settings.data_file("extract/landmarks.json").read_text(encoding="utf-8"))
-    part = _phrases_regex(data["part_of_town"])
-    site = _phrases_regex(data.get("site_of_town", []))
-    return re.compile(rf"^(?:['’]s)?\s+(?:(?P<site>{site})|(?P<part>{part}))\b", re.IGNORECASE)
+    """A landmark named after the town before it (landmarks.json): "'s old city", " airbase",
+    " International Airport", "'s main military airport"."""
+    data = _landmarks()
+    describing = _phrases_regex(data["describing_words"])
+    return re.compile(
+        rf"^(?P<own>['’]s)?\s+(?:(?:{describing})\s+){{0,2}}?"
+        rf"(?:(?P<site>{_phrases_regex(data['site_of_town'])})"
+        rf"|(?P<part>{_phrases_regex(data['part_of_town'])})"
+        rf"|(?P<either>{_phrases_regex(data['site_or_part'])}))(?![\w\-])",
+        re.IGNORECASE,
+    )
 
 
-def _part_of_town(text: str, place: _PlaceMention) -> _PlaceMention | None:
+_AWAY = "away"  # a landmark that takes a big city's name from afar: no claim on the city
+
+
+def _part_of_town(text: str, place: _PlaceMention) -> _PlaceMention | str | None:
     """ "Westford's old city": part of the town; "the Ashby border crossing": the town itself
-    (a site by it, outside it), with the extent the sentence gives."""
+    (a site by it, outside it), with the extent the sentence gives; "the Northam Dam", when
+    Northam is a city of region_population people or more, lies away from it: _AWAY."""
     match = _town_part_after().match(text[place.end :])
     if match is None or not _is_town(place.place_id):
         return None
-    extent: Extent | None = "part" if match.group("part") else None
+    site = match.group("site")
+    if site is not None:
+        data = _landmarks()
+        record = geocode.place(place.place_id)
+        far = {" ".join(w.lower().split()) for w in data["named_for_a_region"]}
+        population = record.population if record is not None else 0
+        if " ".join(site.lower().split()) in far and population >= data["region_population"]:
+            return _AWAY
+    inside = match.group("part") or (match.group("either") and match.group("own"))
+    extent: Extent | None = "part" if inside else None
     end = place.end + match.end()
     return _PlaceMention(place.start, end, place.place_id, place.name, extent)
+
+
+@lru_cache(maxsize=1)
+def _site_at_town() -> re.Pattern[str]:
+    """A site outside a town, named with the town it stands at ("the dam at Kelso", "the army
+    camp at Kelso"): the claim is on the town, all of it (the site usually holds the town)."""
+    data = _landmarks()
+    site = _phrases_regex([*data["site_of_town"], "plant", "station", "post"])
+    either = _phrases_regex(data["site_or_part"])
+    french = _phrases_regex(data["french_sites"])
+    return re.compile(
+        rf"\b(?:{site})\s+(?:at|in)\s+(?:the\s+)?(?:town\s+of\s+|city\s+of\s+)?$"
+        rf"|\b(?:{either})\s+at\s+(?:the\s+)?(?:town\s+of\s+)?$"
+        rf"|\b(?:{french})\s+(?:de\s+|du\s+|d['’])$",  # "le camp d'Aguelhok"
+        re.IGNORECASE,
+    )
+
+
+@lru_cache(maxsize=1)
+def _inside_town() -> re.Pattern[str]:
+    """Something inside a town (_INSIDE_TOWN, and the landmarks inside a town or either way):
+    fighting over it contests part of the town."""
+    data = _landmarks()
+    words = _phrases_regex([*data["part_of_town"], *data["site_or_part"]])
+    return re.compile(rf"{_INSIDE_TOWN.pattern}|\b(?:{words})\b{_INSIDE_TOWN_TAIL}", re.IGNORECASE)
 
 
 def _names_something_else(text: str, place: _PlaceMention) -> bool:
@@ -1922,16 +2000,6 @@ def _referent_object_ok(gap: str) -> bool:
     return len(words) <= 8 and all(w in _object_filler() for w in words) and "," not in gap
 
 
-# A site outside a town, named with the town it stands at: the claim is on the town, all of it
-# (the site is usually what holds the town: "the Kelso power plant at Northam").
-_SITE_AT_TOWN = re.compile(
-    r"\b(?:plant|station|dam|air\s*base|airbase|airfield|air\s+field|crossing|refinery|mine"
-    r"|port|post)\s+(?:at|in)\s+(?:the\s+)?(?:town\s+of\s+|city\s+of\s+)?$"
-    r"|\b(?:camp|base|barracks|garrison)\s+at\s+(?:the\s+)?(?:town\s+of\s+)?$",
-    re.IGNORECASE,
-)
-
-
 _CONTEST_LEAD = re.compile(
     r"^\s*(?:(?:is|are|was|were|has|have|been|still|now|under\s+way|underway|raging|continuing"
     r"|continued|ongoing|reported|with|against|the)\s+)*(?:in|into|inside|on|at|for|over)\b",
@@ -1953,12 +2021,12 @@ def _first_object_ok(gap: str, shape: Shape, actors_between: bool) -> bool:
         return False
     if _ONE_ADJECTIVE.fullmatch(gap) and not actors_between:
         return True  # "seized the disused Kelso airport": one describing word
-    if len(_words_in(gap)) <= 10 and _SITE_AT_TOWN.search(gap) and not re.search(r"[.;:]", gap):
+    if len(_words_in(gap)) <= 10 and _site_at_town().search(gap) and not re.search(r"[.;:]", gap):
         return True
     words = _words_in(gap)
     if shape in ("contest", "entry"):
         return len(words) <= 14 and not re.search(r"[.;:]", gap)
-    if len(words) <= 14 and (_INSIDE_TOWN.search(gap) or _LIST_OF_TOWNS.search(gap)):
+    if len(words) <= 14 and (_inside_town().search(gap) or _LIST_OF_TOWNS.search(gap)):
         return not re.search(r"[.;:]", gap)  # "the government compound in Westford"
     if actors_between and shape != "drive":
         return False
@@ -1975,9 +2043,9 @@ def _first_object_extent(gap: str, shape: Shape) -> Extent | None:
         return _extent_in(gap[_LIST_OF_TOWNS.search(gap).start() :])  # type: ignore[union-attr]
     if _LAST_POCKETS.search(gap):
         return "all"
-    if _SITE_AT_TOWN.search(gap):
+    if _site_at_town().search(gap):
         return "all"
-    if _INSIDE_TOWN.search(gap):
+    if _inside_town().search(gap):
         if shape == "contest" and _STREETS.search(gap):
             return None  # "fought in the streets of Kelso": fighting in the town, no part named
         return _extent_in(_tail_words(gap, 3)) or "part"
@@ -2027,7 +2095,7 @@ def _objects_after(
                     if anchor <= actor.start and actor.end <= place.start:
                         lead = lead.replace(s.text[actor.start : actor.end], " ")
                 lead = _CONTEST_LEAD.sub(" ", lead)
-            inside = len(_words_in(gap)) <= 10 and _INSIDE_TOWN.search(gap)
+            inside = len(_words_in(gap)) <= 10 and _inside_town().search(gap)
             if place.referent and not (_referent_object_ok(lead) or inside):
                 break
             if not _first_object_ok(gap, shape, between):

@@ -1429,3 +1429,96 @@ def test_an_office_named_after_a_place_and_a_described_small_town() -> None:
     # ", a Ruritanian town of about 5,000 people": a small place the sentence makes a place
     text = "Ukrainian forces captured Sudzha, a Russian town of about 5,000 people, on Thursday."
     assert wars(text) == [("ua-forces", "geonames:486816", "control", "all", "2024-05-09")]
+
+
+@pytest.mark.parametrize(
+    ("read", "text", "expected"),
+    [
+        # a passive with its date before "by"
+        (
+            rows,
+            "Ramadi was captured on Sunday by ISIS fighters.",
+            [("isil", RAMADI, "control", "all", "2014-06-08")],
+        ),
+        (
+            other_war,
+            "Gao was retaken late on Friday by FAMa troops, officials said.",
+            [("fama", GAO, "control", "all", "2024-02-16")],
+        ),
+        # handed over to, and left to, a taker (and the one named with it)
+        (
+            rows,
+            "Hit was handed over to ISIS on Friday under a local deal.",
+            [("isil", HIT, "control", "all", "2014-06-06")],
+        ),
+        (
+            rows,
+            "The last Iraqi troops left Hit on Sunday, leaving the town to ISIS.",
+            [("isil", HIT, "control", "all", "2014-06-08")],
+        ),
+        (
+            other_war,
+            "Ukrainian forces pulled out of Avdiivka, leaving it to Russian forces and JNIM.",
+            [
+                ("ru-forces", AVDIIVKA, "control", "all", "2024-02-20"),
+                ("jnim", AVDIIVKA, "control", "all", "2024-02-20"),
+            ],
+        ),
+        # the others left, and the entry came "hours later": a taking
+        (
+            rows,
+            "ISIS fighters left Hit on Thursday, and Iraqi troops moved into the town hours later.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-12")],
+        ),
+        (rows, "ISIS fighters left Hit on Thursday, and Iraqi troops shelled the town.", []),
+        # a town held under blockade or placed under siege is fought over, not held
+        (
+            other_war,
+            "Gao, which JNIM has held under blockade since March, is short of food.",
+            [("jnim", GAO, "contested", "unknown", "2023-03-01")],
+        ),
+        (
+            other_war,
+            "Gao was placed under siege by JNIM in March.",
+            [("jnim", GAO, "contested", "unknown", "2023-03-01")],
+        ),
+        # a date opening the sentence is its statement's, not the report's day
+        (
+            other_war,
+            "Since September, JNIM fighters have besieged Gao, traders said on Monday.",
+            [("jnim", GAO, "contested", "unknown", "2023-09-01")],
+        ),
+        # a side named inside "in ISIS hands" is not the agent of the next verb
+        (
+            rows,
+            "Fallujah is now in ISIS hands after fighters took over the city council building.",
+            [("isil", FALLUJAH, "control", "all", "2014-06-12")],
+        ),
+        # "out of it": the place named last, as much of it as was named
+        (
+            rows,
+            "Iraqi forces seized the Ramadi airport on Saturday. ISIS said on Sunday it had"
+            " driven them out of it.",
+            [
+                ("iraq-gov", RAMADI, "control", "part", "2014-06-07"),
+                ("isil", RAMADI, "control", "part", "2014-06-08"),
+            ],
+        ),
+        # a report denied, a few words after "denied ... that"
+        (
+            rows,
+            "ISIS on Saturday denied Iraqi media reports that Iraqi troops had entered Hit.",
+            [],
+        ),
+        # French: a weekday between "entrés" and "dans"; no resistance met
+        (
+            other_war,
+            "Les soldats de FAMa sont entrés lundi dans Gao sans rencontrer de résistance.",
+            [("fama", GAO, "control", "all", "2024-02-19")],
+        ),
+    ],
+)
+def test_dated_passives_handovers_sieges_and_opening_dates(
+    read: Reader, text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert read(text) == expected

@@ -76,7 +76,8 @@ How one sentence is read:
    days after" or "a week after" happened that long before the date of the clause it hangs on
    ("retook Kelso on Thursday, three days after the town fell to the Front": Monday), and such
    a date, like "Sunday's" in "after Sunday's assault", is never the date of a statement
-   before it. "claims", "claimed", "denied" or
+   before it. A date opening the sentence ("Since September, ...") is its statement's, before
+   the day of the report ("..., officials said on Monday"). "claims", "claimed", "denied" or
    "according to the group" make the confidence ``claimed``.
 
 **Coreference**, within a sentence and across sentences: "they" stands for the last actor that
@@ -263,7 +264,11 @@ def verbs() -> tuple[Verb, ...]:
     return tuple(out)
 
 
-_PASSIVE_BY = re.compile(r"^\s+by\b", re.IGNORECASE)
+# "captured by", and "captured on Sunday by", "retaken late on Friday by"
+_PASSIVE_BY = re.compile(
+    r"^(?P<when>\s+(?:on|in|late|early|overnight|yesterday|last)\b[^.;:,]{0,25}?)?\s+by\b",
+    re.IGNORECASE,
+)
 # Lower case only: "IS seized Holt" is an actor, not a passive "is seized".
 _PASSIVE_AUX = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?$")
 _PARTICIPLE = re.compile(
@@ -297,7 +302,7 @@ _FACTUAL_TO = re.compile(
     r"|to\s+have(?:\s+been)?)\s+(?:[\w'’\-]+ly\s+)?$",
     re.IGNORECASE,
 )
-_DENIED_THAT = re.compile(r"\bden(?:y|ies|ied|ying)\s+(?:\w+\s+){0,2}?that\b", re.IGNORECASE)
+_DENIED_THAT = re.compile(r"\bden(?:y|ies|ied|ying)\s+(?:\w+\s+){0,4}?that\b", re.IGNORECASE)
 _REPELLED = re.compile(
     r"\b(?:repell?(?:ed|s|ing)?|repuls(?:e|ed|es|ing)|beat(?:en)?\s+back|fought\s+off"
     r"|held\s+off|thwart(?:ed|s|ing)?|foil(?:ed|s|ing)?|beaten\s+off)\b",
@@ -531,6 +536,28 @@ def _vacated() -> re.Pattern[str]:
     return re.compile(
         rf"\b(?:after|as|once|when)\s+(?:[\w'’\-]+\s+){{0,6}}?(?:{words})\b", re.IGNORECASE
     )
+
+
+def _left_then_entered(s: _Sentence, phrase: _Phrase) -> bool:
+    """ "The rebels left Kelso on Thursday, and army units moved into the town hours later":
+    a departure earlier in the sentence, then the entry "later"."""
+    before = s.text[: phrase.start]
+    departed = _DEPARTED.search(before)
+    if departed is None:
+        return False
+    _, clause_end = _clause_bounds(s.text, phrase.end)
+    return bool(_LATER.search(s.text[phrase.end : clause_end]) or _THEN.search(before))
+
+
+_DEPARTED = re.compile(
+    r"\b(?:left|pulled\s+out\s+of|withdrew\s+from|abandoned|evacuated|vacated|fled)\b",
+    re.IGNORECASE,
+)
+_LATER = re.compile(
+    r"\b(?:(?:hours|minutes|shortly|soon|moments)\s+(?:later|afterwards?)|later\s+that\s+day)\b",
+    re.IGNORECASE,
+)
+_THEN = re.compile(r"\b(?:and\s+)?then\s+(?:[\w'’\-]+\s+){0,4}$", re.IGNORECASE)
 
 
 # "The rebels had pulled out before the soldiers arrived": said of an entry the sentence before
@@ -1758,8 +1785,9 @@ def _refine(text: str, phrase: _Phrase) -> _Phrase | None:
         return None
     if phrase.shape in ("active", "drive", "contest"):
         by = _PASSIVE_BY.match(after)
-        if by:  # "captured by", "besieged by"
-            return _Phrase(phrase.start, phrase.end + by.end(), "passive", phrase.status, verb)
+        if by:  # "captured by", "besieged by"; "captured on Sunday by" keeps its date outside
+            end = phrase.end + (by.end() if by.group("when") is None else 0)
+            return _Phrase(phrase.start, end, "passive", phrase.status, verb)
     return phrase
 
 
@@ -2219,10 +2247,17 @@ def _agent_before(
     if s.agent is not None and _SHARED_SUBJECT.search(s.text[floor : phrase.start]):
         return s.agent
     clause_start, _ = _clause_bounds(s.text, phrase.start)
+    # "is now in Ruritanian hands ... soldiers took over": a side named inside another
+    # statement ("in Ruritanian hands", "Front-held") is that statement's, not this one's agent
+    inside = [(p.start, p.end) for p in s.phrases if p.shape in ("passive", "adjective", "leave")]
     candidates = [
         a
         for a in s.actors
-        if clause_start <= a.start and a.end <= phrase.start and not a.speaker and not a.sidelined
+        if clause_start <= a.start
+        and a.end <= phrase.start
+        and not a.speaker
+        and not a.sidelined
+        and not any(start <= a.start and a.end <= end for start, end in inside)
     ]
     # "Kelso Front insurgents, who have pledged allegiance to the Order, captured": an actor
     # inside a relative clause between commas is not the subject
@@ -2606,11 +2641,17 @@ def _read_loss(s: _Sentence, phrase: _Phrase, limit: int) -> Reading:
     last = max(place.end for place, _ in objects)
     # "lost Kelso on Tuesday to the Front", "handed Kelso over to the army"
     takers = [
-        a.actor
+        a
         for a in s.actors
         if a.start >= last and _LOSS_TO.fullmatch(_without_dates(s, last, a.start))
     ]
-    return takers[:1], (objects if takers else [])
+    if not takers:
+        return [], []
+    named = [takers[0].actor]
+    partner = next((a for a in s.actors if a.start >= takers[0].end), None)
+    if partner is not None and _JOINED.match(s.text[takers[0].end : partner.start]):
+        named.append(partner.actor)  # "leaving the town to Ruritanian troops and the Front"
+    return list(dict.fromkeys(named)), objects
 
 
 # What lies between the place lost and its taker: "to", "over to", "on Tuesday to the".
@@ -2631,7 +2672,9 @@ def _relative_object(
     for place in reversed(s.places):
         if place.end <= mention.start:
             if _RELATIVE.fullmatch(_without_dates(s, place.end, mention.start)):
-                extent = _extent_in(s.text[phrase.end : limit]) or "all"
+                extent = (
+                    _extent_in(s.text[phrase.end : limit]) if phrase.status == "control" else None
+                ) or DEFAULT_EXTENT[phrase.status]
                 return [(_described(s, place), extent)]
             break
     return []
@@ -2683,6 +2726,11 @@ def _date_for(
     # a date that belongs to what follows it ("a day after <event>") is never an earlier
     # statement's date
     dates = [d for d in s.dates if not d.forward or d.end <= phrase.start]
+    # "Since September, the Front has ..., officials said on Monday": the opening date is the
+    # whole sentence's, before the day of the report
+    opening = [d for d in dates if d.end <= phrase.start and not _words_in(s.text[: d.start])]
+    if opening:
+        dates = [d for d in dates if not _ATTRIBUTION.search(s.text[: d.start])]
     if place.start >= phrase.end:
         _, place_clause_end = _clause_bounds(s.text, place.end)
         own = [
@@ -2791,7 +2839,9 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
     for phrase in s.phrases:
         if _vetoed(s, phrase):
             continue
-        vacated = _vacated().search(s.text, phrase.end) or s.left_before
+        vacated = (
+            _vacated().search(s.text, phrase.end) or s.left_before or _left_then_entered(s, phrase)
+        )
         if phrase.shape == "entry" and (flag_raised or vacated):
             # Raising a flag over a place is the conventional sign of holding it.
             phrase = _Phrase(phrase.start, phrase.end, phrase.shape, "control", phrase.verb)
@@ -3074,19 +3124,21 @@ _THE_TOWN_NOUN = re.compile(
     r"|or|to|from|by|with|at|for|into|over|its|their|his|her|this|that)\b)(?-i:[a-z][a-z\-]+))"
     r"\s+){0,3}"
     r"(?P<noun>city|town|village|(?:(?:provincial|regional|state|district|county)\s+)?capital)\b"
-    r"(?!\s+(?:of|council|hall|centre|center)\b)",
+    # "the city council", "the city administration building": something of the town's
+    r"(?!\s+(?:of|council|hall|centre|center|administration|authorities|government|governor"
+    r"|mayor|square|limits|police|jail|prison|hospital|gates?|walls?|streets)\b)",
     re.IGNORECASE,
 )
 # "retook it", "it fell to": the place named last ("it" elsewhere is anything at all).
 _IT = re.compile(
     r"\b(?:took|taken|seized|captured|retook|retaken|recaptured|liberated|overran|overrun"
     r"|controls|controlled|holds|held|occupied|entered|stormed|besieged|leaving|left|secured"
-    r"|infiltrated)\s+(?P<it>it)\b"
+    r"|infiltrated|out\s+of)\s+(?P<it>it)\b"
     r"|\b(?P<it2>[Ii]t)(?=\s+(?:(?:has|had|was|is)\s+)?(?:fell|fallen|falls)\s+(?:in)?to\b)",
 )
 # "are fighting Ruritanian units there": the place named last.
 _THERE = re.compile(
-    r"\b(?:fighting|fight|fought|clashing|clashed|clash|battling|battled)\b[^,.;]{0,40}?\s"
+    r"\b(?:fighting|fight|fought|clashing|clashed|clash|battling|battled)\b[^,.;]{0,60}?\s"
     r"(?P<there>there)\b",
     re.IGNORECASE,
 )
@@ -3150,6 +3202,8 @@ def _with_referents(
             if town is None:
                 continue
             own = extent
+            if town_like is None and town.extent == "part":
+                own = "part"  # "it" for "the Kelso airport" named before: that part of Kelso
             if name == "there" and before:
                 # "reached the eastern outskirts of Kelso and are fighting ... there": as much
                 own = town.extent or _extent_in(_tail_words(text[: town.start], 4))

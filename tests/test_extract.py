@@ -1522,3 +1522,39 @@ def test_dated_passives_handovers_sieges_and_opening_dates(
     read: Reader, text: str, expected: list[tuple[str, ...]]
 ) -> None:
     assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("read", "text", "expected"),
+    [
+        # a participle after a comma shares the subject of the verb before it, not the
+        # nearest actor (the side driven out)
+        (
+            rows,
+            "Iraqi troops drove ISIS out of Hit on Friday, seizing the town that the militants"
+            " had held for years.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-06")],
+        ),
+        (
+            other_war,
+            "FAMa troops pushed JNIM out of Gao on Monday, securing the town by nightfall.",
+            [("fama", GAO, "control", "all", "2024-02-19")],
+        ),
+        # an assault owned by someone is that owner's, and nobody else's
+        (rows, "Commander Ali's assault on Ramadi was launched in April, ISIS said.", []),
+        (
+            rows,
+            "ISIS's assault on Ramadi began on Monday.",
+            [("isil", RAMADI, "contested", "unknown", "2014-06-09")],
+        ),
+        (
+            other_war,
+            "Russia's assault on Avdiivka began on Monday.",
+            [("ru-forces", AVDIIVKA, "contested", "unknown", "2024-02-19")],
+        ),
+    ],
+)
+def test_participle_clauses_and_owned_assaults(
+    read: Reader, text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert read(text) == expected

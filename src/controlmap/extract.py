@@ -2244,7 +2244,9 @@ def _agent_before(
     A verb joined by "and" to an earlier one in the sentence ("moved into Kessel after Ruritanian
     troops fled, and now hold the entire city") shares that verb's actor.
     """
-    if s.agent is not None and _SHARED_SUBJECT.search(s.text[floor : phrase.start]):
+    if s.agent is not None and (
+        _SHARED_SUBJECT.search(s.text[floor : phrase.start]) or _participle_clause(s, phrase, floor)
+    ):
         return s.agent
     clause_start, _ = _clause_bounds(s.text, phrase.start)
     # "is now in Ruritanian hands ... soldiers took over": a side named inside another
@@ -2471,6 +2473,10 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     if phrase.shape == "loss":
         return _read_loss(s, phrase, limit)
     objects = _objects_after(s, phrase.end, limit, phrase.shape, phrase.status)
+    if phrase.shape == "contest" and _POSSESSOR.search(s.text[: phrase.start]):
+        # "Kelso's assault on Northam", "the Front's siege of": the owner fights, nobody else
+        named = _nominal_agents(s, phrase, objects) if objects else None
+        return (named or []), objects
     if phrase.shape in ("contest", "entry"):
         agent = _agent_before(s, phrase, floor, previous_agent)
         if agent:
@@ -2518,6 +2524,17 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     if not objects and agent:
         objects = _relative_object(s, agent, phrase, limit)
     return (_with_partner(s, phrase, agent) if agent else []), objects
+
+
+_POSSESSOR = re.compile(r"\w['’]s\s+(?:(?-i:[a-z][\w\-]*)\s+)?$")
+
+
+def _participle_clause(s: _Sentence, phrase: _Phrase, floor: int) -> bool:
+    """ "drove the Front out of Kelso on Friday, seizing the town": a participle after a comma
+    shares the subject of the verb before it."""
+    if floor == 0 or not re.match(r"\w+ing\b", s.text[phrase.start : phrase.end]):
+        return False
+    return bool(re.search(r",\s*(?:thus\s+|so\s+|then\s+)?$", s.text[floor : phrase.start]))
 
 
 _NOMINAL_BY = re.compile(r"\s*,?\s*by\s+(?:the\s+)?", re.IGNORECASE)
@@ -2578,7 +2595,10 @@ _JOINED = re.compile(
 
 def _with_partner(s: _Sentence, phrase: _Phrase, agent: str) -> list[str]:
     """The agent, and the actor named with it ("Ruritanian and Tarbish troops seized ...")."""
-    shared = _SHARED_SUBJECT.search(s.text[_previous_phrase_end(s, phrase) : phrase.start])
+    floor = _previous_phrase_end(s, phrase)
+    shared = _SHARED_SUBJECT.search(s.text[floor : phrase.start]) or _participle_clause(
+        s, phrase, floor
+    )
     if shared and s.agent == agent and s.agents:
         return list(s.agents)  # "A and B entered Kelso and took control of the town"
     before = [a for a in s.actors if a.end <= phrase.start and not a.speaker]

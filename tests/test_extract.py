@@ -625,6 +625,7 @@ OTHER_WAR = ActorRegistry(
         Actor("ua-forces", "Armed Forces of Ukraine", "#0000aa", "state", ("Ukrainian forces",)),
         Actor("jnim", "JNIM", "#333333", "non-state", ("JNIM",)),
         Actor("fama", "Malian Armed Forces", "#777700", "state", ("FAMa",)),
+        Actor("arakan-army", "Arakan Army", "#00aa77", "non-state", ()),
     ]
 )
 AVDIIVKA = "geonames:713122"
@@ -1218,6 +1219,7 @@ WARS = ActorRegistry(
         Actor("lna", "Libyan National Army", "#aa7700", "non-state", ("LNA",)),
         Actor("rsf", "Rapid Support Forces", "#cc0000", "non-state", ("RSF",)),
         Actor("fama", "Malian Armed Forces", "#777700", "state", ("FAMa",)),
+        Actor("arakan-army", "Arakan Army", "#00aa77", "non-state", ()),
     ]
 )
 
@@ -1558,3 +1560,56 @@ def test_participle_clauses_and_owned_assaults(
     read: Reader, text: str, expected: list[tuple[str, ...]]
 ) -> None:
     assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a landmark standing at another town: the town it stands at, not the one in its name
+        (
+            "Russian troops seized the Kakhovka hydroelectric dam at Nova Kakhovka on Thursday.",
+            [("ru-forces", "geonames:699839", "control", "all", "2024-05-09")],
+        ),
+        (
+            "The RSF said on Tuesday it had captured the Yarmouk military industrial complex in"
+            " southern Khartoum.",
+            [("rsf", "geonames:379252", "control", "part", "2024-05-07")],
+        ),
+        # a person's title in lower case: "its mayor Ivan Fedorov" is no place
+        (
+            "Melitopol is now in Russian hands, its mayor Ivan Fedorov told Ukrainian television"
+            " on Saturday.",
+            [("ru-forces", "geonames:701404", "control", "all", "2024-05-04")],
+        ),
+        # generic state forces: "army units", "the armed forces"
+        (
+            "Army units have entered Al-Hasaheisa without a fight, residents said.",
+            [("saf", "geonames:379427", "control", "all", "2024-05-10")],
+        ),
+        (
+            "The armed forces recaptured Kidal on Tuesday.",
+            [("fama", "geonames:2455290", "control", "all", "2024-05-07")],
+        ),
+    ],
+)
+def test_landmarks_at_another_town_titles_and_generic_forces(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert wars(text) == expected
+
+
+def test_a_district_spelled_as_the_report_spells_it_is_its_namesake_town() -> None:
+    # "Shirqat": the pack's district is Al-Shirqat, its town Ash Sharqat
+    assert rows("Iraqi government forces retook Shirqat on Thursday.") == [
+        ("iraq-gov", "geonames:91057", "control", "all", "2014-06-12")
+    ]
+    # with its kind word it stays the district
+    district = rows("Iraqi forces retook the Makhmour district on Thursday.")
+    assert district[0][1] == "iq-adm2:IQG11Q04"
+
+
+def test_a_place_before_a_hyphen_says_where_a_variant_spelling_lies() -> None:
+    # "a Yangon-based analyst" places the report in Myanmar: "Kyaukphyu" is Kyaukpyu there
+    text = "The Arakan Army has encircled Kyaukphyu, a Yangon-based analyst told us on Monday."
+    assert wars(text) == [("arakan-army", "geonames:1316752", "contested", "unknown", "2024-05-06")]
+    assert wars("The Arakan Army has encircled Kyaukphyu, an analyst told us on Monday.") == []

@@ -1220,6 +1220,11 @@ def _place_at(
         # a bare name is a town: a province of the world pack (no theatre detail) is named
         # with its kind word ("Ruritania state"), and one sharing a town's spelling is the town
         ranked = [i for i in ranked if getattr(geocode.place(i), "detail", 0) != 1]
+        # a district spelled as the report spells it stands for the town it is named after
+        # ("Shirqat": the district Al-Shirqat, the town Ash Sharqat)
+        town = geocode.namesake_town(ranked[0]) if ranked else None
+        if town is not None:
+            ranked = [town, *(i for i in ranked if i != town)]
     elif kind_word.group(1).lower() != "district" and not kind_word.group(1).lower().startswith(
         "sub"
     ):
@@ -1284,11 +1289,7 @@ def _homonym(
 def _bears_name(record: geocode.Place, spelled: str) -> bool:
     """Whether a place's own name (not a former or foreign one) is the name as spelled, vowels
     aside (transliterations differ in them: Derna, Darnah)."""
-    return _consonants(record.name) == _consonants(spelled)
-
-
-def _consonants(name: str) -> str:
-    return re.sub(r"[aeiouy\s]", "", names.fold(name))
+    return geocode.same_consonants(record.name, spelled)
 
 
 def _uninflected(spelled: str) -> str:
@@ -1316,7 +1317,7 @@ def _not_place_patterns() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[s
     after = "|".join(re.escape(t) for t in data["name_goes_on_except"])
     words = frozenset(w.casefold() for w in data["not_places"])
     return (
-        re.compile(rf"\b(?:{titles})\.?\s+(?:[A-Z][\w'’\-]*\s+)?$"),
+        re.compile(rf"\b(?i:{titles})\.?\s+(?:[A-Z][\w'’\-]*\s+)?$"),
         re.compile(rf"^[\s\-]+(?!(?:{after})\b)[A-Z][a-z]"),
         words | frozenset(MONTHS) | frozenset(WEEKDAYS),
     )
@@ -1533,7 +1534,8 @@ def _report_countries(
     located: set[str] = set()
     found: set[str] = set()
     for match in _CAPITALISED_NAME.finditer(text):
-        words = match.group(0).split()
+        # "Kelso-based", "Ruritanian-led": the name before the hyphen
+        words = [re.sub(r"(?<=\w)-[a-z]+$", "", w) for w in match.group(0).split()]
         for n in range(len(words), 0, -1):
             code = geocode.country_of(" ".join(words[:n]))
             if code is not None:
@@ -1687,6 +1689,11 @@ def _town_part_after() -> re.Pattern[str]:
 
 
 _AWAY = "away"  # a landmark that takes a big city's name from afar: no claim on the city
+_STANDS_AT = re.compile(
+    r"^\s+(?:at|in|near|outside)\s+(?:the\s+)?(?:(?:central|eastern|western|northern|southern"
+    r"|town\s+of|city\s+of)\s+)?(?-i:[A-Z])",
+    re.IGNORECASE,
+)
 
 
 def _part_of_town(text: str, place: _PlaceMention) -> _PlaceMention | str | None:
@@ -1694,7 +1701,13 @@ def _part_of_town(text: str, place: _PlaceMention) -> _PlaceMention | str | None
     (a site by it, outside it), with the extent the sentence gives; "the Northam Dam", when
     Northam is a city of region_population people or more, lies away from it: _AWAY."""
     match = _town_part_after().match(text[place.end :])
-    if match is None or not _is_town(place.place_id):
+    if match is None:
+        return None
+    if _STANDS_AT.match(text[place.end + match.end() :]):
+        # "the Kelso dam at Northam", "the Kelso complex in southern Northam": the landmark
+        # stands at the place named after it; the name before it is only the landmark's
+        return _AWAY
+    if not _is_town(place.place_id):
         return None
     site = match.group("site")
     if site is not None:

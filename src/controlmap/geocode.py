@@ -864,6 +864,44 @@ def is_minor_mention(spelled: str) -> bool:
     return len(key.split()) >= 2 and world.has_notable_key("v:" + fold(spelled), 0, ())
 
 
+NAMESAKE_KM = 50.0  # how far from an admin unit's middle the town it is named after may lie
+
+
+def namesake_town(place_id: str) -> str | None:
+    """The town a district or sub-district is named after (its seat, as a rule): a populated
+    place of the packs within NAMESAKE_KM of the unit whose name differs from the unit's only
+    in vowels and articles (the district Al-Shirqat, the town Ash Sharqat). None otherwise."""
+    return _namesake_town(place_id, packs.signature())
+
+
+@lru_cache(maxsize=512)
+def _namesake_town(place_id: str, _packs: object) -> str | None:
+    unit = place(place_id)
+    if unit is None or unit.kind not in ("district", "sub-district"):
+        return None
+    wanted = _consonants(unit.name)
+    best: Place | None = None
+    for town in _pack_index().places.values():
+        if town.kind not in ("city", "town") or town.country != unit.country:
+            continue
+        if _consonants(town.name) != wanted:
+            continue
+        if _km(unit.lon, unit.lat, town.lon, town.lat) > NAMESAKE_KM:
+            continue
+        if best is None or town.population > best.population:
+            best = town
+    return best.place_id if best is not None else None
+
+
+def _consonants(name: str) -> str:
+    return re.sub(r"[aeiouy\s]", "", fold(name))
+
+
+def same_consonants(name: str, other: str) -> bool:
+    """Whether two spellings differ only in vowels, articles, case and accents (Derna, Darnah)."""
+    return _consonants(name) == _consonants(other)
+
+
 def distance_km(place_id: str, points: Sequence[LonLat]) -> float | None:
     """km from a place to the nearest of some (lon, lat) points (None: unknown or no points)."""
     record = place(place_id)

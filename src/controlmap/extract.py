@@ -542,17 +542,13 @@ def _left_then_entered(s: _Sentence, phrase: _Phrase) -> bool:
     """ "The rebels left Kelso on Thursday, and army units moved into the town hours later":
     a departure earlier in the sentence, then the entry "later"."""
     before = s.text[: phrase.start]
-    departed = _DEPARTED.search(before)
+    departed = _departed().search(before)
     if departed is None:
         return False
     _, clause_end = _clause_bounds(s.text, phrase.end)
     return bool(_LATER.search(s.text[phrase.end : clause_end]) or _THEN.search(before))
 
 
-_DEPARTED = re.compile(
-    r"\b(?:left|pulled\s+out\s+of|withdrew\s+from|abandoned|evacuated|vacated|fled)\b",
-    re.IGNORECASE,
-)
 _LATER = re.compile(
     r"\b(?:(?:hours|minutes|shortly|soon|moments)\s+(?:later|afterwards?)|later\s+that\s+day)\b",
     re.IGNORECASE,
@@ -560,12 +556,18 @@ _LATER = re.compile(
 _THEN = re.compile(r"\b(?:and\s+)?then\s+(?:[\w'’\-]+\s+){0,4}$", re.IGNORECASE)
 
 
-# "The rebels had pulled out before the soldiers arrived": said of an entry the sentence before
-_HAD_LEFT = re.compile(
-    r"\bhad\s+(?:already\s+|earlier\s+|quietly\s+)?(?:pulled\s+out|withdrawn|left|fled"
-    r"|abandoned|retreated|evacuated|vacated)\b",
-    re.IGNORECASE,
-)
+@lru_cache(maxsize=1)
+def _departed() -> re.Pattern[str]:
+    """A departure earlier in the sentence than an entry (roles.json 'departed')."""
+    return re.compile(rf"\b(?:{_phrases_regex(_roles()['departed'])})\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _had_left() -> re.Pattern[str]:
+    """ "The rebels had pulled out before the soldiers arrived": said of an entry the sentence
+    before (roles.json 'departed_participles')."""
+    words = _phrases_regex(_roles()["departed_participles"])
+    return re.compile(rf"\bhad\s+(?:already\s+|earlier\s+|quietly\s+)?(?:{words})\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -2965,7 +2967,7 @@ def extract(
     for k, sentence in enumerate(split):
         parsed = _parse(sentence, patterns, day, context)
         following = split[k + 1] if k + 1 < len(split) else ""
-        parsed.left_before = bool(_HAD_LEFT.search(following))
+        parsed.left_before = bool(_had_left().search(following))
         findings, previous_agent = _findings(parsed, previous_agent)
         if not findings and _script(sentence):
             findings = _named_together(parsed)

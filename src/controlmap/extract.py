@@ -38,7 +38,7 @@ How one sentence is read:
               the fall of Southwick to the Front
    entry      entered, pushed into, stormed into            actor before, places after
    contest    besieged, clashes, fighting in, attacked,     actor before, else after
-              assault on, threatened to seize               ("between A and B": both)
+              assault on                                    ("between A and B": both)
    ========== ============================================= ============================
 
    Retaking verbs give control to the retaking side, the actor before the verb. Entry and
@@ -99,8 +99,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -180,10 +179,12 @@ class Verb:
     status: Status
     pattern: re.Pattern[str]
     other_senses: re.Pattern[str] | None  # words after it that make it mean something else
-    modal_ok: bool  # "threatened to seize" is itself a modal statement of contest
     retake: bool = False  # taking back: a side reporting it passively is its agent
     nominal: bool = False  # a noun ("the capture of Kelso by the Front"): its agent after "by"
     loser_named: bool = False  # "forced the Front out of Kelso": only with the loser named
+    # a declare frame: the state its place is put in ("declared Kelso liberated", "placed Kelso
+    # under siege")
+    state_after: re.Pattern[str] | None = None
 
 
 def _words_regex(token: str) -> str:
@@ -251,16 +252,20 @@ def verbs() -> tuple[Verb, ...]:
                     if senses
                     else None
                 ),
-                modal_ok=bool(entry.get("modal_ok")),
                 retake=bool(entry.get("retake")),
                 nominal=bool(entry.get("nominal")),
                 loser_named=bool(entry.get("loser_named")),
+                state_after=(
+                    re.compile(r"^\s*" + entry["state_after"], re.IGNORECASE)
+                    if "state_after" in entry
+                    else None
+                ),
             )
         )
     for status, words in data.get("adjectives", {}).items():
         pattern = re.compile(r"^[\-‐](?:" + "|".join(words) + r")\b", re.IGNORECASE)
         out.append(
-            Verb(f"-{status}", "adjective", status, pattern, None, False)  # "Front-held"
+            Verb(f"-{status}", "adjective", status, pattern, None)  # "Front-held"
         )
     return tuple(out)
 
@@ -276,11 +281,6 @@ _PARTICIPLE = re.compile(
     r"^(?:\w+ed|taken|retaken|overrun|held|freed|driven|seen)\b", re.IGNORECASE
 )
 _DRIVE_OUT = re.compile(r"^(.{0,80}?)\b(?:out\s+of|from)\b", re.IGNORECASE | re.DOTALL)
-_DECLARED_STATE = re.compile(
-    r"^\s*(?:to\s+be\s+|as\s+)?(?:(?:fully|completely|totally|entirely|largely|partly)\s+)?"
-    r"(?:liberated|freed|free|cleared|retaken|recaptured|secured)\b",
-    re.IGNORECASE,
-)
 
 # --- vetoes --------------------------------------------------------------------------------
 
@@ -535,10 +535,7 @@ def _vacated() -> re.Pattern[str]:
     """ "moved into Kelso hours after the troops pulled out": the others had left (roles.json)."""
     words = _phrases_regex(_roles()["vacated"])
     return re.compile(
-        rf"(?:\b(?:after|as|once|when)\s+(?:[\w'’\-]+\s+){{0,6}}?"
-        # "enters Kelso; the army withdraws south": another subject, not the entrant's "it"
-        rf"|;\s+(?!(?:it|they|he|she)\b)(?:[\w'’\-]+\s+){{1,4}}?)(?:{words})\b",
-        re.IGNORECASE,
+        rf"\b(?:after|as|once|when)\s+(?:[\w'’\-]+\s+){{0,6}}?(?:{words})\b", re.IGNORECASE
     )
 
 
@@ -550,10 +547,7 @@ def _left_then_entered(s: _Sentence, phrase: _Phrase) -> bool:
     if departed is None:
         return False
     _, clause_end = _clause_bounds(s.text, phrase.end)
-    after = s.text[phrase.end : clause_end]
-    # "accepted a surrender deal on Tuesday and troops entered the town that evening"
-    same_day = any(pattern.search(after) for pattern, _ in _same_day_patterns())
-    return bool(_LATER.search(after) or same_day or _THEN.search(before))
+    return bool(_LATER.search(s.text[phrase.end : clause_end]) or _THEN.search(before))
 
 
 _LATER = re.compile(
@@ -1871,22 +1865,66 @@ def _find_dates(text: str, published: dt.date | None) -> list[_DateMention]:
         else d
         for d in dated
     ]
-    return _days_apart(text, dated, published)
+    return _days_earlier(text, _days_apart(text, dated, published), published)
 
 
 _POSSESSIVE_AFTER = re.compile(r"['’]s\b")
-_NUMBER_WORDS = {
-    **{"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6},
-    **{"seven": 7, "eight": 8, "nine": 9, "ten": 10},
-}
-_COUNT = r"(?P<count>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})"
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 # "a day after they captured Kelso", "three days after the city fell": the event is that many
 # days before the date of the clause it hangs on; "hours after" is the same day.
 _DAYS_APART = re.compile(
-    rf"\b(?:{_COUNT}\s+(?P<unit>days?|weeks?)"
+    r"\b(?:(?P<count>a|an|one|two|three|four|five|six|\d)\s+(?P<unit>days?|week)"
     r"|(?P<hours>hours|minutes))\s+(?P<way>after|before)\b",
     re.IGNORECASE,
 )
+
+
+# "a week earlier", "two days later": the clause it ends is that long from the sentence's date
+_DAYS_EARLIER = re.compile(
+    r"\b(?P<count>a|an|one|two|three|four|five|six|\d)\s+(?P<unit>days?|weeks?)\s+"
+    r"(?P<way>earlier|later)\b",
+    re.IGNORECASE,
+)
+
+
+def _count_days(match: re.Match[str]) -> int:
+    count = match.group("count").lower()
+    days = int(count) if count.isdigit() else _NUMBER_WORDS[count]
+    return days * (7 if match.group("unit").lower().startswith("week") else 1)
+
+
+def _stated_around(
+    dates: list[_DateMention], match: re.Match[str]
+) -> tuple[list[_DateMention], list[_DateMention]]:
+    """The sentence's own dates before and after ``match`` (not those of what follows them)."""
+    stated = [d for d in dates if not d.forward]
+    return (
+        [d for d in stated if d.end <= match.start()],
+        [d for d in stated if d.start >= match.end()],
+    )
+
+
+def _days_earlier(
+    text: str, dates: list[_DateMention], published: dt.date | None
+) -> list[_DateMention]:
+    """Add the date of a clause that ends "a week earlier" or "two days later", counted from
+    the sentence's other date ("Kelso, which they had seized a week earlier, ... on Saturday";
+    "took Kelso on Sunday and Northam two days later"), "earlier" else from publication."""
+    added = list(dates)
+    for match in _DAYS_EARLIER.finditer(text):
+        if _inside_any(match.start(), match.end(), [(d.start, d.end) for d in added]):
+            continue
+        before, after = _stated_around(dates, match)
+        earlier = match.group("way").lower() == "earlier"
+        near = [*after[:1], *before[-1:]] if earlier else [*before[-1:], *after[:1]]
+        base = near[0].day if near and near[0].precision == "day" else None
+        if base is None and earlier and not near:
+            base = published
+        if base is None:
+            continue
+        day = base + dt.timedelta(days=(-1 if earlier else 1) * _count_days(match))
+        added.append(_DateMention(match.start(), match.end(), day, "day"))
+    return sorted(added, key=lambda d: d.start)
 
 
 def _days_apart(
@@ -1897,26 +1935,18 @@ def _days_apart(
     for match in _DAYS_APART.finditer(text):
         if _inside_any(match.start(), match.end(), [(d.start, d.end) for d in dates]):
             continue
-        before = [d for d in dates if d.end <= match.start() and not d.forward]
-        after = [d for d in dates if d.start >= match.end() and not d.forward]
+        before, after = _stated_around(dates, match)
         anchor = before[-1] if before else after[0] if after else None
         if anchor is not None and anchor.precision != "day":
             continue
         base = anchor.day if anchor is not None else published
         if base is None:
             continue
-        days = _counted_days(match) if match.group("count") else 0
+        days = _count_days(match) if match.group("count") else 0
         sign = -1 if match.group("way").lower() == "after" else 1
         day = base + dt.timedelta(days=sign * days)
         added.append(_DateMention(match.start(), match.end(), day, "day", forward=True))
     return sorted(added, key=lambda d: d.start)
-
-
-def _counted_days(match: re.Match[str]) -> int:
-    """The days a "three days" or "two weeks" of ``match`` (groups count, unit) stands for."""
-    count = match.group("count").lower()
-    days = int(count) if count.isdigit() else _NUMBER_WORDS[count]
-    return days * (7 if match.group("unit").lower().startswith("week") else 1)
 
 
 def _weekday_with_date(text: str, found: list[_DateMention]) -> list[_DateMention]:
@@ -2312,6 +2342,9 @@ def _agent_before(
         named = [a for a in s.actors if a.end <= phrase.start]
         if named:
             return named[-1].actor
+    subject = _subject_after_fronted(s, phrase)
+    if subject is not None:
+        return subject
     voices = [a for a in s.actors if a.speaker and a.end <= phrase.start]
     if voices and _IT_SUBJECT.search(lead):
         return voices[-1].actor  # "the Ruritanian defence ministry said it had taken"
@@ -2322,6 +2355,32 @@ def _agent_before(
         return later_voices[0].actor
     if previous_agent and _PRONOUN_SUBJECT.search(lead):
         return previous_agent
+    return None
+
+
+# "Having seized", "After seizing", "Since taking": a participle clause opening the sentence
+_FRONTED_PARTICIPLE = re.compile(
+    r"^\W*(?:(?:after|since|upon|on|before|while|when|following|having|just|only)\s+)*$",
+    re.IGNORECASE,
+)
+_MAIN_SUBJECT = re.compile(r"^[^;:]*?,\s*(?:the\s+)?$")
+
+
+def _subject_after_fronted(s: _Sentence, phrase: _Phrase) -> str | None:
+    """The subject of the main clause after a participle clause that opens the sentence ("Having
+    seized Kelso on Sunday, Front fighters moved on", "After taking Kelso, the Front ...")."""
+    lead = s.text[: phrase.start]
+    words = s.text[phrase.start : phrase.end]
+    # "Pushing north from Kelso, Front units ...": a move from a place, not a drive out of it
+    if phrase.shape == "drive" or not _FRONTED_PARTICIPLE.match(lead):
+        return None
+    if not (re.match(r"\w+ing\b", words) or re.search(r"(?i)\bhaving\s+$", lead)):
+        return None
+    for mention in s.actors:
+        if mention.start >= phrase.end and not mention.speaker:
+            if _MAIN_SUBJECT.match(s.text[phrase.end : mention.start]):
+                return mention.actor
+            return None
     return None
 
 
@@ -2359,14 +2418,13 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
     lead = s.text[clause_start : phrase.start]
     if _NEGATION_BEFORE.search(lead):
         return True
-    modal_ok = phrase.verb is not None and phrase.verb.modal_ok
-    if _MODAL_BEFORE.search(lead) and not _FACTUAL_TO.search(lead) and not modal_ok:
+    if _MODAL_BEFORE.search(lead) and not _FACTUAL_TO.search(lead):
         return True
     if phrase.status == "contested" and _backgrounded().search(lead):
         return True  # "after a four-month battle for the town": background, not a day's fighting
     if _LONG_AFTER.search(lead) and not _own_date(s, phrase):
         return True  # "four months after the alliance entered the city": not dated to a day
-    if not modal_ok and _intention().search(lead):
+    if _intention().search(lead):
         return True  # "aimed to begin an offensive on", "once troops launch their assault on"
     if _DENIED_THAT.search(lead):
         return True
@@ -2540,7 +2598,7 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
         if phrase.verb is not None and phrase.verb.retake:
             # "Ruritanian forces said eastern Northam had been liberated": the side that reports
             # its own retaking is its agent
-            reporter = _reporter_before(s, phrase)
+            reporter = _reporter_before(s, phrase) or _reporter_after(s, phrase)
             if reporter is not None:
                 return [reporter], _subjects_before(s, phrase, floor)
         return [], []  # "Eastbrook was captured on Saturday": no agent named
@@ -2654,10 +2712,26 @@ def _reporter_before(s: _Sentence, phrase: _Phrase) -> str | None:
     return None
 
 
+# What lies between a statement and the voice that reports it after a comma: ", the",
+# ", according to", "..., Ruritania's defence ministry said".
+_REPORTED_BY = re.compile(r"[,;]\s*(?P<to>according\s+to\s+)?(?:the\s+|an?\s+)?$", re.IGNORECASE)
+
+
+def _reporter_after(s: _Sentence, phrase: _Phrase) -> str | None:
+    """The side whose voice reports a passive retaking after it ("Kelso was liberated on
+    Tuesday, the Ruritanian defence ministry said", "..., according to the Ruritanian army")."""
+    after = [a for a in s.actors if a.start >= phrase.end]
+    voice = _REPORTED_BY.search(s.text[phrase.end : after[0].start]) if after else None
+    if voice is not None and (after[0].speaker or voice.group("to")):
+        return after[0].actor
+    return None
+
+
 def _read_declare(s: _Sentence, phrase: _Phrase, floor: int, previous_agent: str | None) -> Reading:
-    """ "declared eastern Northam fully liberated": the place sits between verb and state."""
-    objects = _objects_after(s, phrase.end, len(s.text), "active", "control")[:1]
-    if not objects or not _DECLARED_STATE.match(s.text[objects[0][0].end :]):
+    """ "declared eastern Northam fully liberated", "placed Northam under siege": the place sits
+    between the verb and the state it is put in."""
+    objects = _objects_after(s, phrase.end, len(s.text), "active", phrase.status)[:1]
+    if not objects or not _state_follows(phrase, s.text[objects[0][0].end :]):
         return [], []
     agent = _agent_before(s, phrase, floor, previous_agent)
     return ([agent] if agent else []), objects
@@ -2780,38 +2854,14 @@ def _date_for(
     opening = [d for d in dates if d.end <= phrase.start and not _words_in(s.text[: d.start])]
     if opening:
         dates = [d for d in dates if not _ATTRIBUTION.search(s.text[: d.start])]
-    # "ont pris mercredi le contrôle de Kelso": a date inside the phrase is its own
-    inside = [d for d in dates if phrase.start <= d.start and d.end <= phrase.end]
-    if inside:
-        return inside[0]
-    # "two days after the army announced it had captured Kelso, ... said on Saturday": the
-    # event in a counted "after" clause is dated by it, unless it names its own day
-    counted = [
-        d
-        for d in dates
-        if d.forward
-        and d.end <= phrase.start
-        and _DAYS_APART.match(s.text, d.start)
-        and not re.search(r"[,;]", s.text[d.end : phrase.start])
-    ]
-    own_end = s.text.find(",", phrase.end)
-    if counted and not any(
-        phrase.end <= d.start < (own_end if own_end >= 0 else len(s.text)) for d in dates
-    ):
-        return counted[-1]
     if place.start >= phrase.end:
         _, place_clause_end = _clause_bounds(s.text, place.end)
         own = [
             d
             for d in dates
             if place.end <= d.start
+            and d.end <= min([next_start, *_blockers(s, phrase, place)])
             and d.start < place_clause_end
-            and (
-                d.end <= min([next_start, *_blockers(s, phrase, place)])
-                # "took Kelso, the last town held by the Front, on Friday": a phrase inside an
-                # apposition does not take the main verb's date
-                or (d.end <= next_start and _CLOSED_APPOSITION.match(s.text, place.end, d.start))
-            )
             and not _RELATIVE_BETWEEN.search(s.text[place.end : d.start])
         ]
         if own and phrase.shape != "adjective":
@@ -2873,7 +2923,6 @@ def _date_for(
 
 
 _RELATIVE_BETWEEN = re.compile(r"\b(?:that|which|who|whom|where)\s+(?!said\b)", re.IGNORECASE)
-_CLOSED_APPOSITION = re.compile(r"\s*,[^,;]{1,80},\s*$")
 _ATTRIBUTION = re.compile(
     r"\b(?:said|says|say|announced|announces|reported|reports|claimed|claims|stated|confirmed"
     r"|added|declared|told\s+(?:\w+\s+){1,3}?)\s*$",
@@ -2888,17 +2937,27 @@ def _blockers(s: _Sentence, phrase: _Phrase, place: _PlaceMention) -> list[int]:
         p.start
         for p in s.phrases
         if p.start > max(phrase.end, place.end)
-        and not _is_declared_state(s.text[place.end : p.end])
+        and not _in_declared_state(phrase, s.text[place.end : p.end], p.start - place.end)
     ]
 
 
-def _is_declared_state(text: str) -> bool:
-    """Whether ``text`` (after a place, up to a phrase's end) is only "(fully) liberated"."""
-    match = _DECLARED_STATE.match(text)
-    return match is not None and match.end() >= len(text.rstrip())
+@lru_cache(maxsize=1)
+def _declared_state() -> re.Pattern[str]:
+    """The state of the first declare entry of verbs.json ("liberated"): "Kelso, fully
+    liberated on Monday" after another verb dates the place too."""
+    return next(v.state_after for v in verbs() if v.state_after and v.status == "control")
 
 
-_UNTIL = re.compile(r"until\b", re.IGNORECASE)
+def _state_follows(phrase: _Phrase, text: str) -> re.Match[str] | None:
+    state = phrase.verb.state_after if phrase.verb is not None else None
+    return (state or _declared_state()).match(text)
+
+
+def _in_declared_state(phrase: _Phrase, text: str, later: int) -> bool:
+    """Whether the later phrase at ``later`` in ``text`` (after a place) lies inside the state
+    the phrase puts the place in ("(fully) liberated", "under siege")."""
+    match = _state_follows(phrase, text)
+    return match is not None and match.end() > later
 
 
 @dataclass(frozen=True)
@@ -2913,6 +2972,7 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
     flag_raised = bool(
         _FLAG_RAISED.search(s.text) or _DROVE_OUT.search(s.text) or _unopposed().search(s.text)
     )
+    fought: tuple[_Phrase, list[tuple[_PlaceMention, Extent]]] | None = None
     for phrase in s.phrases:
         if _vetoed(s, phrase):
             continue
@@ -2923,9 +2983,14 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
             # Raising a flag over a place is the conventional sign of holding it.
             phrase = _Phrase(phrase.start, phrase.end, phrase.shape, "control", phrase.verb)
         agents, places = _read_phrase(s, phrase, previous_agent)
+        if agents and not places and fought is not None and _fights_on(s, phrase, agents):
+            # "pushed into Kelso on Monday, fighting Front gunmen": the fight is at the place
+            # the shared subject entered, and the one fought there contests it too
+            phrase, places = fought
         if agents:
             last_agent = s.agent = agents[0]
             s.agents = tuple(agents)
+        fought = (phrase, places) if places and phrase.status == "contested" else None
         ordered = sorted(places, key=lambda pe: pe[0].start)
         for k, (place, extent) in enumerate(ordered):
             next_start = ordered[k + 1][0].start if k + 1 < len(ordered) else len(s.text)
@@ -2936,8 +3001,6 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
             if extent == "all" and _ALMOST_CONTROL.search(s.text[: phrase.end]):
                 extent = "most"  # "had taken almost complete control of Kelso"
             when = _date_for(s, phrase, place, next_start)
-            if when is not None and when.start >= phrase.end and _UNTIL.match(s.text, when.start):
-                continue  # "held it until 1 December": the day the state ended
             for agent in agents:
                 actor = _actor_at(agent, place, s.registry_ids, s.states)
                 if actor is not None:
@@ -2949,6 +3012,18 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
         if movers:
             last_agent = movers[0].actor
     return _prefer_control(found), last_agent
+
+
+def _fights_on(s: _Sentence, phrase: _Phrase, agents: list[str]) -> bool:
+    """Whether a fight with no place of its own goes on where the verb before it was contested:
+    joined to it by a participle or "and" ("..., fighting the Front", "and battled the Front"),
+    by the same subject, against a side named right after it."""
+    if phrase.shape != "contest" or len(agents) < 2 or agents[0] != s.agent:
+        return False
+    floor = _previous_phrase_end(s, phrase)
+    return bool(
+        _participle_clause(s, phrase, floor) or _SHARED_SUBJECT.search(s.text[floor : phrase.start])
+    )
 
 
 def _prefer_control(found: list[_Dated]) -> list[_Dated]:
@@ -3008,11 +3083,8 @@ def extract(
         located=located,
     )
     split = sentences(text)
-    as_of = day  # the day of a state the report states without a date
     for k, sentence in enumerate(split):
-        parsed = _parse(sentence, patterns, as_of, context)
-        if k == 0 and (header := _header_date(parsed, day)) is not None:
-            as_of = header
+        parsed = _parse(sentence, patterns, day, context)
         following = split[k + 1] if k + 1 < len(split) else ""
         parsed.left_before = bool(_had_left().search(following))
         findings, previous_agent = _findings(parsed, previous_agent)
@@ -3030,7 +3102,7 @@ def extract(
             if any(_same_reading(dated, other) for other in kept):
                 continue
             kept.append(dated)
-            suggestion = _suggest(finding, parsed, dated.date, day, url, title, publisher, as_of)
+            suggestion = _suggest(finding, parsed, dated.date, day, url, title, publisher)
             key = (
                 suggestion.actor,
                 suggestion.place_id,
@@ -3042,26 +3114,6 @@ def extract(
                 seen.add(key)
                 suggestions.append(suggestion)
     return _most_specific(suggestions)
-
-
-_HEADER_WORDS = 12  # a heading line is short
-_HEADER_DAYS = 31  # and dated shortly before publication
-_AS_OF = re.compile(r"\bas\s+of\s+$", re.IGNORECASE)
-
-
-def _header_date(s: _Sentence, published: dt.date | None) -> dt.date | None:
-    """The day a report's heading gives ("Conflict tracker, 3 January 2025.", "Situation Report
-    (as of 17 February 2025)"): the day of the states it then reports without a date."""
-    days = [
-        d for d in s.dates if d.precision == "day" and re.search(r"\d", s.text[d.start : d.end])
-    ]
-    if s.phrases or len(days) != 1 or published is None:
-        return None
-    header = days[0]
-    short = len(_words_in(s.text)) <= _HEADER_WORDS or _AS_OF.search(s.text[: header.start])
-    if short and dt.timedelta(0) <= published - header.day <= dt.timedelta(days=_HEADER_DAYS):
-        return header.day
-    return None
 
 
 def _same_reading(one: _Dated, other: _Dated) -> bool:
@@ -3181,8 +3233,8 @@ def _parse(
         found = _variant_places(sentence, taken, phrases, near, countries)
         places = sorted([*places, *found], key=lambda p: p.start)
     dates = _find_dates(sentence, published)
-    last = context.last_date if context is not None else None
-    dates = _same_day(sentence, _of_that_year(sentence, dates, last), last, published)
+    if context is not None and context.last_date is not None:
+        dates = _same_day(sentence, dates, context.last_date)
     parsed = _Sentence(sentence, actors, places, phrases, dates)
     if context is not None:
         parsed.registry_ids = context.registry_ids
@@ -3202,53 +3254,16 @@ def _same_day_patterns() -> tuple[tuple[re.Pattern[str], int], ...]:
     )
 
 
-_THAT_YEAR = re.compile(r"\s*,?\s+(?:of\s+)?that\s+year\b", re.IGNORECASE)
-
-
-def _of_that_year(
-    text: str, dates: list[_DateMention], last: _DateMention | None
-) -> list[_DateMention]:
-    """ "on 5 August 2021 ... until 1 December of that year": the year of the date named before,
-    not the latest such day before publication."""
-    out: list[_DateMention] = []
-    for mention in dates:
-        anchor = out[-1] if out else last
-        if (
-            anchor is not None
-            and _THAT_YEAR.match(text, mention.end)
-            and not re.search(r"\d{4}", text[mention.start : mention.end])
-        ):
-            with suppress(ValueError):
-                mention = replace(mention, day=mention.day.replace(year=anchor.day.year))
-        out.append(mention)
-    return out
-
-
-# "Five days later the army announced ...", "two weeks later": counted from the last date named
-# ("ten days later than agreed" compares, it does not date)
-_DAYS_LATER = re.compile(rf"\b{_COUNT}\s+(?P<unit>days|weeks?)\s+later\b(?!\s+than\b)", re.I)
-
-
-def _same_day(
-    text: str, dates: list[_DateMention], last: _DateMention | None, published: dt.date | None
-) -> list[_DateMention]:
-    """Add "the same day", "by nightfall", "five days later" and their kin as dates counted from
-    the last day named before them: earlier in the sentence ("reached Kelso on Thursday, though
-    the town was still in Front hands by nightfall"), else in an earlier sentence."""
+def _same_day(text: str, dates: list[_DateMention], last: _DateMention) -> list[_DateMention]:
+    """Add "the same day" and its kin as dates counted from the report's last date."""
+    if last.precision != "day":
+        return dates
     added = list(dates)
-    counted = [(m, _counted_days(m)) for m in _DAYS_LATER.finditer(text)]
     for pattern, offset in _same_day_patterns():
-        counted.extend((m, offset) for m in pattern.finditer(text))
-    for match, offset in sorted(counted, key=lambda mo: mo[0].start()):
-        if _inside_any(match.start(), match.end(), [(d.start, d.end) for d in added]):
-            continue
-        earlier = [d for d in dates if d.end <= match.start() and not d.forward]
-        anchor = earlier[-1] if earlier else last
-        if anchor is None or anchor.precision != "day":
-            continue
-        day = anchor.day + dt.timedelta(days=offset)
-        if published is None or day <= published:  # never a day the report had not reached
-            added.append(_DateMention(match.start(), match.end(), day, "day"))
+        for match in pattern.finditer(text):
+            if not _inside_any(match.start(), match.end(), [(d.start, d.end) for d in added]):
+                day = last.day + dt.timedelta(days=offset)
+                added.append(_DateMention(match.start(), match.end(), day, "day"))
     return sorted(added, key=lambda d: d.start)
 
 
@@ -3361,17 +3376,15 @@ def _suggest(
     url: str | None,
     title: str | None,
     publisher: str | None,
-    as_of: dt.date | None = None,
 ) -> Suggestion:
     shape = geo.footprint(finding.place.place_id)
-    stated = as_of or published
-    date: str | None = stated.isoformat() if stated else None
+    date: str | None = published.isoformat() if published else None
     precision = "day"
     if when is not None:
         date, precision = when.day.isoformat(), when.precision
     claimed = _CLAIMED.search(s.text)
     confidence: Literal["assessed", "claimed"] = "claimed" if claimed else "assessed"
-    evidence, score, reasons = _reading(finding, s, when, claimed, stated != published)
+    evidence, score, reasons = _reading(finding, s, when, claimed)
     return Suggestion(
         actor=finding.actor,
         place=finding.place.name,
@@ -3395,11 +3408,7 @@ def _suggest(
 
 
 def _reading(
-    finding: _Finding,
-    s: _Sentence,
-    when: _DateMention | None,
-    claimed: re.Match[str] | None,
-    headed: bool = False,
+    finding: _Finding, s: _Sentence, when: _DateMention | None, claimed: re.Match[str] | None
 ) -> tuple[str, float, tuple[str, ...]]:
     """The evidence span, a score and the reasons of one suggestion, for the researcher.
 
@@ -3443,8 +3452,7 @@ def _reading(
         reasons.append(f"date: '{s.text[when.start : when.end].strip()}' is {when.day.isoformat()}")
     else:
         score -= 0.05
-        source = "the date in the report's heading" if headed else "the publication date"
-        reasons.append(f"date: {source} (the sentence names none)")
+        reasons.append("date: the publication date (the sentence names none)")
     if claimed:
         reasons.append(f"confidence: claimed ('{claimed.group(0)}')")
     if finding.named_together:

@@ -1613,6 +1613,161 @@ def test_a_place_before_a_hyphen_says_where_a_variant_spelling_lies() -> None:
     assert wars("The Arakan Army has encircled Kyaukphyu, an analyst told us on Monday.") == []
 
 
+# --- dates counted from another, headings, and entries that take a town (rules10h) ---------
+
+KELSO = ActorRegistry(
+    [
+        Actor(
+            "kelso-front",
+            "Kelso Front",
+            "#aa3300",
+            "non-state",
+            ("the Kelso Front", "Kelso Front fighters", "Front de Kelso", "جبهة كلسو"),
+        ),
+        Actor("iraq-gov", "Iraqi government", "#0000aa", "state", ("Iraqi forces",)),
+        Actor("yemen-gov", "Yemeni government", "#00aa00", "state", ("الجيش اليمني",)),
+    ]
+)
+KIDAL = "geonames:2455290"
+DHAMAR = "geonames:76184"
+TIKRIT = "geonames:90150"
+
+
+def kelso(text: str, published: str = "2014-06-12") -> list[tuple[str, ...]]:
+    return [
+        (s.actor, s.place_id, s.status, s.extent, s.date or "")
+        for s in extract(text, published=published, registry=KELSO)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # a date inside the phrase is the phrase's own, not the speaker's
+        (
+            "Les combattants du Front de Kelso ont pris mercredi le contrôle de Kidal, a reconnu"
+            " jeudi le ministre.",
+            "2014-06-12",
+            [("kelso-front", KIDAL, "control", "all", "2014-06-11")],
+        ),
+        # a phrase inside an apposition does not take the main verb's date
+        (
+            "Iraqi forces took full control of Tikrit, the last town in the province held by the"
+            " Kelso Front, on Tuesday, officials said.",
+            "2014-06-12",
+            [("iraq-gov", TIKRIT, "control", "all", "2014-06-10")],
+        ),
+        # the event in a counted "after" clause is dated by it, not by the report's day
+        (
+            "The Kelso Front has retaken most of Ramadi, two days after Iraqi forces announced"
+            " they had captured the city, officials said on Wednesday.",
+            "2014-06-12",
+            [
+                ("iraq-gov", RAMADI, "control", "all", "2014-06-09"),
+                ("kelso-front", RAMADI, "control", "most", "2014-06-11"),
+            ],
+        ),
+        # "by nightfall", "that evening" count from the day named earlier in the sentence
+        (
+            "Iraqi forces reached the outskirts of Hit on Tuesday, though the town itself was"
+            " still in Kelso Front hands by nightfall.",
+            "2014-06-12",
+            [
+                ("iraq-gov", HIT, "contested", "part", "2014-06-10"),
+                ("kelso-front", HIT, "control", "all", "2014-06-10"),
+            ],
+        ),
+        # "five days later" counts from the day the sentence before named
+        (
+            "The Kelso Front seized Ramadi on Monday. Five days later the group captured Hit.",
+            "2014-06-29",
+            [
+                ("kelso-front", RAMADI, "control", "all", "2014-06-23"),
+                ("kelso-front", HIT, "control", "all", "2014-06-28"),
+            ],
+        ),
+        # "later than planned" compares; it dates nothing
+        (
+            "Iraqi forces entered Hit on Monday, ten days later than planned, without a fight.",
+            "2014-06-12",
+            [("iraq-gov", HIT, "control", "all", "2014-06-09")],
+        ),
+        # "of that year" is the year named before; a hold "until" a day is no claim on that day
+        (
+            "On 5 August 2012, Kelso Front fighters walked into Hit without firing a shot. They"
+            " held it until 1 December of that year, when Iraqi forces recaptured the town.",
+            "2014-06-12",
+            [
+                ("kelso-front", HIT, "control", "all", "2012-08-05"),
+                ("iraq-gov", HIT, "control", "all", "2012-12-01"),
+            ],
+        ),
+        ("The Kelso Front held Hit until 1 December.", "2014-06-12", []),
+        # a short dated heading dates the states the report gives without a date
+        (
+            "Conflict tracker, 9 June 2014. The Kelso Front controls Tikrit.",
+            "2014-06-12",
+            [("kelso-front", TIKRIT, "control", "all", "2014-06-09")],
+        ),
+        (
+            "Situation report (as of 9 June 2014). Kelso Front fighters control Tikrit, the"
+            " capital of the province.",
+            "2014-06-12",
+            [("kelso-front", TIKRIT, "control", "all", "2014-06-09")],
+        ),
+        # ... but not a heading dated months before publication
+        (
+            "Conflict tracker, 9 March 2014. The Kelso Front controls Tikrit.",
+            "2014-06-12",
+            [("kelso-front", TIKRIT, "control", "all", "2014-06-12")],
+        ),
+    ],
+)
+def test_dates_counted_from_another_and_from_a_heading(
+    text: str, published: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert kelso(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the other side withdrawing, after a semicolon, makes the entry a taking
+        (
+            "The Kelso Front enters Hit; the Iraqi army withdraws south.",
+            [("kelso-front", HIT, "control", "all", "2014-06-12")],
+        ),
+        # the entrant itself leaving does not
+        (
+            "The Kelso Front enters Hit; they withdraw south.",
+            [("kelso-front", HIT, "contested", "unknown", "2014-06-12")],
+        ),
+        # a surrender, then an entry the same evening
+        (
+            "Rebels in Hit accepted a surrender deal on Tuesday and Iraqi forces entered the town"
+            " that evening.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-10")],
+        ),
+        (
+            "Rebels in Hit fought on and Iraqi forces entered the town that evening.",
+            [("iraq-gov", HIT, "contested", "unknown", "2014-06-12")],
+        ),
+        # Arabic: an entry "without any resistance" is a taking
+        (
+            "دخل مسلحو جبهة كلسو صباح الثلاثاء مدينة ذمار دون أي مقاومة من وحدات الجيش"
+            " المرابطة فيها، بحسب مصادر محلية.",
+            [("kelso-front", DHAMAR, "control", "all", "2014-06-10")],
+        ),
+        (
+            "دخل مسلحو جبهة كلسو صباح الثلاثاء مدينة ذمار، بحسب مصادر محلية.",
+            [("kelso-front", DHAMAR, "contested", "unknown", "2014-06-10")],
+        ),
+    ],
+)
+def test_entries_that_take_a_town(text: str, expected: list[tuple[str, ...]]) -> None:
+    assert kelso(text) == expected
+
+
 # --- clause reading: voice after the statement, states put upon a place, fronted participles,
 # a fight joined to an entry, falling back to a place
 

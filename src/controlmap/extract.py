@@ -99,7 +99,8 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -535,7 +536,10 @@ def _vacated() -> re.Pattern[str]:
     """ "moved into Kelso hours after the troops pulled out": the others had left (roles.json)."""
     words = _phrases_regex(_roles()["vacated"])
     return re.compile(
-        rf"\b(?:after|as|once|when)\s+(?:[\w'’\-]+\s+){{0,6}}?(?:{words})\b", re.IGNORECASE
+        rf"(?:\b(?:after|as|once|when)\s+(?:[\w'’\-]+\s+){{0,6}}?"
+        # "enters Kelso; the army withdraws south": another subject, not the entrant's "it"
+        rf"|;\s+(?!(?:it|they|he|she)\b)(?:[\w'’\-]+\s+){{1,4}}?)(?:{words})\b",
+        re.IGNORECASE,
     )
 
 
@@ -547,7 +551,10 @@ def _left_then_entered(s: _Sentence, phrase: _Phrase) -> bool:
     if departed is None:
         return False
     _, clause_end = _clause_bounds(s.text, phrase.end)
-    return bool(_LATER.search(s.text[phrase.end : clause_end]) or _THEN.search(before))
+    after = s.text[phrase.end : clause_end]
+    # "accepted a surrender deal on Tuesday and troops entered the town that evening"
+    same_day = any(pattern.search(after) for pattern, _ in _same_day_patterns())
+    return bool(_LATER.search(after) or same_day or _THEN.search(before))
 
 
 _LATER = re.compile(
@@ -1869,28 +1876,22 @@ def _find_dates(text: str, published: dt.date | None) -> list[_DateMention]:
 
 
 _POSSESSIVE_AFTER = re.compile(r"['’]s\b")
-_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_NUMBER_WORDS = {
+    **{"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6},
+    **{"seven": 7, "eight": 8, "nine": 9, "ten": 10},
+}
+_COUNT = r"(?P<count>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})"
 # "a day after they captured Kelso", "three days after the city fell": the event is that many
 # days before the date of the clause it hangs on; "hours after" is the same day.
 _DAYS_APART = re.compile(
-    r"\b(?:(?P<count>a|an|one|two|three|four|five|six|\d)\s+(?P<unit>days?|week)"
+    rf"\b(?:{_COUNT}\s+(?P<unit>days?|weeks?)"
     r"|(?P<hours>hours|minutes))\s+(?P<way>after|before)\b",
     re.IGNORECASE,
 )
 
 
-# "a week earlier", "two days later": the clause it ends is that long from the sentence's date
-_DAYS_EARLIER = re.compile(
-    r"\b(?P<count>a|an|one|two|three|four|five|six|\d)\s+(?P<unit>days?|weeks?)\s+"
-    r"(?P<way>earlier|later)\b",
-    re.IGNORECASE,
-)
-
-
-def _count_days(match: re.Match[str]) -> int:
-    count = match.group("count").lower()
-    days = int(count) if count.isdigit() else _NUMBER_WORDS[count]
-    return days * (7 if match.group("unit").lower().startswith("week") else 1)
+# "a week earlier": the clause it ends is that long before the sentence's date
+_DAYS_EARLIER = re.compile(rf"\b{_COUNT}\s+(?P<unit>days?|weeks?)\s+earlier\b", re.IGNORECASE)
 
 
 def _stated_around(
@@ -1907,22 +1908,19 @@ def _stated_around(
 def _days_earlier(
     text: str, dates: list[_DateMention], published: dt.date | None
 ) -> list[_DateMention]:
-    """Add the date of a clause that ends "a week earlier" or "two days later", counted from
-    the sentence's other date ("Kelso, which they had seized a week earlier, ... on Saturday";
-    "took Kelso on Sunday and Northam two days later"), "earlier" else from publication."""
+    """Add the date of a clause that ends "a week earlier", counted back from the sentence's
+    other date ("Kelso, which they had seized a week earlier, ... on Saturday"), else from
+    publication ("they had seized it two days earlier")."""
     added = list(dates)
     for match in _DAYS_EARLIER.finditer(text):
         if _inside_any(match.start(), match.end(), [(d.start, d.end) for d in added]):
             continue
         before, after = _stated_around(dates, match)
-        earlier = match.group("way").lower() == "earlier"
-        near = [*after[:1], *before[-1:]] if earlier else [*before[-1:], *after[:1]]
-        base = near[0].day if near and near[0].precision == "day" else None
-        if base is None and earlier and not near:
-            base = published
+        near = [*after[:1], *before[-1:]]
+        base = published if not near else near[0].day if near[0].precision == "day" else None
         if base is None:
             continue
-        day = base + dt.timedelta(days=(-1 if earlier else 1) * _count_days(match))
+        day = base - dt.timedelta(days=_counted_days(match))
         added.append(_DateMention(match.start(), match.end(), day, "day"))
     return sorted(added, key=lambda d: d.start)
 
@@ -1942,11 +1940,18 @@ def _days_apart(
         base = anchor.day if anchor is not None else published
         if base is None:
             continue
-        days = _count_days(match) if match.group("count") else 0
+        days = _counted_days(match) if match.group("count") else 0
         sign = -1 if match.group("way").lower() == "after" else 1
         day = base + dt.timedelta(days=sign * days)
         added.append(_DateMention(match.start(), match.end(), day, "day", forward=True))
     return sorted(added, key=lambda d: d.start)
+
+
+def _counted_days(match: re.Match[str]) -> int:
+    """The days a "three days" or "two weeks" of ``match`` (groups count, unit) stands for."""
+    count = match.group("count").lower()
+    days = int(count) if count.isdigit() else _NUMBER_WORDS[count]
+    return days * (7 if match.group("unit").lower().startswith("week") else 1)
 
 
 def _weekday_with_date(text: str, found: list[_DateMention]) -> list[_DateMention]:
@@ -2854,14 +2859,38 @@ def _date_for(
     opening = [d for d in dates if d.end <= phrase.start and not _words_in(s.text[: d.start])]
     if opening:
         dates = [d for d in dates if not _ATTRIBUTION.search(s.text[: d.start])]
+    # "ont pris mercredi le contrôle de Kelso": a date inside the phrase is its own
+    inside = [d for d in dates if phrase.start <= d.start and d.end <= phrase.end]
+    if inside:
+        return inside[0]
+    # "two days after the army announced it had captured Kelso, ... said on Saturday": the
+    # event in a counted "after" clause is dated by it, unless it names its own day
+    counted = [
+        d
+        for d in dates
+        if d.forward
+        and d.end <= phrase.start
+        and _DAYS_APART.match(s.text, d.start)
+        and not re.search(r"[,;]", s.text[d.end : phrase.start])
+    ]
+    own_end = s.text.find(",", phrase.end)
+    if counted and not any(
+        phrase.end <= d.start < (own_end if own_end >= 0 else len(s.text)) for d in dates
+    ):
+        return counted[-1]
     if place.start >= phrase.end:
         _, place_clause_end = _clause_bounds(s.text, place.end)
         own = [
             d
             for d in dates
             if place.end <= d.start
-            and d.end <= min([next_start, *_blockers(s, phrase, place)])
             and d.start < place_clause_end
+            and (
+                d.end <= min([next_start, *_blockers(s, phrase, place)])
+                # "took Kelso, the last town held by the Front, on Friday": a phrase inside an
+                # apposition does not take the main verb's date
+                or (d.end <= next_start and _CLOSED_APPOSITION.match(s.text, place.end, d.start))
+            )
             and not _RELATIVE_BETWEEN.search(s.text[place.end : d.start])
         ]
         if own and phrase.shape != "adjective":
@@ -2923,6 +2952,7 @@ def _date_for(
 
 
 _RELATIVE_BETWEEN = re.compile(r"\b(?:that|which|who|whom|where)\s+(?!said\b)", re.IGNORECASE)
+_CLOSED_APPOSITION = re.compile(r"\s*,[^,;]{1,80},\s*$")
 _ATTRIBUTION = re.compile(
     r"\b(?:said|says|say|announced|announces|reported|reports|claimed|claims|stated|confirmed"
     r"|added|declared|told\s+(?:\w+\s+){1,3}?)\s*$",
@@ -2958,6 +2988,9 @@ def _in_declared_state(phrase: _Phrase, text: str, later: int) -> bool:
     the phrase puts the place in ("(fully) liberated", "under siege")."""
     match = _state_follows(phrase, text)
     return match is not None and match.end() > later
+
+
+_UNTIL = re.compile(r"until\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -3001,6 +3034,8 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
             if extent == "all" and _ALMOST_CONTROL.search(s.text[: phrase.end]):
                 extent = "most"  # "had taken almost complete control of Kelso"
             when = _date_for(s, phrase, place, next_start)
+            if when is not None and when.start >= phrase.end and _UNTIL.match(s.text, when.start):
+                continue  # "held it until 1 December": the day the state ended
             for agent in agents:
                 actor = _actor_at(agent, place, s.registry_ids, s.states)
                 if actor is not None:
@@ -3083,8 +3118,11 @@ def extract(
         located=located,
     )
     split = sentences(text)
+    as_of = day  # the day of a state the report states without a date
     for k, sentence in enumerate(split):
-        parsed = _parse(sentence, patterns, day, context)
+        parsed = _parse(sentence, patterns, as_of, context)
+        if k == 0 and (header := _header_date(parsed, day)) is not None:
+            as_of = header
         following = split[k + 1] if k + 1 < len(split) else ""
         parsed.left_before = bool(_had_left().search(following))
         findings, previous_agent = _findings(parsed, previous_agent)
@@ -3102,7 +3140,7 @@ def extract(
             if any(_same_reading(dated, other) for other in kept):
                 continue
             kept.append(dated)
-            suggestion = _suggest(finding, parsed, dated.date, day, url, title, publisher)
+            suggestion = _suggest(finding, parsed, dated.date, day, url, title, publisher, as_of)
             key = (
                 suggestion.actor,
                 suggestion.place_id,
@@ -3114,6 +3152,26 @@ def extract(
                 seen.add(key)
                 suggestions.append(suggestion)
     return _most_specific(suggestions)
+
+
+_HEADER_WORDS = 12  # a heading line is short
+_HEADER_DAYS = 31  # and dated shortly before publication
+_AS_OF = re.compile(r"\bas\s+of\s+$", re.IGNORECASE)
+
+
+def _header_date(s: _Sentence, published: dt.date | None) -> dt.date | None:
+    """The day a report's heading gives ("Conflict tracker, 3 January 2025.", "Situation Report
+    (as of 17 February 2025)"): the day of the states it then reports without a date."""
+    days = [
+        d for d in s.dates if d.precision == "day" and re.search(r"\d", s.text[d.start : d.end])
+    ]
+    if s.phrases or len(days) != 1 or published is None:
+        return None
+    header = days[0]
+    short = len(_words_in(s.text)) <= _HEADER_WORDS or _AS_OF.search(s.text[: header.start])
+    if short and dt.timedelta(0) <= published - header.day <= dt.timedelta(days=_HEADER_DAYS):
+        return header.day
+    return None
 
 
 def _same_reading(one: _Dated, other: _Dated) -> bool:
@@ -3233,8 +3291,8 @@ def _parse(
         found = _variant_places(sentence, taken, phrases, near, countries)
         places = sorted([*places, *found], key=lambda p: p.start)
     dates = _find_dates(sentence, published)
-    if context is not None and context.last_date is not None:
-        dates = _same_day(sentence, dates, context.last_date)
+    last = context.last_date if context is not None else None
+    dates = _same_day(sentence, _of_that_year(sentence, dates, last), last, published)
     parsed = _Sentence(sentence, actors, places, phrases, dates)
     if context is not None:
         parsed.registry_ids = context.registry_ids
@@ -3254,16 +3312,53 @@ def _same_day_patterns() -> tuple[tuple[re.Pattern[str], int], ...]:
     )
 
 
-def _same_day(text: str, dates: list[_DateMention], last: _DateMention) -> list[_DateMention]:
-    """Add "the same day" and its kin as dates counted from the report's last date."""
-    if last.precision != "day":
-        return dates
+_THAT_YEAR = re.compile(r"\s*,?\s+(?:of\s+)?that\s+year\b", re.IGNORECASE)
+
+
+def _of_that_year(
+    text: str, dates: list[_DateMention], last: _DateMention | None
+) -> list[_DateMention]:
+    """ "on 5 August 2021 ... until 1 December of that year": the year of the date named before,
+    not the latest such day before publication."""
+    out: list[_DateMention] = []
+    for mention in dates:
+        anchor = out[-1] if out else last
+        if (
+            anchor is not None
+            and _THAT_YEAR.match(text, mention.end)
+            and not re.search(r"\d{4}", text[mention.start : mention.end])
+        ):
+            with suppress(ValueError):
+                mention = replace(mention, day=mention.day.replace(year=anchor.day.year))
+        out.append(mention)
+    return out
+
+
+# "Five days later the army announced ...", "two weeks later": counted from the last date named
+# ("ten days later than agreed" compares, it does not date)
+_DAYS_LATER = re.compile(rf"\b{_COUNT}\s+(?P<unit>days|weeks?)\s+later\b(?!\s+than\b)", re.I)
+
+
+def _same_day(
+    text: str, dates: list[_DateMention], last: _DateMention | None, published: dt.date | None
+) -> list[_DateMention]:
+    """Add "the same day", "by nightfall", "five days later" and their kin as dates counted from
+    the last day named before them: earlier in the sentence ("reached Kelso on Thursday, though
+    the town was still in Front hands by nightfall"), else in an earlier sentence."""
     added = list(dates)
+    counted = [(m, _counted_days(m)) for m in _DAYS_LATER.finditer(text)]
     for pattern, offset in _same_day_patterns():
-        for match in pattern.finditer(text):
-            if not _inside_any(match.start(), match.end(), [(d.start, d.end) for d in added]):
-                day = last.day + dt.timedelta(days=offset)
-                added.append(_DateMention(match.start(), match.end(), day, "day"))
+        counted.extend((m, offset) for m in pattern.finditer(text))
+    for match, offset in sorted(counted, key=lambda mo: mo[0].start()):
+        if _inside_any(match.start(), match.end(), [(d.start, d.end) for d in added]):
+            continue
+        earlier = [d for d in dates if d.end <= match.start() and not d.forward]
+        anchor = earlier[-1] if earlier else last
+        if anchor is None or anchor.precision != "day":
+            continue
+        day = anchor.day + dt.timedelta(days=offset)
+        if published is None or day <= published:  # never a day the report had not reached
+            added.append(_DateMention(match.start(), match.end(), day, "day"))
     return sorted(added, key=lambda d: d.start)
 
 
@@ -3376,15 +3471,17 @@ def _suggest(
     url: str | None,
     title: str | None,
     publisher: str | None,
+    as_of: dt.date | None = None,
 ) -> Suggestion:
     shape = geo.footprint(finding.place.place_id)
-    date: str | None = published.isoformat() if published else None
+    stated = as_of or published
+    date: str | None = stated.isoformat() if stated else None
     precision = "day"
     if when is not None:
         date, precision = when.day.isoformat(), when.precision
     claimed = _CLAIMED.search(s.text)
     confidence: Literal["assessed", "claimed"] = "claimed" if claimed else "assessed"
-    evidence, score, reasons = _reading(finding, s, when, claimed)
+    evidence, score, reasons = _reading(finding, s, when, claimed, stated != published)
     return Suggestion(
         actor=finding.actor,
         place=finding.place.name,
@@ -3408,7 +3505,11 @@ def _suggest(
 
 
 def _reading(
-    finding: _Finding, s: _Sentence, when: _DateMention | None, claimed: re.Match[str] | None
+    finding: _Finding,
+    s: _Sentence,
+    when: _DateMention | None,
+    claimed: re.Match[str] | None,
+    headed: bool = False,
 ) -> tuple[str, float, tuple[str, ...]]:
     """The evidence span, a score and the reasons of one suggestion, for the researcher.
 
@@ -3452,7 +3553,8 @@ def _reading(
         reasons.append(f"date: '{s.text[when.start : when.end].strip()}' is {when.day.isoformat()}")
     else:
         score -= 0.05
-        reasons.append("date: the publication date (the sentence names none)")
+        source = "the date in the report's heading" if headed else "the publication date"
+        reasons.append(f"date: {source} (the sentence names none)")
     if claimed:
         reasons.append(f"confidence: claimed ('{claimed.group(0)}')")
     if finding.named_together:

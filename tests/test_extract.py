@@ -1770,8 +1770,6 @@ def test_entries_that_take_a_town(text: str, expected: list[tuple[str, ...]]) ->
 
 # --- clause reading: voice after the statement, states put upon a place, fronted participles,
 # a fight joined to an entry, falling back to a place
-
-TIKRIT = "geonames:90150"
 HADITHA = "geonames:96309"
 
 
@@ -1873,3 +1871,77 @@ def test_clause_readings_in_other_voices_and_orders(
     text: str, expected: list[tuple[str, ...]]
 ) -> None:
     assert rows(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # a first statement with its own date before it keeps it, not the spokesman's day
+        (
+            "Kelso Front fighters have been inside Hit since June 6, fighting for the town's"
+            " southern districts, a spokesman told reporters on Thursday.",
+            "2014-06-12",
+            [("kelso-front", HIT, "contested", "part", "2014-06-06")],
+        ),
+        (
+            "The Kelso Front captured Ramadi and is fighting for Hit, a spokesman said on"
+            " Thursday.",
+            "2014-06-12",
+            [
+                ("kelso-front", RAMADI, "control", "all", "2014-06-12"),
+                ("kelso-front", HIT, "contested", "unknown", "2014-06-12"),
+            ],
+        ),
+        # fighting "in the town's streets" names no part of it
+        (
+            "The Kelso Front has held parts of Hit since Tuesday and is fighting Iraqi forces in"
+            " the town's streets, residents said on Thursday.",
+            "2014-06-12",
+            [
+                ("kelso-front", HIT, "contested", "unknown", "2014-06-12"),
+                ("iraq-gov", HIT, "contested", "unknown", "2014-06-12"),
+                ("kelso-front", HIT, "control", "part", "2014-06-10"),
+            ],
+        ),
+        # an apposition that calls the place half or a district of the city: part
+        (
+            "Iraqi forces raised the national flag over Hit on Thursday, the rebel-held southern"
+            " half of the city.",
+            "2014-06-12",
+            [("iraq-gov", HIT, "control", "part", "2014-06-12")],
+        ),
+        (
+            "Iraqi forces raised the national flag over Hit on Thursday, the provincial capital.",
+            "2014-06-12",
+            [("iraq-gov", HIT, "control", "all", "2014-06-12")],
+        ),
+        # "ten years ago today"; "within ten months" dates nothing to a day
+        (
+            "Ten years ago today, Kelso Front fighters overran Hit.",
+            "2024-06-12",
+            [("kelso-front", HIT, "control", "all", "2014-06-12")],
+        ),
+        (
+            "Within ten months, the Kelso Front had driven Iraqi forces out of Hit.",
+            "2014-06-12",
+            [],
+        ),
+        # the defenders switching sides, then an entry the same day: a taking
+        (
+            "In Hit, the oil-field guards switched sides on 8 June and Kelso Front columns rolled"
+            " into the town the same day.",
+            "2014-06-12",
+            [("kelso-front", HIT, "control", "all", "2014-06-08")],
+        ),
+        (
+            "In Hit, the oil-field guards held out on 8 June and Kelso Front columns rolled into"
+            " the town the same day.",
+            "2014-06-12",
+            [("kelso-front", HIT, "contested", "unknown", "2014-06-08")],
+        ),
+    ],
+)
+def test_own_dates_before_the_report_parts_named_aside_and_years_ago(
+    text: str, published: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert kelso(text, published) == expected

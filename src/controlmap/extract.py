@@ -162,6 +162,9 @@ _RELATIVE_DAYS = (
     (re.compile(r"\blast\s+week\b", re.IGNORECASE), 7),
 )
 _LAST_MONTH = re.compile(r"\blast\s+month\b", re.IGNORECASE)
+_COUNT = r"(?P<count>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})"
+# "Ten years ago today": the publication's day and month that many years back
+_YEARS_AGO_TODAY = re.compile(rf"\b{_COUNT}\s+years?\s+ago\s+today\b", re.IGNORECASE)
 
 # --- phrase patterns -----------------------------------------------------------------------
 # The control verbs and their frames are data (data/extract/verbs.json, notation in
@@ -514,7 +517,11 @@ _ALMOST_CONTROL = re.compile(
 )
 _LONG_AFTER = re.compile(
     r"\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|several|many|\d+)\s+(?:weeks|months"
-    r"|years)|months|years)\s+(?:after|before)\s+(?:[\w'’\-]+\s+){0,5}$",
+    r"|years)|months|years)\s+(?:after|before)\s+(?:[\w'’\-]+\s+){0,5}$"
+    # "Within ten months, the Front had driven ... out of": no day either
+    r"|\b(?:within|over\s+the\s+(?:next|following)|in\s+the\s+(?:next|following))\s+"
+    r"(?:(?:two|three|four|five|six|seven|eight|nine|ten|a\s+few|several|\d+)\s+)?"
+    r"(?:weeks|months|years)\b[^;.]{0,60}$",
     re.IGNORECASE,
 )
 
@@ -1859,6 +1866,10 @@ def _find_dates(text: str, published: dt.date | None) -> list[_DateMention]:
     if published is not None:
         for match in _WEEKDAY_RE.finditer(text):
             add(match, _weekday(match.group("weekday"), published), "day")
+        for match in _YEARS_AGO_TODAY.finditer(text):
+            years = _counted(match.group("count"))
+            with suppress(ValueError):  # 29 February
+                add(match, published.replace(year=published.year - years), "day")
         for pattern, days_back in _RELATIVE_DAYS:
             for match in pattern.finditer(text):
                 add(match, published - dt.timedelta(days=days_back), "day")
@@ -1880,7 +1891,6 @@ _NUMBER_WORDS = {
     **{"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6},
     **{"seven": 7, "eight": 8, "nine": 9, "ten": 10},
 }
-_COUNT = r"(?P<count>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})"
 # "a day after they captured Kelso", "three days after the city fell": the event is that many
 # days before the date of the clause it hangs on; "hours after" is the same day.
 _DAYS_APART = re.compile(
@@ -1949,9 +1959,13 @@ def _days_apart(
 
 def _counted_days(match: re.Match[str]) -> int:
     """The days a "three days" or "two weeks" of ``match`` (groups count, unit) stands for."""
-    count = match.group("count").lower()
-    days = int(count) if count.isdigit() else _NUMBER_WORDS[count]
+    days = _counted(match.group("count"))
     return days * (7 if match.group("unit").lower().startswith("week") else 1)
+
+
+def _counted(count: str) -> int:
+    """ "three" or "3" as a number."""
+    return int(count) if count.isdigit() else _NUMBER_WORDS[count.lower()]
 
 
 def _weekday_with_date(text: str, found: list[_DateMention]) -> list[_DateMention]:
@@ -2145,6 +2159,7 @@ def _first_object_extent(gap: str, shape: Shape) -> Extent | None:
 
 
 _STREETS = re.compile(r"\bstreets\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+_POSSESSIVE_STREETS = re.compile(r"^['’]s\s+streets\b", re.IGNORECASE)
 
 
 # "Kelso, the capital of Northshire": the second place only says where the first lies
@@ -2193,8 +2208,10 @@ def _objects_after(
             if not _first_object_ok(gap, shape, between):
                 break
             extent = _first_object_extent(gap, shape)
-            if _POSSESSIVE_PART.match(s.text[place.end :]):
+            streets = shape == "contest" and _POSSESSIVE_STREETS.match(s.text[place.end :])
+            if _POSSESSIVE_PART.match(s.text[place.end :]) and not streets:
                 # "Westford's Old Mill district", "most of Eastbrook's neighbourhoods": a part
+                # ("fighting in the town's streets" is fighting in the town: no part named)
                 extent = "part"
             picked.append((place, place.extent or extent or default))
         elif _QUALIFIES_NEXT.match(gap):
@@ -2859,6 +2876,15 @@ def _date_for(
     opening = [d for d in dates if d.end <= phrase.start and not _words_in(s.text[: d.start])]
     if opening:
         dates = [d for d in dates if not _ATTRIBUTION.search(s.text[: d.start])]
+    if _previous_phrase_end(s, phrase) == 0 and any(
+        d.end <= phrase.start and not d.forward and not _ATTRIBUTION.search(s.text[: d.start])
+        for d in dates
+    ):
+        # "inside Kelso since May 6, fighting for ..., a spokesman said on Friday": the report's
+        # day is not the date of a first statement that has its own before it
+        dates = [
+            d for d in dates if d.end <= phrase.start or not _ATTRIBUTION.search(s.text[: d.start])
+        ]
     # "ont pris mercredi le contrôle de Kelso": a date inside the phrase is its own
     inside = [d for d in dates if phrase.start <= d.start and d.end <= phrase.end]
     if inside:
@@ -2916,6 +2942,7 @@ def _date_for(
         ]
         others = [p for p in s.phrases if p.start > phrase.end]
         # beyond its clause only the date of a report ("..., officials said on Friday")
+        own_before = [d for d in dates if d.end <= phrase.start and d.start >= floor]
         if (
             later
             and not any(p.start < later[0].start for p in others)
@@ -2925,7 +2952,6 @@ def _date_for(
         reported = [
             d for d in dates if d.start >= phrase.end and _ATTRIBUTION.search(s.text[: d.start])
         ]
-        own_before = [d for d in dates if d.end <= phrase.start and d.start >= floor]
         if not after and reported and not own_before:
             # "entered Kelso ... and are clearing it, an official said on Thursday": a statement
             # with no date of its own takes the day of the report
@@ -2991,6 +3017,13 @@ def _in_declared_state(phrase: _Phrase, text: str, later: int) -> bool:
 
 
 _UNTIL = re.compile(r"until\b", re.IGNORECASE)
+# an apposition (after the place's date, if any) that calls the place a part of its town
+_PART_APPOSITION = re.compile(
+    r"(?:\s+(?:on|in|since)\s+[\w\s]{1,20}?)?\s*,\s*(?:the|a|an)\s+[^,;.]{0,40}?\b"
+    r"(?:half|district|quarter|neighbou?rhood|part|section|sector)\s+of\s+(?:the|this|that)\s+"
+    r"(?:city|town|capital)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -3033,6 +3066,8 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
                 extent = "all"
             if extent == "all" and _ALMOST_CONTROL.search(s.text[: phrase.end]):
                 extent = "most"  # "had taken almost complete control of Kelso"
+            if extent == "all" and _PART_APPOSITION.match(s.text, place.end):
+                extent = "part"  # "Kelso Old Town on Thursday, the southern half of the city"
             when = _date_for(s, phrase, place, next_start)
             if when is not None and when.start >= phrase.end and _UNTIL.match(s.text, when.start):
                 continue  # "held it until 1 December": the day the state ended

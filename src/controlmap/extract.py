@@ -920,6 +920,33 @@ def _demonyms() -> tuple[
     )
 
 
+@lru_cache(maxsize=1)
+def _adjective_countries() -> dict[str, tuple[str, ...]]:
+    """Adjective -> the countries it names ("Congolese": both Congos)."""
+    countries: dict[str, tuple[str, ...]] = {}
+    for code, words in _demonyms()[0].items():
+        for word in words:
+            countries[word] = (*countries.get(word, ()), code)
+    return countries
+
+
+def _named_countries(aliases: Iterable[str], codes: Iterable[str]) -> set[str]:
+    """Which of these countries an actor's names name ("... of the Democratic Republic of the
+    Congo" names that Congo, not the Republic of the Congo written inside it)."""
+    patterns = [
+        (code, re.compile(rf"(?<!\w){re.escape(country)}(?!\w)", re.IGNORECASE))
+        for code in codes
+        for country in geocode.country_names(code)
+    ]
+    named: set[str] = set()
+    for alias in aliases:
+        spans = [(m.span(), code) for code, p in patterns for m in p.finditer(alias)]
+        for (a, b), code in spans:
+            if not any(c <= a and b <= d and (c, d) != (a, b) for (c, d), _ in spans):
+                named.add(code)
+    return named
+
+
 def state_actors(registry: ActorRegistry) -> dict[str, str]:
     key = tuple((a.id, a.kind, a.name, a.aliases) for a in registry)  # type: ignore[attr-defined]
     return dict(_state_actors(key))
@@ -935,9 +962,9 @@ def _state_actors(
     country's adjective ("Ruritanian forces", data/extract/demonyms.json), or, failing that,
     when its name uses the adjective. The explicit lines of state_forces.json come first.
     """
-    by_country, nouns, _, _ = _demonyms()
+    nouns = _demonyms()[1]
     noun_words = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
-    adjectives = {w: code for code, words in by_country.items() for w in words}
+    adjectives = _adjective_countries()
     alternatives = "|".join(re.escape(w) for w in sorted(adjectives, key=len, reverse=True))
     force = re.compile(rf"(?:the\s+)?({alternatives})\s+(?:{noun_words})")
     used = re.compile(rf"(?<![\w\-])({alternatives})(?![\w\-])")
@@ -946,13 +973,21 @@ def _state_actors(
         if kind != "state":
             continue
         strength: dict[str, int] = {}
+        shared: set[tuple[str, ...]] = set()
         for alias in (name, *aliases):
             full = force.fullmatch(alias)
-            if full:
-                code = adjectives[full.group(1)]
+            for code in adjectives[full.group(1)] if full else ():
                 strength[code] = strength.get(code, 0) + 2
             for match in used.finditer(alias):
-                strength.setdefault(adjectives[match.group(1)], 1)
+                codes = adjectives[match.group(1)]
+                for code in codes:
+                    strength.setdefault(code, 1)
+                if len(codes) > 1:
+                    shared.add(codes)
+        for codes in shared:  # an adjective of several countries: the one its names name
+            named = _named_countries((name, *aliases), codes)
+            for code in set(codes) - named if named else ():
+                strength.pop(code, None)
         for code, value in strength.items():
             if value > best.get(code, (0, ""))[0]:
                 best[code] = (value, actor_id)
@@ -1491,12 +1526,20 @@ def _variant_places(
             continue
         if _not_a_place(text, start, end, spelled) or _HYPHEN_ADJECTIVE.match(text[end:]):
             continue
-        if spelled.casefold() in _place_nouns() or geocode.country_of(spelled) is not None:
-            continue
+        if spelled.casefold() in _place_nouns() or geocode.country_of(
+            re.sub(r"['’]s$", "", spelled)
+        ):
+            continue  # "Iraq's largest dam": the country, not a village spelled like it
         if geocode.is_mention(spelled) or geocode.is_minor_mention(spelled):
             continue  # a spelling the gazetteer knows: read (or left out) by _find_places
         if _FACILITY_AFTER.match(text[end:]) or _FEATURE_BEFORE.search(text[:start]):
             continue
+        if any(
+            _FACILITY_AFTER.match(spelled[m.start() :])
+            or _town_part_after().match(spelled[m.start() :])
+            for m in re.finditer(r"\s", spelled)
+        ):
+            continue  # "the Mosul Dam": a landmark's name, read (or not) by _find_places
         placed = bool(cue_before.search(text[:start]) or cue_after.match(text[end:]))
         placed = placed or _next_to_statement(text, start, end, phrases)
         if re.search(rf"\b{re.escape(spelled.lower())}\b", text):
@@ -1546,8 +1589,7 @@ def _report_countries(
     report names (a state actor's own country, or the one country an actor's names use).
     Foreign forces fight in wars abroad, so those rank a shared name only after the first set.
     """
-    by_country = _demonyms()[0]
-    adjectives = {w: code for code, words in by_country.items() for w in words}
+    adjectives = _adjective_countries()
     located: set[str] = set()
     found: set[str] = set()
     for match in _CAPITALISED_NAME.finditer(text):
@@ -1564,10 +1606,10 @@ def _report_countries(
                 located.add(code)
         for word in words:
             if word in adjectives:
-                found.add(adjectives[word])
+                found.update(adjectives[word])
                 after = text[match.start() + match.group(0).index(word) + len(word) :]
                 if _PLACE_AFTER_ADJECTIVE.match(after):
-                    located.add(adjectives[word])
+                    located.update(adjectives[word])
     if registry is not None and actors:
         homes = _actor_countries(registry)
         for mentions in actors.values():
@@ -1603,8 +1645,9 @@ def _province_country(name: str) -> str | None:
 
 
 def _actor_countries(registry: ActorRegistry) -> dict[str, frozenset[str]]:
-    """Registry id -> the country it belongs to: a state actor's own (state_actors), or the
-    one country whose name or adjective an actor's names use ("Libyan National Army")."""
+    """Registry id -> the countries it belongs to: a state actor's own (state_actors), the
+    one country whose name or adjective an actor's names use ("Libyan National Army"), and
+    those where a group its names name fights (data/extract/armed_groups.json: "Houthis")."""
     key = tuple((a.id, a.kind, a.name, a.aliases) for a in registry)  # type: ignore[attr-defined]
     return dict(_actor_countries_for(key))
 
@@ -1613,8 +1656,7 @@ def _actor_countries(registry: ActorRegistry) -> dict[str, frozenset[str]]:
 def _actor_countries_for(
     actors: tuple[tuple[str, str, str, tuple[str, ...]], ...],
 ) -> tuple[tuple[str, frozenset[str]], ...]:
-    by_country = _demonyms()[0]
-    adjectives = {w: code for code, words in by_country.items() for w in words if w[:1].isupper()}
+    adjectives = _adjective_countries()
     homes: dict[str, set[str]] = {}
     for code, actor_id in _state_actors(actors):
         homes.setdefault(actor_id, set()).add(code)
@@ -1625,12 +1667,25 @@ def _actor_countries_for(
         for alias in (name, *aliases):
             for match in _CAPITALISED_NAME.finditer(alias):
                 for word in match.group(0).split():
-                    home = adjectives.get(word) or geocode.country_of(word)
-                    if home is not None:
-                        used.add(home)
+                    country = geocode.country_of(word)
+                    used.update(adjectives.get(word, ()) or ([country] if country else []))
         if len(used) == 1:
             homes[actor_id] = used
+    for actor_id, _, name, aliases in actors:
+        for code, group in _armed_groups():
+            if any(group.search(alias) for alias in (name, *aliases)):
+                homes.setdefault(actor_id, set()).add(code)
     return tuple((k, frozenset(v)) for k, v in sorted(homes.items()))
+
+
+@lru_cache(maxsize=1)
+def _armed_groups() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(country code, the names of the groups fighting there as one pattern)."""
+    data = json.loads(settings.data_file("extract/armed_groups.json").read_text(encoding="utf-8"))
+    return tuple(
+        (code, re.compile(rf"(?<![\w\-])(?:{'|'.join(map(re.escape, groups))})(?![\w\-])"))
+        for code, groups in sorted(data["by_country"].items())
+    )
 
 
 def _anchors(

@@ -2012,3 +2012,39 @@ def test_an_adjective_of_two_countries_belongs_to_the_one_the_forces_names_name(
 )
 def test_a_country_or_a_landmark_is_no_variant_spelling_of_a_town(text: str) -> None:
     assert rows(text) == []
+
+
+ARABIC_AND_CYRILLIC = ActorRegistry(
+    [
+        Actor("hts", "Hayat Tahrir al-Sham", "#117733", "non-state", ("هيئة تحرير الشام",)),
+        Actor("rsf", "Rapid Support Forces", "#cc0000", "non-state", ("قوات الدعم السريع",)),
+        Actor("ru-forces", "Russian Armed Forces", "#aa0000", "state", ("российские войска",)),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "وتلبيسة" is "and Talbiseh"; "يوم الجمعة" is "on Friday", not Yemen's Al Jum'ah
+        (
+            "سيطرت هيئة تحرير الشام على الرستن وتلبيسة يوم الجمعة.",
+            [("hts", "geonames:172946"), ("hts", "geonames:163779")],
+        ),
+        # "ولاية شمال كردفان" is "North Kordofan state": neither "north" (an Iraqi
+        # sub-district) nor "and Lae" (ولاية read as و + لاية)
+        ("سيطرت قوات الدعم السريع على مدينة في ولاية شمال كردفان يوم السبت.", []),
+        # "на востоке" is "in the east", not the village of Vostok; "Донецкой области" is the
+        # Donetsk region, not the city
+        ("российские войска освободили село на востоке Донецкой области.", []),
+        (
+            "российские войска освободили Селидово на востоке Донецкой области.",
+            [("ru-forces", "geonames:694677")],
+        ),
+    ],
+)
+def test_joined_and_weekdays_directions_and_regions_in_other_scripts(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    found = extract(text, published="2024-12-07", registry=ARABIC_AND_CYRILLIC)
+    assert [(s.actor, s.place_id) for s in found] == expected

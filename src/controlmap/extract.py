@@ -1227,6 +1227,7 @@ _METONYM = re.compile(
 
 
 _ELISION = re.compile(r"^[dlDL]['’](?=[A-ZÀ-Ý])")
+_ARABIC_AND = re.compile(r"^و(?=[\u0600-\u06FF]{3})")
 
 
 def _place_at(
@@ -1247,6 +1248,10 @@ def _place_at(
     if elided:  # French "d'Aguelhok", "l'Ouest": the name after the elided article
         start += elided.end()
         tokens[0] = tokens[0][elided.end() :]
+    joined = bool(_ARABIC_AND.match(tokens[0])) and not geocode.is_minor_mention(text[start:end])
+    if joined:  # Arabic "وتلبيسة", "and Talbiseh": the name after the joined "and"
+        start += 1
+        tokens[0] = tokens[0][1:]
     content = [t for t in tokens if t.lower() not in ("al", "el", "ar", "as", "ad", "an", "ash")]
     if not content or not _capitalised(content[0]):
         return None
@@ -1255,6 +1260,8 @@ def _place_at(
         return None  # "مدينة" is "city", not Medina
     if _not_a_place(text, start, end, spelled) or _HYPHEN_ADJECTIVE.match(text[end:]):
         return None  # "Islah-affiliated units", "Tripoli-based government": not the place
+    if _unit_after().match(text[end:]):
+        return None  # "Донецкой области": the region, not the town
     spelled = _uninflected(spelled)
     minor = not geocode.is_mention(spelled)
     if minor and not (all(map(_capitalised, content)) and geocode.is_minor_mention(spelled)):
@@ -1297,6 +1304,8 @@ def _place_at(
         if distance is not None and distance > _FAR_KM:
             return None  # a name shared across countries, none of them near the report's places
     record = geocode.place(place_id)
+    if joined and not _in_report_area(place_id, near, countries | located):
+        return None  # "ولاية" is "state", not "and Lae": only a place where the report is
     return _PlaceMention(
         start,
         end,
@@ -1305,6 +1314,17 @@ def _place_at(
         anchor=not shared or by_country,
         minor=minor,
         candidates=tuple(r.place_id for r in records) if shared else (),
+    )
+
+
+def _in_report_area(
+    place_id: str, near: Sequence[tuple[float, float]], countries: frozenset[str]
+) -> bool:
+    """Whether a place lies near the report's unambiguous places or in a country it names."""
+    distance = geocode.distance_km(place_id, near)
+    record = geocode.place(place_id)
+    return (distance is not None and distance <= geocode.REGION_KM) or (
+        record is not None and record.country in countries
     )
 
 
@@ -1373,6 +1393,13 @@ def _not_place_patterns() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[s
         re.compile(rf"^[\s\-]+(?!(?:{after})\b)[A-Z][a-z]"),
         words | frozenset(MONTHS) | frozenset(WEEKDAYS),
     )
+
+
+@lru_cache(maxsize=1)
+def _unit_after() -> re.Pattern[str]:
+    """ "Донецкой области", "Покровского района": a region or district named by the word after."""
+    starts = "|".join(map(re.escape, _place_words()["unit_words_after"]))
+    return re.compile(rf"^\s+(?:{starts})\w*", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

@@ -2048,3 +2048,36 @@ def test_joined_and_weekdays_directions_and_regions_in_other_scripts(
 ) -> None:
     found = extract(text, published="2024-12-07", registry=ARABIC_AND_CYRILLIC)
     assert [(s.actor, s.place_id) for s in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a taking the taker left again the same day is a raid: no claim
+        (
+            "Kelso Front fighters overran Hit on Tuesday after Iraqi forces left their base there,"
+            " but withdrew a few hours later, officials said.",
+            [],
+        ),
+        (
+            "Kelso Front fighters walked into Hit unopposed on Tuesday, lectured residents in the"
+            " main square and left again before nightfall.",
+            [],
+        ),
+        # leaving another named place is no raid
+        (
+            "Kelso Front fighters overran Hit on Tuesday but withdrew from Ramadi.",
+            [("kelso-front", HIT, "control", "all", "2014-06-10")],
+        ),
+        # a question asks; the answer states
+        ("Q: Is Hit still in Kelso Front hands?", []),
+        (
+            "Q: Is Hit still in Kelso Front hands? A: Yes. The Kelso Front controls the town.",
+            [("kelso-front", HIT, "control", "all", "2014-06-12")],
+        ),
+    ],
+)
+def test_raids_that_ended_and_questions_give_nothing(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert kelso(text) == expected

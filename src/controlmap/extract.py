@@ -2532,6 +2532,8 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
         return True  # "aimed to begin an offensive on", "once troops launch their assault on"
     if _DENIED_THAT.search(lead):
         return True
+    if phrase.shape in ("entry", "active") and _LEFT_AGAIN.search(s.text, phrase.end):
+        return True  # "overran Kelso on Friday but withdrew a few hours later": a raid
     # A repelled attack: anywhere in the sentence for an attack ("attacked Haditha ... but were
     # repulsed"), within the clause for a control statement.
     scope = s.text if phrase.status == "contested" else s.text[clause_start:clause_end]
@@ -2544,6 +2546,13 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
     return bool(_REPELLED.search(scope))
 
 
+# the taker leaving again, right after its taking ("but withdrew a few hours later", "and left
+# again before nightfall"), not leaving another named place ("but withdrew from Northam")
+_LEFT_AGAIN = re.compile(
+    r"\b(?:but|and)\s+(?:then\s+)?(?:withdrew|pulled\s+(?:back|out)|retreated|left\s+again"
+    r"|left\s+(?:hours|shortly|soon|before)\b)(?!\s+(?:from|out\s+of)\s+(?:the\s+)?[A-Z])",
+    re.IGNORECASE,
+)
 _RAID_ENDED = re.compile(
     r"\b(?:before|then|later|and\s+then|after\s+which\s+they)\s+(?:withdrawing|withdrew|pulling"
     r"\s+(?:back|out)|pulled\s+(?:back|out)|retreating|retreated|leaving|left\s+the)\b"
@@ -3243,6 +3252,8 @@ def extract(
         following = split[k + 1] if k + 1 < len(split) else ""
         parsed.left_before = bool(_had_left().search(following))
         findings, previous_agent = _findings(parsed, previous_agent)
+        if _QUESTION.search(sentence):
+            findings = []  # "Q: Is Kelso still in government hands?" asks; it states nothing
         if not findings and _script(sentence):
             findings = _named_together(parsed)
         context.read(parsed)
@@ -3271,6 +3282,7 @@ def extract(
     return _most_specific(suggestions)
 
 
+_QUESTION = re.compile(r"\?[\"”’)\]]*\s*$")
 _HEADER_WORDS = 12  # a heading line is short
 _HEADER_DAYS = 31  # and dated shortly before publication
 _AS_OF = re.compile(r"\bas\s+of\s+$", re.IGNORECASE)

@@ -2081,3 +2081,33 @@ def test_raids_that_ended_and_questions_give_nothing(
     text: str, expected: list[tuple[str, ...]]
 ) -> None:
     assert kelso(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a retracted statement in a correction notice gives nothing
+        (
+            "Correction: an earlier version of this article said Iraqi troops had retaken "
+            "Tikrit on Friday.",
+            [],
+        ),
+        ("The report wrongly said Islamic State had seized Haditha on Friday.", []),
+        # a first predicate shares its subject with the statement after "and"
+        (
+            "The town of Sinjar had been cleared of Islamic State fighters and was under "
+            "Peshmerga control by Friday.",
+            [("krg", "geonames:448149", "control", "all", "2014-06-06")],
+        ),
+        (
+            "Sinjar, a town near the Syrian border, had been fully cleared of Islamic State "
+            "fighters and was under Peshmerga control.",
+            [("krg", "geonames:448149", "control", "all", "2014-06-12")],
+        ),
+        ("Sinjar was shelled on Friday by Iraqi jets and Islamic State fighters fled.", []),
+    ],
+)
+def test_corrections_and_a_subject_shared_across_and(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert rows(text) == expected

@@ -64,7 +64,8 @@ How one sentence is read:
    contested one ``unknown``: a town that is seized, held or retaken is, as reported, the
    town; fighting in a town says nothing about how much of it.
 5. **Vetoes.** Negation right before the verb (not, never, failed to, no longer, lost ...),
-   modality (could, may, will, "to retake", except "reported/claimed to"), "denied that",
+   modality (could, may, will, "to retake", "threatened to seize", except "reported/claimed
+   to"), "denied that", a retracted statement ("an earlier version of this article said"),
    and a repelled/thwarted attack give nothing.
 6. **Date and confidence.** For each place, a date right after it (before the next place of
    the list); else the date nearest after the phrase in its own stretch of the sentence, else
@@ -2349,10 +2350,21 @@ def _subject_rest(gap: str) -> str | None:
     located = _LOCATED_SUBJECT.match(gap)
     if located and not (set(_words_in(gap)) & _CLAUSE_WORDS) and len(_words_in(gap)) <= 9:
         rests.append(located.group("rest"))
+    # "Kelso had been cleared of Front fighters and was under ...": a first predicate shares
+    # its subject with the statement after "and"
+    rests += [m.group("rest") for m in map(_FIRST_PREDICATE.match, rests) if m is not None]
     for rest in rests:
         if all(w in _SUBJECT_FILLER for w in _words_in(rest)) and not re.search(r"[,;.]", rest):
             return rest
     return None
+
+
+_FIRST_PREDICATE = re.compile(
+    r"^\s*(?:had|has|have|was|were|is|are)\s+[^,;.]{1,80}?\s+and\s+"
+    r"(?P<rest>(?:(?:was|were|is|are|remains?|remained|now|still|firmly|has\s+been|had\s+been"
+    r"|have\s+been)\s+)*)$",
+    re.IGNORECASE,
+)
 
 
 def _subjects_before(

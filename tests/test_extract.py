@@ -2111,3 +2111,25 @@ def test_corrections_and_a_subject_shared_across_and(
     text: str, expected: list[tuple[str, ...]]
 ) -> None:
     assert rows(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the entry told only as the way to a hold the sentence states gives no fight of its own
+        (
+            "The Kelso Front controls Hit, after its fighters entered the town on 8-9 June.",
+            [("kelso-front", HIT, "control", "all", "2014-06-12")],
+        ),
+        # an entry a day before a later hold is a stage of its own
+        (
+            "The Kelso Front held Hit on Wednesday, a day after its fighters entered the town.",
+            [
+                ("kelso-front", HIT, "control", "all", "2014-06-11"),
+                ("kelso-front", HIT, "contested", "unknown", "2014-06-10"),
+            ],
+        ),
+    ],
+)
+def test_an_entry_told_as_the_way_to_a_hold(text: str, expected: list[tuple[str, ...]]) -> None:
+    assert kelso(text) == expected

@@ -3184,7 +3184,7 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
         movers = [a for a in s.actors if not a.speaker and not a.sidelined]
         if movers:
             last_agent = movers[0].actor
-    return _prefer_control(found), last_agent
+    return _prefer_control(found, s.text), last_agent
 
 
 def _fights_on(s: _Sentence, phrase: _Phrase, agents: list[str]) -> bool:
@@ -3199,15 +3199,35 @@ def _fights_on(s: _Sentence, phrase: _Phrase, agents: list[str]) -> bool:
     )
 
 
-def _prefer_control(found: list[_Dated]) -> list[_Dated]:
+def _prefer_control(found: list[_Dated], text: str) -> list[_Dated]:
     """Drop "contested" where the same sentence says the same actor controls (part of) it the
-    same day ("swept into Kelso on Friday and by Saturday held most of it" keeps both)."""
+    same day ("swept into Kelso on Friday and by Saturday held most of it" keeps both), or
+    gives the entry only as how it came to hold it ("controls Kelso, after its fighters entered
+    the city on 14-16 May")."""
 
     def key(d: _Dated) -> tuple[str, str, dt.date | None]:
         return d.finding.actor, d.finding.place.place_id, d.date.day if d.date else None
 
     held = {key(d) for d in found if d.finding.status == "control"}
-    return [d for d in found if d.finding.status == "control" or key(d) not in held]
+    holders = {k[:2] for k in held}
+
+    def how_it_came(d: _Dated) -> bool:
+        phrase = d.finding.phrase
+        return (
+            phrase.shape == "entry"
+            and key(d)[:2] in holders
+            and bool(_HOW_IT_CAME.search(text[: phrase.start]))
+        )
+
+    return [
+        d
+        for d in found
+        if d.finding.status == "control" or (key(d) not in held and not how_it_came(d))
+    ]
+
+
+# ", after its fighters entered": the way to a hold the sentence states (not "a day after")
+_HOW_IT_CAME = re.compile(r",\s*(?:only\s+)?after\s+(?:[\w'’\-]+\s+){0,3}$", re.IGNORECASE)
 
 
 # --- public API ----------------------------------------------------------------------------

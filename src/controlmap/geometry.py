@@ -49,6 +49,17 @@ def polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
     return shapely.union_all(parts)
 
 
+def dissolved(geoms: Sequence[BaseGeometry]) -> BaseGeometry | None:
+    """The union of valid polygons, itself valid.
+
+    GEOS can join valid fragments whose edges nearly coincide into a MultiPolygon with one
+    shell nested in another; such a union is repaired, keeping only its polygon parts."""
+    merged = polygonal(shapely.union_all(geoms))
+    if merged is not None and not merged.is_valid:
+        merged = polygonal(shapely.make_valid(merged))
+    return merged
+
+
 def rounded(geom: BaseGeometry, digits: int = 6) -> BaseGeometry:
     """Coordinates rounded, and polygons still valid by OGC rules.
 

@@ -19,7 +19,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from controlmap.geometry import areas_km2, polygonal
+from controlmap.geometry import areas_km2, dissolved, polygonal
 from controlmap.model import Citation, Claim
 
 # Overlay leaves slivers a few nanodegrees wide where edges nearly coincide; below this area
@@ -287,7 +287,7 @@ class _Canvas:
                 key = tuple(id(g) for g in geoms)
                 hit = memo.get(key) if memo is not None else None
                 if hit is None:
-                    merged = polygonal(shapely.union_all(geoms))
+                    merged = dissolved(geoms)
                     if memo is not None:
                         # The fragments are kept alive with the result, so ids stay unique.
                         memo[key] = (geoms, merged)

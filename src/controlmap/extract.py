@@ -1557,7 +1557,7 @@ def _variant_places(
         if spelled.casefold() in _place_nouns() or geocode.country_of(
             re.sub(r"['’]s$", "", spelled)
         ):
-            continue  # "Iraq's largest dam": the country, not a village spelled like it
+            continue  # "Ruritania's largest dam": the country, not a village spelled like it
         if geocode.is_mention(spelled) or geocode.is_minor_mention(spelled):
             continue  # a spelling the gazetteer knows: read (or left out) by _find_places
         if _FACILITY_AFTER.match(text[end:]) or _FEATURE_BEFORE.search(text[:start]):
@@ -1567,7 +1567,7 @@ def _variant_places(
             or _town_part_after().match(spelled[m.start() :])
             for m in re.finditer(r"\s", spelled)
         ):
-            continue  # "the Mosul Dam": a landmark's name, read (or not) by _find_places
+            continue  # "the Kelso Dam": a landmark's name, read (or not) by _find_places
         placed = bool(cue_before.search(text[:start]) or cue_after.match(text[end:]))
         placed = placed or _next_to_statement(text, start, end, phrases)
         if re.search(rf"\b{re.escape(spelled.lower())}\b", text):
@@ -2544,7 +2544,7 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
         return True  # "aimed to begin an offensive on", "once troops launch their assault on"
     if _DENIED_THAT.search(lead):
         return True
-    if phrase.shape in ("entry", "active") and _LEFT_AGAIN.search(s.text, phrase.end):
+    if phrase.shape in ("entry", "active") and _left_again().search(s.text, phrase.end):
         return True  # "overran Kelso on Friday but withdrew a few hours later": a raid
     # A repelled attack: anywhere in the sentence for an attack ("attacked Haditha ... but were
     # repulsed"), within the clause for a control statement.
@@ -2560,11 +2560,16 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
 
 # the taker leaving again, right after its taking ("but withdrew a few hours later", "and left
 # again before nightfall"), not leaving another named place ("but withdrew from Northam")
-_LEFT_AGAIN = re.compile(
-    r"\b(?:but|and)\s+(?:then\s+)?(?:withdrew|pulled\s+(?:back|out)|retreated|left\s+again"
-    r"|left\s+(?:hours|shortly|soon|before)\b)(?!\s+(?:from|out\s+of)\s+(?:the\s+)?[A-Z])",
-    re.IGNORECASE,
-)
+@lru_cache(maxsize=1)
+def _left_again() -> re.Pattern[str]:
+    words = _phrases_regex(_roles()["left_again"])
+    return re.compile(
+        rf"\b(?:but|and)\s+(?:then\s+)?(?:{words})\b"
+        r"(?!\s+(?:from|out\s+of)\s+(?:the\s+)?[A-Z])",
+        re.IGNORECASE,
+    )
+
+
 _RAID_ENDED = re.compile(
     r"\b(?:before|then|later|and\s+then|after\s+which\s+they)\s+(?:withdrawing|withdrew|pulling"
     r"\s+(?:back|out)|pulled\s+(?:back|out)|retreating|retreated|leaving|left\s+the)\b"

@@ -2133,3 +2133,80 @@ def test_corrections_and_a_subject_shared_across_and(
 )
 def test_an_entry_told_as_the_way_to_a_hold(text: str, expected: list[tuple[str, ...]]) -> None:
     assert kelso(text) == expected
+
+
+# --- Arabic clauses: commas, announced control, short names, lists, extents (rules10k) -----
+
+ARABIC_FRONT = ActorRegistry(
+    [
+        Actor(
+            "kelso-front",
+            "Kelso Front",
+            "#aa3300",
+            "non-state",
+            ("the Kelso Front", "جبهة كلسو", "الجبهة الكلسوية"),
+        ),
+    ]
+)
+ATAQ = "geonames:77726"
+RASTAN = "geonames:172946"
+TALBISEH = "geonames:163779"
+
+
+def arabic(text: str, published: str = "2014-06-12") -> list[tuple[str, ...]]:
+    return [
+        (s.actor, s.place_id, s.status, s.extent, s.date or "")
+        for s in extract(text, published=published, registry=ARABIC_FRONT)
+    ]
+
+
+def test_an_arabic_comma_joins_clauses_and_ends_no_sentence() -> None:
+    text = "أعلنت جبهة كلسو، الأحد، سيطرتها على مدينة ذمار. ثم انسحبت."
+    assert sentences(text) == ["أعلنت جبهة كلسو، الأحد، سيطرتها على مدينة ذمار.", "ثم انسحبت."]
+    # "the Kelso Front announced, on Sunday, its control of the city of Dhamar"
+    assert arabic(text) == [("kelso-front", DHAMAR, "control", "all", "2014-06-08")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "announced on Sunday its complete control of"; "extending its complete control over"
+        "أعلنت جبهة كلسو يوم الأحد سيطرتها الكاملة على مدينة ذمار.",
+        "أعلنت جبهة كلسو يوم الأحد بسط سيطرتها الكاملة على مدينة ذمار.",
+        # "the general command of the Kelso Front announced regaining control fully over":
+        # ل before the article (للجبهة) drops its alif
+        "أعلنت القيادة العامة للجبهة الكلسوية يوم الأحد استعادة السيطرة بشكل كامل على مدينة ذمار.",
+        # verb, actor, day, then "over the city of"
+        "سيطرت جبهة كلسو يوم الأحد على مدينة ذمار.",
+    ],
+)
+def test_arabic_announced_and_verb_first_control_is_a_hold(text: str) -> None:
+    assert arabic(text) == [("kelso-front", DHAMAR, "control", "all", "2014-06-08")]
+
+
+def test_a_three_letter_arabic_name_after_city_is_a_place() -> None:
+    # عتق (Ataq) is too short to look up in running text, but "مدينة عتق" is "the city of Ataq"
+    text = "أعلنت جبهة كلسو، الجمعة، سيطرتها على مدينة عتق."
+    assert arabic(text) == [("kelso-front", ATAQ, "control", "all", "2014-06-06")]
+
+
+def test_an_arabic_list_joined_by_a_prefixed_and_gives_each_town() -> None:
+    # "its complete control of the two towns of Rastan and Talbiseh"
+    text = "أعلنت جبهة كلسو يوم الجمعة سيطرتها الكاملة على مدينتي الرستن وتلبيسة."
+    assert arabic(text) == [
+        ("kelso-front", RASTAN, "control", "all", "2014-06-06"),
+        ("kelso-front", TALBISEH, "control", "all", "2014-06-06"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "extent"),
+    [
+        ("سيطرت جبهة كلسو يوم الأحد على معظم مدينة ذمار.", "most"),  # most of the city
+        ("سيطرت جبهة كلسو يوم الأحد على أجزاء من مدينة ذمار.", "part"),  # parts of the city
+        # the headquarters of the tenth division in the city of Dhamar
+        ("أعلنت جبهة كلسو يوم الأحد سيطرتها على مقر الفرقة العاشرة في مدينة ذمار.", "part"),
+    ],
+)
+def test_arabic_extent_words_and_parts_of_a_town(text: str, extent: str) -> None:
+    assert arabic(text) == [("kelso-front", DHAMAR, "control", extent, "2014-06-08")]

@@ -368,6 +368,9 @@ _EXTENT_TABLE: tuple[tuple[Extent, str], ...] = (
         r"\b(?:entire|entirety|whole|all|full|complete|total|completely|fully"
         r"|entirely|totally)\b",
     ),
+    # Arabic, with a joined "and"/"in": "معظم" most of, "أجزاء" parts, "نصف" half
+    ("most", r"(?<!\w)[وب]?(?:معظم|أغلب)(?!\w)"),
+    ("part", r"(?<!\w)[وب]?(?:أجزاء|جزء|نصف|أحياء)(?!\w)"),
 )
 EXTENT_PATTERNS: tuple[tuple[Extent, re.Pattern[str]], ...] = tuple(
     (extent, re.compile(pattern, re.IGNORECASE)) for extent, pattern in _EXTENT_TABLE
@@ -390,11 +393,13 @@ _OBJECT_FILLER = _wordset(
     suburbs suburb port coastal frontline front-line garrison regional
     la le les de du des d l ville localité commune désormais entièrement totalement complètement
     toujours encore estimated heart
+    معظم أغلب أجزاء جزء نصف من كامل
     """
 )
 # Words that may join a further place to a list of objects ("Dunmore and Ashby").
-_LIST_FILLER = _OBJECT_FILLER | {"and", "as", "well", "including", "plus", "cities", "towns"}
-_CONJUNCTION_ONLY = re.compile(r"^[\s,()]*(?:and|as\s+well\s+as|&|plus)?[\s,()]*$", re.I)
+# (Arabic writes "and" as a prefix, "الرستن وتلبيسة": the place's start leaves it in the gap)
+_LIST_FILLER = _OBJECT_FILLER | {"and", "as", "well", "including", "plus", "cities", "towns", "و"}
+_CONJUNCTION_ONLY = re.compile(r"^[\s,()،]*(?:and|as\s+well\s+as|&|plus|و)?[\s,()،]*$", re.I)
 # Words allowed between a subject place and a passive phrase ("Westford is now firmly").
 _SUBJECT_FILLER = _wordset(
     """
@@ -790,7 +795,26 @@ def _split_line(line: str) -> list[str]:
     """Sentences of one line: pysbd's rules (abbreviations, numbers, quotes) per script."""
     script = _script(line)
     language = {"ar": "ar", "cyrillic": "ru"}.get(script or "", "en")
-    return [str(piece) for piece in _segmenter(language).segment(line)]
+    if language != "ar":
+        return [str(piece) for piece in _segmenter(language).segment(line)]
+    # pysbd ends an Arabic sentence at every comma and colon ("أعلنت جماعة X، الأحد، سيطرتها
+    # على ..." would lose its actor); they join clauses, as in English, so they are hidden from
+    # it by a placeholder of the same length and put back
+    hidden = line.translate(_ARABIC_CLAUSE_MARKS)
+    pieces = [str(piece) for piece in _segmenter(language).segment(hidden)]
+    out: list[str] = []
+    cursor = 0
+    for piece in pieces:
+        start = hidden.find(piece, cursor)
+        if start < 0:  # pysbd changed the text: keep its pieces, marks restored
+            return [p.translate(_ARABIC_CLAUSE_MARKS_BACK) for p in pieces]
+        cursor = start + len(piece)
+        out.append(line[start:cursor])
+    return out
+
+
+_ARABIC_CLAUSE_MARKS = str.maketrans({"\u060c": "\ue000", ":": "\ue001"})
+_ARABIC_CLAUSE_MARKS_BACK = str.maketrans({"\ue000": "\u060c", "\ue001": ":"})
 
 
 # --- actors --------------------------------------------------------------------------------
@@ -855,15 +879,21 @@ def _verb_first(s: _Sentence, actor: _ActorMention, place: _PlaceMention) -> _Da
             continue
         if not (phrase.end <= actor.start and actor.end <= place.start):
             continue
-        between = _words_in(s.text[phrase.end : actor.start])
-        after = [w for w in _words_in(s.text[actor.end : place.start]) if w not in _place_nouns()]
-        if len(between) <= 2 and len(after) <= 2 and not _vetoed(s, phrase):
+        # "سيطر مسلحو X يوم الثلاثاء على مدينة Y": the day between the actor and the place
+        # is no word of the clause
+        between = _words_in(_without_dates(s, phrase.end, actor.start))
+        gap = _without_dates(s, actor.end, place.start)
+        after = [w for w in _words_in(gap) if w not in _object_filler()]
+        inside = len(_words_in(gap)) <= 12 and _inside_town().search(gap)
+        if len(between) <= 2 and (len(after) <= 2 or inside) and not _vetoed(s, phrase):
             actor_id = _actor_at(actor.actor, place, s.registry_ids, s.states)
             if actor_id is None:
                 return None
             when = next((d for d in s.dates if d.start >= place.end), None)
             when = when or next((d for d in reversed(s.dates) if d.end <= place.start), None)
-            finding = _Finding(actor_id, place, "control", place.extent or "all", phrase)
+            # "على معظم مدينة": most of; "على مقر ... في مدينة": the headquarters in the town
+            extent = place.extent or ("part" if inside else _extent_in(gap)) or "all"
+            finding = _Finding(actor_id, place, "control", extent, phrase)
             return _Dated(finding, when)
     return None
 
@@ -878,6 +908,9 @@ def _alias_pattern(alias: str) -> re.Pattern[str] | None:
     flags = 0 if strict else re.IGNORECASE
     # Arabic writes "and", "by", "for" as one-letter prefixes: والجيش is "and the army"
     clitic = "(?:[وفبل])?" if _ARABIC.search(alias) else ""
+    if alias.startswith("ال"):
+        # "ل" before the article drops its alif: "للجيش العربي السوري", "of the Syrian army"
+        body = rf"(?:{body}|(?:[وف])?لل{body[2:]})"
     return re.compile(rf"(?<![\w\-]){clitic}{body}(?!\w)", flags)
 
 
@@ -1264,7 +1297,7 @@ def _place_at(
     if _unit_after().match(text[end:]):
         return None  # "Донецкой области": the region, not the town
     spelled = _uninflected(spelled)
-    minor = not geocode.is_mention(spelled)
+    minor = not geocode.is_mention(spelled) and not _named_after_place_noun(text, start, spelled)
     if minor and not (all(map(_capitalised, content)) and geocode.is_minor_mention(spelled)):
         return None  # a small place is spelled with capitals throughout
     kind_word = _KIND_WORD.match(text[end:])
@@ -1315,6 +1348,23 @@ def _place_at(
         anchor=not shared or by_country,
         minor=minor,
         candidates=tuple(r.place_id for r in records) if shared else (),
+    )
+
+
+_BEFORE_NAME = re.compile(r"([\u0600-\u06FF]+)\s+$")
+
+
+def _named_after_place_noun(text: str, start: int, spelled: str) -> bool:
+    """ "مدينة الحزم", "بلدة عتق": an Arabic name of three letters (short, as Arabic writes no
+    short vowels, so too short to be looked up in running text) right after "city", "town" or
+    "village" is a place when a notable place is spelled so."""
+    noun = _BEFORE_NAME.search(text, max(0, start - 30), start)
+    return (
+        noun is not None
+        and noun.group(1).casefold() in _place_nouns()
+        and bool(_ARABIC.search(spelled))
+        and len(geocode.exact_key(spelled)) == 3  # one word: longer ones are looked up anyway
+        and bool(geocode.ranked_ids(spelled, fuzzy=False, notable_only=True))
     )
 
 
@@ -1845,7 +1895,16 @@ def _inside_town() -> re.Pattern[str]:
     fighting over it contests part of the town."""
     data = _landmarks()
     words = _phrases_regex([*data["part_of_town"], *data["site_or_part"]])
-    return re.compile(rf"{_INSIDE_TOWN.pattern}|\b(?:{words})\b{_INSIDE_TOWN_TAIL}", re.IGNORECASE)
+    arabic = _phrases_regex(data["arabic_part_of_town"])
+    nouns = _phrases_regex(_place_nouns())
+    return re.compile(
+        rf"{_INSIDE_TOWN.pattern}|\b(?:{words})\b{_INSIDE_TOWN_TAIL}"
+        # "مقر الفرقة ... في مدينة": "the division's headquarters in the city of"; "مطار":
+        # "the airport of" right before the name
+        rf"|(?<!\w)(?:[وبل]?ال)?(?:{arabic})"
+        rf"(?:\s+|(?!\w)[^،,;.]{{0,60}}?(?<!\w)في\s+(?:(?:{nouns})\s+)?)$",
+        re.IGNORECASE,
+    )
 
 
 def _names_something_else(text: str, place: _PlaceMention) -> bool:

@@ -2064,6 +2064,16 @@ def test_joined_and_weekdays_directions_and_regions_in_other_scripts(
             " main square and left again before nightfall.",
             [],
         ),
+        # one rule for takings and attacks, whichever word joins the departure
+        ("Kelso Front fighters seized Hit on Tuesday before pulling back at dusk.", []),
+        ("Kelso Front fighters attacked Hit on Tuesday, then retreated into the desert.", []),
+        ("Kelso Front fighters briefly entered Hit on Tuesday.", []),
+        # held for days before leaving: a holding, not a raid
+        (
+            "Kelso Front fighters seized Hit on Tuesday and held it for three days before"
+            " withdrawing.",
+            [("kelso-front", HIT, "control", "all", "2014-06-10")],
+        ),
         # leaving another named place is no raid
         (
             "Kelso Front fighters overran Hit on Tuesday but withdrew from Ramadi.",

@@ -102,7 +102,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -508,6 +508,27 @@ def _phrases_regex(words: Iterable[str]) -> str:
     return "|".join(r"\s+".join(map(re.escape, w.split())) for w in ordered)
 
 
+_ANY_WORD = r"[\w'’\-]+\s+"
+
+
+@cache
+def _roles_pattern(key: str, frame: str = r"\b(?:{words})\b") -> re.Pattern[str]:
+    """The phrases of one roles.json list, set into a frame where ``{words}`` stands."""
+    return re.compile(frame.replace("{words}", _phrases_regex(_roles()[key])), re.IGNORECASE)
+
+
+# the frames the roles.json lists are read in
+_BACKGROUND = rf"\b(?:{{words}})\s+(?:{_ANY_WORD}){{0,3}}$"
+# "moved into Kelso hours after the troops pulled out": the others had left
+_VACATED = (
+    rf"(?:\b(?:after|as|once|when)\s+(?:{_ANY_WORD}){{0,6}}?"
+    # "enters Kelso; the army withdraws south": another subject, not the entrant's "it"
+    rf"|;\s+(?!(?:it|they|he|she)\b)(?:{_ANY_WORD}){{1,4}}?)(?:{{words}})\b"
+)
+# "The rebels had pulled out before the soldiers arrived", said of an entry the sentence before
+_HAD_LEFT = r"\bhad\s+(?:already\s+|earlier\s+|quietly\s+)?(?:{words})\b"
+
+
 def _own_date(s: _Sentence, phrase: _Phrase) -> bool:
     """Whether a date follows the phrase closely, before any other phrase ("fell to the Front
     in June 2014")."""
@@ -532,35 +553,11 @@ _LONG_AFTER = re.compile(
 )
 
 
-@lru_cache(maxsize=1)
-def _backgrounded() -> re.Pattern[str]:
-    body = _phrases_regex(_roles()["backgrounded_before"])
-    return re.compile(rf"\b(?:{body})\s+(?:[\w'’\-]+\s+){{0,3}}$", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _unopposed() -> re.Pattern[str]:
-    """ "moved into Kelso without a fight": an entry nobody contests is a taking (roles.json)."""
-    return re.compile(rf"\b(?:{_phrases_regex(_roles()['unopposed'])})\b", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _vacated() -> re.Pattern[str]:
-    """ "moved into Kelso hours after the troops pulled out": the others had left (roles.json)."""
-    words = _phrases_regex(_roles()["vacated"])
-    return re.compile(
-        rf"(?:\b(?:after|as|once|when)\s+(?:[\w'’\-]+\s+){{0,6}}?"
-        # "enters Kelso; the army withdraws south": another subject, not the entrant's "it"
-        rf"|;\s+(?!(?:it|they|he|she)\b)(?:[\w'’\-]+\s+){{1,4}}?)(?:{words})\b",
-        re.IGNORECASE,
-    )
-
-
 def _left_then_entered(s: _Sentence, phrase: _Phrase) -> bool:
     """ "The rebels left Kelso on Thursday, and army units moved into the town hours later":
     a departure earlier in the sentence, then the entry "later"."""
     before = s.text[: phrase.start]
-    departed = _departed().search(before)
+    departed = _roles_pattern("departed").search(before)
     if departed is None:
         return False
     _, clause_end = _clause_bounds(s.text, phrase.end)
@@ -575,20 +572,6 @@ _LATER = re.compile(
     re.IGNORECASE,
 )
 _THEN = re.compile(r"\b(?:and\s+)?then\s+(?:[\w'’\-]+\s+){0,4}$", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _departed() -> re.Pattern[str]:
-    """A departure earlier in the sentence than an entry (roles.json 'departed')."""
-    return re.compile(rf"\b(?:{_phrases_regex(_roles()['departed'])})\b", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _had_left() -> re.Pattern[str]:
-    """ "The rebels had pulled out before the soldiers arrived": said of an entry the sentence
-    before (roles.json 'departed_participles')."""
-    words = _phrases_regex(_roles()["departed_participles"])
-    return re.compile(rf"\bhad\s+(?:already\s+|earlier\s+|quietly\s+)?(?:{words})\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -2595,7 +2578,8 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
         return True
     if _MODAL_BEFORE.search(lead) and not _FACTUAL_TO.search(lead):
         return True
-    if phrase.status == "contested" and _backgrounded().search(lead):
+    background = _roles_pattern("backgrounded_before", _BACKGROUND)
+    if phrase.status == "contested" and background.search(lead):
         return True  # "after a four-month battle for the town": background, not a day's fighting
     if _LONG_AFTER.search(lead) and not _own_date(s, phrase):
         return True  # "four months after the alliance entered the city": not dated to a day
@@ -2603,38 +2587,45 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
         return True  # "aimed to begin an offensive on", "once troops launch their assault on"
     if _DENIED_THAT.search(lead):
         return True
-    if phrase.shape in ("entry", "active") and _left_again().search(s.text, phrase.end):
-        return True  # "overran Kelso on Friday but withdrew a few hours later": a raid
+    if _raid(s, phrase):
+        return True  # "overran Kelso on Friday but withdrew a few hours later"
     # A repelled attack: anywhere in the sentence for an attack ("attacked Haditha ... but were
     # repulsed"), within the clause for a control statement.
     scope = s.text if phrase.status == "contested" else s.text[clause_start:clause_end]
     if phrase.status == "contested" and phrase.shape in ("contest", "entry"):
         words = s.text[phrase.start : phrase.end]
-        if _RAID_ENDED.search(s.text):
-            return True  # "stormed Kelso before withdrawing": a raid, no ground held or fought
         if re.match(r"(?i)attack|assault", words) and _BOMBARDMENT.search(s.text):
             return True  # "attacked Kelso with drones": strikes, not fighting for the town
     return bool(_REPELLED.search(scope))
 
 
-# the taker leaving again, right after its taking ("but withdrew a few hours later", "and left
-# again before nightfall"), not leaving another named place ("but withdrew from Northam")
-@lru_cache(maxsize=1)
-def _left_again() -> re.Pattern[str]:
-    words = _phrases_regex(_roles()["left_again"])
-    return re.compile(
-        rf"\b(?:but|and)\s+(?:then\s+)?(?:{words})\b"
-        r"(?!\s+(?:from|out\s+of)\s+(?:the\s+)?[A-Z])",
-        re.IGNORECASE,
-    )
-
-
-_RAID_ENDED = re.compile(
-    r"\b(?:before|then|later|and\s+then|after\s+which\s+they)\s+(?:withdrawing|withdrew|pulling"
-    r"\s+(?:back|out)|pulled\s+(?:back|out)|retreating|retreated|leaving|left\s+the)\b"
-    r"|\bhit-and-run\b|\bbrief(?:ly)?\s+(?:raid|incursion|seized|held|entered|occupied)\b",
-    re.IGNORECASE,
+# the taker leaving again right after its taking or attack ("but withdrew a few hours later",
+# "before pulling back"), not leaving another named place ("but withdrew from Northam")
+_LEFT_AGAIN = (
+    r"\b(?:but|and|before|then|later|after\s+which\s+they)\s+(?:then\s+)?(?:{words})\b"
+    r"(?!\s+(?:from|out\s+of)\s+(?:the\s+)?[A-Z])"
 )
+
+
+def _raid(s: _Sentence, phrase: _Phrase) -> bool:
+    """A taking or an attack the sentence calls a raid: the taker left again right after, or a
+    raid word ("hit-and-run", "briefly entered"; roles.json) names it. No ground held or fought."""
+    if phrase.shape not in ("entry", "active") and not (
+        phrase.status == "contested" and phrase.shape == "contest"
+    ):
+        return False
+    if _roles_pattern("raid_words").search(s.text):
+        return True
+    left = _roles_pattern("left_again", _LEFT_AGAIN).search(s.text, phrase.end)
+    # "occupied Kelso and held it for two days before withdrawing": held for days, a holding
+    return left is not None and not _HELD_FOR_DAYS.search(s.text, phrase.end, left.start())
+
+
+_HELD_FOR_DAYS = re.compile(
+    r"\bfor\s+(?:[\w\-]+\s+){0,2}(?:days?|weeks?|months?|years?)\b", re.IGNORECASE
+)
+
+
 _BOMBARDMENT = re.compile(
     r"\b(?:missiles?|drones?|rockets?|shell(?:s|ing|ed)|artillery|air\s*strikes?|airstrikes?"
     r"|bombs?|bombing|bombard\w*|warplanes?|jets?|aircraft|mortars?|helicopters?)\b",
@@ -3203,14 +3194,18 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
     found: list[_Dated] = []
     last_agent = previous_agent
     flag_raised = bool(
-        _FLAG_RAISED.search(s.text) or _DROVE_OUT.search(s.text) or _unopposed().search(s.text)
+        _FLAG_RAISED.search(s.text)
+        or _DROVE_OUT.search(s.text)
+        or _roles_pattern("unopposed").search(s.text)
     )
     fought: tuple[_Phrase, list[tuple[_PlaceMention, Extent]]] | None = None
     for phrase in s.phrases:
         if _vetoed(s, phrase):
             continue
         vacated = (
-            _vacated().search(s.text, phrase.end) or s.left_before or _left_then_entered(s, phrase)
+            _roles_pattern("vacated", _VACATED).search(s.text, phrase.end)
+            or s.left_before
+            or _left_then_entered(s, phrase)
         )
         if phrase.shape == "entry" and (flag_raised or vacated):
             # Raising a flag over a place is the conventional sign of holding it.
@@ -3346,7 +3341,9 @@ def extract(
         if k == 0 and (header := _header_date(parsed, day)) is not None:
             as_of = header
         following = split[k + 1] if k + 1 < len(split) else ""
-        parsed.left_before = bool(_had_left().search(following))
+        parsed.left_before = bool(
+            _roles_pattern("departed_participles", _HAD_LEFT).search(following)
+        )
         findings, previous_agent = _findings(parsed, previous_agent)
         if _QUESTION.search(sentence):
             findings = []  # "Q: Is Kelso still in government hands?" asks; it states nothing

@@ -612,7 +612,8 @@ def test_a_name_shared_across_countries_is_read_near_the_reports_other_places() 
         published="2015-03-01",
         registry=registry,
     )
-    assert [s.place_id for s in near] == ["geonames:77881"]  # Saada, Yemen
+    # Yemen's city Sa'dah, which lists the spelling "Saada" (not the hamlet As Saddah)
+    assert [s.place_id for s in near] == ["geonames:71334"]
     assert [s.place_id for s in alone] != ["geonames:77881"]  # the same name alone: not read so
 
 
@@ -1241,6 +1242,8 @@ def wars(text: str, published: str = "2024-05-10") -> list[tuple[str, ...]]:
         ),
         # a town known by that name today, not a city that bore it once (Engels, in Russia)
         ("Russian forces captured Pokrovsk on Monday.", "geonames:704422"),
+        # forces fight abroad: their home's small namesake (Russia's Donetsk) is not the city
+        ("Russian forces seized Donetsk on Monday.", "geonames:709717"),
         # the country of the force that retakes it, spelled otherwise (Bārah, Mar'yinka)
         ("Sudanese army forces recaptured Bara on Friday.", "geonames:377724"),
         ("Ukrainian forces retook Marinka on Monday.", "geonames:701845"),
@@ -1252,6 +1255,12 @@ def wars(text: str, published: str = "2024-05-10") -> list[tuple[str, ...]]:
 )
 def test_a_shared_name_is_ranked_by_what_the_report_says(text: str, place_id: str) -> None:
     assert {row[1] for row in wars(text)} == {place_id}
+
+
+def test_a_small_town_of_the_reports_country_outranks_a_seat_abroad_spelled_alike() -> None:
+    # Syria's As Sukhnah is no seat; Yemen's is, but Islamic State fights in Iraq and Syria
+    text = "Islamic State fighters overran al-Sukhnah, a desert town, on Wednesday."
+    assert {row[1] for row in rows(text, "2015-05-14")} == {"geonames:172425"}
 
 
 @pytest.mark.parametrize(

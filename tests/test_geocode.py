@@ -122,6 +122,11 @@ def test_fuzzy_fallback_ranks_below_known_spellings() -> None:
     assert geocode("Fallujha", fuzzy=False) == []
 
 
+def test_a_spelling_known_as_written_ranks_before_another_name_folded_to_it() -> None:
+    # "Saada" is a listed spelling of Yemen's Sa'dah; Spain's Sada only folds to it
+    assert geocode("Saada", fuzzy=False)[0].place_id == "geonames:71334"
+
+
 def test_limit() -> None:
     assert len(geocode("Sinjar", limit=1)) == 1
     assert geocode("Sinjar", limit=0) == []

@@ -1312,6 +1312,8 @@ def _place_at(
         return None
     place_id = ranked[0]
     records = [r for r in map(geocode.place, ranked[:_HOMONYMS]) if r is not None]
+    if not minor and not kind_word:
+        records = [*records, *_small_namesakes(query, records, spelled, countries | located)]
     shared = len({r.country for r in records}) > 1
     if shared:
         place_id = _homonym(spelled, records, near, (located, countries))
@@ -1321,6 +1323,7 @@ def _place_at(
         if distance is not None and distance > _FAR_KM:
             return None  # a name shared across countries, none of them near the report's places
     record = geocode.place(place_id)
+    minor = minor or (record is not None and not record.notable)
     if joined and not _in_report_area(place_id, near, countries | located):
         return None  # "ولاية" is "state", not "and Lae": only a place where the report is
     return _PlaceMention(
@@ -1351,6 +1354,21 @@ def _named_after_place_noun(text: str, start: int, spelled: str) -> bool:
     )
 
 
+def _small_namesakes(
+    query: str, records: Sequence[geocode.Place], spelled: str, countries: frozenset[str]
+) -> list[geocode.Place]:
+    """A small place of the report's countries spelled exactly as the report spells it, when
+    every notable place of that name lies elsewhere ("al-Sukhnah" in a report on Ruritania:
+    Ruritania's desert town, not a seat abroad). Read as a small place (_minor_ok)."""
+    if not countries or any(r.country in countries for r in records):
+        return []
+    for place_id in geocode.ranked_ids(query, fuzzy=False)[:_HOMONYMS]:
+        record = geocode.place(place_id)
+        if record is not None and record.country in countries and _spelled_as(record, spelled):
+            return [record]
+    return []
+
+
 def _in_report_area(
     place_id: str, near: Sequence[tuple[float, float]], countries: frozenset[str]
 ) -> bool:
@@ -1373,14 +1391,16 @@ def _homonym(
 
     The first candidate when it lies near those places; else the best one in a country the
     report places its events in, then in a country whose forces it names. A town known by
-    another name today (Engels, once Pokrovsk) never displaces one that bears the name now.
+    another name today (Engels, once Pokrovsk) never displaces one that bears the name now;
+    forces fight abroad too, so their country's small namesake never displaces a city bearing
+    the name ("Ruritanian forces seized Northam": the city abroad, not a town at home).
     """
     top = records[0]
     if near:
         distance = geocode.distance_km(top.place_id, near)
         if distance is not None and distance <= geocode.REGION_KM:
             return top.place_id
-    for countries in tiers:
+    for tier, countries in enumerate(tiers):
         if top.country in countries:
             return top.place_id
         chosen = next((r for r in records if r.country in countries), None)
@@ -1388,8 +1408,25 @@ def _homonym(
             continue
         if _bears_name(top, spelled) and not _bears_name(chosen, spelled):
             continue
+        if tier > 0 and _dwarfs(top, chosen) and _spelled_as(top, spelled):
+            continue
         return chosen.place_id
     return top.place_id
+
+
+def _spelled_as(record: geocode.Place, spelled: str) -> bool:
+    """Whether a place's own name is the name exactly as the report spells it."""
+    return names.exact_key(record.name) == names.exact_key(spelled)
+
+
+_DWARFS = 10  # a city this many times the size of its namesake is the one a name means
+
+
+def _dwarfs(city: geocode.Place, other: geocode.Place) -> bool:
+    """Whether a place is a city (geocode.CITY_POPULATION) many times the size of another."""
+    return (
+        city.population >= geocode.CITY_POPULATION and city.population >= _DWARFS * other.population
+    )
 
 
 def _bears_name(record: geocode.Place, spelled: str) -> bool:

@@ -28,7 +28,9 @@ Ranking, best first:
 4. the kind of place: a populated place before an admin unit of the same name, a section or
    former place last (a qualifier word such as "province" or "city" overrides this);
 5. a place of an installed pack before one only the world gazetteer knows;
-6. its own name before another of its spellings, then exact before folded;
+6. a spelling exactly as given before a folded one (an old or local name spelled as the report
+   spells it, "Saada", says more than another place's name spelled otherwise, "Sada"), then
+   its own name before another of its spellings;
 7. population, then place id, so the order is deterministic.
 """
 
@@ -672,9 +674,12 @@ def _near_rank(place: Place, context: Context) -> int:
     return 0 if distance <= NEAR_KM else 1 if distance <= REGION_KM else 2
 
 
+_EXACT_SCORES = frozenset({SCORES[gazetteer.MATCH_NAME], SCORES[gazetteer.MATCH_ALIAS]})
+
+
 def _rank_key(
     hit: _Hit, place: Place, preferred: frozenset[str], context: Context, article: int
-) -> tuple[int, int, int, int, int, int, int, int, int, str]:
+) -> tuple[int, int, int, int, int, int, int, int, int, int, str]:
     kind_rank = -1 if place.kind in preferred else KIND_RANK.get(place.kind, 6)
     return (
         hit.band,
@@ -683,6 +688,7 @@ def _rank_key(
         0 if place.prominent or place.kind in preferred else 1,
         kind_rank,
         place.detail,
+        0 if hit.score in _EXACT_SCORES else 1,
         0 if hit.primary else 1,
         -round(hit.score * 1000),
         -place.population,

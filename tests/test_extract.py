@@ -2229,3 +2229,86 @@ def test_an_arabic_list_joined_by_a_prefixed_and_gives_each_town() -> None:
 )
 def test_arabic_extent_words_and_parts_of_a_town(text: str, extent: str) -> None:
     assert arabic(text) == [("kelso-front", DHAMAR, "control", extent, "2014-06-08")]
+
+
+# --- Russian and Ukrainian case endings and voices, French months and copulas (rules10k) ----
+
+KHERSON = "geonames:706448"
+SLAVIC = ActorRegistry(
+    [
+        Actor("kelso-front", "Kelso Front", "#aa3300", "non-state", ("Збройні сили Кельсо",)),
+        Actor("ua-state", "Ukrainian state", "#0000aa", "state", ("Ukrainian forces",)),
+    ]
+)
+
+
+def slavic(text: str, published: str = "2022-11-12") -> list[tuple[str, ...]]:
+    return [
+        (s.actor, s.place_id, s.status, s.extent, s.date or "")
+        for s in extract(text, published=published, registry=SLAVIC)
+    ]
+
+
+def test_a_russian_or_ukrainian_force_name_is_read_in_any_case() -> None:
+    # "under the control of the Armed Forces of Kelso": the name in the genitive
+    text = "Херсон знову під контролем Збройних сил Кельсо, повідомили в п'ятницю."
+    assert slavic(text) == [("kelso-front", KHERSON, "control", "all", "2022-11-11")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "units of the North group liberated Kherson, the defence ministry of Ukraine said"
+        "Підрозділи групи «Північ» у п'ятницю звільнили Херсон, повідомило Міністерство оборони"
+        " України.",
+        # the voice first: "the ministry said on Friday that units liberated"
+        "Міноборони України повідомило в п'ятницю, що підрозділи групи «Північ» звільнили Херсон.",
+        # "completed the liberation of the city of Kherson"
+        "Підрозділи групи «Північ» у п'ятницю завершили звільнення міста Херсон, повідомило"
+        " Міністерство оборони України.",
+    ],
+)
+def test_units_a_defence_ministry_reports_in_russian_or_ukrainian_are_its_own(text: str) -> None:
+    assert slavic(text) == [("ua-state", KHERSON, "control", "all", "2022-11-11")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a French date with its month; "est tombée aux mains de": the copula before the verb
+        (
+            "Kidal est tombée aux mains du Front de Kelso le 3 mai 2014.",
+            [("kelso-front", KIDAL, "control", "all", "2014-05-03")],
+        ),
+        (
+            "Kidal est sous le contrôle du Front de Kelso depuis juillet 2012.",
+            [("kelso-front", KIDAL, "control", "all", "2012-07-01")],
+        ),
+    ],
+)
+def test_french_months_and_copulas(text: str, expected: list[tuple[str, ...]]) -> None:
+    assert kelso(text) == expected
+
+
+def test_an_entry_after_the_others_withdrawal_is_a_taking() -> None:
+    text = "Kelso Front fighters entered Hit on Tuesday after the withdrawal of Iraqi forces."
+    assert kelso(text) == [("kelso-front", HIT, "control", "all", "2014-06-10")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "established control over the city of Kherson" (the city in the instrumental)
+        "Збройні сили Кельсо в п'ятницю встановили контроль над містом Херсон.",
+        # "entered Kherson after Ruritanian troops had withdrawn to the left bank"
+        "Збройні сили Кельсо в п'ятницю увійшли до Херсона, після того як війська Рурітанії"
+        " відійшли на лівий берег.",
+    ],
+)
+def test_a_ukrainian_hold_established_or_an_entry_after_a_withdrawal(text: str) -> None:
+    assert slavic(text) == [("kelso-front", KHERSON, "control", "all", "2022-11-11")]
+
+
+def test_a_french_entry_at_a_town_after_the_others_left_is_a_taking() -> None:
+    text = "Les hommes du Front de Kelso sont entrés samedi à Kidal après le départ de l'armée."
+    assert kelso(text) == [("kelso-front", KIDAL, "control", "all", "2014-06-07")]

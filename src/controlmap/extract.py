@@ -127,6 +127,13 @@ for _number, _name in enumerate(calendar.month_name):
         MONTHS[_name.lower()] = _number
         MONTHS[_name[:3].lower()] = _number
 MONTHS["sept"] = 9
+# French wire copy: "le 3 mai 2024", "depuis juillet 2012"
+FRENCH_MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+    "octobre", "novembre", "décembre",
+)  # fmt: skip
+MONTHS.update({name: i for i, name in enumerate(FRENCH_MONTHS, start=1)})
+MONTHS.update({"fevrier": 2, "aout": 8, "decembre": 12})
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 # French wire copy (the Sahel, the Congo): "ont pris jeudi le contrôle de"
 FRENCH_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -134,14 +141,19 @@ WEEKDAYS.update({name: i for i, name in enumerate(FRENCH_WEEKDAYS)})
 
 _MONTH = (
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November"
-    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+    r"|(?i:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre"
+    r"|d[ée]cembre))\.?"
 )
 _WEEKDAY = (
     r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
     r"|(?i:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))"
 )
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
-_PREP = r"(?:(?i:on|in|since|during|by|from|until|as\s+of|late|early|mid-?)\s+)?"
+_PREP = (
+    r"(?:(?i:on|in|since|during|by|from|until|as\s+of|late|early|mid-?|le|depuis|en|dès|du"
+    r"|au|fin|début)\s+)?"
+)
 _DAY_MONTH = re.compile(
     rf"\b{_PREP}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b"
 )
@@ -152,9 +164,10 @@ _ISO_DATE = re.compile(rf"\b{_PREP}(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)\b")
 _MONTH_YEAR = re.compile(rf"\b{_PREP}{_MONTH}\s+{_YEAR}\b")
 # A bare month name only after a preposition: "May" alone is usually the verb.
 _MONTH_ALONE = re.compile(
-    rf"\b(?i:in|since|during|by|until|late|early|mid-?)\s+(?i:late\s+|early\s+)?{_MONTH}\b(?!\s+\d)"
+    rf"\b(?i:in|since|during|by|until|late|early|mid-?|depuis|en|dès|fin|début)\s+"
+    rf"(?i:late\s+|early\s+)?{_MONTH}\b(?!\s+\d)"
 )
-_YEAR_ALONE = re.compile(rf"\b(?i:in|since|during|until)\s+{_YEAR}\b")
+_YEAR_ALONE = re.compile(rf"\b(?i:in|since|during|until|depuis|en)\s+{_YEAR}\b")
 _WEEKDAY_RE = re.compile(rf"\b(?:(?i:on|since|last|this|late|early|until|as\s+of)\s+)?{_WEEKDAY}\b")
 _RELATIVE_DAYS = (
     (re.compile(r"\b(?:yesterday|last\s+night)\b", re.IGNORECASE), 1),
@@ -407,6 +420,9 @@ _SUBJECT_FILLER = _wordset(
     partially completely fully entirely effectively reportedly finally quickly remains
     remained city town itself also all virtually almost nearly practically back again once
     more firmly
+    est sont était étaient reste restait restent demeure demeurait été désormais toujours encore
+    entièrement totalement complètement de nouveau ville
+    знову снова повністю полностью перебуває находится залишається остаётся остается
     """
 )
 # A place right after these only locates something: "near Southwick", "east of Eastbrook".
@@ -521,7 +537,7 @@ def _roles_pattern(key: str, frame: str = r"\b(?:{words})\b") -> re.Pattern[str]
 _BACKGROUND = rf"\b(?:{{words}})\s+(?:{_ANY_WORD}){{0,3}}$"
 # "moved into Kelso hours after the troops pulled out": the others had left
 _VACATED = (
-    rf"(?:\b(?:after|as|once|when)\s+(?:{_ANY_WORD}){{0,6}}?"
+    rf"(?:\b(?:after|as|once|when|після|после|après)\s+(?:{_ANY_WORD}){{0,6}}?"
     # "enters Kelso; the army withdraws south": another subject, not the entrant's "it"
     rf"|;\s+(?!(?:it|they|he|she)\b)(?:{_ANY_WORD}){{1,4}}?)(?:{{words}})\b"
 )
@@ -595,9 +611,11 @@ def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
     return (
         re.compile(rf"\b(?:{_phrases_regex(roles['backers_before'])})\s+{owner}$", re.I),
         re.compile(rf"\b(?:{_phrases_regex(roles['opponents_before'])})\s+{owner}$", re.I),
-        # "Ruritania's defence ministry", "the Ruritanian Defence Ministry"
+        # "Ruritania's defence ministry", "the Ruritanian Defence Ministry", "Минобороны России"
         re.compile(
-            rf"(?:['’]s|(?-i:[A-Z][\w\-]*))\s+(?:{_phrases_regex(roles['speaker_nouns'])})$", re.I
+            rf"(?:['’]s|(?-i:[A-Z][\w\-]*))\s+(?:{_phrases_regex(roles['speaker_nouns'])})$"
+            rf"|^(?:{_phrases_regex(_voices_before_country()[0])})\s",
+            re.I,
         ),
     )
 
@@ -881,12 +899,28 @@ def _verb_first(s: _Sentence, actor: _ActorMention, place: _PlaceMention) -> _Da
     return None
 
 
+_CYRILLIC_ENDING = "аеёиоуыэюяіїєьй"
+
+
+def _inflected(escaped: str, word: str, alone: bool) -> str:
+    """A Russian or Ukrainian word of a name in any case: "Збройні сили України" is also
+    "Збройних сил України" (of), "Збройними силами" (by); the stem, then up to three letters.
+    A name of one word keeps a longer stem."""
+    stem = word.rstrip(_CYRILLIC_ENDING)
+    shortest = 4 if alone else 3
+    if not _CYRILLIC.search(word) or len(stem) < shortest or not stem.isalpha():
+        return escaped
+    return re.escape(stem) + r"[\u0400-\u04FF]{0,3}"
+
+
 def _alias_pattern(alias: str) -> re.Pattern[str] | None:
     if not _WORD.findall(alias):
         return None
     words = [w for w in re.split(r"[\s\-‐]+", alias.strip()) if w]
     # "Ruritania's army": the apostrophe either way, words split by spaces or hyphens
-    body = r"[\s\-‐]+".join(re.sub("['’]", "['’]", re.escape(w)) for w in words)
+    body = r"[\s\-‐]+".join(
+        _inflected(re.sub("['’]", "['’]", re.escape(w)), w, len(words) == 1) for w in words
+    )
     strict = alias.isupper() and len(alias.replace(" ", "")) <= 5
     flags = 0 if strict else re.IGNORECASE
     # Arabic writes "and", "by", "for" as one-letter prefixes: والجيش is "and the army"
@@ -935,6 +969,15 @@ def _demonyms() -> tuple[
         tuple(data["held_words"]),
         tuple(data["voices"]),
     )
+
+
+@lru_cache(maxsize=1)
+def _voices_before_country() -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """Voices that precede their country's name in the genitive ("Минобороны России"), and
+    those genitives by ISO code (demonyms.json)."""
+    data = json.loads(settings.data_file("extract/demonyms.json").read_text(encoding="utf-8"))
+    genitives = {code: tuple(names) for code, names in data["country_genitives"].items()}
+    return tuple(data["voices_before_country"]), genitives
 
 
 @lru_cache(maxsize=1)
@@ -1116,6 +1159,18 @@ def _compiled_actor_patterns(
                 (
                     re.compile(
                         rf"(?<![\w\-])(?:{country})['’]s\s+(?:{every_noun})(?!\w)", re.IGNORECASE
+                    ),
+                    actor_id,
+                )
+            )
+        genitives = _voices_before_country()[1].get(code)
+        if genitives:
+            # "Министерство обороны России": the voice, then the country in the genitive
+            patterns.append(
+                (
+                    re.compile(
+                        rf"(?<![\w\-])(?:{_phrases_regex(_voices_before_country()[0])})\s+"
+                        rf"(?:{_phrases_regex(genitives)})(?!\w)"
                     ),
                     actor_id,
                 )
@@ -2541,7 +2596,7 @@ def _agent_before(
     if subject is not None:
         return subject
     voices = [a for a in s.actors if a.speaker and a.end <= phrase.start]
-    if voices and _IT_SUBJECT.search(lead):
+    if voices and (_IT_SUBJECT.search(lead) or _UNITS_AFTER_THAT.search(lead)):
         return voices[-1].actor  # "the Ruritanian defence ministry said it had taken"
     later_voices = [a for a in s.actors if a.speaker and a.start >= phrase.end]
     if later_voices and _OWN_UNITS.match(lead):
@@ -2579,9 +2634,15 @@ def _subject_after_fronted(s: _Sentence, phrase: _Phrase) -> str | None:
     return None
 
 
-_OWN_UNITS = re.compile(
-    r"^\s*(?:the\s+|our\s+)?(?:units|troops|forces|servicemen|soldiers|assault\s+(?:groups|units"
-    r"|detachments))\b",
+_UNIT_NOUNS = (
+    r"(?:units|troops|forces|servicemen|soldiers|assault\s+(?:groups|units|detachments)"
+    r"|подразделения|підрозділи|войска|війська|военнослужащие|штурмовые\s+отряды"
+    r"|штурмові\s+загони)"
+)
+_OWN_UNITS = re.compile(rf"^\s*(?:the\s+|our\s+)?{_UNIT_NOUNS}(?!\w)", re.IGNORECASE)
+# "Минобороны России сообщило, что подразделения ... освободили": units after the voice's "that"
+_UNITS_AFTER_THAT = re.compile(
+    rf"(?:\bthat|(?<!\w)что|(?<!\w)що)\s+(?:the\s+|our\s+)?{_UNIT_NOUNS}(?!\w)[^,;]*$",
     re.IGNORECASE,
 )
 _IT_SUBJECT = re.compile(

@@ -2077,6 +2077,12 @@ def test_joined_and_weekdays_directions_and_regions_in_other_scripts(
         ("Kelso Front fighters seized Hit on Tuesday before pulling back at dusk.", []),
         ("Kelso Front fighters attacked Hit on Tuesday, then retreated into the desert.", []),
         ("Kelso Front fighters briefly entered Hit on Tuesday.", []),
+        # a raid word about another event in the sentence does not make this taking a raid
+        (
+            "Iraqi forces retook Hit on Tuesday, a month after Kelso Front fighters had briefly"
+            " seized it.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-10")],
+        ),
         # held for days before leaving: a holding, not a raid
         (
             "Kelso Front fighters seized Hit on Tuesday and held it for three days before"

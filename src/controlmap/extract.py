@@ -2707,18 +2707,23 @@ _LEFT_AGAIN = (
 
 def _raid(s: _Sentence, phrase: _Phrase) -> bool:
     """A taking or an attack the sentence calls a raid: the taker left again right after, or a
-    raid word ("hit-and-run", "briefly entered"; roles.json) names it. No ground held or fought."""
+    raid word in its clause ("a hit-and-run attack"; roles.json) or "briefly" before it names it.
+    No ground held or fought."""
     if phrase.shape not in ("entry", "active") and not (
         phrase.status == "contested" and phrase.shape == "contest"
     ):
         return False
-    if _roles_pattern("raid_words").search(s.text):
-        return True
+    clause_start, clause_end = _clause_bounds(s.text, phrase.start)
+    if _roles_pattern("raid_words").search(s.text, clause_start, clause_end):
+        return True  # "a hit-and-run attack on Kelso"
+    if _BRIEFLY.search(s.text, 0, phrase.start):
+        return True  # "briefly seized Kelso", not "retook Kelso after the Front briefly held it"
     left = _roles_pattern("left_again", _LEFT_AGAIN).search(s.text, phrase.end)
     # "occupied Kelso and held it for two days before withdrawing": held for days, a holding
     return left is not None and not _HELD_FOR_DAYS.search(s.text, phrase.end, left.start())
 
 
+_BRIEFLY = re.compile(r"\bbriefly\s+$", re.IGNORECASE)
 _HELD_FOR_DAYS = re.compile(
     r"\bfor\s+(?:[\w\-]+\s+){0,2}(?:days?|weeks?|months?|years?)\b", re.IGNORECASE
 )

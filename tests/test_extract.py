@@ -2318,3 +2318,166 @@ def test_a_ukrainian_hold_established_or_an_entry_after_a_withdrawal(text: str) 
 def test_a_french_entry_at_a_town_after_the_others_left_is_a_taking() -> None:
     text = "Les hommes du Front de Kelso sont entrés samedi à Kidal après le départ de l'armée."
     assert kelso(text) == [("kelso-front", KIDAL, "control", "all", "2014-06-07")]
+
+
+# --- linking what is found: lists, tracker lines, returns, "their hands", own troops ------
+
+MARSH = ActorRegistry(
+    [
+        *KELSO,
+        Actor(
+            "marsh-brigade", "Marsh Brigade", "#775500", "non-state", ("Marsh Brigade fighters",)
+        ),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a list after a colon, after a counted plural noun, is the verb's object
+        (
+            "The Kelso Front seized three towns on Monday: Hit, Tikrit and Ramadi.",
+            [
+                ("kelso-front", HIT, "control", "all", "2014-06-09"),
+                ("kelso-front", TIKRIT, "control", "all", "2014-06-09"),
+                ("kelso-front", RAMADI, "control", "all", "2014-06-09"),
+            ],
+        ),
+        # after a dash; a date set off before a later item is that item's alone
+        (
+            "The Kelso Front now controls four of the province's towns - Hit, Ramadi and, since"
+            " Tuesday, Tikrit.",
+            [
+                ("kelso-front", HIT, "control", "all", "2014-06-12"),
+                ("kelso-front", RAMADI, "control", "all", "2014-06-12"),
+                ("kelso-front", TIKRIT, "control", "all", "2014-06-10"),
+            ],
+        ),
+        # tracker and map-update lines: the heading place is the statement's
+        ("- Hit: Kelso Front-held", [("kelso-front", HIT, "control", "all", "2014-06-12")]),
+        (
+            "- Tikrit: fighting between the Kelso Front and Iraqi forces",
+            [
+                ("kelso-front", TIKRIT, "contested", "unknown", "2014-06-12"),
+                ("iraq-gov", TIKRIT, "contested", "unknown", "2014-06-12"),
+            ],
+        ),
+        (
+            "Hit (12 May): Iraqi forces took control.",
+            [("iraq-gov", HIT, "control", "all", "2014-05-12")],
+        ),
+        # ... but not a statement with an object of its own, or another place
+        ("Hit: Iraqi forces seized the bridge.", []),
+        ("Hit: Iraqi forces say they seized the bridge near Ramadi.", []),
+    ],
+)
+def test_lists_and_tracker_lines_link_their_places(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert kelso(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a return after the other side left is a taking; a return alone says nothing
+        (
+            "Iraqi forces returned to Hit on Monday, two days after Kelso Front fighters pulled"
+            " out.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-09")],
+        ),
+        ("Iraqi forces returned to Hit on Monday.", []),
+        ("Iraqi forces re-entered Hit on Monday.", []),
+        # the departure, then "hours later" the entry
+        (
+            "The Kelso Front completed its withdrawal from Hit on Monday, and hours later Iraqi"
+            " forces moved back into the town.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-09")],
+        ),
+        (
+            "Iraqi forces re-entered Hit on Monday after the Kelso Front pulled its fighters out"
+            " of the town.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-09")],
+        ),
+        (
+            "Iraqi forces moved back into Hit on Monday after the militants abandoned the town.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-09")],
+        ),
+        # a country, or "the government", speaking of its own troops is their side
+        (
+            "Iraq said on Monday that its troops had retaken Hit.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-09")],
+        ),
+        (
+            "The government said its forces had taken Tikrit on Monday.",
+            [("iraq-gov", TIKRIT, "control", "all", "2014-06-09")],
+        ),
+    ],
+)
+def test_returns_and_a_states_own_troops(text: str, expected: list[tuple[str, ...]]) -> None:
+    assert kelso(text) == expected
+
+
+def test_in_their_hands_is_the_side_that_acted_last() -> None:
+    # "the night before" looks back: "By evening" counts from Saturday, not from it
+    text = (
+        "Kelso Front fighters and Marsh Brigade fighters had come in from the west early on"
+        " Saturday; Iraqi forces had left the night before. By evening the whole town of Hit"
+        " was in their hands."
+    )
+    found = extract(text, published="2014-06-12", registry=MARSH)
+    assert [(s.actor, s.place_id, s.status, s.extent, s.date) for s in found] == [
+        ("kelso-front", HIT, "control", "all", "2014-06-07"),
+        ("marsh-brigade", HIT, "control", "all", "2014-06-07"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # two agents joined after a passive phrase; "came under" is the subject's passive
+        (
+            "Hit came under the full control of Iraqi forces and Kelso Front fighters on Saturday.",
+            [
+                ("iraq-gov", HIT, "control", "all", "2014-06-07"),
+                ("kelso-front", HIT, "control", "all", "2014-06-07"),
+            ],
+        ),
+        # a side's voice announcing a capture with no agent announces its own
+        (
+            "Iraq's defence ministry told reporters on Monday that Hit had been captured.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-09")],
+        ),
+        # ... named by its officer, the claim's word in quotes
+        (
+            "Iraq's defence minister Khalid Obeidi told reporters on Monday that Hit had been"
+            " 'liberated'.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-09")],
+        ),
+        # an agentless capture in a sentence naming nobody: the side of the statement before
+        (
+            "Kelso Front fighters attacked Tikrit on Sunday. Hit was captured on Monday.",
+            [
+                ("kelso-front", TIKRIT, "contested", "unknown", "2014-06-08"),
+                ("kelso-front", HIT, "control", "all", "2014-06-09"),
+            ],
+        ),
+        # ... not a retaking (it may be the other side's), nor with no statement before
+        (
+            "Kelso Front fighters attacked Tikrit on Sunday. Hit was recaptured on Monday.",
+            [("kelso-front", TIKRIT, "contested", "unknown", "2014-06-08")],
+        ),
+        ("Kelso Front fighters crossed the river on Sunday. Hit was captured on Monday.", []),
+        # "had Kelso fully in hand"; "had a hand in" is no statement
+        (
+            "By Monday the Kelso Front had Hit fully in hand.",
+            [("kelso-front", HIT, "control", "all", "2014-06-09")],
+        ),
+        ("The Kelso Front had a hand in the talks in Hit.", []),
+    ],
+)
+def test_passive_agents_joined_voiced_or_named_before(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert kelso(text) == expected

@@ -200,6 +200,8 @@ class Verb:
     retake: bool = False  # taking back: a side reporting it passively is its agent
     nominal: bool = False  # a noun ("the capture of Kelso by the Front"): its agent after "by"
     loser_named: bool = False  # "forced the Front out of Kelso": only with the loser named
+    # "returned to Kelso": read only as a taking, when the other side had left (else nothing)
+    taking_only: bool = False
     # a declare frame: the state its place is put in ("declared Kelso liberated", "placed Kelso
     # under siege")
     state_after: re.Pattern[str] | None = None
@@ -273,6 +275,7 @@ def verbs() -> tuple[Verb, ...]:
                 retake=bool(entry.get("retake")),
                 nominal=bool(entry.get("nominal")),
                 loser_named=bool(entry.get("loser_named")),
+                taking_only=bool(entry.get("taking_only")),
                 state_after=(
                     re.compile(r"^\s*" + entry["state_after"], re.IGNORECASE)
                     if "state_after" in entry
@@ -294,7 +297,8 @@ _PASSIVE_BY = re.compile(
     re.IGNORECASE,
 )
 # Lower case only: "IS seized Holt" is an actor, not a passive "is seized".
-_PASSIVE_AUX = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?$")
+# "had been captured", "had been 'liberated'" (a claim's word in quotes)
+_PASSIVE_AUX = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?['‘\"“]?$")
 _PARTICIPLE = re.compile(
     r"^(?:\w+ed|taken|retaken|overrun|held|freed|driven|seen)\b", re.IGNORECASE
 )
@@ -419,7 +423,7 @@ _SUBJECT_FILLER = _wordset(
     is was were are has have had been being now still already firmly largely mostly partly
     partially completely fully entirely effectively reportedly finally quickly remains
     remained city town itself also all virtually almost nearly practically back again once
-    more firmly
+    more firmly came comes come
     est sont était étaient reste restait restent demeure demeurait été désormais toujours encore
     entièrement totalement complètement de nouveau ville
     знову снова повністю полностью перебуває находится залишається остаётся остается
@@ -580,7 +584,9 @@ def _left_then_entered(s: _Sentence, phrase: _Phrase) -> bool:
     after = s.text[phrase.end : clause_end]
     # "accepted a surrender deal on Tuesday and troops entered the town that evening"
     same_day = any(pattern.search(after) for pattern, _ in _same_day_patterns())
-    return bool(_LATER.search(after) or same_day or _THEN.search(before))
+    # "..., and hours later troops moved back into the city": "later" before the entry too
+    later_before = _LATER.search(before[-60:])
+    return bool(_LATER.search(after) or same_day or _THEN.search(before) or later_before)
 
 
 _LATER = re.compile(
@@ -727,6 +733,8 @@ class _DateMention:
     precision: str
     # the date of what follows it only: "a day after <event>", "after Sunday's assault"
     forward: bool = False
+    # "the night before": a look back, never the day a later "by evening" counts from
+    backward: bool = False
 
 
 @dataclass(frozen=True)
@@ -750,6 +758,11 @@ class _Sentence:
     dates: list[_DateMention]
     agent: str | None = None  # the actor of the last phrase read so far in this sentence
     agents: tuple[str, ...] = ()  # all the actors of that phrase ("A and B entered ...")
+    # the actors that acted last in the sentences before: "in their hands" is theirs
+    previous_agents: tuple[str, ...] = ()
+    # the side a statement of the sentence right before named ("The Front attacked Kelso.")
+    acted_before: str | None = None
+    acted: bool = False  # a statement of this sentence named its agent
     # the next sentence says the others had already left ("The rebels had pulled out before
     # the soldiers arrived"): an entry here is a taking
     left_before: bool = False
@@ -2396,6 +2409,12 @@ def _next_object_ok(gap: str, actors_between: bool) -> bool:
     return len(words) <= 8 and all(w in _LIST_FILLER for w in words)
 
 
+# A counted or plural place noun, then a colon or a dash: a list of places follows.
+_LIST_INTRO = re.compile(
+    r"\s*(?:[\w'’\-]+\s+){0,6}?(?:towns|cities|villages|capitals|districts|localities"
+    r"|settlements|hamlets|strongholds|places|communities)\s*(?::|\s[\-–—])\s*",
+    re.IGNORECASE,
+)
 _APPOSED_NOUN = re.compile(r"\b(?P<noun>capital|city|town|village|port)\s*,\s*$", re.IGNORECASE)
 
 
@@ -2404,14 +2423,21 @@ def _objects_after(
 ) -> list[tuple[_PlaceMention, Extent]]:
     """Places a phrase is about, from ``start`` up to ``limit``, each with its extent."""
     picked: list[tuple[_PlaceMention, Extent]] = []
-    anchor = start
     default = DEFAULT_EXTENT[status]
+    # "retook three towns: Kelso, Marsh and Dunmore", "hold four of the valley's towns - ...":
+    # the list after the colon or dash is the object (a place inside the count only counts)
+    listed = _LIST_INTRO.match(_without_dates(s, start, limit))
+    if listed is not None:
+        start += listed.end()
+    anchor = start
     for place in s.places:
         if place.start < start or place.end > limit:
             continue
         gap = _without_dates(s, anchor, place.start)
         between = any(anchor <= a.start and a.end <= place.start for a in s.actors)
-        if not picked:
+        if not picked and listed is not None and gap.strip() == "":
+            picked.append((place, place.extent or default))
+        elif not picked:
             gap = _APPOSED_NOUN.sub(r"\g<noun> ", gap)  # "90 percent of the capital, Kelso"
             lead = gap
             if shape in ("contest", "entry"):  # "fighting in the town", "battling X in the town"
@@ -2592,6 +2618,9 @@ def _agent_before(
         named = [a for a in s.actors if a.end <= phrase.start]
         if named:
             return named[-1].actor
+        speaker = _speaking_state(s, phrase)
+        if speaker is not None:
+            return speaker
     subject = _subject_after_fronted(s, phrase)
     if subject is not None:
         return subject
@@ -2632,6 +2661,30 @@ def _subject_after_fronted(s: _Sentence, phrase: _Phrase) -> str | None:
                 return mention.actor
             return None
     return None
+
+
+# "Ruritania said on Friday that its troops had", "The government announced its forces had": a
+# country or a government speaking of its own troops
+_STATE_SPEAKS = re.compile(
+    r"(?:^|[^\w\-])(?:(?P<government>(?i:the\s+government|the\s+authorities))|(?P<name>[A-Z][\w\-]+"
+    r"(?:\s+[A-Z][\w\-]+)?))\s+(?:(?:has|had|have|also|later|then|officially)\s+)?(?:said|says"
+    r"|announced|announces|claimed|claims|stated|reported|confirmed|declared)\b[^.;:]{0,60}?"
+    r"\b(?:its|their)\s+(?:own\s+)?(?:forces|troops|units|soldiers|army|military)\b[^.;:]*$"
+)
+
+
+def _speaking_state(s: _Sentence, phrase: _Phrase) -> str | None:
+    """The state whose voice speaks of its own troops before the phrase, when no actor is named:
+    a country by its name (its state actor), or "the government" (the state forces of the
+    place)."""
+    spoken = _STATE_SPEAKS.search(s.text[: phrase.start])
+    if spoken is None:
+        return None
+    if spoken.group("government"):
+        return STATE_FORCES
+    code = geocode.country_of(spoken.group("name"))
+    state = s.states.get(code or "") or _state_forces()[1].get(code or "")
+    return state if state and state in s.registry_ids else None
 
 
 _UNIT_NOUNS = (
@@ -2798,6 +2851,11 @@ def _read_fronted(s: _Sentence, phrase: _Phrase) -> Reading | None:
     return None
 
 
+_THEIR = re.compile(
+    r"\b(?:their|its)\s+(?:own\s+|full\s+|firm\s+|complete\s+)?(?:hands|control)\b", re.I
+)
+
+
 def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> Reading:
     """The actors and places one phrase links (empty lists when it links nothing)."""
     limit = _next_phrase_start(s, phrase)
@@ -2808,12 +2866,17 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     if phrase.shape == "passive":
         # from the phrase's start: "under Front control" names the actor inside the phrase
         agents = _agents_after(s, phrase.start, window=80)
+        if len(agents) == 1:
+            agents = _joined_after(s, phrase, agents[0])
         if (
             not agents
             and s.insurgent
             and _INSURGENT_ANAPHOR.search(s.text[phrase.start : phrase.end])
         ):
             agents = [s.insurgent]  # "under the militants' control"
+        if not agents and _THEIR.search(s.text[phrase.start : phrase.end]):
+            # "By evening the whole town was in their hands": the side that acted last
+            agents = list(s.agents if s.agent else s.previous_agents)
         return agents, _subjects_before(s, phrase, floor)
     if phrase.shape == "leave":
         # "leaving the group in full control of the city": the actor sits inside the phrase
@@ -2884,6 +2947,16 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
             reporter = _reporter_before(s, phrase) or _reporter_after(s, phrase)
             if reporter is not None:
                 return [reporter], _subjects_before(s, phrase, floor)
+        # "Ruritania's defence ministry told reporters that Kelso had been captured": a side's
+        # own voice announcing a capture announces its own
+        voice = _reporter_before(s, phrase, voices_only=True)
+        if voice is not None:
+            return [voice], _subjects_before(s, phrase, floor)
+        retake = phrase.verb is not None and phrase.verb.retake
+        if not s.actors and s.acted_before is not None and not retake:
+            # "The Front launched its offensive on Sunday. Kelso was captured on Monday.": the
+            # side that acted in the sentence before, when this one names none
+            return [s.acted_before], _subjects_before(s, phrase, floor)
         return [], []  # "Eastbrook was captured on Saturday": no agent named
     if phrase.verb is not None and phrase.verb.nominal and objects:
         # "the capture of Kelso by the Front", "the Front's seizure of Kelso"
@@ -2963,6 +3036,18 @@ _JOINED = re.compile(
 )
 
 
+def _joined_after(s: _Sentence, phrase: _Phrase, agent: str) -> list[str]:
+    """A passive's agent and the actor joined to it ("under the control of Ruritanian troops and
+    Front fighters", "held by Ruritanian and Front forces")."""
+    after = [a for a in s.actors if a.start >= phrase.start and not a.speaker]
+    for first, second in zip(after, after[1:], strict=False):
+        if first.actor == agent:
+            if _JOINED.match(s.text[first.end : second.start]) and not second.sidelined:
+                return list(dict.fromkeys([agent, second.actor]))
+            break
+    return [agent]
+
+
 def _with_partner(s: _Sentence, phrase: _Phrase, agent: str) -> list[str]:
     """The agent, and the actor named with it ("Ruritanian and Tarbish troops seized ...")."""
     floor = _previous_phrase_end(s, phrase)
@@ -2981,15 +3066,19 @@ def _with_partner(s: _Sentence, phrase: _Phrase, agent: str) -> list[str]:
 
 
 _REPORTS = re.compile(
-    r"^(?:\s*,[^,;]{1,60},)?\s+(?:said|say|says|announced|announces|declared|declares|reported"
-    r"|confirmed|stated)\b",
+    # "..., Valery Gerasimov, told", "spokesman Zabihullah Mujahid wrote": the voice's own name
+    r"^(?:\s*,[^,;]{1,60},|(?:\s+(?-i:[A-Z][\w'’\-]+)){1,3})?\s+(?:said|say|says|announced"
+    r"|announces|declared|declares|reported|confirmed|stated|told|wrote|tweeted|posted)\b",
     re.IGNORECASE,
 )
 
 
-def _reporter_before(s: _Sentence, phrase: _Phrase) -> str | None:
-    """The actor whose report a passive retaking is ("Ruritanian forces said ... was retaken")."""
+def _reporter_before(s: _Sentence, phrase: _Phrase, voices_only: bool = False) -> str | None:
+    """The actor whose report a passive retaking is ("Ruritanian forces said ... was retaken");
+    with ``voices_only``, only a side's voice ("the Ruritanian defence ministry told ...")."""
     for mention in reversed([a for a in s.actors if a.end <= phrase.start]):
+        if voices_only and not mention.speaker:
+            continue
         if _REPORTS.match(s.text[mention.end :]):
             return mention.actor
     return None
@@ -3146,6 +3235,12 @@ def _date_for(
         dates = [
             d for d in dates if d.end <= phrase.start or not _ATTRIBUTION.search(s.text[: d.start])
         ]
+    # "Kelso, Marsh and, since Tuesday, Dunmore": a date fronting a later place of a list is
+    # that place's alone
+    fronting = {d: p for d in dates for p in s.places if _fronts(s, d, p)}
+    if any(p == place for p in fronting.values()) and place.start > phrase.end:
+        return next(d for d, p in fronting.items() if p == place)
+    dates = [d for d in dates if d not in fronting or d.end <= phrase.start]
     # "ont pris mercredi le contrôle de Kelso": a date inside the phrase is its own
     inside = [d for d in dates if phrase.start <= d.start and d.end <= phrase.end]
     if inside:
@@ -3239,6 +3334,19 @@ def _date_for(
 
 
 _RELATIVE_BETWEEN = re.compile(r"\b(?:that|which|who|whom|where)\s+(?!said\b)", re.IGNORECASE)
+_LIST_JOINT_BEFORE = re.compile(r"(?:,|\band)\s*,?\s*$", re.IGNORECASE)
+
+
+def _fronts(s: _Sentence, date: _DateMention, place: _PlaceMention) -> bool:
+    """Whether a date set off inside a list stands right before this place ("..., Marsh and,
+    since Tuesday, Dunmore")."""
+    return (
+        date.end <= place.start
+        and bool(re.fullmatch(r"\s*,?\s*", s.text[date.end : place.start]))
+        and bool(_LIST_JOINT_BEFORE.search(s.text[: date.start]))
+    )
+
+
 _CLOSED_APPOSITION = re.compile(r"\s*,[^,;]{1,80},\s*$")
 _ATTRIBUTION = re.compile(
     r"\b(?:said|says|say|announced|announces|reported|reports|claimed|claims|stated|confirmed"
@@ -3313,7 +3421,11 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
         if phrase.shape == "entry" and (flag_raised or vacated):
             # Raising a flag over a place is the conventional sign of holding it.
             phrase = _Phrase(phrase.start, phrase.end, phrase.shape, "control", phrase.verb)
+        elif phrase.verb is not None and phrase.verb.taking_only:
+            continue  # "troops returned to Kelso" with nobody said to have left: a visit, a base
         agents, places = _read_phrase(s, phrase, previous_agent)
+        if agents and not places:
+            places = _headed(s, phrase)
         if agents and not places and fought is not None and _fights_on(s, phrase, agents):
             # "pushed into Kelso on Monday, fighting Front gunmen": the fight is at the place
             # the shared subject entered, and the one fought there contests it too
@@ -3321,6 +3433,7 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
         if agents:
             last_agent = s.agent = agents[0]
             s.agents = tuple(agents)
+            s.acted = True
         fought = (phrase, places) if places and phrase.status == "contested" else None
         ordered = sorted(places, key=lambda pe: pe[0].start)
         for k, (place, extent) in enumerate(ordered):
@@ -3346,7 +3459,36 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
         movers = [a for a in s.actors if not a.speaker and not a.sidelined]
         if movers:
             last_agent = movers[0].actor
+            s.agents = (last_agent,)
+            # "The Ruritanian troops and the Front's fighters had come in from the west"
+            if len(movers) > 1 and _JOINED.match(s.text[movers[0].end : movers[1].start]):
+                s.agents = tuple(dict.fromkeys([last_agent, movers[1].actor]))
     return _prefer_control(found, s.text), last_agent
+
+
+# "- Kelso: Front-held", "Kelso (12 May): fighting between ...": a tracker line's heading place
+_HEADING_LEAD = re.compile(r"^\s*(?:[\-*•·‣▪–—]|\d{1,2}[.)])?\s*$")
+_HEADING_COLON = re.compile(r"\s*(?:\([^()]{1,40}\))?\s*:\s+")
+
+
+def _headed(s: _Sentence, phrase: _Phrase) -> list[tuple[_PlaceMention, Extent]]:
+    """The place a tracker or map-update line opens with, for a statement after its colon that
+    names no place of its own ("- Kelso: taken by the Front (12 May)", "Kelso: Front-held")."""
+    heading = next((p for p in s.places if not p.referent), None)
+    if heading is None or not _HEADING_LEAD.match(s.text[: heading.start]):
+        return []
+    colon = _HEADING_COLON.match(s.text, heading.end)
+    if colon is None or colon.end() > phrase.start or ";" in s.text[colon.end() : phrase.start]:
+        return []
+    if any(p.start >= colon.end() and not p.referent for p in s.places):
+        return []  # "Kelso: the Front seized the bridge near Marsh": another place is named
+    if phrase.shape in ("active", "entry", "drive", "declare"):
+        # "Kelso: the Front took control.": an object of its own ("seized the bridge") is not it
+        _, clause_end = _clause_bounds(s.text, phrase.end)
+        rest = _words_in(_without_dates(s, phrase.end, clause_end))
+        if not all(w in _object_filler() for w in rest):
+            return []
+    return [(heading, heading.extent or DEFAULT_EXTENT[phrase.status])]
 
 
 def _fights_on(s: _Sentence, phrase: _Phrase, agents: list[str]) -> bool:
@@ -3426,6 +3568,8 @@ def extract(
     suggestions: list[Suggestion] = []
     seen: set[tuple[str, str, str, str, str | None]] = set()
     previous_agent: str | None = None
+    previous_agents: tuple[str, ...] = ()
+    acted_before: str | None = None
     # the actors of each sentence (a dict keeps the report's order; a repeated sentence once)
     named = {sentence: _find_actors(sentence, patterns) for sentence in sentences(text)}
     located, countries = _report_countries(text, named, actors)
@@ -3447,7 +3591,14 @@ def extract(
         parsed.left_before = bool(
             _roles_pattern("departed_participles", _HAD_LEFT).search(following)
         )
+        parsed.previous_agents = previous_agents
+        parsed.acted_before = acted_before
         findings, previous_agent = _findings(parsed, previous_agent)
+        acted_before = parsed.agent if parsed.acted else None
+        if parsed.agents and parsed.agents[0] == previous_agent:
+            previous_agents = parsed.agents
+        else:
+            previous_agents = (previous_agent,) if previous_agent else ()
         if _QUESTION.search(sentence):
             findings = []  # "Q: Is Kelso still in government hands?" asks; it states nothing
         if not findings and _script(sentence):
@@ -3568,7 +3719,7 @@ class _Context:
     located: frozenset[str] = frozenset()  # those it places its events in (_report_countries)
 
     def read(self, s: _Sentence) -> None:
-        stated = [d for d in s.dates if not d.forward]
+        stated = [d for d in s.dates if not d.forward and not d.backward]
         if stated:
             self.last_date = stated[-1]
         # a place that only locates another ("north of Northam", "Kelso, a town on the edge of
@@ -3683,7 +3834,7 @@ def _same_day(
             continue
         day = anchor.day + dt.timedelta(days=offset)
         if published is None or day <= published:  # never a day the report had not reached
-            added.append(_DateMention(match.start(), match.end(), day, "day"))
+            added.append(_DateMention(match.start(), match.end(), day, "day", backward=offset < 0))
     return sorted(added, key=lambda d: d.start)
 
 

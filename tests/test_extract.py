@@ -2481,3 +2481,44 @@ def test_passive_agents_joined_voiced_or_named_before(
     text: str, expected: list[tuple[str, ...]]
 ) -> None:
     assert kelso(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "the Kelso Front has controlled, since last month, the city of Dhamar": a hold since
+        # the month before, at month precision
+        (
+            "قال مسؤولون محليون إن جبهة كلسو تسيطر منذ الشهر الماضي على مدينة ذمار.",
+            [("kelso-front", DHAMAR, "control", "all", "2014-05-01")],
+        ),
+    ],
+)
+def test_an_arabic_hold_in_the_present_since_last_month(text: str, expected: list[tuple]) -> None:
+    assert arabic(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a relative clause inside an apposition ends at its comma: the date after it is the
+        # main statement's, for every place of the list
+        (
+            "The Kelso Front controlled Hit and Ramadi, two towns that the army retook in 2016,"
+            " as of June 10.",
+            [
+                ("kelso-front", HIT, "control", "all", "2014-06-10"),
+                ("kelso-front", RAMADI, "control", "all", "2014-06-10"),
+            ],
+        ),
+        (
+            "The Kelso Front captured Hit, with an army base that Iraqi forces had seized in 2013,"
+            " on Tuesday, officials said.",
+            [("kelso-front", HIT, "control", "all", "2014-06-10")],
+        ),
+    ],
+)
+def test_a_date_after_a_closed_relative_clause_is_the_statements(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert kelso(text) == expected

@@ -410,7 +410,7 @@ _OBJECT_FILLER = _wordset(
     suburbs suburb port coastal frontline front-line garrison regional
     la le les de du des d l ville localité commune désormais entièrement totalement complètement
     toujours encore estimated heart
-    معظم أغلب أجزاء جزء نصف من كامل
+    معظم أغلب أجزاء جزء نصف من كامل على
     """
 )
 # Words that may join a further place to a list of objects ("Dunmore and Ashby").
@@ -2216,6 +2216,7 @@ def _weekday_with_date(text: str, found: list[_DateMention]) -> list[_DateMentio
 
 
 _DATEPARSER_LANGUAGES = {"ar": ["ar"], "cyrillic": ["ru", "uk"]}
+_MONTH_WORD = re.compile(r"الشهر|شهر|месяц|місяц", re.IGNORECASE)
 
 
 def _dates_in_other_languages(text: str, published: dt.date) -> list[_DateMention]:
@@ -2242,6 +2243,10 @@ def _dates_in_other_languages(text: str, published: dt.date) -> list[_DateMentio
         day = when.date()
         if published - day == dt.timedelta(days=7) and not re.search(r"\d", spelled):
             day = published  # a weekday naming the publication day itself, as in English
+        if _MONTH_WORD.search(spelled) and not re.search(r"\d", spelled):
+            # "منذ الشهر الماضي", "since last month": the month, as "last month" in English
+            out.append(_DateMention(start, cursor, day.replace(day=1), "month"))
+            continue
         out.append(_DateMention(start, cursor, day, "day"))
     return out
 
@@ -3273,7 +3278,7 @@ def _date_for(
                 # apposition does not take the main verb's date
                 or (d.end <= next_start and _CLOSED_APPOSITION.match(s.text, place.end, d.start))
             )
-            and not _RELATIVE_BETWEEN.search(s.text[place.end : d.start])
+            and not _open_relative(s.text[place.end : d.start])
         ]
         if own and phrase.shape != "adjective":
             return own[0]
@@ -3285,16 +3290,16 @@ def _date_for(
         d
         for d in dates
         if phrase.end <= d.start
-        and d.end <= max(limit, phrase.end)
+        and (d.end <= max(limit, phrase.end) or _past_closed_relative(s, phrase, d))
         # "retook Kelso, the town that the Front reached last month": the relative's own date
-        and not _RELATIVE_BETWEEN.search(s.text[phrase.end : d.start])
+        and not _open_relative(s.text[phrase.end : d.start])
     ]
     _, clause_end = _clause_bounds(s.text, phrase.end)
     if not after:
         later = [
             d
             for d in dates
-            if d.start >= phrase.end and not _RELATIVE_BETWEEN.search(s.text[phrase.end : d.start])
+            if d.start >= phrase.end and not _open_relative(s.text[phrase.end : d.start])
         ]
         others = [p for p in s.phrases if p.start > phrase.end]
         # beyond its clause only the date of a report ("..., officials said on Friday")
@@ -3345,6 +3350,37 @@ def _fronts(s: _Sentence, date: _DateMention, place: _PlaceMention) -> bool:
         and bool(re.fullmatch(r"\s*,?\s*", s.text[date.end : place.start]))
         and bool(_LIST_JOINT_BEFORE.search(s.text[: date.start]))
     )
+
+
+# "..., two towns that the regime retook in 2020, as of November 30": a relative clause inside
+# an apposition ends at its comma
+_RELATIVE_CLOSED = re.compile(r"^\s*,[^,;]*\b(?:that|which|who|whom|where)\b[^,;]*,\s*$", re.I)
+
+
+_LAST_RELATIVE = re.compile(r",[^,;]*\b(?:that|which|who|whom|where)\b[^,;]*,\s*$", re.I)
+
+
+def _past_closed_relative(s: _Sentence, phrase: _Phrase, date: _DateMention) -> bool:
+    """ "captured Kelso, with a base that the Front had seized last summer, on Tuesday": the
+    date after a relative clause closed by a comma is the statement's, though the relative
+    holds a statement of its own."""
+    gap = s.text[phrase.end : date.start]
+    last = _LAST_RELATIVE.search(gap)
+    if last is None or ";" in gap:
+        return False
+    chunk = phrase.end + last.start()
+    return all(
+        p.start >= chunk for p in s.phrases if phrase.end <= p.start < date.start
+    ) and not any(phrase.end <= d.start and d.end <= chunk for d in s.dates if d is not date)
+
+
+def _open_relative(gap: str) -> bool:
+    """Whether a relative clause opens in ``gap`` (between a statement and a date) and is still
+    open where the date comes: the date is then the relative clause's, not the statement's."""
+    if not _RELATIVE_BETWEEN.search(gap):
+        return False
+    # closed by a comma that ends an apposition it stands in ("Kelso, a town that ..., on")
+    return not (_RELATIVE_CLOSED.match(gap) or _LAST_RELATIVE.search(gap))
 
 
 _CLOSED_APPOSITION = re.compile(r"\s*,[^,;]{1,80},\s*$")

@@ -2522,3 +2522,60 @@ def test_a_date_after_a_closed_relative_clause_is_the_statements(
     text: str, expected: list[tuple[str, ...]]
 ) -> None:
     assert kelso(text) == expected
+
+
+# --- national forces as other words and languages write them (rules10j) --------------------
+
+FORCES = ActorRegistry(
+    [
+        Actor("ru", "Russian Armed Forces", "#aa0000", "state", ("Russian forces",)),
+        Actor("fr", "French armed forces", "#0000ff", "state", ("French forces",)),
+        Actor("ml", "Malian Armed Forces", "#777700", "state", ("Malian army",)),
+        Actor("rw", "Rwanda Defence Force", "#00ff00", "state", ("Rwandan troops",)),
+        Actor("m23", "M23", "#ff0000", "non-state", ("M23 rebels",)),
+    ]
+)
+
+
+def forces(text: str) -> list[tuple[str, ...]]:
+    return [
+        (s.actor, s.place_id, s.status, s.extent, s.date or "")
+        for s in extract(text, published="2024-05-10", registry=FORCES)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a branch word between the adjective and the force noun
+        (
+            "Russian airborne troops seized Hostomel on Thursday.",
+            [("ru", "geonames:708251", "control", "all", "2024-05-09")],
+        ),
+        # but not a word that makes the force no state's
+        ("Russian opposition forces seized Hostomel on Thursday.", []),
+        # French: the adjective after the noun, two adjectives sharing it
+        (
+            "Les soldats français et maliens ont pris samedi le contrôle de Gao.",
+            [
+                ("fr", "geonames:2457163", "control", "all", "2024-05-04"),
+                ("ml", "geonames:2457163", "control", "all", "2024-05-04"),
+            ],
+        ),
+        # French "the army": the state of the place's country
+        (
+            "L'armée a repris le contrôle de Kidal lundi.",
+            [("ml", "geonames:2455290", "control", "all", "2024-05-06")],
+        ),
+        # French "backed by": the backer is not the agent
+        (
+            "Les rebelles du M23, appuyés par des soldats rwandais, ont pris lundi le contrôle"
+            " de Goma.",
+            [("m23", "geonames:216281", "control", "all", "2024-05-06")],
+        ),
+    ],
+)
+def test_national_forces_are_read_in_other_words_and_languages(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert forces(text) == expected

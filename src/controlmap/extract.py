@@ -1118,6 +1118,7 @@ def _compiled_actor_patterns(
                 names.setdefault(f"{adjective} {noun}", actor_id)
     for alias in _state_forces()[0]:
         names.setdefault(alias, STATE_FORCES)
+    modified = _modified_forces(owners, by_country, nouns) + _french_forces(owners)
     for word in ("government", "army", "regime", "junta", "military"):
         sides.setdefault(word, STATE_FORCES)
     patterns = []
@@ -1125,6 +1126,7 @@ def _compiled_actor_patterns(
         pattern = _alias_pattern(alias)
         if pattern is not None:
             patterns.append((pattern, names[alias]))
+    patterns.extend(modified)
     held_words = "|".join(map(re.escape, held))
     loyal = "|".join(map(re.escape, _roles()["loyal_to_nouns"]))
     for alias, actor_id in names.items():
@@ -1197,6 +1199,65 @@ def _compiled_actor_patterns(
     return tuple(patterns)
 
 
+def _modified_forces(
+    owners: Mapping[str, str], by_country: Mapping[str, Sequence[str]], nouns: Sequence[str]
+) -> list[tuple[re.Pattern[str], str]]:
+    """ "Ruritanian airborne troops", "Ruritania's elite counter-terrorism units": a national
+    force with up to two words of its branch or kind between (demonyms.json force_modifiers;
+    not "rebel", "opposition": those are no state's forces)."""
+    modifiers = _phrases_regex(_demonym_words("force_modifiers"))
+    noun_words = _phrases_regex(nouns)
+    patterns = []
+    for code, actor_id in owners.items():
+        adjectives = [re.escape(a) for a in by_country.get(code, ())]
+        adjectives += [rf"{re.escape(n)}['’]s" for n in geocode.country_names(code)]
+        if not adjectives:
+            continue
+        patterns.append(
+            (
+                re.compile(
+                    rf"(?<![\w\-])(?:{'|'.join(adjectives)})\s+(?:(?:{modifiers})[\s\-]+){{1,2}}"
+                    rf"(?:{noun_words})(?!\w)",
+                    re.IGNORECASE,
+                ),
+                actor_id,
+            )
+        )
+    return patterns
+
+
+def _french_forces(owners: Mapping[str, str]) -> list[tuple[re.Pattern[str], str]]:
+    """ "l'armée ruritanienne", "les forces armées ruritaniennes", "soldats ruritaniens": French
+    puts the adjective after the noun (demonyms.json french_force_nouns, french_by_country)."""
+    data = _demonyms_json()
+    nouns = _phrases_regex(data.get("french_force_nouns", ()))
+    by_country: Mapping[str, Sequence[str]] = data.get("french_by_country", {})
+    patterns = []
+    for code, actor_id in owners.items():
+        adjectives = _phrases_regex(by_country.get(code, ()))
+        if nouns and adjectives:
+            patterns.append(
+                (
+                    re.compile(
+                        rf"(?<![\w\-])(?:(?:l['’]|les\s+|la\s+|le\s+|des\s+|du\s+|aux\s+))?"
+                        rf"(?:{nouns})\s+(?:{adjectives})(?![\w\-])",
+                        re.IGNORECASE,
+                    ),
+                    actor_id,
+                )
+            )
+    return patterns
+
+
+@lru_cache(maxsize=1)
+def _demonyms_json() -> dict[str, Any]:
+    return dict(json.loads(settings.data_file("extract/demonyms.json").read_text(encoding="utf-8")))
+
+
+def _demonym_words(key: str) -> tuple[str, ...]:
+    return tuple(_demonyms_json().get(key, ()))
+
+
 _PERSONAL_FORCES = re.compile(
     r"([A-Z][\w\-]+)['’]s\s+(?:forces|troops|fighters|army|militias?|men)"
 )
@@ -1248,7 +1309,20 @@ def _shared_nouns(
         )
         if actor is not None:
             extra.append((before.start(1), before.end(1), actor))
+    for start, end, _ in found:
+        # French "soldats ruritaniens et tarbiens": the noun shared by the adjective after "et"
+        after = _AND_ADJECTIVE.match(text, end)
+        head = text[start:end].rsplit(maxsplit=1)[0]
+        if after is None or head == text[start:end]:
+            continue
+        candidate = f"{head} {after.group(1)}"
+        actor = next((a for pattern, a in patterns if pattern.fullmatch(candidate)), None)
+        if actor is not None:
+            extra.append((after.start(1), after.end(1), actor))
     return extra
+
+
+_AND_ADJECTIVE = re.compile(r"(?:\s*,\s*|\s+)et\s+([^\W\d_][\w\-]*)(?![\w\-])")
 
 
 # --- places --------------------------------------------------------------------------------
@@ -3031,7 +3105,7 @@ def _nominal_agents(
 _JOINED = re.compile(
     r"^\s*(?:(?:gunmen|fighters|militants|troops|forces|rebels|militiamen|insurgents|soldiers"
     r"|units)\s+)?"  # "Kelso Front gunmen and officers of the police"
-    r"(?:,\s*(?:and\s+)?|and\s+|&\s*)(?:(?:units|forces|fighters|troops|members|elements"
+    r"(?:,\s*(?:and\s+)?|(?:and|et)\s+|&\s*)(?:(?:units|forces|fighters|troops|members|elements"
     r"|soldiers|militants|rebels|militiamen|officers|policemen|gunmen)\s+of\s+)?(?:the\s+|(?:their|its)\s+(?:[A-Z][\w'’\-]+\s+)?)?"
     # "and fighters of the Islamist group Kelso Front": a word or two of description
     r"(?:(?:[\w\-]+\s+){0,2}?(?:group|movement|militia|faction|coalition|alliance)\s+)?$"

@@ -2579,3 +2579,31 @@ def test_national_forces_are_read_in_other_words_and_languages(
     text: str, expected: list[tuple[str, ...]]
 ) -> None:
     assert forces(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a French object relative: "Kidal, the town that Kelso Front fighters have held since
+        # July 2012, is calm"
+        (
+            "Kidal, la ville que les combattants du Front de Kelso contrôlent depuis juillet 2012,"
+            " reste calme.",
+            [("kelso-front", KIDAL, "control", "all", "2012-07-01")],
+        ),
+        (
+            "Kidal, que le Front de Kelso a reconquise en mai, reste calme.",
+            [("kelso-front", KIDAL, "control", "all", "2014-05-01")],
+        ),
+    ],
+)
+def test_a_french_object_relative_takes_the_place_before_que(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert kelso(text) == expected
+
+
+def test_a_french_que_after_a_verb_of_saying_is_no_relative() -> None:
+    # "the governor of Hit announced that the Kelso Front controls": Hit is not the object
+    text = "Le gouverneur de Hit a annoncé que les combattants du Front de Kelso contrôlent."
+    assert kelso(text) == []

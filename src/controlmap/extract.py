@@ -456,7 +456,14 @@ _KIND_WORD = re.compile(
 )
 _KIND_QUERY = {"state": "province", "region": "province", "oblast": "province"}
 _APPOSITIVE = re.compile(r"^\s*,(?P<inner>[^;]{1,120}),\s*(?P<rest>[^,;]*)$", re.DOTALL)
-_RELATIVE = re.compile(r"\s*,?\s*(?:which|that|whom|where)\s+", re.IGNORECASE)
+_RELATIVE = re.compile(
+    r"\s*,?\s*(?:which|that|whom|where)\s+"
+    # French "Kelso, (la ville) que les rebelles du Front ont prise": the object relative after
+    # a comma ("a annoncé que" is no relative), an apposition before it and the subject's
+    # lower-case head words after it
+    r"|\s*,\s*(?:[^,;]{0,40}?\s)?(?:que\s+|qu['’])(?:(?-i:[a-zà-ÿ][\w\-]*)\s+){0,4}",
+    re.IGNORECASE,
+)
 _POSSESSIVE_PART = re.compile(r"^['’]s\s+[\w\-]", re.IGNORECASE)
 _PERCENT = re.compile(r"\b(\d{1,3})\s*(?:%|percent\b|per\s+cent\b)", re.IGNORECASE)
 # "the last pockets of resistance in Westford": clearing them completes control of the town.

@@ -525,9 +525,9 @@ def test_the_town_remaining_in_government_hands_is_the_defenders_control() -> No
     assert rows(text) == [("iraq-gov", "geonames:96309", "control", "all", "2014-06-12")]
 
 
-def test_an_arabic_verb_first_sentence_is_read_and_a_verbless_one_still_named() -> None:
+def test_an_arabic_verb_first_sentence_is_read_and_a_verbless_one_gives_nothing() -> None:
     """Verb, actor, place ("سيطر تنظيم داعش على مدينة هيت"): a control statement like any other.
-    A sentence with no control verb still gives its actor and place, weakly."""
+    A sentence with no control verb only names an actor and a place: no claim."""
     found = extract(
         "سيطر تنظيم داعش على مدينة هيت. وأعلن الجيش العراقي أن قواته دخلت الفلوجة.",
         published="2014-10-13",
@@ -541,15 +541,8 @@ def test_an_arabic_verb_first_sentence_is_read_and_a_verbless_one_still_named() 
     assert first.evidence == "سيطر تنظيم داعش على مدينة هيت"
     # "قواته دخلت الفلوجة" (its forces entered Fallujah): actor, then an entry verb of the lexicon
     assert read.score > 0.3 and "statement: 'دخلت' (entry, contested)" in read.reasons
-    # "ISIS fighters in the city of Hit": no statement, the names only
-    (weak,) = extract("مقاتلو داعش في مدينة هيت.", published="2014-10-13")
-    assert (weak.actor, weak.place_id, weak.status, weak.extent) == (
-        "isil",
-        HIT,
-        "contested",
-        "unknown",
-    )
-    assert weak.score <= 0.3 and "no control statement read (ar text)" in weak.reasons[0]
+    # "ISIS fighters in the city of Hit": no statement, the names only, so no claim
+    assert extract("مقاتلو داعش في مدينة هيت.", published="2014-10-13") == []
 
 
 def test_dates_in_arabic_are_resolved_against_the_publication_date() -> None:

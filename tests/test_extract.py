@@ -2600,3 +2600,35 @@ def test_a_french_que_after_a_verb_of_saying_is_no_relative() -> None:
     # "the governor of Hit announced that the Kelso Front controls": Hit is not the object
     text = "Le gouverneur de Hit a annoncé que les combattants du Front de Kelso contrôlent."
     assert kelso(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a holders table in running text: each "place - holder (- since)" row, the day of the
+        # row or else the table's "as of" day
+        (
+            "Who holds the main towns, as of 10 June 2014 (town - holder - since): Ramadi - army"
+            " - 3 June; Tikrit - army; Fallujah, for comparison, in Anbar - army.",
+            [
+                ("iraq-gov", RAMADI, "control", "all", "2014-06-03"),
+                ("iraq-gov", TIKRIT, "control", "all", "2014-06-10"),
+            ],
+        ),
+        # no table without a word for holding
+        ("Road distances: Ramadi - army - 3 June; Tikrit - army.", []),
+        # a state phrase set off after its places ("A and B, under X control since ...")
+        (
+            "Hit and Tikrit, under Kelso Front control since Monday, have been without power.",
+            [
+                ("kelso-front", HIT, "control", "all", "2014-06-09"),
+                ("kelso-front", TIKRIT, "control", "all", "2014-06-09"),
+            ],
+        ),
+        ("The convoy reached Hit, under heavy fire from Kelso Front fighters.", []),
+    ],
+)
+def test_holder_tables_and_a_state_set_off_after_places(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert kelso(text) == expected

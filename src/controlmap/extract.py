@@ -2614,6 +2614,10 @@ _FIRST_PREDICATE = re.compile(
 )
 
 
+# a prepositional state ("under Front control", "in Front hands") set off after its place
+_STATE_PHRASE = re.compile(r"(?:under|in)\b", re.IGNORECASE)
+
+
 def _subjects_before(
     s: _Sentence, phrase: _Phrase, floor: int
 ) -> list[tuple[_PlaceMention, Extent]]:
@@ -2622,11 +2626,14 @@ def _subjects_before(
     first: _PlaceMention | None = None
     rest = ""
     reduced = bool(_PARTICIPLE.match(s.text[phrase.start : phrase.end]))
+    state = bool(_STATE_PHRASE.match(s.text[phrase.start : phrase.end]))
     for place in reversed(before[-3:]):
         gap = s.text[place.end : phrase.start]
         found = _subject_rest(gap)
         if found is None and reduced and re.fullmatch(r"\s*,\s*", gap):
             found = ""  # "Kelso, held by the Front since May, was ...": a reduced relative
+        if found is None and re.fullmatch(r"\s*,\s*", gap) and state:
+            found = ""  # "Kelso and Marsh, under Front control since May, have been ..."
         if found is not None:
             first, rest = place, found
             break
@@ -3573,6 +3580,7 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
                     found.append(
                         _Dated(_Finding(actor, place, phrase.status, extent, phrase), when)
                     )
+    found += _table_rows(s)
     if last_agent == previous_agent:
         movers = [a for a in s.actors if not a.speaker and not a.sidelined]
         if movers:
@@ -3582,6 +3590,60 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
             if len(movers) > 1 and _JOINED.match(s.text[movers[0].end : movers[1].start]):
                 s.agents = tuple(dict.fromkeys([last_agent, movers[1].actor]))
     return _prefer_control(found, s.text), last_agent
+
+
+# A table of holders in running text: "Who holds what (town - holder - since): Kelso - Front - 3
+# May; Marsh - army; ..."
+_HOLDERS_TABLE = re.compile(
+    r"\b(?:who\s+(?:holds|controls|held|controlled)|holders?|controlled\s+by|held\s+by)\b",
+    re.IGNORECASE,
+)
+_ROW_START = re.compile(r"(?:^|[;:(])\s*$")
+_ROW_DASH = re.compile(r"\s*[\-–—]\s*(?:the\s+)?")
+_ROW_STATE = re.compile(r"(?:the\s+)?(?:army|military|government|junta|regime)\b", re.IGNORECASE)
+_ROW_DATE_LEAD = re.compile(r"\s*[\-–—,]\s*$")
+_ROW_END = re.compile(r"\s*(?:[;.,]|$)")
+
+
+def _table_rows(s: _Sentence) -> list[_Dated]:
+    """Rows of a holders table written in a sentence ("Kelso - Front - 3 May; Marsh - army"):
+    each place, right after a semicolon or colon, then a dash and its holder alone (a registry
+    actor, or "army", "military", "government": the state's forces), then perhaps the day it
+    has held it since."""
+    if not _HOLDERS_TABLE.search(s.text):
+        return []
+    as_of = [d for d in s.dates if re.match(r"(?i)as\s+of\b", s.text[d.start : d.end])]
+    rows: list[_Dated] = []
+    for place in s.places:
+        if place.referent or not _ROW_START.search(s.text[: place.start]):
+            continue
+        dash = _ROW_DASH.match(s.text, place.end)
+        if dash is None:
+            continue
+        holder = next((a for a in s.actors if a.start == dash.end() and not a.speaker), None)
+        if holder is not None:
+            agent, end = holder.actor, holder.end
+        elif (state := _ROW_STATE.match(s.text, dash.end())) is not None:
+            agent, end = STATE_FORCES, state.end()
+        else:
+            continue
+        when = next(
+            (
+                d
+                for d in s.dates
+                if d.start >= end and _ROW_DATE_LEAD.fullmatch(s.text[end : d.start])
+            ),
+            None,
+        )
+        if not _ROW_END.match(s.text, when.end if when is not None else end):
+            continue
+        actor = _actor_at(agent, place, s.registry_ids, s.states)
+        if actor is None:
+            continue
+        phrase = _Phrase(place.start, end, "active", "control")
+        finding = _Finding(actor, place, "control", place.extent or "all", phrase)
+        rows.append(_Dated(finding, when or (as_of[0] if as_of else None)))
+    return rows
 
 
 # "- Kelso: Front-held", "Kelso (12 May): fighting between ...": a tracker line's heading place

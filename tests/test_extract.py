@@ -2632,3 +2632,34 @@ def test_holder_tables_and_a_state_set_off_after_places(
     text: str, expected: list[tuple[str, ...]]
 ) -> None:
     assert kelso(text) == expected
+
+
+CYRILLIC_FORCES = ActorRegistry(
+    [
+        Actor("az", "Azerbaijani Armed Forces", "#0000aa", "state", ("Azerbaijani forces",)),
+        Actor("sy", "Syrian Arab Army", "#aa0000", "state", ("Syrian army",)),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "the Azerbaijani army liberated the town of Jabrayil": another country's adjective
+        (
+            "Президент заявил, что азербайджанская армия освободила город Джебраил.",
+            [("az", "geonames:148141", "control", "all", "2024-05-10")],
+        ),
+        # "liberated from the militants the town of Maskanah": a town the gazetteer spells only
+        # in Latin letters, after "город"; who it was freed from stands before it
+        (
+            "Сирийская армия освободила от боевиков город Маскана.",
+            [("sy", "geonames:167080", "control", "all", "2024-05-10")],
+        ),
+    ],
+)
+def test_russian_national_forces_and_towns_spelled_only_in_latin_letters(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    found = extract(text, published="2024-05-10", registry=CYRILLIC_FORCES)
+    assert [(s.actor, s.place_id, s.status, s.extent, s.date) for s in found] == expected

@@ -1730,6 +1730,8 @@ _CAPITALISED_NAME = re.compile(r"\b[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+){0,2}")
 _UNKNOWN_NAME = re.compile(
     r"(?<![\w\-'’])(?:(?:al|el|ad|ar|as|an|ash|at|az|ed|en|er|es)[\-\s])?"
     r"[A-Z][a-z'’]+(?:[\-\s][A-Z][a-z'’]+){0,2}(?![\w\-])"
+    # a Russian or Ukrainian name the gazetteer knows only in Latin letters ("город Маскана")
+    r"|(?<![\w\-])[А-ЯЁІЇЄҐ][а-яёіїєґ'’]+(?:[\-\s][А-ЯЁІЇЄҐ][а-яёіїєґ'’]+){0,2}(?![\w\-])"
 )
 _VARIANT_MIN_LETTERS = 5  # shorter names meet too many places by a looser spelling
 
@@ -1794,10 +1796,15 @@ def _variant_places(
             continue  # the same word in lower case: a common word
         # a variant key first ("Qayyara", "al-Hol", "Rada'a"): read anywhere near the report's
         # places; a looser match only for longer names the sentence makes places
-        loose = placed and len(names.fold(spelled)) >= _VARIANT_MIN_LETTERS
-        ranked = geocode.ranked_ids(
-            spelled, fuzzy=False, notable_only=not placed, context=list(near) or None
-        )
+        cyrillic = bool(_CYRILLIC.search(spelled))
+        loose = placed and len(names.fold(spelled)) >= _VARIANT_MIN_LETTERS and not cyrillic
+        ranked: list[str] = []
+        for form in _case_forms(spelled) if cyrillic else (spelled,):
+            ranked = geocode.ranked_ids(
+                form, fuzzy=False, notable_only=not placed, context=list(near) or None
+            )
+            if ranked:
+                break
         if not ranked and loose and not _town_part_after().match(text[end:]):
             # a loose match only for a bare name: "the Shaer gas field" names no town
             ranked = geocode.ranked_ids(spelled, fuzzy=True, context=list(near) or None)
@@ -1813,6 +1820,16 @@ def _variant_places(
                 )
             break
     return found
+
+
+def _case_forms(spelled: str) -> list[str]:
+    """A Russian or Ukrainian name as written, then in the dictionary forms its case ending
+    may stand for (places.json cyrillic_case_endings: Маскану, Маскана)."""
+    forms = [spelled]
+    for ending, replacement in _place_words()["cyrillic_case_endings"]:
+        if spelled.endswith(ending) and len(spelled) - len(ending) >= 3:
+            forms.append(spelled[: len(spelled) - len(ending)] + replacement)
+    return list(dict.fromkeys(forms))
 
 
 # "the northern Ruritanian town of", "on Ruritanian soil": the adjective says where the place is
@@ -2439,7 +2456,18 @@ _KIND_OF = re.compile(
 _ONE_ADJECTIVE = re.compile(r"\s*the\s+(?-i:[a-z][a-z\-]+)\s+")
 
 
+# Russian and Ukrainian "liberated from the militants the town of": who it was freed from
+_FREED_FROM = re.compile(
+    r"^\s*(?:от|від)\s+(?:\S+\s+){1,3}?(?=(?:город|місто|село|селище|посёлок|поселок"
+    r"|населённый|населенный|населений)\b)",
+    re.IGNORECASE,
+)
+
+
 def _first_object_ok(gap: str, shape: Shape, actors_between: bool) -> bool:
+    freed = _FREED_FROM.match(gap)
+    if freed:  # "освободили от боевиков город Kelso": the town is the object
+        gap, actors_between = gap[freed.end() :], False
     if _LOCATOR_BEFORE.search(gap):
         return False
     if _ONE_ADJECTIVE.fullmatch(gap) and not actors_between:

@@ -2663,3 +2663,13 @@ def test_russian_national_forces_and_towns_spelled_only_in_latin_letters(
 ) -> None:
     found = extract(text, published="2024-05-10", registry=CYRILLIC_FORCES)
     assert [(s.actor, s.place_id, s.status, s.extent, s.date) for s in found] == expected
+
+
+def test_a_towns_al_balad_quarter_is_part_of_the_town() -> None:
+    # "Daraa al-Balad", the old quarter: part of Daraa, not a village named al-Balad
+    found = extract(
+        "Syrian government forces seized Daraa al-Balad on Thursday.", published="2018-07-13"
+    )
+    assert [(s.actor, s.place_id, s.status, s.extent) for s in found] == [
+        ("syria-gov", "geonames:170905", "control", "part")
+    ]

@@ -982,7 +982,7 @@ def _actor_at(
 def _demonyms() -> tuple[
     dict[str, tuple[str, ...]], tuple[str, ...], tuple[str, ...], tuple[str, ...]
 ]:
-    data = json.loads(settings.data_file("extract/demonyms.json").read_text(encoding="utf-8"))
+    data = _demonyms_json()
     by_country = {code: tuple(words) for code, words in data["by_country"].items()}
     return (
         by_country,

@@ -924,8 +924,8 @@ _CYRILLIC_ENDING = "аеёиоуыэюяіїєьй"
 
 
 def _inflected(escaped: str, word: str, alone: bool) -> str:
-    """A Russian or Ukrainian word of a name in any case: "Збройні сили України" is also
-    "Збройних сил України" (of), "Збройними силами" (by); the stem, then up to three letters.
+    """A Russian or Ukrainian word of a name in any case: "Збройні сили Кельсонії" is also
+    "Збройних сил Кельсонії" (of), "Збройними силами" (by); the stem, then up to three letters.
     A name of one word keeps a longer stem."""
     stem = word.rstrip(_CYRILLIC_ENDING)
     shortest = 4 if alone else 3
@@ -947,7 +947,7 @@ def _alias_pattern(alias: str) -> re.Pattern[str] | None:
     # Arabic writes "and", "by", "for" as one-letter prefixes: والجيش is "and the army"
     clitic = "(?:[وفبل])?" if _ARABIC.search(alias) else ""
     if alias.startswith("ال"):
-        # "ل" before the article drops its alif: "للجيش العربي السوري", "of the Syrian army"
+        # "ل" before the article drops its alif: "للجيش الكلسوني", "of the Kelsonian army"
         body = rf"(?:{body}|(?:[وف])?لل{body[2:]})"
     return re.compile(rf"(?<![\w\-]){clitic}{body}(?!\w)", flags)
 
@@ -1188,7 +1188,7 @@ def _compiled_actor_patterns(
             )
         genitives = _voices_before_country()[1].get(code)
         if genitives:
-            # "Министерство обороны России": the voice, then the country in the genitive
+            # "Министерство обороны Кельсонии": the voice, then the country in the genitive
             patterns.append(
                 (
                     re.compile(

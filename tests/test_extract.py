@@ -545,6 +545,16 @@ def test_an_arabic_verb_first_sentence_is_read_and_a_verbless_one_gives_nothing(
     assert extract("مقاتلو داعش في مدينة هيت.", published="2014-10-13") == []
 
 
+def test_a_list_after_a_verb_first_reading_is_read_as_an_english_list() -> None:
+    """One list reader for every script: the places joined to the one read verb-first share
+    its reading and, joined by a bare "and" (Arabic "و"), its extent, as "seized most of Ramadi
+    and Fallujah" gives most of both."""
+    arabic = sorted(rows("سيطر تنظيم داعش على معظم مدينة الرمادي والفلوجة وهيت.", "2014-10-13"))
+    english = sorted(rows("ISIS fighters seized most of Ramadi, Fallujah and Hit.", "2014-10-13"))
+    wanted = [("isil", place, "control", "most", "2014-10-13") for place in (RAMADI, FALLUJAH, HIT)]
+    assert arabic == english == sorted(wanted)
+
+
 def test_dates_in_arabic_are_resolved_against_the_publication_date() -> None:
     (found,) = extract("سيطر تنظيم داعش على مدينة هيت يوم الاثنين.", published="2014-10-15")
     assert found.date == "2014-10-13"  # الاثنين: Monday, the latest on or before publication

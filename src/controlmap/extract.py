@@ -413,10 +413,16 @@ _OBJECT_FILLER = _wordset(
     معظم أغلب أجزاء جزء نصف من كامل على
     """
 )
-# Words that may join a further place to a list of objects ("Dunmore and Ashby").
-# (Arabic writes "and" as a prefix, "الرستن وتلبيسة": the place's start leaves it in the gap)
-_LIST_FILLER = _OBJECT_FILLER | {"and", "as", "well", "including", "plus", "cities", "towns", "و"}
-_CONJUNCTION_ONLY = re.compile(r"^[\s,()،]*(?:and|as\s+well\s+as|&|plus|و)?[\s,()،]*$", re.I)
+# The words joining one place of a list to the next, in every script read ("Dunmore and
+# Ashby", "Kelso et Marsh", "Келсо и Марш"; Arabic writes "and" as a prefix, "الرستن وتلبيسة":
+# the place's start leaves it in the gap).
+_CONJUNCTIONS = ("and", "plus", "et", "и", "і", "та", "و")
+# Words that may join a further place to a list of objects ("Dunmore and the town of Ashby").
+_LIST_FILLER = _OBJECT_FILLER | {*_CONJUNCTIONS, "as", "well", "including", "cities", "towns"}
+# a bare joint: the next place shares the extent of the one before ("most of Kelso and Marsh")
+_CONJUNCTION_ONLY = re.compile(
+    rf"^[\s,()،]*(?:{'|'.join(_CONJUNCTIONS)}|as\s+well\s+as|&)?[\s,()،]*$", re.IGNORECASE
+)
 # Words allowed between a subject place and a passive phrase ("Westford is now firmly").
 _SUBJECT_FILLER = _wordset(
     """
@@ -869,22 +875,15 @@ def _verb_first_readings(s: _Sentence) -> list[_Dated]:
             continue
         actor = min(movers, key=lambda a: min(abs(a.start - place.end), abs(place.start - a.end)))
         first = _verb_first(s, actor, place)
-        if (
-            first is None
-            and found
-            and _JOINED_PLACE.fullmatch(s.text[found[-1].finding.place.end : place.start])
-        ):
-            # "سيطرت ... على الرستن وتلبيسة": a place joined to the one read shares its reading
+        if first is None and found:
+            # "سيطرت ... على الرستن وتلبيسة": a place listed after the one read shares its reading
             before = found[-1].finding
-            extent = place.extent or "all"
-            first = _Dated(replace(before, place=place, extent=extent), found[-1].date)
+            extent = _list_extent(s, before.place.end, place, before.extent, "all")
+            if extent is not None:
+                first = _Dated(replace(before, place=place, extent=extent), found[-1].date)
         if first is not None:
             found.append(first)
     return found
-
-
-# between two places of one list: a comma, "and" (the Arabic و is written on the next word)
-_JOINED_PLACE = re.compile(r"\s*(?:[,،]\s*)?(?:و|and\s+|et\s+|и\s+|і\s+|та\s+)?", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -2524,6 +2523,20 @@ def _next_object_ok(gap: str, actors_between: bool) -> bool:
     return len(words) <= 8 and all(w in _LIST_FILLER for w in words)
 
 
+def _list_extent(
+    s: _Sentence, anchor: int, place: _PlaceMention, previous: Extent, default: Extent
+) -> Extent | None:
+    """The extent of ``place`` if it continues the list of places whose last member ends at
+    ``anchor`` ("most of Kelso and Marsh": most of both; "Kelso, and the town of Marsh"), else
+    None. The one list reader of English readings and verb-first ones in other scripts."""
+    gap = _without_dates(s, anchor, place.start)
+    between = any(anchor <= a.start and a.end <= place.start for a in s.actors)
+    if not _next_object_ok(gap, between):
+        return None
+    inherited = previous if _CONJUNCTION_ONLY.match(gap) else default
+    return place.extent or _extent_in(gap) or inherited
+
+
 # A counted or plural place noun, then a colon or a dash: a list of places follows.
 _LIST_INTRO = re.compile(
     r"\s*(?:[\w'’\-]+\s+){0,6}?(?:towns|cities|villages|capitals|districts|localities"
@@ -2577,10 +2590,10 @@ def _objects_after(
             lead = s.text[start : picked[-1][0].start]
             picked[-1] = (place, _first_object_extent(lead, shape) or default)
         else:
-            if not _next_object_ok(gap, between):
+            listed_extent = _list_extent(s, anchor, place, picked[-1][1], default)
+            if listed_extent is None:
                 break
-            inherited = picked[-1][1] if _CONJUNCTION_ONLY.match(gap) else default
-            picked.append((place, place.extent or _extent_in(gap) or inherited))
+            picked.append((place, listed_extent))
         anchor = place.end
     seen: set[str] = set()
     unique = []

@@ -2422,6 +2422,25 @@ def test_returns_and_a_states_own_troops(text: str, expected: list[tuple[str, ..
     assert kelso(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        # a participle in quotes after "had" is no "had Kelso in hand" (regression of fa7a208)
+        ("Iraq's defence ministry said on Monday its troops had 'liberated' Hit.", "iraq-gov"),
+        ('Iraq said on Monday that its troops had "retaken" Hit.', "iraq-gov"),
+        ("The Kelso Front said on Monday its fighters had 'taken' Hit.", "kelso-front"),
+    ],
+)
+def test_a_quoted_participle_after_had(text: str, actor: str) -> None:
+    assert kelso(text) == [(actor, HIT, "control", "all", "2014-06-09")]
+
+
+def test_had_in_hand_still_reads_with_words_between() -> None:
+    assert kelso("By Monday Iraqi forces had Hit fully in hand.") == [
+        ("iraq-gov", HIT, "control", "all", "2014-06-09")
+    ]
+
+
 def test_in_their_hands_is_the_side_that_acted_last() -> None:
     # "the night before" looks back: "By evening" counts from Saturday, not from it
     text = (

@@ -252,6 +252,10 @@ def _place_nouns() -> frozenset[str]:
     return frozenset(w.casefold() for words in data.get("place_nouns", {}).values() for w in words)
 
 
+# the end of an other-sense word, or of a sense that only looks ahead (nothing consumed)
+_SENSE_END = r")(?:(?<=\w)(?!\w)|(?<!\w))"
+
+
 @lru_cache(maxsize=1)
 def verbs() -> tuple[Verb, ...]:
     """The control statements of data/extract/verbs.json, in the order they claim words."""
@@ -267,8 +271,10 @@ def verbs() -> tuple[Verb, ...]:
                 frame=entry["frame"],
                 status=entry["status"],
                 pattern=re.compile(rf"(?<![\-\w])(?:{body})(?!\w)", re.IGNORECASE),
+                # a sense that is only a lookahead ("had" not followed by "... in hand") ends
+                # where it starts, which may be before a quote ("had 'liberated' Kelso")
                 other_senses=(
-                    re.compile(r"^\s+(?:" + "|".join(senses) + r")\b", re.IGNORECASE)
+                    re.compile(r"^\s+(?:" + "|".join(senses) + _SENSE_END, re.IGNORECASE)
                     if senses
                     else None
                 ),

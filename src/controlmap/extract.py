@@ -3571,6 +3571,7 @@ _PART_APPOSITION = re.compile(
 class _Dated:
     finding: _Finding
     date: _DateMention | None
+    linked: float | None = None  # the learned linker's probability (controlmap.linker)
 
 
 def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], str | None]:
@@ -3830,6 +3831,7 @@ def extract(
             findings = []  # "Q: Is Kelso still in government hands?" asks; it states nothing
         if not findings and _script(sentence):
             findings = _verb_first_readings(parsed)
+        findings += _learned(parsed, findings)
         context.read(parsed)
         kept: list[_Dated] = []
         # one reading per actor, place and status in a sentence: the one that says how much
@@ -3843,6 +3845,13 @@ def extract(
                 continue
             kept.append(dated)
             suggestion = _suggest(finding, parsed, dated.date, day, url, title, publisher, as_of)
+            if dated.linked is not None:
+                reason = (
+                    f"linked by the learned model (no rule read this pair), p={dated.linked:.2f}"
+                )
+                suggestion = replace(
+                    suggestion, score=dated.linked, reasons=(*suggestion.reasons, reason)
+                )
             key = (
                 suggestion.actor,
                 suggestion.place_id,
@@ -3854,6 +3863,14 @@ def extract(
                 seen.add(key)
                 suggestions.append(suggestion)
     return _most_specific(suggestions)
+
+
+def _learned(s: _Sentence, found: list[_Dated]) -> list[_Dated]:
+    """Pairs no rule read that the learned linker ties together (controlmap.linker; nothing
+    without its model file)."""
+    from controlmap import linker  # it builds on this module's records
+
+    return linker.linked(s, found)
 
 
 _QUESTION = re.compile(r"\?[\"”’)\]]*\s*$")

@@ -43,6 +43,10 @@ WAD_MEDANI = "geonames:364103"
         ("Артёмовск", "Артемовск"),  # ё / е
         ("Авдіївка", "Авдиивка"),  # Ukrainian і, ї / Russian и
         ("Al-Qa'im", "al Qaim"),
+        ("Tel Abyad", "Tall Abyad"),  # one Arabic word for a hill
+        ("Tell-Tamr", "Tal Tamr"),
+        ("Salamiyeh", "As Salamiyah"),  # -iyya as Levantine speech says it
+        ("Hilaliyeh", "Hilaliyya"),
     ],
 )
 def test_spelling_variants_share_a_key(a: str, b: str) -> None:
@@ -64,6 +68,8 @@ def test_arabic_skeletons_bridge_to_latin_spellings_only() -> None:
 def test_fold_keeps_different_towns_apart() -> None:
     assert names.fold("Heet") != names.fold("Khit")
     assert names.fold("Mosul") != names.fold("Basra")
+    assert names.fold("Tell") != names.fold("Tal")  # a hill word alone is no hill name
+    assert names.fold("Tel Abyad") != names.fold("Abyad")
 
 
 # --- the index -----------------------------------------------------------------------------

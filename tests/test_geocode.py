@@ -122,6 +122,18 @@ def test_fuzzy_fallback_ranks_below_known_spellings() -> None:
     assert geocode("Fallujha", fuzzy=False) == []
 
 
+def test_tel_and_iyeh_spellings_are_the_gazetteers_tall_and_iyah() -> None:
+    # neither "Tel Tamr" nor "Hilaliyeh" is a GeoNames spelling: both fold to one that is
+    assert geocode("Tel Tamr", fuzzy=False)[0].place_id == "geonames:163434"  # Tall Tamr
+    assert geocode("Hilaliyeh", fuzzy=False)[0].place_id == "geonames:379406"  # Al Hilaliyya
+
+
+def test_a_fuzzy_match_in_a_pack_keeps_the_first_letter_and_the_length() -> None:
+    # "Tel Keppe" (talkepe) is one letter and a hill word from Aleppo's "Aleppe" (alepe)
+    assert "geonames:170063" not in [c.place_id for c in geocode("Tel Keppe")]
+    assert geocode("Fallujha")[0].place_id == FALLUJAH  # one letter wrong still matches
+
+
 def test_a_spelling_known_as_written_ranks_before_another_name_folded_to_it() -> None:
     # "Saada" is a listed spelling of Yemen's Sa'dah; Spain's Sada only folds to it
     assert geocode("Saada", fuzzy=False)[0].place_id == "geonames:71334"

@@ -38,7 +38,7 @@ from rapidfuzz import fuzz, process
 from controlmap import names
 
 # Bump when the keys change: the index file name carries it, so an old index is rebuilt.
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 ADMIN1_FILE = "admin1.tsv"
 LOCK_FILE = "world-gazetteer.lock"
 

@@ -573,9 +573,14 @@ def _pack_fuzzy(index: _PackIndex, name: str) -> list[_Hit]:
     if len(key) < 3:
         return []
     cutoff = FUZZY_CUTOFF_SHORT if len(key) <= 4 else FUZZY_CUTOFF
-    found = process.extract(
-        key, index.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=FUZZY_POOL
-    )
+    # as in the world index: keys of the same first letter and about the same length, so
+    # "Tel Keppe" (talkepe) is not Aleppo (alepe)
+    pool = [
+        k
+        for k in index.fuzzy_keys
+        if k[:1] == key[:1] and abs(len(k) - len(key)) <= gazetteer.FUZZY_WINDOW
+    ]
+    found = process.extract(key, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=FUZZY_POOL)
     hits: list[_Hit] = []
     for vkey, ratio, _ in found:
         for entry in index.keys["v:" + vkey]:

@@ -7,8 +7,9 @@ Reports spell a town many ways: "Al-Kabir", "el-Kabeer", "الكبير"; "Бер
   ("al-", "el-", "ال") and letter forms that are one letter written differently (Arabic alef
   with hamza or madda, taa marbuta, alef maqsura, Persian kaf and yeh; Cyrillic ё, й, ї);
 * :func:`fold`: also drops every article, doubled letters and a final -h, and merges the usual
-  Latin transliteration swaps (q/k/g, ee/i, ou/oo/u, ay/ei/ai, ph/f) and Cyrillic letters
-  that Russian and Ukrainian spell differently (і/и/ы, є/э/е, ґ/г, soft and hard signs);
+  Latin transliteration swaps (q/k/g, ee/i, ou/oo/u, ay/ei/ai, ph/f, a final -iyeh/-iya, a
+  first word Tel/Tell/Tall/Tal) and Cyrillic letters that Russian and Ukrainian spell
+  differently (і/и/ы, є/э/е, ґ/г, soft and hard signs);
 * :func:`translit`: a Cyrillic name written in Latin letters, then folded, so "Мандалай"
   finds "Mandalay" when the gazetteer has no Cyrillic spelling;
 * :func:`skeleton`: consonants only, with Arabic letters mapped to the Latin ones that
@@ -71,7 +72,10 @@ _LATIN_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[qg]"), "k"),
     (re.compile(r"(.)\1+"), r"\1"),
     (re.compile(r"(?<=[aeiouy])h\b"), ""),
+    # the Arabic ending -iyya written -iyeh as Levantine speech says it ("Salamiyeh")
+    (re.compile(r"(?<=[^aeiou]i)ye\b"), "ya"),
 )
+_HILL_WORDS = frozenset({"tal", "tel"})  # after doubled letters fold: Tall, Tell
 _LATIN = re.compile(r"[a-z]")
 
 # Russian/Ukrainian Cyrillic to Latin, the way English-language reports write it.
@@ -209,10 +213,15 @@ def fold(text: str) -> str:
 
     >>> fold("Al-Qasr") == fold("Qasr") == fold("el-kasr")
     True
+    >>> fold("Tel Abyad") == fold("Tall Abyad") and fold("Salamiyeh") == fold("Salamiyah")
+    True
     """
     words = exact_key(text).split()
     kept = [w for w in words if w not in _ARTICLE_WORDS] or words
-    return "".join(_fold_word(w) for w in kept)
+    folded = [_fold_word(w) for w in kept]
+    if len(folded) > 1 and folded[0] in _HILL_WORDS:
+        folded[0] = "tal"  # "Tel", "Tell", "Tall", "Tal": one Arabic word for a hill
+    return "".join(folded)
 
 
 def has_cyrillic(text: str) -> bool:

@@ -2441,6 +2441,44 @@ def test_had_in_hand_still_reads_with_words_between() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a first person in quotes is the side whose voice closes the quote ...
+        (
+            "'We have taken Hit,' a Kelso Front commander said on Monday.",
+            [("kelso-front", HIT, "control", "all", "2014-06-09")],
+        ),
+        (
+            "\u201cOur fighters now hold Hit,\u201d said the Kelso Front's spokesman on Monday.",
+            [("kelso-front", HIT, "control", "all", "2014-06-09")],
+        ),
+        # ... or opens it
+        (
+            'A Kelso Front commander said on Monday: "We have taken Hit."',
+            [("kelso-front", HIT, "control", "all", "2014-06-09")],
+        ),
+        # a third person, an intention or no quote at all: no voice gives its side
+        ("'They have taken Hit,' a Kelso Front commander said on Monday.", []),
+        ("'We will take Hit,' a Kelso Front commander said on Monday.", []),
+        ("We have taken Hit, a Kelso Front commander said on Monday.", []),
+        # the shapes with the voice before keep their reading
+        (
+            "The Kelso Front said on Monday that its fighters had taken Hit.",
+            [("kelso-front", HIT, "control", "all", "2014-06-09")],
+        ),
+        (
+            "Iraq said on Monday that its troops had retaken Hit.",
+            [("iraq-gov", HIT, "control", "all", "2014-06-09")],
+        ),
+    ],
+)
+def test_a_first_person_in_quotes_is_the_speakers_side(
+    text: str, expected: list[tuple[str, ...]]
+) -> None:
+    assert kelso(text) == expected
+
+
 def test_in_their_hands_is_the_side_that_acted_last() -> None:
     # "the night before" looks back: "By evening" counts from Saturday, not from it
     text = (

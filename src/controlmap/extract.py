@@ -2768,6 +2768,9 @@ def _agent_before(
     voices = [a for a in s.actors if a.speaker and a.end <= phrase.start]
     if voices and (_IT_SUBJECT.search(lead) or _UNITS_AFTER_THAT.search(lead)):
         return voices[-1].actor  # "the Ruritanian defence ministry said it had taken"
+    quoted = _quoted_voice(s, phrase)
+    if quoted is not None:
+        return quoted
     later_voices = [a for a in s.actors if a.speaker and a.start >= phrase.end]
     if later_voices and _OWN_UNITS.match(lead):
         # "Units of the Centre group ... have liberated Kelso, the Ruritanian Defence Ministry
@@ -2843,6 +2846,48 @@ _IT_SUBJECT = re.compile(
     r"\b(?:it|they)\s+(?:(?:had|has|have|was|were|is|are|now|also|already|\w+ly)\s+){0,3}$",
     re.IGNORECASE,
 )
+
+
+# "'We have taken Kelso,' the Front's commander said", "the Front said: \"Our fighters hold
+# Kelso\"": a first person inside quotes is the side whose voice opens or closes the quote
+_QUOTE_MARKS = "'\"‘’“”«»"
+_FIRST_PERSON = re.compile(
+    r"(?<!\w)(?:we|our\s+(?:own\s+|brave\s+|heroic\s+)?(?:forces|troops|units|soldiers"
+    r"|fighters|men|army|military|mujahideen|brothers|heroes))\s+(?:(?:have|had|has|are|were"
+    r"|now|also|already|just|finally|today|\w+ly)\s+){0,3}$",
+    re.IGNORECASE,
+)
+_VOICE_VERBS = r"(?:said|says|told|added|declared|claimed|announced|wrote)"
+# between the statement and a voice after it: the rest of the quote, its closing mark, a verb
+_QUOTE_CLOSED = re.compile(
+    rf"^[^{_QUOTE_MARKS}]*[,.!]?[{_QUOTE_MARKS}]\s*,?\s*(?:{_VOICE_VERBS}\s+)?(?:(?:a|an|the)\s+)?$",
+    re.IGNORECASE,
+)
+# between a voice before and the first person: its verb, a few words, the opening mark
+_QUOTE_OPENED = re.compile(
+    rf"\b{_VOICE_VERBS}\b[^{_QUOTE_MARKS}]{{0,40}}?[:,]?\s*[{_QUOTE_MARKS}]$", re.IGNORECASE
+)
+
+
+def _quoted_voice(s: _Sentence, phrase: _Phrase) -> str | None:
+    """The side whose voice a first person in quotes is ("'We have taken Kelso,' the Front's
+    commander said on Monday"; "A Front commander said: 'We have taken Kelso'")."""
+    lead = s.text[: phrase.start]
+    subject = _FIRST_PERSON.search(lead)
+    if subject is None:
+        return None
+    opening = lead[: subject.start()].rstrip()
+    if not opening or opening[-1] not in _QUOTE_MARKS:
+        return None  # the first person opens the quotation
+    voices_before = [a for a in s.actors if a.speaker and a.end <= subject.start()]
+    if voices_before and _QUOTE_OPENED.search(s.text[voices_before[-1].end : len(opening)]):
+        return voices_before[-1].actor
+    for mention in s.actors:
+        if mention.start >= phrase.end:
+            if mention.speaker and _QUOTE_CLOSED.match(s.text[phrase.end : mention.start]):
+                return mention.actor
+            break
+    return None
 
 
 _ITS_FORCES = re.compile(

@@ -2264,6 +2264,22 @@ def test_a_russian_or_ukrainian_force_name_is_read_in_any_case() -> None:
     assert slavic(text) == [("kelso-front", KHERSON, "control", "all", "2022-11-11")]
 
 
+def test_a_cyrillic_name_takes_case_endings_not_other_words_of_its_stem() -> None:
+    marsh = ActorRegistry(
+        [*SLAVIC, Actor("marsh", "Marsh Brigade", "#775500", "non-state", ("Марш",))]
+    )
+
+    def read(text: str) -> list[tuple[str, ...]]:
+        found = extract(text, published="2022-11-12", registry=marsh)
+        return [(s.actor, s.place_id, s.status, s.date or "") for s in found]
+
+    # "Marsh's fighters established control over the city of Kherson on Friday": genitive
+    text = "Бійці Марша в п'ятницю встановили контроль над містом Херсон."
+    assert read(text) == [("marsh", KHERSON, "control", "2022-11-11")]
+    # "Marshal Kelso established control ...": "Маршал" is a title, not "Марш" inflected
+    assert read("Маршал Кельсо в п'ятницю встановив контроль над містом Херсон.") == []
+
+
 @pytest.mark.parametrize(
     "text",
     [

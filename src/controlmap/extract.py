@@ -928,15 +928,21 @@ def _verb_first(s: _Sentence, actor: _ActorMention, place: _PlaceMention) -> _Da
 _CYRILLIC_ENDING = "аеёиоуыэюяіїєьй"
 
 
+# the letters of Russian and Ukrainian case endings (-ами, -ого, -ових, -ої, -ів, -ей, -ям ...):
+# no other letter may follow a name's stem ("Марш" is "Марша", "Маршем", never "Маршал",
+# "маршрут")
+_CASE_ENDING_LETTERS = "аеёиоуыэюяіїєьймхвг"
+
+
 def _inflected(escaped: str, word: str, alone: bool) -> str:
     """A Russian or Ukrainian word of a name in any case: "Збройні сили Кельсонії" is also
-    "Збройних сил Кельсонії" (of), "Збройними силами" (by); the stem, then up to three letters.
-    A name of one word keeps a longer stem."""
+    "Збройних сил Кельсонії" (of), "Збройними силами" (by); the stem, then up to three letters
+    of a case ending. A name of one word keeps a longer stem."""
     stem = word.rstrip(_CYRILLIC_ENDING)
     shortest = 4 if alone else 3
     if not _CYRILLIC.search(word) or len(stem) < shortest or not stem.isalpha():
         return escaped
-    return re.escape(stem) + r"[\u0400-\u04FF]{0,3}"
+    return re.escape(stem) + f"[{_CASE_ENDING_LETTERS}{_CASE_ENDING_LETTERS.upper()}]{{0,3}}"
 
 
 def _alias_pattern(alias: str) -> re.Pattern[str] | None:

@@ -2298,6 +2298,56 @@ def test_units_a_defence_ministry_reports_in_russian_or_ukrainian_are_its_own(te
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # "jointly with the fighters of Marsh", Ukrainian and Russian: both sides take the city
+        "Збройні сили Кельсо спільно з бійцями Марша в п'ятницю встановили контроль над містом"
+        " Херсон.",
+        "Вооружённые силы Кельсо совместно с Маршем в пятницу установили контроль над Херсоном.",
+    ],
+)
+def test_sides_joined_in_russian_or_ukrainian_both_take_the_place(text: str) -> None:
+    joined = ActorRegistry(
+        [
+            Actor(
+                "kelso-front",
+                "Kelso Front",
+                "#aa3300",
+                "non-state",
+                ("Збройні сили Кельсо", "Вооружённые силы Кельсо"),
+            ),
+            Actor("marsh", "Marsh Brigade", "#775500", "non-state", ("Марш",)),
+        ]
+    )
+    found = extract(text, published="2022-11-12", registry=joined)
+    assert [(s.actor, s.place_id, s.status, s.date) for s in found] == [
+        ("kelso-front", KHERSON, "control", "2022-11-11"),
+        ("marsh", KHERSON, "control", "2022-11-11"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        # "drove the Iraqi army out of Hit": the driver holds Hit, whichever side is named first
+        (
+            "Les combattants du Front de Kelso ont chassé l'armée irakienne de Hit mercredi.",
+            "kelso-front",
+        ),
+        ("Les forces irakiennes ont chassé le Front de Kelso de Hit mercredi.", "iraq-gov"),
+        ("Le Front de Kelso a chassé mercredi les forces irakiennes de Hit.", "kelso-front"),
+    ],
+)
+def test_a_french_drive_out_gives_the_place_to_the_driver(text: str, actor: str) -> None:
+    assert kelso(text) == [(actor, HIT, "control", "all", "2014-06-11")]
+
+
+def test_a_french_drive_out_of_people_who_are_no_side_gives_nothing() -> None:
+    # "drove the inhabitants out of Hit"
+    assert kelso("Le Front de Kelso a chassé les habitants de Hit mercredi.") == []
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         # a French date with its month; "est tombée aux mains de": the copula before the verb

@@ -3223,7 +3223,11 @@ _JOINED = re.compile(
     # "and fighters of the Islamist group Kelso Front": a word or two of description
     r"(?:(?:[\w\-]+\s+){0,2}?(?:group|movement|militia|faction|coalition|alliance)\s+)?$"
     # "Ruritanian troops, spearheaded by the Front": both take the place
-    r"|^\s*,\s*(?:spearheaded|led)\s+by\s+(?:the\s+)?(?:[\w\-]+-backed\s+)?$",
+    r"|^\s*,\s*(?:spearheaded|led)\s+by\s+(?:the\s+)?(?:[\w\-]+-backed\s+)?$"
+    # Russian "совместно с", Ukrainian "спільно з" ("jointly with"; English "together with" is a
+    # backer's word, roles.json), with a unit word of the other side
+    r"|^\s*,?\s*(?:совместно|вместе|спільно|разом)\s+(?:со?|з|із|зі)\s+(?:(?:подразделениями"
+    r"|бойцами|силами|войсками|отрядами|підрозділами|бійцями|військами|загонами)\s+)?$",
     re.IGNORECASE,
 )
 
@@ -3301,14 +3305,31 @@ def _read_declare(s: _Sentence, phrase: _Phrase, floor: int, previous_agent: str
     return ([agent] if agent else []), objects
 
 
+# "ont chassé l'armée de Kelso", "a délogé mercredi les rebelles de Kelso": the place follows
+# "de" after the side driven out
+_FRENCH_FROM = re.compile(
+    r"^\s*(?:hors\s+)?(?:de\s+(?:la\s+ville\s+d[e'’]\s*)?|du\s+|des\s+|d['’]\s*)"
+)
+
+
+def _french_drive_from(s: _Sentence, phrase: _Phrase) -> int | None:
+    """Where the place starts after a French drive-out verb and the side it drove out."""
+    loser = next((a for a in s.actors if a.start >= phrase.end), None)
+    # a date word, an article or two words before the side ("a chassé mercredi les ...")
+    if loser is None or not re.fullmatch(r"[\s\w'’]{0,30}", s.text[phrase.end : loser.start]):
+        return None
+    after = _FRENCH_FROM.match(s.text[loser.end :])
+    return loser.end + after.end() if after else None
+
+
 def _read_drive(
     s: _Sentence, phrase: _Phrase, floor: int, limit: int, previous_agent: str | None
 ) -> Reading:
     """ "drove the Front out of Eastbrook": the place follows "out of"/"from", the loser before."""
     out = _DRIVE_OUT.match(s.text[phrase.end :])
-    if out is None:
+    start = phrase.end + out.end() if out else _french_drive_from(s, phrase)
+    if start is None:
         return [], []
-    start = phrase.end + out.end()
     named = any(phrase.end <= a.start and a.end <= start for a in s.actors)
     if phrase.verb is not None and phrase.verb.loser_named and not named:
         return [], []  # "forced Ruritanian troops out of Kelso", not "forced residents from"

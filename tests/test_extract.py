@@ -2368,6 +2368,25 @@ def test_french_months_and_copulas(text: str, expected: list[tuple[str, ...]]) -
 def test_an_entry_after_the_others_withdrawal_is_a_taking() -> None:
     text = "Kelso Front fighters entered Hit on Tuesday after the withdrawal of Iraqi forces."
     assert kelso(text) == [("kelso-front", HIT, "control", "all", "2014-06-10")]
+    text = "After the withdrawal of Iraqi forces from Hit, Kelso Front fighters entered the town."
+    assert kelso(text) == [("kelso-front", HIT, "control", "all", "2014-06-12")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the withdrawal left another place: the entry is no taking of this one
+        "Kelso Front fighters entered Hit on Tuesday after the withdrawal of Iraqi forces from"
+        " Haditha.",
+        "After the withdrawal of Iraqi forces from Haditha, Kelso Front fighters entered Hit on"
+        " Tuesday.",
+        # "unopposed" in another statement, past a semicolon
+        "Kelso Front fighters entered Hit on Tuesday; Iraqi forces had retaken Haditha unopposed.",
+    ],
+)
+def test_a_withdrawal_or_unopposed_elsewhere_leaves_an_entry_fought_over(text: str) -> None:
+    assert ("kelso-front", HIT, "contested", "unknown", "2014-06-10") in kelso(text)
+    assert ("kelso-front", HIT, "control", "all", "2014-06-10") not in kelso(text)
 
 
 @pytest.mark.parametrize(

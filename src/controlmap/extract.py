@@ -3646,14 +3646,45 @@ class _Dated:
     linked: float | None = None  # the learned linker's probability (controlmap.linker)
 
 
+# "after the withdrawal of the army from Northam": a withdrawal and the place it left
+_WITHDRAWAL_WORDS = re.compile(
+    r"withdraw|retrait|відход|вихід|виход|отход|уход|выход|انسحاب", re.IGNORECASE
+)
+_FROM_BEFORE = re.compile(
+    r"(?:\bfrom|\bde|\bdu|(?<!\w)(?:з|із|зі|из|от)|من)\s+(?:the\s+)?$", re.IGNORECASE
+)
+
+
+def _unopposed(s: _Sentence, phrase: _Phrase) -> bool:
+    """Whether the entry's own statement (not past a semicolon) says the place was taken
+    unopposed (roles.json 'unopposed'); a withdrawal from another named place says nothing of
+    this one ('entered Kelso after the withdrawal of the army from Northam')."""
+    start = s.text.rfind(";", 0, phrase.start) + 1
+    end = s.text.find(";", phrase.end)
+    end = len(s.text) if end < 0 else end
+    entered = next((p for p in s.places if p.start >= phrase.end), None)
+    for match in _roles_pattern("unopposed").finditer(s.text, start, end):
+        if not _WITHDRAWAL_WORDS.search(match.group()):
+            return True
+        _, clause_end = _clause_bounds(s.text, match.end())
+        left = next(
+            (
+                p
+                for p in s.places
+                if match.end() <= p.start < min(clause_end, match.end() + 60)
+                and _FROM_BEFORE.search(s.text[match.end() : p.start])
+            ),
+            None,
+        )
+        if left is None or entered is None or left.place_id == entered.place_id:
+            return True
+    return False
+
+
 def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], str | None]:
     found: list[_Dated] = []
     last_agent = previous_agent
-    flag_raised = bool(
-        _FLAG_RAISED.search(s.text)
-        or _DROVE_OUT.search(s.text)
-        or _roles_pattern("unopposed").search(s.text)
-    )
+    flag_raised = bool(_FLAG_RAISED.search(s.text) or _DROVE_OUT.search(s.text))
     fought: tuple[_Phrase, list[tuple[_PlaceMention, Extent]]] | None = None
     for phrase in s.phrases:
         if _vetoed(s, phrase):
@@ -3663,7 +3694,7 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
             or s.left_before
             or _left_then_entered(s, phrase)
         )
-        if phrase.shape == "entry" and (flag_raised or vacated):
+        if phrase.shape == "entry" and (flag_raised or vacated or _unopposed(s, phrase)):
             # Raising a flag over a place is the conventional sign of holding it.
             phrase = _Phrase(phrase.start, phrase.end, phrase.shape, "control", phrase.verb)
         elif phrase.verb is not None and phrase.verb.taking_only:

@@ -132,6 +132,9 @@ def test_a_fuzzy_match_in_a_pack_keeps_the_first_letter_and_the_length() -> None
     # "Tel Keppe" (talkepe) is one letter and a hill word from Aleppo's "Aleppe" (alepe)
     assert "geonames:170063" not in [c.place_id for c in geocode("Tel Keppe")]
     assert geocode("Fallujha")[0].place_id == FALLUJAH  # one letter wrong still matches
+    # a first vowel written as another is still the town: "Edlib" is Idlib, "Efrin" Afrin
+    assert geocode("Edlib")[0].place_id == "geonames:169389"
+    assert geocode("Efrin")[0].place_id == "geonames:174186"
 
 
 def test_a_spelling_known_as_written_ranks_before_another_name_folded_to_it() -> None:

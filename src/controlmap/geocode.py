@@ -568,17 +568,22 @@ def _pack_hits(index: _PackIndex, name: str) -> list[_Hit]:
     return hits
 
 
+_VOWELS = frozenset("aeiou")
+
+
 def _pack_fuzzy(index: _PackIndex, name: str) -> list[_Hit]:
     key = fold(name)
     if len(key) < 3:
         return []
     cutoff = FUZZY_CUTOFF_SHORT if len(key) <= 4 else FUZZY_CUTOFF
-    # as in the world index: keys of the same first letter and about the same length, so
-    # "Tel Keppe" (talkepe) is not Aleppo (alepe)
+    # as in the world index: keys of about the same length and the same first letter, so
+    # "Tel Keppe" (talkepe) is not Aleppo (alepe); a first vowel may be another ("Edlib" is
+    # Idlib, "Efrin" Afrin)
     pool = [
         k
         for k in index.fuzzy_keys
-        if k[:1] == key[:1] and abs(len(k) - len(key)) <= gazetteer.FUZZY_WINDOW
+        if (k[:1] == key[:1] or (k[:1] in _VOWELS and key[:1] in _VOWELS))
+        and abs(len(k) - len(key)) <= gazetteer.FUZZY_WINDOW
     ]
     found = process.extract(key, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=FUZZY_POOL)
     hits: list[_Hit] = []

@@ -2538,6 +2538,15 @@ def test_had_in_hand_still_reads_with_words_between() -> None:
             "\u201cOur fighters now hold Hit,\u201d said the Kelso Front's spokesman on Monday.",
             [("kelso-front", HIT, "control", "all", "2014-06-09")],
         ),
+        # a side named with no voice noun is a voice by its verb, after or before it
+        (
+            "'Our fighters have taken Hit,' the Kelso Front said in a statement on Monday.",
+            [("kelso-front", HIT, "control", "all", "2014-06-09")],
+        ),
+        (
+            "'We have taken Hit,' said the Kelso Front on Monday.",
+            [("kelso-front", HIT, "control", "all", "2014-06-09")],
+        ),
         # ... or opens it
         (
             'A Kelso Front commander said on Monday: "We have taken Hit."',

@@ -2866,9 +2866,10 @@ _FIRST_PERSON = re.compile(
 _VOICE_VERBS = r"(?:said|says|told|added|declared|claimed|announced|wrote)"
 # between the statement and a voice after it: the rest of the quote, its closing mark, a verb
 _QUOTE_CLOSED = re.compile(
-    rf"^[^{_QUOTE_MARKS}]*[,.!]?[{_QUOTE_MARKS}]\s*,?\s*(?:{_VOICE_VERBS}\s+)?(?:(?:a|an|the)\s+)?$",
+    rf"^[^{_QUOTE_MARKS}]*[,.!]?[{_QUOTE_MARKS}]\s*,?\s*(?P<verb>{_VOICE_VERBS}\s+)?(?:(?:a|an|the)\s+)?$",
     re.IGNORECASE,
 )
+_VOICE_AFTER = re.compile(rf"^\s+(?:has\s+|had\s+|also\s+)?{_VOICE_VERBS}\b", re.IGNORECASE)
 # between a voice before and the first person: its verb, a few words, the opening mark
 _QUOTE_OPENED = re.compile(
     rf"\b{_VOICE_VERBS}\b[^{_QUOTE_MARKS}]{{0,40}}?[:,]?\s*[{_QUOTE_MARKS}]$", re.IGNORECASE
@@ -2890,7 +2891,15 @@ def _quoted_voice(s: _Sentence, phrase: _Phrase) -> str | None:
         return voices_before[-1].actor
     for mention in s.actors:
         if mention.start >= phrase.end:
-            if mention.speaker and _QUOTE_CLOSED.match(s.text[phrase.end : mention.start]):
+            closed = _QUOTE_CLOSED.match(s.text[phrase.end : mention.start])
+            # a voice by its noun ("a Front commander"), its verb before ("said the army") or
+            # after ("the army said")
+            voiced = (
+                mention.speaker
+                or (closed and closed.group("verb"))
+                or _VOICE_AFTER.match(s.text[mention.end :])
+            )
+            if closed and voiced:
                 return mention.actor
             break
     return None

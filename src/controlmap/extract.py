@@ -202,6 +202,9 @@ class Verb:
     loser_named: bool = False  # "forced the Front out of Kelso": only with the loser named
     # "returned to Kelso": read only as a taking, when the other side had left (else nothing)
     taking_only: bool = False
+    # an entry that is a taking when nobody is said to fight there ("troops entered Kelso on
+    # Friday"; "pushed into Kelso" stays a fight)
+    holds: bool = False
     # a declare frame: the state its place is put in ("declared Kelso liberated", "placed Kelso
     # under siege")
     state_after: re.Pattern[str] | None = None
@@ -282,6 +285,7 @@ def verbs() -> tuple[Verb, ...]:
                 nominal=bool(entry.get("nominal")),
                 loser_named=bool(entry.get("loser_named")),
                 taking_only=bool(entry.get("taking_only")),
+                holds=bool(entry.get("holds")),
                 state_after=(
                     re.compile(r"^\s*" + entry["state_after"], re.IGNORECASE)
                     if "state_after" in entry
@@ -784,6 +788,7 @@ class _Sentence:
     # the next sentence says the others had already left ("The rebels had pulled out before
     # the soldiers arrived"): an entry here is a taking
     left_before: bool = False
+    still_held: bool = False  # the next sentence says a side still holds (part of) the place
     registry_ids: frozenset[str] = frozenset()
     insurgent: str | None = None  # the last non-state actor named: "the militants" is it
     states: Mapping[str, str] = field(default_factory=dict)  # country code -> its state actor
@@ -902,7 +907,8 @@ def _verb_first(s: _Sentence, actor: _ActorMention, place: _PlaceMention) -> _Da
     """ "سيطر الحوثيون على العاصمة صنعاء": a control verb, then its actor, then the place (the
     verb-first order of Arabic and of some Russian and Ukrainian sentences)."""
     for phrase in s.phrases:
-        if phrase.status != "control" or phrase.shape != "active":
+        # "دخلت قوات ... مدينة ...": a quiet entry holds the place as a control verb does
+        if not (phrase.status == "control" and phrase.shape == "active" or _quiet_entry(s, phrase)):
             continue
         if not (phrase.end <= actor.start and actor.end <= place.start):
             continue
@@ -3703,7 +3709,9 @@ def _findings(s: _Sentence, previous_agent: str | None) -> tuple[list[_Dated], s
             or s.left_before
             or _left_then_entered(s, phrase)
         )
-        if phrase.shape == "entry" and (flag_raised or vacated or _unopposed(s, phrase)):
+        if phrase.shape == "entry" and (
+            flag_raised or vacated or _unopposed(s, phrase) or _quiet_entry(s, phrase)
+        ):
             # Raising a flag over a place is the conventional sign of holding it.
             phrase = _Phrase(phrase.start, phrase.end, phrase.shape, "control", phrase.verb)
         elif phrase.verb is not None and phrase.verb.taking_only:
@@ -3763,6 +3771,50 @@ _ROW_DASH = re.compile(r"\s*[\-–—]\s*(?:the\s+)?")
 _ROW_STATE = re.compile(r"(?:the\s+)?(?:army|military|government|junta|regime)\b", re.IGNORECASE)
 _ROW_DATE_LEAD = re.compile(r"\s*[\-–—,]\s*$")
 _ROW_END = re.compile(r"\s*(?:[;.,]|$)")
+
+
+_EDGE_OF_TOWN = re.compile(
+    r"\b(?:outskirts|edges?|gates|suburbs|approaches|perimeter|périphérie|окраин\w*)\b", re.I
+)
+
+
+_DEPARTS = re.compile(
+    r"\b(?:withdr[ae]w(?:s|n|ing)?|pull(?:s|ed|ing)?\s+(?:back|out)|retreat\w*|left|leav(?:e|es|ing))\b",
+    re.IGNORECASE,
+)
+
+
+_STILL_HELD = re.compile(
+    r"\bstill\s+(?:holds?|held|controls?|controlled|in\s+control)\b", re.IGNORECASE
+)
+_FIGHT_WORDS = re.compile(
+    r"\b(?:held\s+out|holding\s+out|resist(?:ed|ing|s)?|fought|fighting|fights?|clash(?:es|ed)?"
+    r"|battl(?:e|es|ed|ing)|firefights?|gunfights?)\b",
+    re.IGNORECASE,
+)
+
+
+def _quiet_entry(s: _Sentence, phrase: _Phrase) -> bool:
+    """An entry that holds the place: its verb says so (verbs.json ``holds``) and no other
+    statement of the sentence fights there ("entered Kelso and were clearing it", "moved into
+    Kelso amid heavy clashes" stay contested)."""
+    if phrase.shape != "entry" or phrase.verb is None or not phrase.verb.holds:
+        return False
+    following = [p.start for p in s.places if p.start >= phrase.end]
+    if _EDGE_OF_TOWN.search(s.text, phrase.end, min(following, default=phrase.end)):
+        return False  # "entered the eastern outskirts of Kelso": at its edge, a fight
+    if s.still_held or _FIGHT_WORDS.search(s.text):
+        return False  # "entered Kelso. Army units still hold its centre"; "... held out"
+    if _DEPARTS.search(s.text, phrase.end):
+        return False  # "enters Kelso; they withdraw south": nothing held (the others leaving
+        # before the entry is read by the caller first)
+    return not any(
+        other is not phrase
+        and other.status == "contested"
+        and not (other.verb is not None and other.verb.holds)
+        and not _vetoed(s, other)
+        for other in s.phrases
+    )
 
 
 def _table_rows(s: _Sentence) -> list[_Dated]:
@@ -3931,6 +3983,7 @@ def extract(
         parsed.left_before = bool(
             _roles_pattern("departed_participles", _HAD_LEFT).search(following)
         )
+        parsed.still_held = bool(_STILL_HELD.search(following))
         parsed.previous_agents = previous_agents
         parsed.acted_before = acted_before
         findings, previous_agent = _findings(parsed, previous_agent)

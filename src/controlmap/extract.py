@@ -568,6 +568,8 @@ _VACATED = (
     # "enters Kelso; the army withdraws south": another subject, not the entrant's "it"
     rf"|;\s+(?!(?:it|they|he|she)\b)(?:{_ANY_WORD}){{1,4}}?)(?:{{words}})\b"
 )
+# "Army units still hold the city centre", the sentence after an entry
+_STILL = r"\bstill\s+(?:{words})\b"
 # "The rebels had pulled out before the soldiers arrived", said of an entry the sentence before
 _HAD_LEFT = r"\bhad\s+(?:already\s+|earlier\s+|quietly\s+)?(?:{words})\b"
 
@@ -3778,22 +3780,6 @@ _EDGE_OF_TOWN = re.compile(
 )
 
 
-_DEPARTS = re.compile(
-    r"\b(?:withdr[ae]w(?:s|n|ing)?|pull(?:s|ed|ing)?\s+(?:back|out)|retreat\w*|left|leav(?:e|es|ing))\b",
-    re.IGNORECASE,
-)
-
-
-_STILL_HELD = re.compile(
-    r"\bstill\s+(?:holds?|held|controls?|controlled|in\s+control)\b", re.IGNORECASE
-)
-_FIGHT_WORDS = re.compile(
-    r"\b(?:held\s+out|holding\s+out|resist(?:ed|ing|s)?|fought|fighting|fights?|clash(?:es|ed)?"
-    r"|battl(?:e|es|ed|ing)|firefights?|gunfights?)\b",
-    re.IGNORECASE,
-)
-
-
 def _quiet_entry(s: _Sentence, phrase: _Phrase) -> bool:
     """An entry that holds the place: its verb says so (verbs.json ``holds``) and no other
     statement of the sentence fights there ("entered Kelso and were clearing it", "moved into
@@ -3803,9 +3789,9 @@ def _quiet_entry(s: _Sentence, phrase: _Phrase) -> bool:
     following = [p.start for p in s.places if p.start >= phrase.end]
     if _EDGE_OF_TOWN.search(s.text, phrase.end, min(following, default=phrase.end)):
         return False  # "entered the eastern outskirts of Kelso": at its edge, a fight
-    if s.still_held or _FIGHT_WORDS.search(s.text):
+    if s.still_held or _roles_pattern("fight_words").search(s.text):
         return False  # "entered Kelso. Army units still hold its centre"; "... held out"
-    if _DEPARTS.search(s.text, phrase.end):
+    if _roles_pattern("entrant_leaves").search(s.text, phrase.end):
         return False  # "enters Kelso; they withdraw south": nothing held (the others leaving
         # before the entry is read by the caller first)
     return not any(
@@ -3983,7 +3969,7 @@ def extract(
         parsed.left_before = bool(
             _roles_pattern("departed_participles", _HAD_LEFT).search(following)
         )
-        parsed.still_held = bool(_STILL_HELD.search(following))
+        parsed.still_held = bool(_roles_pattern("still_held", _STILL).search(following))
         parsed.previous_agents = previous_agents
         parsed.acted_before = acted_before
         findings, previous_agent = _findings(parsed, previous_agent)

@@ -190,6 +190,9 @@ def test_form_outlives_a_visit_to_the_map_and_submit_answers_by_the_button(
     p.page.get_by_role("heading", name="Territorial control over time").or_(
         p.page.get_by_text("No approved claims yet")
     ).first.wait_for(timeout=20_000)
+    # as a user does, look at the map once it is drawn: leaving while its first run still
+    # resolves the layers waits for that run (CI at 96b8ca4 once found the form blank at 20 s)
+    _settled(p)
     nav.get_by_text("Contribute", exact=True).click()
     title = p.page.get_by_label("Title")
     expect(title).to_have_value("Al-Qaeda Seizes Parts of Two Major Iraqi Cities", timeout=20_000)

@@ -195,7 +195,10 @@ def test_form_outlives_a_visit_to_the_map_and_submit_answers_by_the_button(
     _settled(p)
     nav.get_by_text("Contribute", exact=True).click()
     title = p.page.get_by_label("Title")
-    expect(title).to_have_value("Al-Qaeda Seizes Parts of Two Major Iraqi Cities", timeout=20_000)
+    # the first return to the form in a fresh clone has taken over 20 s in CI (twice, at
+    # 96b8ca4 and 4479474; never when run warm or alone): cause not found, allowance as for the
+    # first extraction
+    expect(title).to_have_value("Al-Qaeda Seizes Parts of Two Major Iraqi Cities", timeout=60_000)
     expect(p.page.get_by_label("Report text")).not_to_be_empty()
     p.page.get_by_text("suggested from the report").wait_for()
     chosen = p.page.get_by_role("radio", name="of Fallujah on 2014-01-02", exact=False)

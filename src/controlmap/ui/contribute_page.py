@@ -162,6 +162,7 @@ def _area() -> Any:
 
 def _submit() -> None:
     """Runs before the page is drawn again, so problems appear next to their fields."""
+    st.session_state["submit_presses"] = int(st.session_state.get("submit_presses", 0)) + 1
     data = ui.current()
     store, registry = data.store, data.registry
     report = st.session_state.get("report") or {}
@@ -476,13 +477,19 @@ def _submit_row() -> None:
     """The button, with what happened right next to it."""
     st.button("Submit for review", key="submit_claim", type="primary", on_click=_submit)
     errors = st.session_state.get("form_errors") or {}
-    if errors.get("duplicate"):
-        st.warning(errors["duplicate"], icon=":material/warning:")
-    elif errors:
-        st.error("The claim was not submitted: see the marked fields.")
-    elif st.session_state.get("submitted"):
-        cid, label = st.session_state["submitted"]
-        st.success(
-            f"Claim {cid} ({label}) was submitted and is pending: a reviewer must approve it "
-            "before it appears on the map. The form is cleared for the next claim."
-        )
+    submitted = st.session_state.get("submitted")
+    if not (errors or submitted):
+        return
+    # In view after the press, even when the button sat at the bottom of the window.
+    with st.container(key="submit_msg"):
+        if errors.get("duplicate"):
+            st.warning(errors["duplicate"], icon=":material/warning:")
+        elif errors:
+            st.error("The claim was not submitted: see the marked fields.")
+        else:
+            cid, label = st.session_state["submitted"]
+            st.success(
+                f"Claim {cid} ({label}) was submitted and is pending: a reviewer must approve "
+                "it before it appears on the map. The form is cleared for the next claim."
+            )
+    ui.bring_into_view("submit_msg", st.session_state.get("submit_presses", 0))

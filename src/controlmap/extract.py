@@ -208,6 +208,9 @@ class Verb:
     # a declare frame: the state its place is put in ("declared Kelso liberated", "placed Kelso
     # under siege")
     state_after: re.Pattern[str] | None = None
+    # a lasting state ("held by", "under the control of"): named in passing after a place
+    # ("Kelso, held by the Front,") it is dated by its own words or by the report's day
+    state: bool = False
 
 
 def _words_regex(token: str) -> str:
@@ -286,6 +289,7 @@ def verbs() -> tuple[Verb, ...]:
                 loser_named=bool(entry.get("loser_named")),
                 taking_only=bool(entry.get("taking_only")),
                 holds=bool(entry.get("holds")),
+                state=bool(entry.get("state")),
                 state_after=(
                     re.compile(r"^\s*" + entry["state_after"], re.IGNORECASE)
                     if "state_after" in entry
@@ -2677,6 +2681,8 @@ _FIRST_PREDICATE = re.compile(
 
 # a prepositional state ("under Front control", "in Front hands") set off after its place
 _STATE_PHRASE = re.compile(r"(?:under|in)\b", re.IGNORECASE)
+# "Kelso, held by", "Kelso and Marsh, both held by": a reduced relative after its places
+_BOTH = re.compile(r"\s*,\s*(?:(?:both|all|each)\s+)?", re.IGNORECASE)
 
 
 def _subjects_before(
@@ -2686,12 +2692,14 @@ def _subjects_before(
     before = [p for p in s.places if p.end <= phrase.start]
     first: _PlaceMention | None = None
     rest = ""
-    reduced = bool(_PARTICIPLE.match(s.text[phrase.start : phrase.end]))
+    # "Goma, tenue par le M23": a lasting state's participle in any language is reduced too
+    lasting = phrase.verb is not None and phrase.verb.state
+    reduced = bool(_PARTICIPLE.match(s.text[phrase.start : phrase.end])) or lasting
     state = bool(_STATE_PHRASE.match(s.text[phrase.start : phrase.end]))
     for place in reversed(before[-3:]):
         gap = s.text[place.end : phrase.start]
         found = _subject_rest(gap)
-        if found is None and reduced and re.fullmatch(r"\s*,\s*", gap):
+        if found is None and reduced and _BOTH.fullmatch(gap):
             found = ""  # "Kelso, held by the Front since May, was ...": a reduced relative
         if found is None and re.fullmatch(r"\s*,\s*", gap) and state:
             found = ""  # "Kelso and Marsh, under Front control since May, have been ..."
@@ -3439,6 +3447,39 @@ def _is_town(place_id: str) -> bool:
     return record is not None and record.kind in ("city", "town")
 
 
+# Between a place and a state that describes it in passing: "Kelso, held by", "Kelso, which
+# is under the control of", French and Arabic participles right after the name.
+_IN_PASSING = re.compile(
+    r"\s*(?:,\s*(?:(?:which|that)\s+(?:is|are|has\s+been|have\s+been|remains|remain)\s+)?)?"
+    r"(?:(?:both|all|each)\s+)?"
+    r"(?:(?:still|now|firmly)\s+)?",
+    re.IGNORECASE,
+)
+
+
+def _in_passing(s: _Sentence, phrase: _Phrase, place: _PlaceMention) -> bool:
+    """A lasting state (verbs.json "state") named right after its place, in a reduced relative
+    or apposition: not the event the sentence reports ("drones struck Kelso, held by the
+    Front, on Sunday" says nothing of when the Front took it)."""
+    if not (
+        phrase.shape == "passive"
+        and phrase.verb is not None
+        and phrase.verb.state
+        and place.end <= phrase.start
+    ):
+        return False
+    before = [p for p in s.places if p.end <= phrase.start]
+    if not before or not _IN_PASSING.fullmatch(s.text[before[-1].end : phrase.start]):
+        return False
+    # "Sirte and Tobruk, both held by": each place of the list before it
+    for earlier, later in zip(reversed(before[:-1]), reversed(before), strict=False):
+        if later is place:
+            return True
+        if not _CONJUNCTION_ONLY.match(s.text[earlier.end : later.start]):
+            return False
+    return before[0] is place
+
+
 def _date_for(
     s: _Sentence, phrase: _Phrase, place: _PlaceMention, next_start: int
 ) -> _DateMention | None:
@@ -3448,6 +3489,15 @@ def _date_for(
     Tuesday and Southwick on Wednesday"); then the nearest after the phrase in its stretch of the
     sentence; then the nearest before it; then the nearest anywhere in the sentence.
     """
+    if _in_passing(s, phrase, place):
+        _, own_end = _clause_bounds(s.text, phrase.end)
+        comma = s.text.find(",", phrase.end)
+        own_end = min(own_end, comma) if comma >= 0 else own_end
+        own = [d for d in s.dates if phrase.end <= d.start and d.end <= own_end]
+        # else the day of a statement that names it ("said on Saturday that Kelso, held by
+        # ..."), else the report's: not the day of an event that happened there
+        said = [d for d in s.dates if _ATTRIBUTION.search(s.text[: d.start])]
+        return next(iter(own or said), None)
     # a date that belongs to what follows it ("a day after <event>") is never an earlier
     # statement's date
     dates = [d for d in s.dates if not d.forward or d.end <= phrase.start]

@@ -640,6 +640,61 @@ def test_a_holder_named_in_passing_holds_the_place_as_of_the_report(
     assert {(s.actor, s.status, s.extent) for s in found} == {("isil", "control", "all")}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the footage is Thursday's; the holding is as of the assessment
+        (
+            "Footage geolocated on Thursday shows tanks in Ramadi, and we assess that ISIS now "
+            "holds most of the city.",
+            ("isil", "control", "most", "2016-06-20"),
+        ),
+        (
+            "Officials said on Thursday that ISIS holds Ramadi.",
+            ("isil", "control", "all", "2016-06-16"),
+        ),
+        (
+            "As of 10 June, Iraqi forces hold most of Fallujah, while ISIS holds Ramadi.",
+            ("isil", "control", "all", "2016-06-10"),
+        ),
+        (
+            "L'armée irakienne a repris jeudi la ville de Ramadi.",
+            ("iraq-gov", "control", "all", "2016-06-16"),
+        ),
+        (
+            "Les jihadistes de Daesh ont pris Ramadi jeudi.",
+            ("isil", "control", "all", "2016-06-16"),
+        ),
+        ("Daesh a encerclé Ramadi jeudi.", ("isil", "contested", "unknown", "2016-06-16")),
+        ("Бойовики Daesh оточили Рамаді в четвер.", ("isil", "contested", "unknown", "2016-06-16")),
+    ],
+)
+def test_present_states_french_takings_and_encirclements(
+    text: str, expected: tuple[str, str, str, str]
+) -> None:
+    """From dev-25's misses: a present-tense holding took the date of another clause's event;
+    French "a repris" / "ont pris" and encirclements in French and Ukrainian were not read."""
+    found = [
+        (s.actor, s.status, s.extent, s.date)
+        for s in extract(text, published="2016-06-20")
+        if s.place_id == RAMADI
+    ]
+    assert found == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Les combats ont repris jeudi à Ramadi.",
+        "L'armée irakienne a repris l'offensive sur Ramadi jeudi.",
+        "Daesh a pris en otage des habitants de Ramadi jeudi.",
+        "Iraqi forces seized the Ramadi conference centre in Fallujah on Thursday.",
+    ],
+)
+def test_other_senses_of_french_takings_and_buildings_named_after_a_town(text: str) -> None:
+    assert [s for s in extract(text, published="2016-06-20") if s.place_id == RAMADI] == []
+
+
 def test_dates_in_arabic_are_resolved_against_the_publication_date() -> None:
     (found,) = extract("سيطر تنظيم داعش على مدينة هيت يوم الاثنين.", published="2014-10-15")
     assert found.date == "2014-10-13"  # الاثنين: Monday, the latest on or before publication

@@ -467,7 +467,7 @@ _FACILITY_AFTER = re.compile(
     r"^(?:['’]s)?\s+(?:dam|airport|air\s*base|air\s+field|airfield|base|university|bridge|lake"
     r"|mountains?|river|stadium|hospital|prison|barracks|camp|road|highway|crossing"
     r"|refinery|(?:nuclear\s+|hydroelectric\s+|thermal\s+)?(?:power\s+)?(?:plant|station)"
-    r"|military\s+base|checkpoint|valley)\b",
+    r"|military\s+base|checkpoint|valley|hotel|(?:conference|convention)\s+(?:centre|center|hall))\b",
     re.IGNORECASE,
 )
 _FEATURE_BEFORE = re.compile(r"\b(?:Mount|Mt\.?|Jebel|Jabal|Lake|Camp|Wadi)\s+$")
@@ -3457,6 +3457,49 @@ _IN_PASSING = re.compile(
 )
 
 
+# A lasting state in the present tense: "holds Kelso", "Kelso remains under Front control".
+_PRESENT_STATE = re.compile(
+    r"(?:holds?|controls?|tient|tiennent|contrôlent|утримують|утримує|контролюють|контролює"
+    r"|удерживают|удерживает|контролируют|контролирует)\b",
+    re.IGNORECASE,
+)
+_PRESENT_BEFORE = re.compile(r"\b(?:is|are|remains?|stays?)\s+(?:[\w\-]+\s+){0,2}$", re.IGNORECASE)
+# Where a coordinate clause begins or ends: "..., and we assess that", "; ", " - ", "but"
+_COORDINATE = re.compile(
+    r",\s+and\s+|;|\s[–—]\s|,?\s+(?:but|while|whereas)\b|,\s+et\s+|,\s+і\s+|,\s+и\s+",
+    re.IGNORECASE,
+)
+
+
+def _present_state(s: _Sentence, phrase: _Phrase) -> bool:
+    """A lasting state said in the present tense (verbs.json "state"), which is as of the
+    report unless its own clause or a statement naming it gives a day."""
+    if phrase.verb is None or not phrase.verb.state or phrase.status != "control":
+        return False
+    words = s.text[phrase.start : phrase.end]
+    if phrase.shape == "active":
+        return bool(_PRESENT_STATE.match(words))
+    return phrase.shape == "passive" and bool(_PRESENT_BEFORE.search(s.text[: phrase.start]))
+
+
+def _dated_clause(s: _Sentence, phrase: _Phrase) -> bool:
+    """A date in the phrase's own coordinate clause, one that opens the sentence ("As of 10
+    May, ... while Front units hold ..."), or a statement's day ("said on Friday")."""
+    start, end = 0, len(s.text)
+    for match in _COORDINATE.finditer(s.text):
+        if match.end() <= phrase.start:
+            start = match.end()
+        elif match.start() >= phrase.end:
+            end = match.start()
+            break
+    return any(
+        (start <= d.start and d.end <= end)
+        or _ATTRIBUTION.search(s.text[: d.start])
+        or not _words_in(s.text[: d.start])
+        for d in s.dates
+    )
+
+
 def _in_passing(s: _Sentence, phrase: _Phrase, place: _PlaceMention) -> bool:
     """A lasting state (verbs.json "state") named right after its place, in a reduced relative
     or apposition: not the event the sentence reports ("drones struck Kelso, held by the
@@ -3489,6 +3532,8 @@ def _date_for(
     Tuesday and Southwick on Wednesday"); then the nearest after the phrase in its stretch of the
     sentence; then the nearest before it; then the nearest anywhere in the sentence.
     """
+    if _present_state(s, phrase) and not _dated_clause(s, phrase):
+        return None  # "footage geolocated on Thursday ..., and Front units now hold Kelso"
     if _in_passing(s, phrase, place):
         _, own_end = _clause_bounds(s.text, phrase.end)
         comma = s.text.find(",", phrase.end)

@@ -106,6 +106,14 @@ def test_report_to_approved_claim(flow_server: Server, page: Page) -> None:
     p.page.get_by_text("The claim was not submitted").wait_for(timeout=20_000)
     p.page.get_by_text("No area", exact=False).first.wait_for(timeout=5_000)
     _settled(p)
+    # The message is brought into view; the reader reads it, then scrolls back to the map
+    # (a scroll the page did not make ends its watch, so the map stays where it is put).
+    _near(
+        p,
+        p.page.get_by_text("The claim was not submitted"),
+        p.page.get_by_role("button", name="Submit for review"),
+    )
+    p.page.wait_for_timeout(500)
     iframe.scroll_into_view_if_needed()
     frame_loc.locator(".leaflet-draw-draw-polygon").click(timeout=15_000)
     box = iframe.bounding_box()

@@ -550,6 +550,12 @@ def bring_into_view(key: str, nonce: object) -> None:
         "const stop = () => { reader = true; };"
         "for (const t of ['wheel', 'touchstart', 'keydown', 'mousedown'])"
         "  doc.addEventListener(t, stop, {once: true, capture: true});"
+        # So does any scroll it did not make once it has looked (a scrollbar dragged, a link
+        # followed); its own scroll is let pass for a moment.
+        "let looked = false, mine = 0;"
+        "doc.addEventListener('scroll', () => {"
+        "  if (looked && performance.now() > mine) reader = true;"
+        "}, {capture: true, passive: true});"
         "const look = () => {"
         "  if (reader) return;"
         "  const busy = doc.querySelector('[data-testid=\"stStatusWidget\"]');"
@@ -558,7 +564,11 @@ def bring_into_view(key: str, nonce: object) -> None:
         "    const r = el.getBoundingClientRect();"
         "    const h = window.parent.innerHeight;"
         # Room below it too, for the button under a message.
-        "    if (r.top < 0 || r.bottom > h - 100) el.scrollIntoView({block: 'center'});"
+        "    if (r.top < 0 || r.bottom > h - 100) {"
+        "      mine = performance.now() + 300;"
+        "      el.scrollIntoView({block: 'center'});"
+        "    }"
+        "    looked = true;"
         # Checked for three seconds after the run ended: a map or chart above it that is
         # still being laid out can push it down after the run is over.
         "    if (++settled > 30) return;"

@@ -695,6 +695,49 @@ def test_other_senses_of_french_takings_and_buildings_named_after_a_town(text: s
     assert [s for s in extract(text, published="2016-06-20") if s.place_id == RAMADI] == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an apposition names the town's region; the holder holds the town
+        (
+            "Jets bombed Fallujah, the Anbar province city held by ISIS, on Sunday, killing nine.",
+            [(FALLUJAH, "all", "2016-06-20")],
+        ),
+        (
+            "Drones hit a depot near Fallujah, the ISIS-held capital of Anbar, on Sunday.",
+            [(FALLUJAH, "all", "2016-06-20")],
+        ),
+        (
+            "Rice costs four times more in Fallujah, the Anbar city that remains in the hands of "
+            "ISIS, an aid group said on Friday.",
+            [(FALLUJAH, "all", "2016-06-17")],
+        ),
+        (
+            "À Fallujah, toujours tenue par Daesh, des milliers d'habitants ont fui.",
+            [(FALLUJAH, "all", "2016-06-20")],
+        ),
+        # a region that locates one place of a list does not end the list
+        (
+            "ISIS said on Friday that it had captured Fallujah in Anbar province and Tikrit in "
+            "Salahuddin province.",
+            [(FALLUJAH, "all", "2016-06-17"), ("geonames:90150", "all", "2016-06-17")],
+        ),
+        # the last positions in a town: the whole town
+        (
+            "ISIS said its fighters had overrun the last army positions in Fallujah on Friday.",
+            [(FALLUJAH, "all", "2016-06-17")],
+        ),
+    ],
+)
+def test_appositions_regions_in_lists_and_last_positions(
+    text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    """From dev-26's misses (read after it was scored untouched)."""
+    found = extract(text, published="2016-06-20")
+    assert [(s.place_id, s.extent, s.date) for s in found] == expected
+    assert {(s.actor, s.status) for s in found} == {("isil", "control")}
+
+
 def test_dates_in_arabic_are_resolved_against_the_publication_date() -> None:
     (found,) = extract("سيطر تنظيم داعش على مدينة هيت يوم الاثنين.", published="2014-10-15")
     assert found.date == "2014-10-13"  # الاثنين: Monday, the latest on or before publication

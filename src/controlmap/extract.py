@@ -489,7 +489,7 @@ _PERCENT = re.compile(r"\b(\d{1,3})\s*(?:%|percent\b|per\s+cent\b)", re.IGNORECA
 # "the last pockets of resistance in Westford": clearing them completes control of the town.
 _LAST_POCKETS = re.compile(
     r"\b(?:last|remaining|final)\s+(?:\w+\s+)?(?:pockets?|remnants?|strongholds?|holdouts?"
-    r"|districts?|neighbou?rhoods?|quarters?|areas?|parts?|sections?)\b",
+    r"|districts?|neighbou?rhoods?|quarters?|areas?|parts?|sections?|positions|bases)\b",
     re.IGNORECASE,
 )
 # "... and the towns of Kelso and Marsh" after an object with no name ("Ruritania's largest dam").
@@ -2570,6 +2570,11 @@ _LIST_INTRO = re.compile(
 _APPOSED_NOUN = re.compile(r"\b(?P<noun>capital|city|town|village|port)\s*,\s*$", re.IGNORECASE)
 
 
+# "Kelso in the Northam region and Marsh in the Southam region": a region after a listed place
+_LOCATES_LAST = re.compile(r"\s*,?\s*in\s+(?:the\s+)?", re.IGNORECASE)
+_REGION_MENTION = re.compile(r"\b(?:region|province|oblast|governorate|state)$", re.IGNORECASE)
+
+
 def _objects_after(
     s: _Sentence, start: int, limit: int, shape: Shape, status: Status
 ) -> list[tuple[_PlaceMention, Extent]]:
@@ -2609,6 +2614,11 @@ def _objects_after(
                 # ("fighting in the town's streets" is fighting in the town: no part named)
                 extent = "part"
             picked.append((place, place.extent or extent or default))
+        elif _LOCATES_LAST.fullmatch(gap) and _REGION_MENTION.search(
+            s.text[place.start : place.end]
+        ):
+            anchor = place.end
+            continue  # "Kelso in the Northam region and Marsh": the region only locates Kelso
         elif _QUALIFIES_NEXT.match(gap):
             # "the Lakeside city of Eastbrook", "Lakeside's capital Westford": Lakeside only locates
             lead = s.text[start : picked[-1][0].start]
@@ -2681,8 +2691,21 @@ _FIRST_PREDICATE = re.compile(
 
 # a prepositional state ("under Front control", "in Front hands") set off after its place
 _STATE_PHRASE = re.compile(r"(?:under|in)\b", re.IGNORECASE)
+# "Kelso, the Northam district town held by", "Kelso, the capital of Northam held by",
+# "Kelso, the Northam capital that remains in the hands of": a state after an apposition
+_APPOSED_STATE = re.compile(
+    # not "Kelso, the last town held by the Front": the holding the sentence's event ended
+    r"\s*,\s*(?:the|a|an)\s+(?![^,;.]*\b(?:last|final)\b)[^,;.]{0,60}?"
+    r"\b(?:town|city|capital|village|port|seat|hub)\b"
+    r"(?:\s+of\s+[^,;.]{1,40}?)?\s*(?:(?:that|which)\s+(?:is|are|remains?|has\s+been|have\s+been)"
+    r"\s+)?(?:(?:still|now)\s+)?",
+    re.IGNORECASE,
+)
 # "Kelso, held by", "Kelso and Marsh, both held by": a reduced relative after its places
-_BOTH = re.compile(r"\s*,\s*(?:(?:both|all|each)\s+)?", re.IGNORECASE)
+_BOTH = re.compile(
+    r"\s*,\s*(?:(?:both|all|each)\s+)?(?:(?:still|now|toujours|encore|désormais)\s+)?",
+    re.IGNORECASE,
+)
 
 
 def _subjects_before(
@@ -2696,9 +2719,18 @@ def _subjects_before(
     lasting = phrase.verb is not None and phrase.verb.state
     reduced = bool(_PARTICIPLE.match(s.text[phrase.start : phrase.end])) or lasting
     state = bool(_STATE_PHRASE.match(s.text[phrase.start : phrase.end]))
-    for place in reversed(before[-3:]):
+    apposed = [
+        p
+        for p in before[-3:]
+        if lasting
+        and _is_town(p.place_id)
+        and _APPOSED_STATE.fullmatch(s.text[p.end : phrase.start])
+    ]
+    for place in apposed[:1] or reversed(before[-3:]):
         gap = s.text[place.end : phrase.start]
         found = _subject_rest(gap)
+        if found is None and lasting and _APPOSED_STATE.fullmatch(gap):
+            found = ""  # "Kyaukme, the northern Shan State town held by the TNLA,"
         if found is None and reduced and _BOTH.fullmatch(gap):
             found = ""  # "Kelso, held by the Front since May, was ...": a reduced relative
         if found is None and re.fullmatch(r"\s*,\s*", gap) and state:
@@ -2718,6 +2750,7 @@ def _subjects_before(
     out = []
     for place in reversed(chosen):
         lead = s.text[max(clause_start, floor, place.start - 40) : place.start]
+        lead = lead[lead.rfind(",") + 1 :]  # "In South Kordofan, Kelso ...": no "south" part
         extent = place.extent or _extent_in(_tail_words(lead, 4)) or _extent_in(rest) or default
         out.append((place, extent))
     return out
@@ -3115,7 +3148,9 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
         return inside[:1], objects
     if phrase.shape == "adjective":
         actor = [a.actor for a in s.actors if a.start == phrase.start]
-        return actor, _objects_after(s, phrase.end, limit, "active", "control")
+        objects = _objects_after(s, phrase.end, limit, "active", "control")
+        # "Kelso, the Front-held capital of Northam": the town, not the region after "of"
+        return actor, _apposed_before(s, phrase) or objects
     if phrase.shape == "declare":
         return _read_declare(s, phrase, floor, previous_agent)
     if phrase.shape == "drive":
@@ -3416,6 +3451,25 @@ def _relative_object(
 _APPOSITION = re.compile(r"^\s*,\s*(?:a|an|the)\b[^,;]{0,80}$", re.IGNORECASE)
 
 
+# "El Obeid, the army-held capital of North Kordofan": an adjective in an apposition whose
+# noun is a town's describes the town before it
+_TOWN_NOUN_AFTER = re.compile(
+    r"^\s+(?:[\w\-]+\s+){0,2}?(?:town|city|capital|village|port|seat|hub)\b", re.IGNORECASE
+)
+
+
+def _apposed_before(s: _Sentence, phrase: _Phrase) -> list[tuple[_PlaceMention, Extent]]:
+    """The town an adjective's apposition describes, when no place follows the adjective."""
+    before = [p for p in s.places if p.end <= phrase.start]
+    if (
+        before
+        and re.fullmatch(r"\s*,\s*(?:the\s+|an?\s+)?", s.text[before[-1].end : phrase.start])
+        and _TOWN_NOUN_AFTER.match(s.text[phrase.end :])
+    ):
+        return [(before[-1], before[-1].extent or "all")]
+    return []
+
+
 def _described(s: _Sentence, place: _PlaceMention) -> _PlaceMention:
     """The place a relative clause is about: "Kelso, a town in the Northam region that the
     Front held": not the region that only locates it, but the town the apposition describes."""
@@ -3452,7 +3506,7 @@ def _is_town(place_id: str) -> bool:
 _IN_PASSING = re.compile(
     r"\s*(?:,\s*(?:(?:which|that)\s+(?:is|are|has\s+been|have\s+been|remains|remain)\s+)?)?"
     r"(?:(?:both|all|each)\s+)?"
-    r"(?:(?:still|now|firmly)\s+)?",
+    r"(?:(?:still|now|firmly|toujours|encore|désormais)\s+)?",
     re.IGNORECASE,
 )
 
@@ -3511,8 +3565,11 @@ def _in_passing(s: _Sentence, phrase: _Phrase, place: _PlaceMention) -> bool:
         and place.end <= phrase.start
     ):
         return False
+    if _is_town(place.place_id) and _APPOSED_STATE.fullmatch(s.text[place.end : phrase.start]):
+        return True  # "Kelso, the Northam province town held by"
     before = [p for p in s.places if p.end <= phrase.start]
-    if not before or not _IN_PASSING.fullmatch(s.text[before[-1].end : phrase.start]):
+    gap = s.text[before[-1].end : phrase.start] if before else ""
+    if not before or not (_IN_PASSING.fullmatch(gap) or _APPOSED_STATE.fullmatch(gap)):
         return False
     # "Sirte and Tobruk, both held by": each place of the list before it
     for earlier, later in zip(reversed(before[:-1]), reversed(before), strict=False):
@@ -3603,7 +3660,9 @@ def _date_for(
         if own and phrase.shape != "adjective":
             return own[0]
     if phrase.shape == "adjective":
-        return None  # "the Front-held town of Kelso": the state at publication
+        # "the Front-held town of Kelso": the state at publication, or at the day of the
+        # statement that names it ("Banks in Front-run Kelso are shut, traders said on Monday")
+        return next((d for d in s.dates if _ATTRIBUTION.search(s.text[: d.start])), None)
     floor = _previous_phrase_end(s, phrase)
     limit = _next_phrase_start(s, phrase)
     after = [

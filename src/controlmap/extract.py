@@ -2702,10 +2702,9 @@ _APPOSED_STATE = re.compile(
     re.IGNORECASE,
 )
 # "Kelso, held by", "Kelso and Marsh, both held by": a reduced relative after its places
-_BOTH = re.compile(
-    r"\s*,\s*(?:(?:both|all|each)\s+)?(?:(?:still|now|toujours|encore|désormais)\s+)?",
-    re.IGNORECASE,
-)
+# what may stand between places and a state that describes them: "both", "still", "toujours"
+_ALL_STILL = r"(?:(?:both|all|each)\s+)?(?:(?:still|now|firmly|toujours|encore|désormais)\s+)?"
+_BOTH = re.compile(r"\s*,\s*" + _ALL_STILL, re.IGNORECASE)
 
 
 def _subjects_before(
@@ -3505,8 +3504,7 @@ def _is_town(place_id: str) -> bool:
 # is under the control of", French and Arabic participles right after the name.
 _IN_PASSING = re.compile(
     r"\s*(?:,\s*(?:(?:which|that)\s+(?:is|are|has\s+been|have\s+been|remains|remain)\s+)?)?"
-    r"(?:(?:both|all|each)\s+)?"
-    r"(?:(?:still|now|firmly|toujours|encore|désormais)\s+)?",
+    + _ALL_STILL,
     re.IGNORECASE,
 )
 
@@ -3518,11 +3516,8 @@ _PRESENT_STATE = re.compile(
     re.IGNORECASE,
 )
 _PRESENT_BEFORE = re.compile(r"\b(?:is|are|remains?|stays?)\s+(?:[\w\-]+\s+){0,2}$", re.IGNORECASE)
-# Where a coordinate clause begins or ends: "..., and we assess that", "; ", " - ", "but"
-_COORDINATE = re.compile(
-    r",\s+and\s+|;|\s[–—]\s|,?\s+(?:but|while|whereas)\b|,\s+et\s+|,\s+і\s+|,\s+и\s+",
-    re.IGNORECASE,
-)
+# Where a coordinate clause begins or ends: a clause break, or "..., and we assess that"
+_COORDINATE = re.compile(_CLAUSE_BREAK.pattern + r"|,\s+(?:and|et|і|и)\s+", re.IGNORECASE)
 
 
 def _present_state(s: _Sentence, phrase: _Phrase) -> bool:

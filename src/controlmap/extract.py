@@ -2701,8 +2701,8 @@ _APPOSED_STATE = re.compile(
     r"\s+)?(?:(?:still|now)\s+)?",
     re.IGNORECASE,
 )
-# "Kelso, held by", "Kelso and Marsh, both held by": a reduced relative after its places
-# what may stand between places and a state that describes them: "both", "still", "toujours"
+# What may stand between places and a state that describes them ("Kelso and Marsh, both
+# held by", "Goma, toujours tenue par")
 _ALL_STILL = r"(?:(?:both|all|each)\s+)?(?:(?:still|now|firmly|toujours|encore|désormais)\s+)?"
 _BOTH = re.compile(r"\s*,\s*" + _ALL_STILL, re.IGNORECASE)
 
@@ -3542,9 +3542,7 @@ def _dated_clause(s: _Sentence, phrase: _Phrase) -> bool:
             end = match.start()
             break
     return any(
-        (start <= d.start and d.end <= end)
-        or _ATTRIBUTION.search(s.text[: d.start])
-        or not _words_in(s.text[: d.start])
+        (start <= d.start and d.end <= end) or _said_on(s, d) or not _words_in(s.text[: d.start])
         for d in s.dates
     )
 
@@ -3593,8 +3591,7 @@ def _date_for(
         own = [d for d in s.dates if phrase.end <= d.start and d.end <= own_end]
         # else the day of a statement that names it ("said on Saturday that Kelso, held by
         # ..."), else the report's: not the day of an event that happened there
-        said = [d for d in s.dates if _ATTRIBUTION.search(s.text[: d.start])]
-        return next(iter(own or said), None)
+        return own[0] if own else _statement_day(s)
     # a date that belongs to what follows it ("a day after <event>") is never an earlier
     # statement's date
     dates = [d for d in s.dates if not d.forward or d.end <= phrase.start]
@@ -3602,16 +3599,13 @@ def _date_for(
     # whole sentence's, before the day of the report
     opening = [d for d in dates if d.end <= phrase.start and not _words_in(s.text[: d.start])]
     if opening:
-        dates = [d for d in dates if not _ATTRIBUTION.search(s.text[: d.start])]
+        dates = [d for d in dates if not _said_on(s, d)]
     if _previous_phrase_end(s, phrase) == 0 and any(
-        d.end <= phrase.start and not d.forward and not _ATTRIBUTION.search(s.text[: d.start])
-        for d in dates
+        d.end <= phrase.start and not d.forward and not _said_on(s, d) for d in dates
     ):
         # "inside Kelso since May 6, fighting for ..., a spokesman said on Friday": the report's
         # day is not the date of a first statement that has its own before it
-        dates = [
-            d for d in dates if d.end <= phrase.start or not _ATTRIBUTION.search(s.text[: d.start])
-        ]
+        dates = [d for d in dates if d.end <= phrase.start or not _said_on(s, d)]
     # "Kelso, Marsh and, since Tuesday, Dunmore": a date fronting a later place of a list is
     # that place's alone
     fronting = {d: p for d in dates for p in s.places if _fronts(s, d, p)}
@@ -3657,7 +3651,7 @@ def _date_for(
     if phrase.shape == "adjective":
         # "the Front-held town of Kelso": the state at publication, or at the day of the
         # statement that names it ("Banks in Front-run Kelso are shut, traders said on Monday")
-        return next((d for d in s.dates if _ATTRIBUTION.search(s.text[: d.start])), None)
+        return _statement_day(s)
     floor = _previous_phrase_end(s, phrase)
     limit = _next_phrase_start(s, phrase)
     after = [
@@ -3681,12 +3675,10 @@ def _date_for(
         if (
             later
             and not any(p.start < later[0].start for p in others)
-            and (later[0].start < clause_end or _ATTRIBUTION.search(s.text[: later[0].start]))
+            and (later[0].start < clause_end or _said_on(s, later[0]))
         ):
             after = later
-        reported = [
-            d for d in dates if d.start >= phrase.end and _ATTRIBUTION.search(s.text[: d.start])
-        ]
+        reported = [d for d in dates if d.start >= phrase.end and _said_on(s, d)]
         if not after and reported and not own_before:
             # "entered Kelso ... and are clearing it, an official said on Thursday": a statement
             # with no date of its own takes the day of the report
@@ -3702,7 +3694,7 @@ def _date_for(
         for d in dates
         if (
             clause_start <= d.start < clause_end
-            or _ATTRIBUTION.search(s.text[: d.start])
+            or _said_on(s, d)
             or not _words_in(s.text[: d.start])  # "As of May 2, ...": the whole sentence
         )
         and not any(phrase.end <= p.start < d.start for p in s.phrases)  # another's date
@@ -3763,6 +3755,16 @@ _ATTRIBUTION = re.compile(
     r"|added|declared|told\s+(?:\w+\s+){1,3}?)\s*$",
     re.IGNORECASE,
 )
+
+
+def _said_on(s: _Sentence, d: _DateMention) -> bool:
+    """The date is the day of a statement ("officials said on Friday")."""
+    return bool(_ATTRIBUTION.search(s.text[: d.start]))
+
+
+def _statement_day(s: _Sentence) -> _DateMention | None:
+    """The day of the sentence's first statement, if it names one."""
+    return next((d for d in s.dates if _said_on(s, d)), None)
 
 
 def _blockers(s: _Sentence, phrase: _Phrase, place: _PlaceMention) -> list[int]:

@@ -484,3 +484,35 @@ def test_no_steps_are_sent_ahead_of_a_very_large_frame(app_db, monkeypatch):
     monkeypatch.setattr(timelayer, "AHEAD_MAX_VERTICES", 3)
     at.select_slider(key="date_slider").set_value("2014-01-02").run()
     assert _layer_message(at)["ahead"] == {}
+
+
+def test_steps_made_ready_later_do_not_send_the_drawn_frame_again(app_db):
+    from controlmap import ui
+
+    def opened(reported: bool) -> tuple[dict, dict]:
+        """The first message of a new page, and the next run's once the steps are ready."""
+        with ui._READY_LOCK:
+            ui._ready.clear()  # nothing prepared: the first run has no steps ahead
+        at = AppTest.from_file(APP, default_timeout=30).run()
+        first = _layer_message(at)
+        assert first["items"] and first["ahead"] == {}
+        if reported:
+            at.session_state["timelayer"] = {"drawn": first["seq"]}
+        assert ui.prefetched(30), "the neighbouring dates were not prepared"
+        at.run()
+        return first, _layer_message(at)
+
+    # Not reported as drawn: the frame goes along with the steps (the first message may never
+    # have reached the browser).
+    first, again = opened(reported=False)
+    assert again["ahead"] and again["seq"] == first["seq"] and again["items"] == first["items"]
+    # Once the browser says it drew the frame, the steps made ready later travel without it.
+    first, later = opened(reported=True)
+    assert later["ahead"] and later["seq"] == first["seq"] and later["items"] is None
+    held = Held()
+    held.apply(first)
+    drawn = [it["props"] for it in held.items]
+    held.apply(later)
+    assert not held.resync_asked and held.ahead[1] == later["ahead"]
+    assert [it["props"] for it in held.items] == drawn
+    assert len(json.dumps(later)) < len(json.dumps(again)) - len(json.dumps(first["items"])) / 2

@@ -63,8 +63,12 @@ def show(
     if held is not None and not fresh and not resync and held["frame"] is frame:
         msg = held["msg"]  # nothing changed: the same message, which the browser skips
         if steps.keys() != held["ahead"].keys():
-            # Dates prepared since: the same frame, with the steps now ready given ahead.
+            # Dates prepared since: the same frame, with the steps now ready given ahead. When
+            # the browser said it drew this frame, its items do not travel again (it skips a
+            # frame it holds); otherwise they go along, in case the first message never left.
             msg = {**msg, "ahead": _edits(frame, held["base"], steps)}
+            if isinstance(value, dict) and value.get("drawn") == held["seq"]:
+                msg = {**msg, "items": None, "ages": None}
             st.session_state[_HELD] = {**held, "msg": msg, "ahead": steps}
     else:
         base = None if held is None or fresh or resync else held["frame"]

@@ -54,9 +54,11 @@ How one sentence is read:
    its kind (data/extract/landmarks.json): inside the town ("Tarbury's airport") it is part of
    it, outside ("the Ashby air base") it is the town; a big city's name on a dam or a plant far
    away ("the Northam Dam") gives nothing. A list ("Dunmore and
-   Ashby") gives one suggestion per place. "Eastbrook, which the Front seized" and "in Holt,
-   where IS overran" find the place before the relative word. A verb joined by ", and" shares the
-   actor of the verb before.
+   Ashby") gives one suggestion per place. "Eastbrook, which the Front seized", "Eastbrook, a
+   river town that the Front seized" and "in Holt, where IS overran" find the place before the
+   relative word; a relative in the past perfect ("that the Front had held for a decade") says
+   something only with a day of its own ("had seized in August"). "handing it over to the army"
+   gives the place to the army. A verb joined by ", and" shares the actor of the verb before.
 4. **Extent.** The extent words nearest before each place bind to it ("more than half of
    Eastbrook and a portion of Westford": most, part); a place joined by a bare "and" shares the
    previous place's extent; a percentage counts (over 50: most); "Westford's Old Mill district" is
@@ -77,7 +79,8 @@ How one sentence is read:
    days after" or "a week after" happened that long before the date of the clause it hangs on
    ("retook Kelso on Thursday, three days after the town fell to the Front": Monday), and such
    a date, like "Sunday's" in "after Sunday's assault", is never the date of a statement
-   before it. A date opening the sentence ("Since September, ...") is its statement's, before
+   before it. A wire dateline's day ("KRAMATORSK, Ukraine, Dec 20 - ") is the dispatch's, not
+   an event's. A date opening the sentence ("Since September, ...") is its statement's, before
    the day of the report ("..., officials said on Monday"). "claims", "claimed", "denied" or
    "according to the group" make the confidence ``claimed``.
 
@@ -342,7 +345,8 @@ _FACTUAL_TO = re.compile(
 _DENIED_THAT = re.compile(r"\bden(?:y|ies|ied|ying)\s+(?:\w+\s+){0,4}?that\b", re.IGNORECASE)
 _REPELLED = re.compile(
     r"\b(?:repell?(?:ed|s|ing)?|repuls(?:e|ed|es|ing)|beat(?:en)?\s+back|fought\s+off"
-    r"|held\s+off|thwart(?:ed|s|ing)?|foil(?:ed|s|ing)?|beaten\s+off)\b",
+    r"|held\s+off|thwart(?:ed|s|ing)?|foil(?:ed|s|ing)?|beaten\s+off"
+    r"|(?:driven|drove|chased|pushed)\s+(?:them\s+)?off)\b",
     re.IGNORECASE,
 )
 _CLAIMED = re.compile(
@@ -402,6 +406,9 @@ _EXTENT_TABLE: tuple[tuple[Extent, str], ...] = (
     # Arabic, with a joined "and"/"in": "معظم" most of, "أجزاء" parts, "نصف" half
     ("most", r"(?<!\w)[وب]?(?:معظم|أغلب)(?!\w)"),
     ("part", r"(?<!\w)[وب]?(?:أجزاء|جزء|نصف|أحياء)(?!\w)"),
+    # Ukrainian and Russian: "більшу частину" most of, "частину" part of, "половину" half
+    ("part", r"(?<!\w)(?:частин[уиа]|част[ьи]|половин[уиа]|район[иы]|окраїн[иу]|окраин[уы])(?!\w)"),
+    ("most", r"(?<!\w)(?:більш[уоа]ї?\s+частин[уиа]|больш(?:ую|ей|ая)\s+част[ьи])(?!\w)"),
 )
 EXTENT_PATTERNS: tuple[tuple[Extent, re.Pattern[str]], ...] = tuple(
     (extent, re.compile(pattern, re.IGNORECASE)) for extent, pattern in _EXTENT_TABLE
@@ -425,6 +432,8 @@ _OBJECT_FILLER = _wordset(
     la le les de du des d l ville localité commune désormais entièrement totalement complètement
     toujours encore estimated heart
     معظم أغلب أجزاء جزء نصف من كامل على
+    більшу більшої більша частину частини частина половину большую большей большая часть части
+    половину
     """
 )
 # The words joining one place of a list to the next, in every script read ("Dunmore and
@@ -477,7 +486,7 @@ _KIND_WORD = re.compile(
 _KIND_QUERY = {"state": "province", "region": "province", "oblast": "province"}
 _APPOSITIVE = re.compile(r"^\s*,(?P<inner>[^;]{1,120}),\s*(?P<rest>[^,;]*)$", re.DOTALL)
 _RELATIVE = re.compile(
-    r"\s*,?\s*(?:which|that|whom|where)\s+"
+    r"\s*,?\s*(?:which|that|whom|where)\s+(?:the\s+)?"
     # French "Kelso, (la ville) que les rebelles du Front ont prise": the object relative after
     # a comma ("a annoncé que" is no relative), an apposition before it and the subject's
     # lower-case head words after it
@@ -1755,6 +1764,8 @@ _UNKNOWN_NAME = re.compile(
     r"[A-Z][a-z'’]+(?:[\-\s][A-Z][a-z'’]+){0,2}(?![\w\-])"
     # a Russian or Ukrainian name the gazetteer knows only in Latin letters ("город Маскана")
     r"|(?<![\w\-])[А-ЯЁІЇЄҐ][а-яёіїєґ'’]+(?:[\-\s][А-ЯЁІЇЄҐ][а-яёіїєґ'’]+){0,2}(?![\w\-])"
+    # an Arabic name the gazetteer spells otherwise, right after "city", "town" or "village"
+    r"|(?:(?<=مدينة\s)|(?<=بلدة\s)|(?<=قرية\s)|(?<=مدينتي\s))[\u0621-\u064A]{3,}(?![\w\-])"
 )
 _VARIANT_MIN_LETTERS = 5  # shorter names meet too many places by a looser spelling
 
@@ -1815,7 +1826,8 @@ def _variant_places(
             continue  # "the Kelso Dam": a landmark's name, read (or not) by _find_places
         placed = bool(cue_before.search(text[:start]) or cue_after.match(text[end:]))
         placed = placed or _next_to_statement(text, start, end, phrases)
-        if re.search(rf"\b{re.escape(spelled.lower())}\b", text):
+        arabic = bool(_ARABIC.search(spelled))
+        if not arabic and re.search(rf"\b{re.escape(spelled.lower())}\b", text):
             continue  # the same word in lower case: a common word
         # a variant key first ("Qayyara", "al-Hol", "Rada'a"): read anywhere near the report's
         # places; a looser match only for longer names the sentence makes places
@@ -2465,7 +2477,8 @@ def _referent_object_ok(gap: str) -> bool:
 
 _CONTEST_LEAD = re.compile(
     r"^\s*(?:(?:is|are|was|were|has|have|been|still|now|under\s+way|underway|raging|continuing"
-    r"|continued|ongoing|reported|with|against|the)\s+)*(?:in|into|inside|on|at|for|over)\b",
+    r"|continued|ongoing|reported|with|against|the)\s+)*(?:in|into|inside|on|at|for|over"
+    r"|в|у|во|за)\b",
     re.IGNORECASE,
 )
 
@@ -3212,6 +3225,11 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     if phrase.verb is not None and phrase.verb.nominal and objects:
         # "the capture of Kelso by the Front", "the Front's seizure of Kelso"
         named = _nominal_agents(s, phrase, objects)
+        if named is None and _ANNOUNCED_NOUN.search(s.text[: phrase.start]):
+            # "Russia's defence ministry announced the capture of", "заявило о взятии": the
+            # side that announces a capture announces its own
+            reporter = _reporter_before(s, phrase)
+            named = [reporter] if reporter is not None else None
         if named is not None:
             return named, objects
     agent = _agent_before(s, phrase, floor, previous_agent)
@@ -3220,6 +3238,14 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     return (_with_partner(s, phrase, agent) if agent else []), objects
 
 
+# The announcing verb right before a capture named by a noun ("announced the capture of")
+_ANNOUNCED_NOUN = re.compile(
+    r"(?:announced|announces|declared|declares|confirmed|claimed|claims|reported)\s+(?:the\s+)?"
+    r"(?:(?:complete|full|successful)\s+)?$"
+    r"|(?:заявил[аио]?|объявил[аио]?|сообщил[аио]?|заявив|повідомил[аио]?|повідомив"
+    r"|оголосил[аио]?|оголосив)\s+(?:про|о|об)\s+(?:(?:полном|повне|полное)\s+)?$",
+    re.IGNORECASE,
+)
 _POSSESSOR = re.compile(r"\w['’]s\s+(?:(?-i:[a-z][\w\-]*)\s+)?$")
 
 
@@ -3323,7 +3349,10 @@ def _with_partner(s: _Sentence, phrase: _Phrase, agent: str) -> list[str]:
 _REPORTS = re.compile(
     # "..., Valery Gerasimov, told", "spokesman Zabihullah Mujahid wrote": the voice's own name
     r"^(?:\s*,[^,;]{1,60},|(?:\s+(?-i:[A-Z][\w'’\-]+)){1,3})?\s+(?:said|say|says|announced"
-    r"|announces|declared|declares|reported|confirmed|stated|told|wrote|tweeted|posted)\b",
+    r"|announces|declared|declares|reported|confirmed|stated|told|wrote|tweeted|posted"
+    r"|заявил[аио]?|сообщил[аио]?|объявил[аио]?|заявив|заявила|заявили|заявило|повідомил[аио]?"
+    r"|повідомив|оголосил[аио]?|оголосив|a\s+annoncé|ont\s+annoncé|annonce|annoncent"
+    r"|affirme|affirment|أعلن|أعلنت)(?!\w)",
     re.IGNORECASE,
 )
 
@@ -3334,7 +3363,8 @@ def _reporter_before(s: _Sentence, phrase: _Phrase, voices_only: bool = False) -
     for mention in reversed([a for a in s.actors if a.end <= phrase.start]):
         if voices_only and not mention.speaker:
             continue
-        if _REPORTS.match(s.text[mention.end :]):
+        # "the ministry on Saturday announced": a date between the voice and its verb
+        if _REPORTS.match(_without_dates(s, mention.end, len(s.text))):
             return mention.actor
     return None
 
@@ -3438,7 +3468,15 @@ def _relative_object(
         return []
     for place in reversed(s.places):
         if place.end <= mention.start:
-            if _RELATIVE.fullmatch(_without_dates(s, place.end, mention.start)):
+            gap = _without_dates(s, place.end, mention.start)
+            if re.search(r"\bhad\s+(?:\w+\s+)?$", s.text[mention.end : phrase.start]):
+                # "Ceel Dheer, a district headquarters that al-Shabaab had held for a decade":
+                # before the report's events; a claim only with a day of its own ("in July")
+                stop = re.compile(r"[,;.]|$").search(s.text, phrase.end)
+                end = stop.start() if stop else len(s.text)
+                if not any(phrase.end <= d.start < end for d in s.dates):
+                    break
+            if _RELATIVE.fullmatch(gap) or _APPOSED_RELATIVE.fullmatch(gap):
                 extent = (
                     _extent_in(s.text[phrase.end : limit]) if phrase.status == "control" else None
                 ) or DEFAULT_EXTENT[phrase.status]
@@ -3448,6 +3486,11 @@ def _relative_object(
 
 
 _APPOSITION = re.compile(r"^\s*,\s*(?:a|an|the)\b[^,;]{0,80}$", re.IGNORECASE)
+# "Suki, a town on the Blue Nile that the RSF stormed": the relative after an apposition that
+# names no place describes the place before it
+_APPOSED_RELATIVE = re.compile(
+    r"\s*,\s*(?:a|an|the)\s[^,;]{0,60}?\b(?:which|that|where)\s+(?:the\s+)?", re.IGNORECASE
+)
 
 
 # "El Obeid, the army-held capital of North Kordofan": an adjective in an apposition whose
@@ -4215,6 +4258,16 @@ def _most_specific(suggestions: list[Suggestion]) -> list[Suggestion]:
     suggestions = [
         s for s in suggestions if s.status == "control" or (s.actor, s.place_id, s.date) not in held
     ]
+    # "took back Lashio on Tuesday ... troops moved into the city's wards": a part of a town
+    # the same side took whole in the days before is that taking, not a smaller holding
+    whole = [(s.actor, s.place_id, s.date) for s in suggestions if _taken_whole(s)]
+    suggestions = [
+        s
+        for s in suggestions
+        if s.status != "control"
+        or s.extent not in ("part", "most")
+        or not any(_days_after(s, w) for w in whole)
+    ]
     best: dict[tuple[str, str, str, str | None], int] = {}
     for s in suggestions:
         key = (s.actor, s.place_id, s.status, s.date)
@@ -4227,6 +4280,19 @@ def _most_specific(suggestions: list[Suggestion]) -> list[Suggestion]:
         if s.status == "contested" and rank[s.extent] < 3 or rank[s.extent] == wanted:
             kept.append(s)
     return kept
+
+
+def _taken_whole(s: Suggestion) -> bool:
+    return s.status == "control" and s.extent == "all"
+
+
+def _days_after(part: Suggestion, whole: tuple[str, str, str | None]) -> bool:
+    """Whether ``part`` is of the same side and place as ``whole``, at most a week after it."""
+    actor, place_id, date = whole
+    if (part.actor, part.place_id) != (actor, place_id) or not part.date or not date:
+        return False
+    gap = (dt.date.fromisoformat(part.date) - dt.date.fromisoformat(date)).days
+    return 0 <= gap <= 7
 
 
 def _vaguer(dated: _Dated) -> int:
@@ -4290,6 +4356,13 @@ class _Context:
             self.insurgent = rebels[-1]
 
 
+# A wire dateline: the place in capitals, maybe a country, the day, a dash
+_DATELINE = re.compile(
+    r"^\s*(?:[A-Z][A-Z'’.\-]+\s+){0,3}[A-Z][A-Z'’.\-]+\s*(?:\([^)]{1,40}\)\s*)?,"
+    r"[^,;:\-–—]{1,40}(?:,[^,;:\-–—]{1,30})?\s*(?:\([^)]{1,30}\)\s*)?[\-–—]{1,2}\s"
+)
+
+
 def _parse(
     sentence: str,
     patterns: Sequence[tuple[re.Pattern[str], str]],
@@ -4313,6 +4386,9 @@ def _parse(
         found = _variant_places(sentence, taken, phrases, near, countries)
         places = sorted([*places, *found], key=lambda p: p.start)
     dates = _find_dates(sentence, published)
+    dateline = _DATELINE.match(sentence)
+    if dateline:  # "KRAMATORSK, Ukraine, Dec 20 - ...": the dispatch's day, no event's
+        dates = [d for d in dates if d.start >= dateline.end()]
     last = context.last_date if context is not None else None
     dates = _same_day(sentence, _of_that_year(sentence, dates, last), last, published)
     parsed = _Sentence(sentence, actors, places, phrases, dates)
@@ -4397,14 +4473,16 @@ _THE_TOWN_NOUN = re.compile(
     r"(?P<noun>city|town|village|(?:(?:provincial|regional|state|district|county)\s+)?capital)\b"
     # "the city council", "the city administration building": something of the town's
     r"(?!\s+(?:of|council|hall|centre|center|administration|authorities|government|governor"
-    r"|mayor|square|limits|police|jail|prison|hospital|gates?|walls?|streets)\b)",
+    r"|mayor|square|limits|police|jail|prison|hospital|gates?|walls?|streets)\b)"
+    # Ukrainian and Russian "of the city", "in the city" with no name after
+    r"|(?<!\w)(?P<own>міст[аоі]|город[аеу]?)(?!\w)(?!\s+[А-ЯЁІЇЄҐ])",
     re.IGNORECASE,
 )
 # "retook it", "it fell to": the place named last ("it" elsewhere is anything at all).
 _IT = re.compile(
     r"\b(?:took|taken|seized|captured|retook|retaken|recaptured|liberated|overran|overrun"
     r"|controls|controlled|holds|held|occupied|entered|stormed|besieged|leaving|left|secured"
-    r"|infiltrated|out\s+of)\s+(?P<it>it)\b"
+    r"|infiltrated|handing|handed|out\s+of)\s+(?P<it>it)\b"
     r"|\b(?P<it2>[Ii]t)(?=\s+(?:(?:has|had|was|is)\s+)?(?:fell|fallen|falls)\s+(?:in)?to\b)",
 )
 # "are fighting Ruritanian units there": the place named last.

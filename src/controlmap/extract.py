@@ -89,9 +89,12 @@ did something; "the group", "the militants", "the jihadists" for the last non-st
 named; "the city", "the town", "the entire city" for the last town named; "the western half"
 (with no place after it) for part of that town; "the facility", "the refinery", "the complex"
 for the last site named that is not a town; "it" right after a control verb, or right before
-"fell", for the last place named. A referent object must follow its verb closely (only
-filler words between). Identical suggestions from several sentences (a headline and its
-body) are kept once.
+"fell", for the last place named; "the North Darfur town" (a region's name before the noun),
+Ukrainian and Russian "міста", "городе" and Arabic "المدينة" likewise, but not a town that only
+located the one before it ("Balad, south of Samarra"). A wire dateline's place ("ADEN, May 26
+-") is where the reporter is, never an event's place. A referent object must follow its verb
+closely (only filler words between). Identical suggestions from several sentences (a headline
+and its body) are kept once.
 
 :func:`score` compares suggestions with hand-written expectations (eval/extract_cases.json).
 """
@@ -356,7 +359,9 @@ _CLAIMED = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(
-    r";|\s[–—]\s|,?\s+(?:but|while|whereas|although|though|however)\b", re.IGNORECASE
+    r";|\s[–—]\s|,?\s+(?:but|while|whereas|although|though|however)\b"
+    r"|[،,]?\s+(?:فيما|بينما|في\s+حين)\s",
+    re.IGNORECASE,
 )
 
 # --- binding -------------------------------------------------------------------------------
@@ -423,7 +428,8 @@ _OBJECT_FILLER = _wordset(
     neighborhoods areas area districts district quarters sections centre center outskirts
     remaining rest entire whole eastern western northern southern central east west north
     south downtown city town village villages province governorate capital provincial
-    strategic key border oil refinery ancient nearby small historic city's town's itself
+    strategic key border oil refinery ancient nearby neighbouring neighboring small historic
+    city's town's itself
     more than nearly almost virtually remainder big major important northwestern northeastern
     final last about around roughly approximately over
     southwestern southeastern also now again fully completely largely its their
@@ -466,6 +472,26 @@ _LOCATOR_BEFORE = re.compile(
     r"\s+of\s+)(?:the\s+)?(?:[\w'’\-]+\s+){0,2}$",
     re.IGNORECASE,
 )
+_ONLY_LOCATES = re.compile(
+    r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west"
+    r"|south-east|south-west)\s+of\s+(?:the\s+)?$|\bnear\s+(?:the\s+)?$"
+    r"|(?<!\w)(?:جنوب|شمال|شرق|غرب|جنوبي|شمالي|شرقي|غربي|قرب|بالقرب\s+من)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _locates_other(text: str, places: Sequence[_PlaceMention], place: _PlaceMention) -> bool:
+    """Whether ``place`` only says where the place right before it lies ("Balad, south of
+    Samarra", "مدينة بلد جنوب سامراء"), not "beaches north of Kismayo"."""
+    locator = _ONLY_LOCATES.search(text[max(0, place.start - 40) : place.start])
+    if locator is None:
+        return False
+    at = max(0, place.start - 40) + locator.start()
+    return any(
+        q.end <= at and re.fullmatch(r"[\s,،]*", text[q.end : at]) for q in places if q is not place
+    )
+
+
 _IN_BEFORE = re.compile(r"\b(?:in|inside|within|at)\s+(?:the\s+)?(?:[\w'’\-]+\s+){0,1}$", re.I)
 # "the Lakeside city of Eastbrook", "Lakeside's capital Westford": the first place only locates.
 _QUALIFIES_NEXT = re.compile(
@@ -1814,8 +1840,11 @@ def _variant_places(
             re.sub(r"['’]s$", "", spelled)
         ):
             continue  # "Ruritania's largest dam": the country, not a village spelled like it
-        if geocode.is_mention(spelled) or geocode.is_minor_mention(spelled):
-            continue  # a spelling the gazetteer knows: read (or left out) by _find_places
+        foreign = bool(_CYRILLIC.search(spelled) or _ARABIC.search(spelled))
+        if not foreign and (geocode.is_mention(spelled) or geocode.is_minor_mention(spelled)):
+            # a spelling the gazetteer knows: read (or left out) by _find_places; a capitalised
+            # Cyrillic word or an Arabic one after "city" is a name, read here near the report
+            continue
         if _FACILITY_AFTER.match(text[end:]) or _FEATURE_BEFORE.search(text[:start]):
             continue
         if any(
@@ -2353,6 +2382,16 @@ _DATEPARSER_LANGUAGES = {"ar": ["ar"], "cyrillic": ["ru", "uk"]}
 _MONTH_WORD = re.compile(r"الشهر|شهر|месяц|місяц", re.IGNORECASE)
 
 
+# A bare span of days or weeks ("يومين", "ثلاثة أيام", "два дня", "тиждень"), and the words that
+# make one a day counted back ("قبل يومين", "два дня назад" puts its word after)
+_DURATION = re.compile(
+    r"(?:(?:\d+|ثلاثة|أربعة|خمسة|ستة|سبعة|عشرة)\s+)?(?:يومين|يوما|يومًا|أيام|أسبوع|أسبوعين|أسابيع)"
+    r"|(?:\d+|два|две|три|четыре|пять|дві|чотири|п'ять)?\s*(?:дня|дней|днів|дні|недели|недель"
+    r"|тижні|тижнів|неделю|тиждень)",
+)
+_AGO_BEFORE = re.compile(r"(?:قبل|منذ)\s+$")
+
+
 def _dates_in_other_languages(text: str, published: dt.date) -> list[_DateMention]:
     """Dates in an Arabic or Cyrillic sentence, by dateparser, relative to the publication.
 
@@ -2374,6 +2413,8 @@ def _dates_in_other_languages(text: str, published: dt.date) -> list[_DateMentio
         if start < 0 or when.date() > published:
             continue
         cursor = start + len(spelled)
+        if _DURATION.fullmatch(spelled.strip()) and not _AGO_BEFORE.search(text[:start]):
+            continue  # "بعد يومين من", "через два дня": a span of time, no day
         day = when.date()
         if published - day == dt.timedelta(days=7) and not re.search(r"\d", spelled):
             day = published  # a weekday naming the publication day itself, as in English
@@ -2720,6 +2761,15 @@ _ALL_STILL = r"(?:(?:both|all|each)\s+)?(?:(?:still|now|firmly|toujours|encore|d
 _BOTH = re.compile(r"\s*,\s*" + _ALL_STILL, re.IGNORECASE)
 
 
+# "Titao, dans le Nord, et Sebba", "Kelso, in the north, and Marsh": a list whose places are
+# each located in passing
+_LOCATED_JOINT = re.compile(
+    r"^\s*,\s*(?:dans|in|au|en)\s+(?:le\s+|la\s+|l['’]\s*|les\s+|the\s+)?[^,;.]{1,30},\s*"
+    r"(?:et|and)\s+$",
+    re.IGNORECASE,
+)
+
+
 def _subjects_before(
     s: _Sentence, phrase: _Phrase, floor: int
 ) -> list[tuple[_PlaceMention, Extent]]:
@@ -2754,7 +2804,8 @@ def _subjects_before(
         return []
     chosen = [first]
     for place in reversed([p for p in before if p.end <= first.start]):
-        if place.start < floor or not _CONJUNCTION_ONLY.match(s.text[place.end : chosen[-1].start]):
+        gap = s.text[place.end : chosen[-1].start]
+        if place.start < floor or not (_CONJUNCTION_ONLY.match(gap) or _LOCATED_JOINT.match(gap)):
             break
         chosen.append(place)
     clause_start, _ = _clause_bounds(s.text, first.start)
@@ -3317,13 +3368,23 @@ _JOINED = re.compile(
 )
 
 
+_OWN_VERB_AFTER = re.compile(
+    r"^\s+(?:has|have|had|is|are|was|were|will|would|says?|said)\b", re.IGNORECASE
+)
+
+
 def _joined_after(s: _Sentence, phrase: _Phrase, agent: str) -> list[str]:
     """A passive's agent and the actor joined to it ("under the control of Ruritanian troops and
     Front fighters", "held by Ruritanian and Front forces")."""
     after = [a for a in s.actors if a.start >= phrase.start and not a.speaker]
     for first, second in zip(after, after[1:], strict=False):
         if first.actor == agent:
-            if _JOINED.match(s.text[first.end : second.start]) and not second.sidelined:
+            if (
+                _JOINED.match(s.text[first.end : second.start])
+                and not second.sidelined
+                # "held by the Arakan Army, and the military has bombed it": a new clause
+                and not _OWN_VERB_AFTER.match(s.text[second.end :])
+            ):
                 return list(dict.fromkeys([agent, second.actor]))
             break
     return [agent]
@@ -3555,9 +3616,13 @@ _IN_PASSING = re.compile(
 # A lasting state in the present tense: "holds Kelso", "Kelso remains under Front control".
 _PRESENT_STATE = re.compile(
     r"(?:holds?|controls?|tient|tiennent|contrôlent|утримують|утримує|контролюють|контролює"
-    r"|удерживают|удерживает|контролируют|контролирует)\b",
+    r"|удерживают|удерживает|контролируют|контролирует)\b"
+    # French "affirme contrôler"
+    r"|(?:affirm|assur|dit|disent)\w*\s+(?:\w+\s+)?(?:contrôler|tenir)\b",
     re.IGNORECASE,
 )
+# Arabic "ما زالت تسيطر", "لا تزال تسيطر": still controls
+_ARABIC_STILL = re.compile(r"(?<!\w)(?:زالت|تزال|زال|يزال|زالوا|يزالون)\s+$")
 _PRESENT_BEFORE = re.compile(r"\b(?:is|are|remains?|stays?)\s+(?:[\w\-]+\s+){0,2}$", re.IGNORECASE)
 # Where a coordinate clause begins or ends: a clause break, or "..., and we assess that"
 _COORDINATE = re.compile(_CLAUSE_BREAK.pattern + r"|,\s+(?:and|et|і|и)\s+", re.IGNORECASE)
@@ -3566,7 +3631,11 @@ _COORDINATE = re.compile(_CLAUSE_BREAK.pattern + r"|,\s+(?:and|et|і|и)\s+", re
 def _present_state(s: _Sentence, phrase: _Phrase) -> bool:
     """A lasting state said in the present tense (verbs.json "state"), which is as of the
     report unless its own clause or a statement naming it gives a day."""
-    if phrase.verb is None or not phrase.verb.state or phrase.status != "control":
+    if phrase.verb is None or phrase.status != "control":
+        return False
+    if phrase.shape == "active" and _ARABIC_STILL.search(s.text[: phrase.start]):
+        return True
+    if not phrase.verb.state:
         return False
     words = s.text[phrase.start : phrase.end]
     if phrase.shape == "active":
@@ -4360,6 +4429,9 @@ class _Context:
 _DATELINE = re.compile(
     r"^\s*(?:[A-Z][A-Z'’.\-]+\s+){0,3}[A-Z][A-Z'’.\-]+\s*(?:\([^)]{1,40}\)\s*)?,"
     r"[^,;:\-–—]{1,40}(?:,[^,;:\-–—]{1,30})?\s*(?:\([^)]{1,30}\)\s*)?[\-–—]{1,2}\s"
+    # Russian and Ukrainian: "ДОНЕЦК, 16 января."; Arabic: "المكلا - "
+    r"|^\s*[А-ЯЁІЇЄҐ'’\-]{3,}(?:\s+[А-ЯЁІЇЄҐ'’\-]{3,})?,\s*\d{1,2}\s+[а-яёіїєґ]+\s*[.\-–—]\s"
+    r"|^\s*[\u0621-\u064A]{3,}(?:\s+[\u0621-\u064A]{3,})?\s*[\-–—]\s"
 )
 
 
@@ -4374,6 +4446,11 @@ def _parse(
     countries = context.countries if context is not None else frozenset()
     located = context.located if context is not None else frozenset()
     places = _find_places(sentence, [(a.start, a.end) for a in actors], near, countries, located)
+    dateline = _DATELINE.match(sentence)
+    if dateline:
+        # "ADEN, May 26 - ... the provincial capital": where the reporter is, no event's place
+        # (it still tells the report's region); its day is the dispatch's, no event's
+        places = [p for p in places if p.start >= dateline.end()]
     if context is None:
         places = [p for p in places if not p.minor]
     if context is not None:
@@ -4386,8 +4463,7 @@ def _parse(
         found = _variant_places(sentence, taken, phrases, near, countries)
         places = sorted([*places, *found], key=lambda p: p.start)
     dates = _find_dates(sentence, published)
-    dateline = _DATELINE.match(sentence)
-    if dateline:  # "KRAMATORSK, Ukraine, Dec 20 - ...": the dispatch's day, no event's
+    if dateline:
         dates = [d for d in dates if d.start >= dateline.end()]
     last = context.last_date if context is not None else None
     dates = _same_day(sentence, _of_that_year(sentence, dates, last), last, published)
@@ -4468,14 +4544,17 @@ _THE_TOWN_NOUN = re.compile(
     r"|riverside|mountain|hilltop|historic|largest|second-largest|besieged"
     # any one other adjective ("the mixed town"), but not one that means another town
     r"|(?!(?:old|new|other|next|nearby|neighbou?ring|twin|first|last|same|of|the|an?|in|on|and"
-    r"|or|to|from|by|with|at|for|into|over|its|their|his|her|this|that)\b)(?-i:[a-z][a-z\-]+))"
-    r"\s+){0,3}"
+    r"|or|to|from|by|with|at|for|into|over|its|their|his|her|this|that)\b)(?-i:[a-z][a-z\-]+)"
+    # the region's name: "the North Darfur town", "the northern Shan State town"
+    r"|(?-i:(?!(?:The|This|That|Old|New|Other|Next|First|Last|Same)\b)[A-Z][\w\-]+))"
+    r"\s+){0,4}"
     r"(?P<noun>city|town|village|(?:(?:provincial|regional|state|district|county)\s+)?capital)\b"
     # "the city council", "the city administration building": something of the town's
     r"(?!\s+(?:of|council|hall|centre|center|administration|authorities|government|governor"
     r"|mayor|square|limits|police|jail|prison|hospital|gates?|walls?|streets)\b)"
-    # Ukrainian and Russian "of the city", "in the city" with no name after
-    r"|(?<!\w)(?P<own>міст[аоі]|город[аеу]?)(?!\w)(?!\s+[А-ЯЁІЇЄҐ])",
+    # Ukrainian and Russian "of the city", "in the city" with no name after; Arabic "the city"
+    r"|(?<!\w)(?P<own>міст[аоі]|город[аеу]?|[وبف]?(?:المدينة|البلدة)|للمدينة|للبلدة)(?!\w)"
+    r"(?!\s+[А-ЯЁІЇЄҐ])",
     re.IGNORECASE,
 )
 # "retook it", "it fell to": the place named last ("it" elsewhere is anything at all).
@@ -4543,6 +4622,8 @@ def _with_referents(
                 if p.end <= match.start()
                 and (town_like is None or _is_town(p.place_id) == town_like)
                 and not p.referent
+                # "Balad, south of Samarra, ... the city": Samarra only locates Balad
+                and not _locates_other(text, places, p)
             ]
             if town_like is None:  # "it": the last place of any kind
                 town = before[-1] if before else earlier_any

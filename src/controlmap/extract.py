@@ -3289,12 +3289,16 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     return (_with_partner(s, phrase, agent) if agent else []), objects
 
 
+# Russian and Ukrainian "said", "announced", "reported" (past tense, any gender)
+_CYRILLIC_SAID = (
+    r"заявил[аио]?|сообщил[аио]?|объявил[аио]?|заявив|повідомил[аио]?|повідомив"
+    r"|оголосил[аио]?|оголосив"
+)
 # The announcing verb right before a capture named by a noun ("announced the capture of")
 _ANNOUNCED_NOUN = re.compile(
     r"(?:announced|announces|declared|declares|confirmed|claimed|claims|reported)\s+(?:the\s+)?"
     r"(?:(?:complete|full|successful)\s+)?$"
-    r"|(?:заявил[аио]?|объявил[аио]?|сообщил[аио]?|заявив|повідомил[аио]?|повідомив"
-    r"|оголосил[аио]?|оголосив)\s+(?:про|о|об)\s+(?:(?:полном|повне|полное)\s+)?$",
+    rf"|(?:{_CYRILLIC_SAID})\s+(?:про|о|об)\s+(?:(?:полном|повне|полное)\s+)?$",
     re.IGNORECASE,
 )
 _POSSESSOR = re.compile(r"\w['’]s\s+(?:(?-i:[a-z][\w\-]*)\s+)?$")
@@ -3411,8 +3415,7 @@ _REPORTS = re.compile(
     # "..., Valery Gerasimov, told", "spokesman Zabihullah Mujahid wrote": the voice's own name
     r"^(?:\s*,[^,;]{1,60},|(?:\s+(?-i:[A-Z][\w'’\-]+)){1,3})?\s+(?:said|say|says|announced"
     r"|announces|declared|declares|reported|confirmed|stated|told|wrote|tweeted|posted"
-    r"|заявил[аио]?|сообщил[аио]?|объявил[аио]?|заявив|заявила|заявили|заявило|повідомил[аио]?"
-    r"|повідомив|оголосил[аио]?|оголосив|a\s+annoncé|ont\s+annoncé|annonce|annoncent"
+    rf"|{_CYRILLIC_SAID}|a\s+annoncé|ont\s+annoncé|annonce|annoncent"
     r"|affirme|affirment|أعلن|أعلنت)(?!\w)",
     re.IGNORECASE,
 )

@@ -92,7 +92,8 @@ for the last site named that is not a town; "it" right after a control verb, or 
 "fell", for the last place named; "the North Darfur town" (a region's name before the noun),
 Ukrainian and Russian "міста", "городе" and Arabic "المدينة" likewise, but not a town that only
 located the one before it ("Balad, south of Samarra"). A wire dateline's place ("ADEN, May 26
--") is where the reporter is, never an event's place. A referent object must follow its verb
+-") is where the reporter is, never an event's place; a Cyrillic word in lower case or a first
+name before a surname ("Артем Семеніхін") is no place. A referent object must follow its verb
 closely (only filler words between). Identical suggestions from several sentences (a headline
 and its body) are kept once.
 
@@ -360,7 +361,8 @@ _CLAIMED = re.compile(
 )
 _CLAUSE_BREAK = re.compile(
     r";|\s[–—]\s|,?\s+(?:but|while|whereas|although|though|however)\b"
-    r"|[،,]?\s+(?:فيما|بينما|في\s+حين)\s",
+    r"|[،,]?\s+(?:فيما|بينما|في\s+حين)\s|,\s+(?:однак|однако|але|тогда\s+как|тоді\s+як|mais"
+    r"|tandis\s+que|alors\s+que)\s",
     re.IGNORECASE,
 )
 
@@ -412,7 +414,11 @@ _EXTENT_TABLE: tuple[tuple[Extent, str], ...] = (
     ("most", r"(?<!\w)[وب]?(?:معظم|أغلب)(?!\w)"),
     ("part", r"(?<!\w)[وب]?(?:أجزاء|جزء|نصف|أحياء)(?!\w)"),
     # Ukrainian and Russian: "більшу частину" most of, "частину" part of, "половину" half
-    ("part", r"(?<!\w)(?:частин[уиа]|част[ьи]|половин[уиа]|район[иы]|окраїн[иу]|окраин[уы])(?!\w)"),
+    (
+        "part",
+        r"(?<!\w)(?:частин[уиа]|част[ьи]|половин[уиа]|район[иы]|окраїн[иу]|окраин[уы]"
+        r"|квартал(?:и|ы|ах)?)(?!\w)",
+    ),
     ("most", r"(?<!\w)(?:більш[уоа]ї?\s+частин[уиа]|больш(?:ую|ей|ая)\s+част[ьи])(?!\w)"),
 )
 EXTENT_PATTERNS: tuple[tuple[Extent, re.Pattern[str]], ...] = tuple(
@@ -436,10 +442,11 @@ _OBJECT_FILLER = _wordset(
     one two three four five six seven eight nine ten third thirds quarter quarters ward wards
     suburbs suburb port coastal frontline front-line garrison regional
     la le les de du des d l ville localité commune désormais entièrement totalement complètement
-    toujours encore estimated heart
+    toujours encore estimated heart only
     معظم أغلب أجزاء جزء نصف من كامل على
     більшу більшої більша частину частини частина половину большую большей большая часть части
-    половину
+    половину південні північні східні західні південну північну східну західну южные северные
+    восточные западные южную северную восточную западную квартали кварталы
     """
 )
 # The words joining one place of a list to the next, in every script read ("Dunmore and
@@ -1342,6 +1349,10 @@ def _find_actors(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> 
     for start, end, actor in found:
         if start < last_end:
             continue
+        if _OTHER_BRANCH.match(text, end):
+            # "Islamic State West Africa Province": another group than the registry's name
+            last_end = _OTHER_BRANCH.match(text, end).end()  # type: ignore[union-attr]
+            continue
         backer, _, voice = _role_patterns()
         speaker = bool(_SPEAKER_AFTER.match(text[end:]) or voice.search(text[start:end]))
         sidelined = bool(backer.search(text[:start]))
@@ -1350,6 +1361,11 @@ def _find_actors(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> 
     return mentions
 
 
+# A registry name continued by a regional branch's ("Islamic State West Africa Province")
+_OTHER_BRANCH = re.compile(
+    r"\s+(?:in\s+)?(?:West\s+Africa|Central\s+Africa|Khorasan|Sinai|Mozambique|Somalia|Pakistan"
+    r"|East\s+Asia)\s+Province\b"
+)
 _ADJECTIVE_AND = re.compile(
     r"(?<![\w\-])([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2})\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)$"
 )
@@ -1878,7 +1894,10 @@ def _variant_places(
                 continue
             distance = geocode.distance_km(place_id, near)
             close = distance is not None and distance <= geocode.REGION_KM
-            if close or record.country in countries:
+            # a spelling the gazetteer knows, in another script: only near the report's places
+            # ("Артем Семеніхін", a mayor's first name, is also a town in Russia)
+            known = foreign and (geocode.is_mention(spelled) or geocode.is_minor_mention(spelled))
+            if close or (record.country in countries and not known):
                 found.append(
                     _PlaceMention(start, end, place_id, record.name, anchor=True, minor=True)
                 )
@@ -2788,13 +2807,17 @@ def _subjects_before(
         and _is_town(p.place_id)
         and _APPOSED_STATE.fullmatch(s.text[p.end : phrase.start])
     ]
+    passing = False  # a state named in passing: the words before the place are another's
     for place in apposed[:1] or reversed(before[-3:]):
         gap = s.text[place.end : phrase.start]
         found = _subject_rest(gap)
-        if found is None and lasting and _APPOSED_STATE.fullmatch(gap):
-            found = ""  # "Kyaukme, the northern Shan State town held by the TNLA,"
-        if found is None and reduced and _BOTH.fullmatch(gap):
-            found = ""  # "Kelso, held by the Front since May, was ...": a reduced relative
+        # "Kyaukme, the northern Shan State town held by the TNLA,"; "Kelso, held by the Front
+        # since May, was ...": a reduced relative
+        passing = bool(lasting and _APPOSED_STATE.fullmatch(gap)) or bool(
+            reduced and _BOTH.fullmatch(gap)
+        )
+        if found is None and passing:
+            found = ""
         if found is None and re.fullmatch(r"\s*,\s*", gap) and state:
             found = ""  # "Kelso and Marsh, under Front control since May, have been ..."
         if found is not None:
@@ -2814,6 +2837,8 @@ def _subjects_before(
     for place in reversed(chosen):
         lead = s.text[max(clause_start, floor, place.start - 40) : place.start]
         lead = lead[lead.rfind(",") + 1 :]  # "In South Kordofan, Kelso ...": no "south" part
+        if passing:
+            lead = ""  # "fled villages around Kelso, the town held by": no part of it
         extent = place.extent or _extent_in(_tail_words(lead, 4)) or _extent_in(rest) or default
         out.append((place, extent))
     return out
@@ -3646,6 +3671,19 @@ def _present_state(s: _Sentence, phrase: _Phrase) -> bool:
     return phrase.shape == "passive" and bool(_PRESENT_BEFORE.search(s.text[: phrase.start]))
 
 
+def _opens(s: _Sentence, d: _DateMention) -> bool:
+    """Whether ``d`` opens the sentence ("As of 10 May, ..."), also after a short heading and a
+    colon ("Key takeaway, November 2, 2025: As of November 1, ...")."""
+    if not _words_in(s.text[: d.start]):
+        return True
+    colon = s.text.rfind(":", 0, d.start)
+    return (
+        colon >= 0
+        and len(_words_in(s.text[:colon])) <= 8
+        and not _words_in(s.text[colon + 1 : d.start])
+    )
+
+
 def _dated_clause(s: _Sentence, phrase: _Phrase) -> bool:
     """A date in the phrase's own coordinate clause, one that opens the sentence ("As of 10
     May, ... while Front units hold ..."), or a statement's day ("said on Friday")."""
@@ -3657,8 +3695,7 @@ def _dated_clause(s: _Sentence, phrase: _Phrase) -> bool:
             end = match.start()
             break
     return any(
-        (start <= d.start and d.end <= end) or _said_on(s, d) or not _words_in(s.text[: d.start])
-        for d in s.dates
+        (start <= d.start and d.end <= end) or _said_on(s, d) or _opens(s, d) for d in s.dates
     )
 
 
@@ -3712,7 +3749,7 @@ def _date_for(
     dates = [d for d in s.dates if not d.forward or d.end <= phrase.start]
     # "Since September, the Front has ..., officials said on Monday": the opening date is the
     # whole sentence's, before the day of the report
-    opening = [d for d in dates if d.end <= phrase.start and not _words_in(s.text[: d.start])]
+    opening = [d for d in dates if d.end <= phrase.start and _opens(s, d)]
     if opening:
         dates = [d for d in dates if not _said_on(s, d)]
     if _previous_phrase_end(s, phrase) == 0 and any(
@@ -3810,7 +3847,7 @@ def _date_for(
         if (
             clause_start <= d.start < clause_end
             or _said_on(s, d)
-            or not _words_in(s.text[: d.start])  # "As of May 2, ...": the whole sentence
+            or _opens(s, d)  # "As of May 2, ...": the whole sentence
         )
         and not any(phrase.end <= p.start < d.start for p in s.phrases)  # another's date
     ]
@@ -3819,7 +3856,11 @@ def _date_for(
     return None
 
 
-_RELATIVE_BETWEEN = re.compile(r"\b(?:that|which|who|whom|where)\s+(?!said\b)", re.IGNORECASE)
+_RELATIVE_BETWEEN = re.compile(
+    r"\b(?:that|which|who|whom|where|où|где|де|который|которая|которое|которые|який|яка|яке"
+    r"|які)\s+(?!said\b)",
+    re.IGNORECASE,
+)
 _LIST_JOINT_BEFORE = re.compile(r"(?:,|\band)\s*,?\s*$", re.IGNORECASE)
 
 
@@ -4428,6 +4469,10 @@ class _Context:
             self.insurgent = rebels[-1]
 
 
+_CYRILLIC_LOWER = re.compile(r"[а-яёіїєґ]")
+_SURNAME_AFTER = re.compile(
+    r"\s+[А-ЯЁІЇЄҐ][а-яёіїєґ'’]+(?:ін|ин|ов|ев|єв|ко|ук|юк|ич|ський|цький|ова|ева|іна|ина)(?![\w'’])"
+)
 # A wire dateline: the place in capitals, maybe a country, the day, a dash
 _DATELINE = re.compile(
     r"^\s*(?:[A-Z][A-Z'’.\-]+\s+){0,3}[A-Z][A-Z'’.\-]+\s*(?:\([^)]{1,40}\)\s*)?,"
@@ -4454,6 +4499,14 @@ def _parse(
         # "ADEN, May 26 - ... the provincial capital": where the reporter is, no event's place
         # (it still tells the report's region); its day is the dispatch's, no event's
         places = [p for p in places if p.start >= dateline.end()]
+    # "південні квартали": a Cyrillic word in lower case is no name (Pivdenne's "південні");
+    # "Артем Семеніхін": a first name before a surname is no town
+    places = [
+        p
+        for p in places
+        if not _CYRILLIC_LOWER.match(sentence, p.start)
+        and not _SURNAME_AFTER.match(sentence, p.end)
+    ]
     if context is None:
         places = [p for p in places if not p.minor]
     if context is not None:
@@ -4557,7 +4610,7 @@ _THE_TOWN_NOUN = re.compile(
     r"|mayor|square|limits|police|jail|prison|hospital|gates?|walls?|streets)\b)"
     # Ukrainian and Russian "of the city", "in the city" with no name after; Arabic "the city"
     r"|(?<!\w)(?P<own>міст[аоі]|город[аеу]?|[وبف]?(?:المدينة|البلدة)|للمدينة|للبلدة)(?!\w)"
-    r"(?!\s+[А-ЯЁІЇЄҐ])",
+    r"(?!\s+(?-i:[А-ЯЁІЇЄҐ]))",
     re.IGNORECASE,
 )
 # "retook it", "it fell to": the place named last ("it" elsewhere is anything at all).
@@ -4619,6 +4672,10 @@ def _with_referents(
                 start = match.start()  # "the mixed town": its words are the mention's own
             if _inside_any(start, end, spans) or _FACILITY_AFTER.match(text[end:]):
                 continue  # "the city's airport" is not the city
+            if pattern is _THE_TOWN_NOUN and any(
+                re.fullmatch(r"\s*,\s*", text[p.end : start]) for p in places
+            ):
+                continue  # "Buthidaung, the Rakhine State town held by": an apposition
             before = [
                 p
                 for p in places

@@ -472,16 +472,18 @@ _SUBJECT_FILLER = _wordset(
     """
 )
 # A place right after these only locates something: "near Southwick", "east of Eastbrook".
+_COMPASS = (
+    r"north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west"
+    r"|south-east|south-west"
+)
 _LOCATOR_BEFORE = re.compile(
     r"(?:\b(?:near|nearby|outside|around|toward|towards|from|between|beyond|past|via"
-    r"|across|along|to)\s+|(?<!\bthe )(?<![\-‐])\b(?:north|south|east|west|northeast|northwest"
-    r"|southeast|southwest|north-east|north-west|south-east|south-west|kilometres|kilometers|km|miles|road)"
-    r"\s+of\s+)(?:the\s+)?(?:[\w'’\-]+\s+){0,2}$",
+    rf"|across|along|to)\s+|(?<!\bthe )(?<![\-‐])\b(?:{_COMPASS}|kilometres|kilometers|km|miles"
+    r"|road)\s+of\s+)(?:the\s+)?(?:[\w'’\-]+\s+){0,2}$",
     re.IGNORECASE,
 )
 _ONLY_LOCATES = re.compile(
-    r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west"
-    r"|south-east|south-west)\s+of\s+(?:the\s+)?$|\bnear\s+(?:the\s+)?$"
+    rf"\b(?:{_COMPASS})\s+of\s+(?:the\s+)?$|\bnear\s+(?:the\s+)?$"
     r"|(?<!\w)(?:جنوب|شمال|شرق|غرب|جنوبي|شمالي|شرقي|غربي|قرب|بالقرب\s+من)\s+$",
     re.IGNORECASE,
 )
@@ -1349,9 +1351,9 @@ def _find_actors(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> 
     for start, end, actor in found:
         if start < last_end:
             continue
-        if _OTHER_BRANCH.match(text, end):
-            # "Islamic State West Africa Province": another group than the registry's name
-            last_end = _OTHER_BRANCH.match(text, end).end()  # type: ignore[union-attr]
+        branch = _OTHER_BRANCH.match(text, end)
+        if branch:  # "Islamic State West Africa Province": another group than the registry's
+            last_end = branch.end()
             continue
         backer, _, voice = _role_patterns()
         speaker = bool(_SPEAKER_AFTER.match(text[end:]) or voice.search(text[start:end]))
@@ -1857,7 +1859,8 @@ def _variant_places(
         ):
             continue  # "Ruritania's largest dam": the country, not a village spelled like it
         foreign = bool(_CYRILLIC.search(spelled) or _ARABIC.search(spelled))
-        if not foreign and (geocode.is_mention(spelled) or geocode.is_minor_mention(spelled)):
+        known = geocode.is_mention(spelled) or geocode.is_minor_mention(spelled)
+        if known and not foreign:
             # a spelling the gazetteer knows: read (or left out) by _find_places; a capitalised
             # Cyrillic word or an Arabic one after "city" is a name, read here near the report
             continue
@@ -1871,8 +1874,7 @@ def _variant_places(
             continue  # "the Kelso Dam": a landmark's name, read (or not) by _find_places
         placed = bool(cue_before.search(text[:start]) or cue_after.match(text[end:]))
         placed = placed or _next_to_statement(text, start, end, phrases)
-        arabic = bool(_ARABIC.search(spelled))
-        if not arabic and re.search(rf"\b{re.escape(spelled.lower())}\b", text):
+        if not _ARABIC.search(spelled) and re.search(rf"\b{re.escape(spelled.lower())}\b", text):
             continue  # the same word in lower case: a common word
         # a variant key first ("Qayyara", "al-Hol", "Rada'a"): read anywhere near the report's
         # places; a looser match only for longer names the sentence makes places
@@ -1896,7 +1898,6 @@ def _variant_places(
             close = distance is not None and distance <= geocode.REGION_KM
             # a spelling the gazetteer knows, in another script: only near the report's places
             # ("Артем Семеніхін", a mayor's first name, is also a town in Russia)
-            known = foreign and (geocode.is_mention(spelled) or geocode.is_minor_mention(spelled))
             if close or (record.country in countries and not known):
                 found.append(
                     _PlaceMention(start, end, place_id, record.name, anchor=True, minor=True)
@@ -3561,7 +3562,7 @@ def _relative_object(
             if re.search(r"\bhad\s+(?:\w+\s+)?$", s.text[mention.end : phrase.start]):
                 # "Ceel Dheer, a district headquarters that al-Shabaab had held for a decade":
                 # before the report's events; a claim only with a day of its own ("in July")
-                stop = re.compile(r"[,;.]|$").search(s.text, phrase.end)
+                stop = _CLAUSE_END.search(s.text, phrase.end)
                 end = stop.start() if stop else len(s.text)
                 if not any(phrase.end <= d.start < end for d in s.dates):
                     break
@@ -3577,6 +3578,7 @@ def _relative_object(
 _APPOSITION = re.compile(r"^\s*,\s*(?:a|an|the)\b[^,;]{0,80}$", re.IGNORECASE)
 # "Suki, a town on the Blue Nile that the RSF stormed": the relative after an apposition that
 # names no place describes the place before it
+_CLAUSE_END = re.compile(r"[,;.]|$")
 _APPOSED_RELATIVE = re.compile(
     r"\s*,\s*(?:a|an|the)\s[^,;]{0,60}?\b(?:which|that|where)\s+(?:the\s+)?", re.IGNORECASE
 )

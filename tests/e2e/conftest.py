@@ -57,6 +57,20 @@ EXCEPTION_WATCH = """(() => {
 })();"""
 
 
+MAP_FRAMES_JS = """() => [...document.querySelectorAll(
+    'iframe[title="streamlit_folium.st_folium"]')].map((f) => {
+  const w = f.contentWindow, d = f.contentDocument;
+  if (!w || !d) return {loaded: false};
+  return {
+    loaded: d.readyState, map: !!w.map, leaflet: !!w.L,
+    layers: w.map ? Object.keys(w.map._layers).length : 0,
+    paths: d.querySelectorAll('path').length,
+    scripts: d.querySelectorAll('script').length,
+    height: f.getBoundingClientRect().height,
+  };
+})"""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -154,6 +168,10 @@ class Page:
         self.blocked: list[str] = []
         self.dialogs: list[str] = []
         self.exceptions: list[str] = []
+        # Script errors and console errors of the page and its frames, for failure messages.
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.on("console", self._console)
         self.page.expose_function("__cmException", self._exception)
         self.page.add_init_script(EXCEPTION_WATCH)
         self.page.route("**/*", self._route)
@@ -189,6 +207,15 @@ class Page:
         else:
             self.blocked.append(url)
             route.abort()  # type: ignore[attr-defined]
+
+    def _console(self, message: object) -> None:
+        if message.type in ("error", "warning"):  # type: ignore[attr-defined]
+            self.errors.append(f"console {message.type}: {message.text[:300]}")  # type: ignore[attr-defined]
+
+    def map_frames(self) -> list[dict[str, object]]:
+        """What each map frame holds: whether Leaflet made its map, and how many layers and
+        paths it draws; a failure message's evidence when a map stays blank."""
+        return self.page.evaluate(MAP_FRAMES_JS)  # type: ignore[no-any-return]
 
     def _exception(self, where: str) -> None:
         self.exceptions.append(where)

@@ -666,6 +666,16 @@ def test_a_holder_named_in_passing_holds_the_place_as_of_the_report(
             ("isil", "control", "all", "2016-06-16"),
         ),
         ("Daesh a encerclé Ramadi jeudi.", ("isil", "contested", "unknown", "2016-06-16")),
+        # a date ending a short heading is the whole sentence's, every clause's (dev-30)
+        (
+            "Situation au 10 juin 2016 : l'armée irakienne tient Fallujah, tandis que Daesh "
+            "administre Ramadi.",
+            ("isil", "control", "all", "2016-06-10"),
+        ),
+        (
+            "Situation on 10 June: Iraqi forces hold Fallujah, while ISIS holds Ramadi.",
+            ("isil", "control", "all", "2016-06-10"),
+        ),
         ("Бойовики Daesh оточили Рамаді в четвер.", ("isil", "contested", "unknown", "2016-06-16")),
     ],
 )

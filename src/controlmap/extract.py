@@ -3673,11 +3673,21 @@ def _present_state(s: _Sentence, phrase: _Phrase) -> bool:
     return phrase.shape == "passive" and bool(_PRESENT_BEFORE.search(s.text[: phrase.start]))
 
 
+_HEADING_COLON = re.compile(r"\s*:")
+
+
 def _opens(s: _Sentence, d: _DateMention) -> bool:
     """Whether ``d`` opens the sentence ("As of 10 May, ..."), also after a short heading and a
-    colon ("Key takeaway, November 2, 2025: As of November 1, ...")."""
+    colon ("Key takeaway, November 2, 2025: As of November 1, ..."), or ends a short heading
+    ("Situation on 1 September: ...")."""
     if not _words_in(s.text[: d.start]):
         return True
+    if (
+        _HEADING_COLON.match(s.text, d.end)
+        and len(_words_in(s.text[: d.start])) <= 6
+        and not _said_on(s, d)  # 'A commander said on Monday: "We have taken Hit."'
+    ):
+        return True  # "Point de situation au 1er septembre 2025 : ...": a dated heading
     colon = s.text.rfind(":", 0, d.start)
     return (
         colon >= 0

@@ -3028,3 +3028,39 @@ def test_a_towns_al_balad_quarter_is_part_of_the_town() -> None:
     assert [(s.actor, s.place_id, s.status, s.extent) for s in found] == [
         ("syria-gov", "geonames:170905", "control", "part")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a colon starts another clause: the 'since' date before it is not the holding's
+        (
+            "Ramadi, Anbar's capital, has been divided since 2015: ISIS holds its northern and"
+            " eastern districts, while government forces control the centre and the old city.",
+            [
+                ("isil", "control", "part", "2016-06-20"),
+                ("iraq-gov", "control", "part", "2016-06-20"),
+            ],
+        ),
+        # a date ending a heading in brackets still dates the sentence
+        (
+            "Situation update, Anbar (as of 15 June 2016): ISIS controls Ramadi.",
+            [("isil", "control", "all", "2016-06-15")],
+        ),
+        # "the centre of Ramadi" is no bare "the centre"
+        (
+            "Fighting raged near the centre, and the old city of Ramadi was shelled.",
+            [],
+        ),
+    ],
+)
+def test_a_divided_city_told_after_a_colon(text: str, expected: list[tuple[str, ...]]) -> None:
+    """From dev-8's and dev-26's divided Taiz: 'its northern and eastern districts', 'the
+    centre' and 'the old city' are parts of the city named before; a colon ends the clause
+    whose date it was; dev-30's heading date in brackets."""
+    found = [
+        (s.actor, s.status, s.extent, s.date)
+        for s in extract(text, published="2016-06-20")
+        if s.place_id == RAMADI
+    ]
+    assert found == expected

@@ -3655,7 +3655,8 @@ _PRESENT_STATE = re.compile(
 _ARABIC_STILL = re.compile(r"(?<!\w)(?:زالت|تزال|زال|يزال|زالوا|يزالون)\s+$")
 _PRESENT_BEFORE = re.compile(r"\b(?:is|are|remains?|stays?)\s+(?:[\w\-]+\s+){0,2}$", re.IGNORECASE)
 # Where a coordinate clause begins or ends: a clause break, or "..., and we assess that"
-_COORDINATE = re.compile(_CLAUSE_BREAK.pattern + r"|,\s+(?:and|et|і|и)\s+", re.IGNORECASE)
+# "Taiz has been divided since 2015: the Houthis hold ...": a colon starts another clause too
+_COORDINATE = re.compile(_CLAUSE_BREAK.pattern + r"|,\s+(?:and|et|і|и)\s+|:\s+", re.IGNORECASE)
 
 
 def _present_state(s: _Sentence, phrase: _Phrase) -> bool:
@@ -3673,7 +3674,7 @@ def _present_state(s: _Sentence, phrase: _Phrase) -> bool:
     return phrase.shape == "passive" and bool(_PRESENT_BEFORE.search(s.text[: phrase.start]))
 
 
-_HEADING_COLON = re.compile(r"\s*:")
+_DATE_ENDS_HEADING = re.compile(r"\s*\)?\s*:\s")  # "(as of 15 November 2025): "
 
 
 def _opens(s: _Sentence, d: _DateMention) -> bool:
@@ -3683,7 +3684,7 @@ def _opens(s: _Sentence, d: _DateMention) -> bool:
     if not _words_in(s.text[: d.start]):
         return True
     if (
-        _HEADING_COLON.match(s.text, d.end)
+        _DATE_ENDS_HEADING.match(s.text, d.end)
         and len(_words_in(s.text[: d.start])) <= 6
         and not _said_on(s, d)  # 'A commander said on Monday: "We have taken Hit."'
     ):
@@ -4646,11 +4647,12 @@ _THE_SITE_NOUN = re.compile(
 )
 # "the western half", "the eastern part" with no place after: part of the town named last.
 _PART_OF_TOWN = re.compile(
-    r"\b(?:the|its)\s+(?P<part>(?:north|south|east|west|north-?east|north-?west|south-?east"
-    r"|south-?west)(?:ern)?\s+(?:half|part|side|bank|sector|districts|neighbou?rhoods|quarters"
-    r"|outskirts|suburbs|edges?))\b(?!\s+of\b)"
-    # "its outskirts", and "the city centre" with no town after it
-    r"|\b(?:its|the(?=\s+(?:city|town)\s+cent(?:re|er)\b(?!\s+of\b)))\s+"
+    r"\b(?:the|its)\s+(?P<part>(?:(?:north|south|east|west|north-?east|north-?west|south-?east"
+    r"|south-?west)(?:ern)?\s+(?:and\s+)?){1,2}(?:half|part|side|bank|sector|districts"
+    r"|neighbou?rhoods|quarters|outskirts|suburbs|edges?))\b(?!\s+of\b)"
+    # "its outskirts", and "the city centre" or "the old city" with no town after it
+    r"|\b(?:its|the(?=\s+(?:(?:city|town)\s+)?cent(?:re|er)\b(?!\s+of\b)|\s+old\s+(?:city|town)"
+    r"\b(?!\s+of\b)))\s+"
     r"(?P<own>(?:(?:city|town)\s+)?(?:outskirts|suburbs|centre|center)|old\s+(?:city|town)|districts"
     r"|neighbou?rhoods|periphery|edges?|airport|market|industrial\s+(?:zone|area))\b",
     re.IGNORECASE,

@@ -76,6 +76,17 @@ def test_slider_moves_change_what_is_drawn(app_db):
     assert at.query_params["date"] == ["2013-12-30"] or at.query_params["date"] == "2013-12-30"
 
 
+def test_the_status_line_counts_areas_in_plain_words(app_db):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.select_slider(key="date_slider").set_value("2013-12-30").run()
+    line = next(c.value for c in at.caption if "drawn" in c.value)
+    # One area, one date of evidence: no "1 areas", no "2013-12-30 to 2013-12-30".
+    assert "1 area drawn; evidence dated 2013-12-30;" in line
+    at.select_slider(key="date_slider").set_value("2014-10-13").run()
+    line = next(c.value for c in at.caption if "drawn" in c.value)
+    assert re.search(r"\b[2-9] areas drawn; evidence dated 2013-12-30 to 2014-10-13;", line)
+
+
 def test_a_slider_step_sends_only_the_date_layer(app_db):
     at = AppTest.from_file(APP, default_timeout=30).run()
     _, map_before = _map(at)

@@ -16,6 +16,7 @@ from controlmap.errors import ControlmapError
 from controlmap.model import parse_date
 from controlmap.render import vendor
 from controlmap.store import ENV_DB, Store, default_url
+from controlmap.words import counted
 
 
 def _date(text: str) -> dt.date:
@@ -160,7 +161,7 @@ def cmd_import(args: argparse.Namespace) -> None:
     new = getattr(ids, "new", len(ids))
     known = len(set(ids)) - new
     print(
-        f"imported {new} claims ({args.status}) from {args.path}"
+        f"imported {counted(new, 'claim')} ({args.status}) from {args.path}"
         + (f"; {known} already in the database" if known else ""),
         file=sys.stderr,
     )

@@ -33,6 +33,7 @@ from controlmap.geometry import rounded
 from controlmap.model import ActorRegistry, Citation, Claim
 from controlmap.render import popups, safe
 from controlmap.resolve import Piece, change_dates, resolve
+from controlmap.words import counted
 
 
 def source_dict(citation: Citation) -> dict[str, Any]:
@@ -485,7 +486,11 @@ def kml_claims(claims: Sequence[Claim], registry: ActorRegistry, *, name: str = 
     root = ET.Element("kml", xmlns=KML_NS)
     doc = _sub(root, "Document")
     _sub(doc, "name", name or "controlmap claims")
-    _sub(doc, "description", f"{len(shown)} claims of territorial control, with citations.")
+    _sub(
+        doc,
+        "description",
+        f"{counted(len(shown), 'claim')} of territorial control, with citations.",
+    )
     actors = sorted({c.actor for c in shown}, key=lambda a: registry.name_of(a))
     _kml_styles(doc, registry, actors)
     folders = _kml_folders(doc, registry, actors)
@@ -802,7 +807,7 @@ def write(
     fmt = format_for(path, fmt)
     if fmt == "gpkg":
         when = write_gpkg(path, claims, registry, day, include_claimed=include_claimed)
-        return f"{len(claims)} claims and the state on {when.isoformat()}"
+        return f"{counted(len(claims), 'claim')} and the state on {when.isoformat()}"
     if day is None and fmt in ("geojson", "kml", "csv"):
         writers: dict[str, Callable[[], Any]] = {
             "geojson": lambda: write_json(_claims_geojson(claims, registry), path),
@@ -810,7 +815,7 @@ def write(
             "csv": lambda: write_text(csv_claims(claims, registry), path),
         }
         writers[fmt]()
-        return f"{len(claims)} claims"
+        return counted(len(claims), "claim")
     day = day or default_day(claims)
     pieces = resolve(claims, day, include_claimed=include_claimed)
     if fmt == "geojson":
@@ -837,7 +842,7 @@ def write(
             fmt=fmt,
         )
         write_bytes(picture, path)
-    return f"state on {day.isoformat()} ({len(pieces)} areas)"
+    return f"state on {day.isoformat()} ({counted(len(pieces), 'area')})"
 
 
 def _claims_geojson(claims: Sequence[Claim], registry: ActorRegistry) -> dict[str, Any]:

@@ -249,7 +249,7 @@ def test_compare_starts_from_the_map_date(manners_server: Server, page: Page):
     )
     start = p.page.evaluate("() => new URL(location.href).searchParams.get('from')")
     assert start < "2015-05-20", start
-    p.page.get_by_text("areas changed between", exact=False).wait_for(timeout=30_000)
+    p.page.get_by_text("changed between", exact=False).wait_for(timeout=30_000)
     assert p.blocked == []
 
 
@@ -402,7 +402,7 @@ def test_compare_map_keeps_its_scale_bar_clear_of_the_credits(manners_server: Se
     p = page
     p.goto(f"{manners_server.base}/compare?from=2017-11-17&to=2017-12-09")
     frame = _frame(p)
-    p.page.get_by_text("areas changed between", exact=False).wait_for(timeout=30_000)
+    p.page.get_by_text("changed between", exact=False).wait_for(timeout=30_000)
     assert_scale_bar_clear_of_credits(frame)
     # And the wheel scrolls the page past the map to the tables, as on the map page.
     assert_wheel_scrolls_the_page(p, frame, _map_box(p))

@@ -21,6 +21,7 @@ from controlmap.geometry import for_display, polygonal
 from controlmap.model import ActorRegistry, Citation, Claim
 from controlmap.render import popups, safe, style
 from controlmap.resolve import Piece
+from controlmap.words import counted
 
 # Pieces smaller than this also get a dot, so a town stays visible when zoomed out.
 MARKER_BELOW_KM2 = 400.0
@@ -95,7 +96,7 @@ def age_phrase(days: int) -> str:
     if days < 0:
         return "dated after this day"
     if days < 60:
-        return f"{days} day{'s' if days != 1 else ''} old"
+        return f"{counted(days, 'day')} old"
     if days < 730:
         return f"{days // 30} months old ({days} days)"
     return f"{days / 365.25:.1f} years old ({days} days)"

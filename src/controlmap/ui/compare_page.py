@@ -17,6 +17,7 @@ from controlmap.geometry import for_display
 from controlmap.model import ActorRegistry
 from controlmap.render import basemap, interaction, layers, popups, safe, style, vendor
 from controlmap.ui import map_page
+from controlmap.words import counted
 
 UNCLAIMED = "#999999"
 KINDS = {"full_km2": "full control", "partial_km2": "partial", "contested_km2": "contested"}
@@ -172,8 +173,8 @@ def render() -> None:
         held2 = analysis.held_km2(ui.resolved(url, version, d2, include_claimed))
     moved = [c for c in changes if c.changed_hands]
     st.caption(
-        f"{len(changes)} areas changed between {d1.isoformat()} and {d2.isoformat()} "
-        f"({len(moved)} changed hands; the others changed status or extent)."
+        f"{counted(len(changes), 'area')} changed between {d1.isoformat()} and {d2.isoformat()} "
+        f"({len(moved):,} changed hands; the others changed status or extent)."
     )
     actors = {a for c in changes for a in (c.from_actor, c.to_actor) if a}
     # Open on what changed; with no change, on every claim.

@@ -26,6 +26,7 @@ from controlmap.render import basemap, interaction, layers, style, vendor
 from controlmap.render.timelayer import Frame
 from controlmap.resolve import Piece
 from controlmap.ui import timelayer
+from controlmap.words import counted
 
 PLAY_SECONDS = 1.5
 # The Play timer looks this often whether a step is due, so steps keep to PLAY_SECONDS
@@ -586,8 +587,13 @@ def _dated(
         newest = max(p.since for p in pieces)
         oldest = min(p.since for p in pieces)
         about = (
-            f"As of **{day.isoformat()}**: {len(pieces)} areas drawn; evidence dated "
-            f"{oldest.isoformat()} to {newest.isoformat()}; data version {version}."
+            f"As of **{day.isoformat()}**: {counted(len(pieces), 'area')} drawn; evidence dated "
+            + (
+                oldest.isoformat()
+                if oldest == newest
+                else f"{oldest.isoformat()} to {newest.isoformat()}"
+            )
+            + f"; data version {version}."
             + ("" if present else " Click an area for its sources.")
         )
     else:
@@ -725,7 +731,7 @@ def _tables(version: int, look: style.Look, include_claimed: bool, present: bool
     with sources_tab:
         # At scale the full list costs every slider step; it is one click away instead.
         if len(pieces) <= layers.DETAIL_LIMIT or st.toggle(
-            f"List every source behind the {len(pieces):,} areas drawn", key="all_sources"
+            f"List every source behind the {counted(len(pieces), 'area')} drawn", key="all_sources"
         ):
             _sources_table_view(pieces, registry, "sources")
     with area_tab:

@@ -353,6 +353,12 @@ _REPELLED = re.compile(
     r"|(?:driven|drove|chased|pushed)\s+(?:them\s+)?off)\b",
     re.IGNORECASE,
 )
+# "attacked the post ..., adding that the assailants had failed to take it": the attack failed
+_FAILED_TAKING = re.compile(
+    r"\b(?:(?:fail(?:ed|s)?|unable)\s+to\s+(?:take|capture|seize|overrun|storm|enter)"
+    r"|(?:échoué|échouent|échoue)\s+à\s+(?:prendre|s['’]emparer))\b",
+    re.IGNORECASE,
+)
 _CLAIMED = re.compile(
     r"\bclaim(?:s|ed|ing)?\b|\bden(?:y|ies|ied|ying)\b|\bpurported(?:ly)?\b"
     r"|\baccording\s+to\s+(?:the\s+|a\s+|its\s+)?(?:group|militants?|jihadists?|organi[sz]ation"
@@ -1809,7 +1815,8 @@ _UNKNOWN_NAME = re.compile(
     # a Russian or Ukrainian name the gazetteer knows only in Latin letters ("город Маскана")
     r"|(?<![\w\-])[А-ЯЁІЇЄҐ][а-яёіїєґ'’]+(?:[\-\s][А-ЯЁІЇЄҐ][а-яёіїєґ'’]+){0,2}(?![\w\-])"
     # an Arabic name the gazetteer spells otherwise, right after "city", "town" or "village"
-    r"|(?:(?<=مدينة\s)|(?<=بلدة\s)|(?<=قرية\s)|(?<=مدينتي\s))[\u0621-\u064A]{3,}(?![\w\-])"
+    r"|(?:(?<=مدينة\s)|(?<=بلدة\s)|(?<=قرية\s)|(?<=مدينتي\s)|(?<=بلدتي\s)|(?<=قريتي\s))"
+    r"[\u0621-\u064A]{3,}(?![\w\-])"
 )
 _VARIANT_MIN_LETTERS = 5  # shorter names meet too many places by a looser spelling
 
@@ -1842,7 +1849,8 @@ def _variant_places(
     names (a town or a seat anywhere in the sentence, a village only where the sentence makes
     it a place); a looser match
     ("Jabrayil" for Jebrail) only where the sentence makes the name a place (a cue such as
-    "the town of", or right next to a control statement), under the same condition."""
+    "the town of", or right next to a control statement), and near the report's other places
+    when it has several."""
     if not near and not countries:
         return []
     cue_before, cue_after = _minor_cues()
@@ -1887,9 +1895,11 @@ def _variant_places(
             )
             if ranked:
                 break
+        fuzzy = False
         if not ranked and loose and not _town_part_after().match(text[end:]):
             # a loose match only for a bare name: "the Shaer gas field" names no town
             ranked = geocode.ranked_ids(spelled, fuzzy=True, context=list(near) or None)
+            fuzzy = bool(ranked)
         for place_id in ranked[:3]:
             record = geocode.place(place_id)
             if record is None or record.kind not in ("city", "town", "village"):
@@ -1898,12 +1908,38 @@ def _variant_places(
             close = distance is not None and distance <= geocode.REGION_KM
             # a spelling the gazetteer knows, in another script: only near the report's places
             # ("Артем Семеніхін", a mayor's first name, is also a town in Russia)
-            if close or (record.country in countries and not known):
+            # a loose match far from all of the report's several places is some other town a
+            # letter or two off ("Seiyun", beside Shibam and al-Qatn, is not Sayyan near Sanaa)
+            far_off = fuzzy and len(set(near)) >= 2
+            if close or (record.country in countries and not known and not far_off):
                 found.append(
                     _PlaceMention(start, end, place_id, record.name, anchor=True, minor=True)
                 )
             break
+    # "مدينتي حوث وخمر", "the towns of Huth and Khamir": the second of two towns after the dual
+    for match in _ARABIC_DUAL.finditer(text):
+        start, end = match.span("second")
+        if _inside_any(start, end, taken) or any(f.start == start for f in found):
+            continue
+        for place_id in geocode.ranked_ids(
+            match.group("second"), fuzzy=False, context=list(near) or None
+        )[:1]:
+            record = geocode.place(place_id)
+            if record is None or record.kind not in ("city", "town", "village"):
+                continue
+            distance = geocode.distance_km(place_id, near)
+            if (distance is not None and distance <= geocode.REGION_KM) or (
+                not near and record.country in countries
+            ):
+                found.append(
+                    _PlaceMention(start, end, place_id, record.name, anchor=True, minor=True)
+                )
     return found
+
+
+_ARABIC_DUAL = re.compile(
+    r"(?:مدينتي|بلدتي|قريتي)\s+[\u0621-\u064A]{3,}\s+و(?P<second>[\u0621-\u064A]{3,})(?![\w\-])"
+)
 
 
 def _case_forms(spelled: str) -> list[str]:
@@ -2046,7 +2082,7 @@ def _anchors(
     of the countries the report names). With none, the towns of two names shared across
     countries that lie near each other ("the town of Khokha ... towards Hays": the pair on the
     same coast, not one town in each of two countries far apart)."""
-    points: list[tuple[float, float]] = []
+    found: list[tuple[str, str, tuple[float, float]]] = []  # (name, as spelled, where)
     shared: dict[str, tuple[str, ...]] = {}
     for sentence, mentions in actors.items():
         blocked = [(a.start, a.end) for a in mentions]
@@ -2054,13 +2090,31 @@ def _anchors(
             record = geocode.place(mention.place_id)
             if mention.minor or record is None:
                 continue
+            spelled = sentence[mention.start : mention.end]
             if mention.anchor:
-                points.append((record.lon, record.lat))
+                found.append((names.fold(spelled), spelled, (record.lon, record.lat)))
             elif mention.candidates:
-                shared.setdefault(
-                    names.fold(sentence[mention.start : mention.end]), mention.candidates
-                )
+                shared.setdefault(names.fold(spelled), mention.candidates)
+    points = [
+        _nearest_namesake(spelled, where, [w for n, _, w in found if n != name])
+        for name, spelled, where in found
+    ]
     return points or _agreeing(list(shared.values()))
+
+
+def _nearest_namesake(
+    spelled: str, where: tuple[float, float], others: Sequence[tuple[float, float]]
+) -> tuple[float, float]:
+    """Of two towns of one country that share a name, the one near the report's other places
+    ("Shibam and al-Qatn" in the Hadramawt valley, not the Shibam near Sanaa)."""
+    if not others or any(geocode.km_between(where, o) <= geocode.REGION_KM for o in others):
+        return where
+    for place_id in geocode.ranked_ids(spelled, fuzzy=False)[:_HOMONYMS]:
+        distance = geocode.distance_km(place_id, others)
+        record = geocode.place(place_id)
+        if record is not None and distance is not None and distance <= geocode.REGION_KM:
+            return (record.lon, record.lat)
+    return where
 
 
 def _agreeing(shared: Sequence[tuple[str, ...]]) -> list[tuple[float, float]]:
@@ -2194,13 +2248,18 @@ def _inside_any(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
 
 def _find_phrases(text: str, actors: Sequence[_ActorMention]) -> list[_Phrase]:
     taken: list[tuple[int, int]] = []
+    # a verb inside a name is none: "the Free Syrian Army" frees nothing ("in Ukrainian hands"
+    # holds a name and is a phrase)
+    names = [(a.start, a.end) for a in actors]
     phrases: list[_Phrase] = []
     lexicon = verbs()
     for verb in lexicon:
         if verb.frame == "adjective":
             continue
         for match in verb.pattern.finditer(text):
-            if _inside_any(match.start(), match.end(), taken):
+            if _inside_any(match.start(), match.end(), taken) or _in_a_name(text, match.start()):
+                continue
+            if any(a <= match.start() and match.end() <= b for a, b in names):
                 continue
             phrase = _refine(
                 text, _Phrase(match.start(), match.end(), verb.frame, verb.status, verb)
@@ -2218,6 +2277,18 @@ def _find_phrases(text: str, actors: Sequence[_ActorMention]) -> list[_Phrase]:
                 phrases.append(_Phrase(mention.start, end, kind, verb.status, verb))
                 break
     return sorted(phrases, key=lambda p: p.start)
+
+
+# "the Northern Storm brigade", "Operation Free Kelso": a capitalised verb after a capitalised
+# word (not one that opens the sentence or a clause) is a word of a name
+_NAME_WORD_BEFORE = re.compile(r"(?<![.:;!?\-–—])\s(?-i:[A-Z][\w'’\-]*)\s+$")
+
+
+def _in_a_name(text: str, start: int) -> bool:
+    if not text[start : start + 1].isupper() or not _NAME_WORD_BEFORE.search(text[:start]):
+        return False
+    before = text[:start].split()
+    return len(before) > 1 and not _title_case(text)
 
 
 def _refine(text: str, phrase: _Phrase) -> _Phrase | None:
@@ -2769,10 +2840,14 @@ _STATE_PHRASE = re.compile(r"(?:under|in)\b", re.IGNORECASE)
 # "Kelso, the Northam capital that remains in the hands of": a state after an apposition
 _APPOSED_STATE = re.compile(
     # not "Kelso, the last town held by the Front": the holding the sentence's event ended
-    r"\s*,\s*(?:the|a|an)\s+(?![^,;.]*\b(?:last|final)\b)[^,;.]{0,60}?"
+    # "Téra, a town in Niger's Tillabéri region still held by": the town's region between
+    r"\s*,\s*(?:(?:the|a|an)\s+(?![^,;.]*\b(?:last|final)\b)[^,;.]{0,60}?"
     r"\b(?:town|city|capital|village|port|seat|hub)\b"
-    r"(?:\s+of\s+[^,;.]{1,40}?)?\s*(?:(?:that|which)\s+(?:is|are|remains?|has\s+been|have\s+been)"
-    r"\s+)?(?:(?:still|now)\s+)?",
+    r"(?:\s+(?:of|in)\s+[^,;.]{1,40}?)?\s*(?:(?:that|which)\s+(?:is|are|remains?|has\s+been"
+    r"|have\s+been)\s+)?(?:(?:still|now)\s+)?"
+    # French "Gorom-Gorom, chef-lieu de l'Oudalan toujours tenu par"
+    r"|(?:(?:le|la|une?)\s+)?(?:chef-lieu|ville|localité|capitale)\b(?:\s+(?:de|du|des)\b"
+    r"[^,;.]{1,40}?)?\s*(?:(?:toujours|encore|désormais)\s+)?)",
     re.IGNORECASE,
 )
 # What may stand between places and a state that describes them ("Kelso and Marsh, both
@@ -3073,8 +3148,11 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
         return True  # "after a four-month battle for the town": background, not a day's fighting
     if _LONG_AFTER.search(lead) and not _own_date(s, phrase):
         return True  # "four months after the alliance entered the city": not dated to a day
-    if _intention().search(lead):
-        return True  # "aimed to begin an offensive on", "once troops launch their assault on"
+    driven_out = phrase.shape == "drive" and _DRIVEN_FROM_IT.search(lead)
+    if _intention().search(lead) and not driven_out:
+        # "aimed to begin an offensive on", "once troops launch their assault on"; not "seized
+        # Kelso before being driven out by the army", which happened
+        return True
     if _DENIED_THAT.search(lead):
         return True
     if _raid(s, phrase):
@@ -3086,6 +3164,8 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
         words = s.text[phrase.start : phrase.end]
         if re.match(r"(?i)attack|assault", words) and _BOMBARDMENT.search(s.text):
             return True  # "attacked Kelso with drones": strikes, not fighting for the town
+    if phrase.status == "contested" and _FAILED_TAKING.search(s.text):
+        return True
     return bool(_REPELLED.search(scope))
 
 
@@ -3508,7 +3588,7 @@ def _read_drive(
     out = _DRIVE_OUT.match(s.text[phrase.end :])
     start = phrase.end + out.end() if out else _french_drive_from(s, phrase)
     if start is None:
-        return [], []
+        return _driven_from_it(s, phrase)
     named = any(phrase.end <= a.start and a.end <= start for a in s.actors)
     if phrase.verb is not None and phrase.verb.loser_named and not named:
         return [], []  # "forced Ruritanian troops out of Kelso", not "forced residents from"
@@ -3518,6 +3598,28 @@ def _read_drive(
         return (_agents_after(s, start + by.end())[:1] if by else []), objects
     agent = _agent_before(s, phrase, floor, previous_agent)
     return (_with_partner(s, phrase, agent) if agent else []), objects
+
+
+# "seized Kelso on Friday before being driven out by the army", "avant d'en être chassés
+# par l'armée": the side driving the takers out holds the place they took
+_DRIVEN_FROM_IT = re.compile(
+    r"\b(?:before|after|until)\s+(?:later\s+)?being\s+(?:\w+ly\s+)?$"
+    r"|\bavant\s+d['’]en\s+(?:être|avoir\s+été)\s+$",
+    re.IGNORECASE,
+)
+_DRIVEN_BY = re.compile(r"^\s+(?:out\s+)?(?:[^,;.]{0,30}?\s)?(?:by|par)\s+", re.IGNORECASE)
+
+
+def _driven_from_it(s: _Sentence, phrase: _Phrase) -> Reading:
+    lead = _DRIVEN_FROM_IT.search(s.text[: phrase.start])
+    by = _DRIVEN_BY.match(s.text[phrase.end :])
+    if lead is None or by is None:
+        return [], []
+    taken = [p for p in s.places if p.end <= lead.start() and not p.referent]
+    agents = _agents_after(s, phrase.end + by.end())[:1]
+    if not taken or not agents:
+        return [], []
+    return agents, [(taken[-1], taken[-1].extent or "all")]
 
 
 def _read_loss(s: _Sentence, phrase: _Phrase, limit: int) -> Reading:
@@ -3738,6 +3840,14 @@ def _in_passing(s: _Sentence, phrase: _Phrase, place: _PlaceMention) -> bool:
     return before[0] is place
 
 
+# ", leaving the city in the hands of", ", leaving Kelso under the control of": the result of
+# the event the main clause reports, ending right before the phrase
+_RESULT_PARTICIPLE = re.compile(
+    r",\s+(?:thus\s+|effectively\s+)?leaving(?:\s+[^,;]{1,40}?)?\s+(?=(?:in|under)\s)",
+    re.IGNORECASE,
+)
+
+
 def _date_for(
     s: _Sentence, phrase: _Phrase, place: _PlaceMention, next_start: int
 ) -> _DateMention | None:
@@ -3747,6 +3857,15 @@ def _date_for(
     Tuesday and Southwick on Wednesday"); then the nearest after the phrase in its stretch of the
     sentence; then the nearest before it; then the nearest anywhere in the sentence.
     """
+    result = _RESULT_PARTICIPLE.search(s.text, max(0, phrase.start - 60), phrase.end)
+    if result is not None and result.end() <= phrase.end:
+        # "pulled out of Kelso on Saturday ..., leaving the city in the hands of the Front":
+        # the state the main clause's event left, on its day
+        main = [
+            d for d in s.dates if not d.forward and d.end <= result.start() and not _said_on(s, d)
+        ]
+        if main:
+            return main[0]
     if _present_state(s, phrase) and not _dated_clause(s, phrase):
         return None  # "footage geolocated on Thursday ..., and Front units now hold Kelso"
     if _in_passing(s, phrase, place):
@@ -4356,10 +4475,17 @@ def _header_date(s: _Sentence, published: dt.date | None) -> dt.date | None:
     days = [
         d for d in s.dates if d.precision == "day" and re.search(r"\d", s.text[d.start : d.end])
     ]
-    if s.phrases or len(days) != 1 or published is None:
+    if len(days) != 1 or published is None:
         return None
     header = days[0]
-    short = len(_words_in(s.text)) <= _HEADER_WORDS or _AS_OF.search(s.text[: header.start])
+    as_of = bool(
+        _AS_OF.search(s.text[: header.start])
+        or re.match(r"as\s+of\b", s.text[header.start : header.end], re.IGNORECASE)
+    )
+    # a heading names no holder: "FRONT: who holds what, as of 1 June 2023" has a verb only
+    if s.phrases and (s.actors or not as_of):
+        return None
+    short = len(_words_in(s.text)) <= _HEADER_WORDS or as_of
     if short and dt.timedelta(0) <= published - header.day <= dt.timedelta(days=_HEADER_DAYS):
         return header.day
     return None
@@ -4474,7 +4600,13 @@ class _Context:
         towns = [p for p in places if _is_town(p.place_id)]
         if towns:
             self.town = towns[-1]
-        sites = [p for p in places if not _is_town(p.place_id) and _is_site(p.place_id)]
+        sites = [
+            p
+            for p in places
+            if (not _is_town(p.place_id) and _is_site(p.place_id))
+            # "Luhansk airport": a part of the town that "the airport" later names
+            or (p.extent == "part" and _SITE_IN_NAME.search(s.text[p.start : p.end]))
+        ]
         if sites:
             self.site = sites[-1]
         rebels = [a.actor for a in s.actors if a.actor in self.non_state]
@@ -4622,7 +4754,10 @@ _THE_TOWN_NOUN = re.compile(
     r"(?!\s+(?:of|council|hall|centre|center|administration|authorities|government|governor"
     r"|mayor|square|limits|police|jail|prison|hospital|gates?|walls?|streets)\b)"
     # Ukrainian and Russian "of the city", "in the city" with no name after; Arabic "the city"
-    r"|(?<!\w)(?P<own>міст[аоі]|город[аеу]?|[وبف]?(?:المدينة|البلدة)|للمدينة|للبلدة)(?!\w)"
+    # and French "la ville", "cette localité" with no name after
+    r"|(?<!\w)(?P<own>міст[аоі]|город[аеу]?|[وبف]?(?:المدينة|البلدة)|للمدينة|للبلدة"
+    r"|(?:la|cette)\s+(?:ville|localité|cité)(?!\s+(?:(?:de|du|des)\b|d['’]))"
+    r")(?!\w)"
     r"(?!\s+(?-i:[А-ЯЁІЇЄҐ]))",
     re.IGNORECASE,
 )
@@ -4645,6 +4780,7 @@ _THE_SITE_NOUN = re.compile(
     r"|crossing|border\s+crossing|island|compound)\b(?!\s+(?:of|in)\b)",
     re.IGNORECASE,
 )
+_SITE_IN_NAME = re.compile(r"\b(?:airport|air\s*base|airbase)\b", re.IGNORECASE)
 # "the western half", "the eastern part" with no place after: part of the town named last.
 _PART_OF_TOWN = re.compile(
     r"\b(?:the|its)\s+(?P<part>(?:(?:north|south|east|west|north-?east|north-?west|south-?east"
@@ -4706,8 +4842,11 @@ def _with_referents(
             if town is None:
                 continue
             own = extent
-            if town_like is None and town.extent == "part":
-                own = "part"  # "it" for "the Kelso airport" named before: that part of Kelso
+            if town.extent == "part" and (
+                town_like is None or (pattern is _THE_SITE_NOUN and _is_town(town.place_id))
+            ):
+                # "it" or "the airport" for "the Kelso airport" named before: that part of Kelso
+                own = "part"
             if name == "there" and before:
                 # "reached the eastern outskirts of Kelso and are fighting ... there": as much
                 own = town.extent or _extent_in(_tail_words(text[: town.start], 4))

@@ -926,6 +926,11 @@ def distance_km(place_id: str, points: Sequence[LonLat]) -> float | None:
     return _distance_to(record, points)
 
 
+def km_between(one: LonLat, other: LonLat) -> float:
+    """Great-circle km between two (lon, lat) points."""
+    return _km(one[0], one[1], other[0], other[1])
+
+
 def longest_name_words() -> int:
     """Word count of the longest notable spelling: the widest n-gram worth looking up."""
     longest = _pack_index().longest_name_words

@@ -3194,3 +3194,83 @@ def test_a_namesake_near_the_reports_other_places_and_no_far_loose_match() -> No
         ("stc", "geonames:70676", "control", "all", "2025-12-05"),
         ("stc", "geonames:79478", "control", "all", "2025-12-05"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # "the Kayah State capital": the region only says whose capital; the town named before
+        (
+            "Thousands fled Loikaw last year. The military still controls the Kayah State"
+            " capital, and resistance fighters have been pushed back to villages, the group said.",
+            "2024-06-20",
+            [("myanmar-gov", "geonames:1313479", "control", "all", "2024-06-20")],
+        ),
+        # an attack pushed back or forced back gives nothing; the holder's word still counts
+        (
+            "ISIL fighters attacked Baquba late on Monday but were pushed back by Iraqi troops.",
+            "2014-06-17",
+            [],
+        ),
+        # the group a side is linked to is not the side
+        (
+            "The insurgents, known as Ansar al-Sunna and linked to Islamic State, have held"
+            " Mocímboa da Praia for seven months.",
+            "2021-03-27",
+            [("is-mozambique", "geonames:1024699", "control", "all", "2021-03-27")],
+        ),
+        # French: a town living under a blockade; Arabic: a relative "التي تخضع لسيطرة"
+        (
+            "Diapaga vit depuis des mois sous le blocus des combattants du JNIM.",
+            "2023-11-09",
+            [("jnim", "geonames:2361373", "contested", "unknown", "2023-11-09")],
+        ),
+        (
+            "يشكو سكان مدينة ود مدني، التي تخضع لسيطرة قوات الدعم السريع، من انقطاع الكهرباء.",
+            "2024-05-22",
+            [("rsf", "geonames:364103", "control", "all", "2024-05-22")],
+        ),
+        # "has run X for ten months" holds
+        (
+            "Al-Qaeda in the Arabian Peninsula has run Mukalla for ten months, traders said.",
+            "2016-02-11",
+            [("aqap", "geonames:78754", "control", "all", "2016-02-11")],
+        ),
+        # a dateline does not choose between namesakes: Avdiivka near Kyiv is a village
+        (
+            "KYIV, Oct 13 - Ukrainian troops were fighting Russian assault groups on the"
+            " northern outskirts of Avdiivka on Thursday.",
+            "2023-10-13",
+            [
+                ("ukraine-gov", "geonames:713122", "contested", "part", "2023-10-12"),
+                ("russia-gov", "geonames:713122", "contested", "part", "2023-10-12"),
+            ],
+        ),
+        # an entry that ends with the takers "leaving by evening" is a raid
+        (
+            "Al-Shabaab fighters drove into Merca on Friday and addressed residents before"
+            " leaving by evening.",
+            "2016-02-06",
+            [],
+        ),
+        # "between Rwandan and Ugandan troops": the registry's side of the pair fights
+        (
+            "Fighting broke out between Rwandan and Ugandan troops in Kisangani on Friday.",
+            "2000-05-06",
+            [("rwanda-gov", "geonames:212730", "contested", "unknown", "2000-05-05")],
+        ),
+        # "were fighting ... in the streets": of the town named before
+        (
+            "Shelling hit Kherson. Russian troops were fighting Ukrainian units in the streets"
+            " on Monday.",
+            "2022-05-31",
+            [
+                ("russia-gov", "geonames:706448", "contested", "unknown", "2022-05-30"),
+                ("ukraine-gov", "geonames:706448", "contested", "unknown", "2022-05-30"),
+            ],
+        ),
+    ],
+)
+def test_readings_from_dev_32(text: str, published: str, expected: list[tuple[str, ...]]) -> None:
+    """Read after dev-32's untouched score (eval/README.md)."""
+    assert _dev(text, published) == expected

@@ -353,9 +353,12 @@ _REPELLED = re.compile(
     r"|(?:driven|drove|chased|pushed)\s+(?:them\s+)?off)\b",
     re.IGNORECASE,
 )
-# "attacked the post ..., adding that the assailants had failed to take it": the attack failed
+# "attacked the post ..., adding that the assailants had failed to take it", "attacked Kelso
+# but were pushed back by": the attack failed (said of attacks only: "still holds Kelso, and
+# the rebels have been pushed back" is no veto of the holding)
 _FAILED_TAKING = re.compile(
     r"\b(?:(?:fail(?:ed|s)?|unable)\s+to\s+(?:take|capture|seize|overrun|storm|enter)"
+    r"|(?:were|was|been|being)\s+(?:\w+ly\s+)?(?:pushed|forced|driven|thrown)\s+back"
     r"|(?:échoué|échouent|échoue)\s+à\s+(?:prendre|s['’]emparer))\b",
     re.IGNORECASE,
 )
@@ -485,7 +488,10 @@ _COMPASS = (
 _LOCATOR_BEFORE = re.compile(
     r"(?:\b(?:near|nearby|outside|around|toward|towards|from|between|beyond|past|via"
     rf"|across|along|to)\s+|(?<!\bthe )(?<![\-‐])\b(?:{_COMPASS}|kilometres|kilometers|km|miles"
-    r"|road)\s+of\s+)(?:the\s+)?(?:[\w'’\-]+\s+){0,2}$",
+    r"|road)\s+of\s+"
+    # French "à une soixantaine de kilomètres de Mopti", "au nord de"
+    r"|\b(?:kilomètres|km|nord|sud|est|ouest|environs)\s+(?:de|du|d['’])\s*"
+    r")(?:the\s+)?(?:[\w'’\-]+\s+){0,2}$",
     re.IGNORECASE,
 )
 _ONLY_LOCATES = re.compile(
@@ -1379,6 +1385,12 @@ _ADJECTIVE_AND = re.compile(
 )
 
 
+_TWO_ADJECTIVES_ONE_NOUN = re.compile(
+    r"(?<![\w\-])([A-Z][\w'’\-]+)\s+and\s+[A-Z][\w'’\-]+\s+"
+    r"(?P<noun>troops|forces|soldiers|army|armies|fighters|units|militias)\b"
+)
+
+
 def _shared_nouns(
     text: str,
     found: Sequence[tuple[int, int, str]],
@@ -1399,6 +1411,17 @@ def _shared_nouns(
         )
         if actor is not None:
             extra.append((before.start(1), before.end(1), actor))
+    for match in _TWO_ADJECTIVES_ONE_NOUN.finditer(text):
+        # "between Rwandan and Ugandan troops": "Rwandan troops", when only the second of the
+        # pair is no registry name (else the loop above found it)
+        if any(start <= match.start(1) < end for start, end, _ in found):
+            continue
+        if re.search(r"\bof\s+$", text[: match.start()]):
+            continue  # "an alliance of Kurdish and Arab fighters" describes, names no side
+        candidate = f"{match.group(1)} {match.group('noun')}"
+        actor = next((a for pattern, a in patterns if pattern.fullmatch(candidate)), None)
+        if actor is not None:
+            extra.append((match.start(1), match.end(1), actor))
     for start, end, _ in found:
         # French "soldats ruritaniens et tarbiens": the noun shared by the adjective after "et"
         after = _AND_ADJECTIVE.match(text, end)
@@ -2083,12 +2106,19 @@ def _anchors(
     countries that lie near each other ("the town of Khokha ... towards Hays": the pair on the
     same coast, not one town in each of two countries far apart)."""
     found: list[tuple[str, str, tuple[float, float]]] = []  # (name, as spelled, where)
+    datelines: list[tuple[float, float]] = []
     shared: dict[str, tuple[str, ...]] = {}
     for sentence, mentions in actors.items():
         blocked = [(a.start, a.end) for a in mentions]
+        dateline = _DATELINE.match(sentence)
         for mention in _find_places(sentence, blocked, countries=countries, located=located):
             record = geocode.place(mention.place_id)
             if mention.minor or record is None:
+                continue
+            if dateline and mention.start < dateline.end():
+                # "KYIV, Oct 13 - ... Avdiivka": where the reporter files from says little about
+                # which of two namesakes the story is about
+                datelines.append((record.lon, record.lat))
                 continue
             spelled = sentence[mention.start : mention.end]
             if mention.anchor:
@@ -2099,7 +2129,8 @@ def _anchors(
         _nearest_namesake(spelled, where, [w for n, _, w in found if n != name])
         for name, spelled, where in found
     ]
-    return points or _agreeing(list(shared.values()))
+    # with no other place of one country, the dateline still tells the report's region
+    return points or _agreeing(list(shared.values())) or datelines
 
 
 def _nearest_namesake(
@@ -2807,8 +2838,12 @@ def _subject_rest(gap: str) -> str | None:
     leading = re.match(r"^\s*,\s*(?:the|a|an)\s+[^,;.]{0,80}\b(?:still|now)\s+$", gap)
     if leading and len(_words_in(gap)) <= 14:
         rests.append("")
-    relative = re.match(r"^\s*,\s*(?:which|that)\b(?P<rest>[^,;.]*)$", gap, re.IGNORECASE)
-    if relative:  # "Westford, which is held by the Front"
+    relative = re.match(
+        r"^\s*[,،]\s*(?:which|that|التي|الذي|اللتين|اللذين)(?!\w)(?P<rest>[^,;.]*)$",
+        gap,
+        re.IGNORECASE,
+    )
+    if relative:  # "Westford, which is held by the Front", "ود مدني، التي تخضع لسيطرة"
         rests.append(relative.group("rest"))
     appositive = _APPOSITIVE.match(gap)
     if appositive:
@@ -4771,7 +4806,8 @@ _IT = re.compile(
 # "are fighting Ruritanian units there": the place named last.
 _THERE = re.compile(
     r"\b(?:fighting|fight|fought|clashing|clashed|clash|battling|battled)\b[^,.;]{0,60}?\s"
-    r"(?P<there>there)\b",
+    # "and troops were fighting them in the streets": in the streets of the place named last
+    r"(?:in\s+)?(?P<there>there|(?<=in\s)the\s+streets(?!\s+of\b))\b",
     re.IGNORECASE,
 )
 # "the facility", "the refinery": the last site named that is not a town.
@@ -4820,6 +4856,18 @@ def _with_referents(
             start, end = match.span(name)
             if pattern is _THE_TOWN_NOUN:
                 start = match.start()  # "the mixed town": its words are the mention's own
+                # "the Kayah State capital": the region only says whose capital
+                region = [
+                    p
+                    for p in places
+                    if start <= p.start
+                    and p.end <= end
+                    and not _is_town(p.place_id)
+                    and (match.group("noun") or "").lower().endswith("capital")
+                ]
+                if region:
+                    places = [p for p in places if p not in region]
+                    spans = [(p.start, p.end) for p in places] + [(a.start, a.end) for a in added]
             if _inside_any(start, end, spans) or _FACILITY_AFTER.match(text[end:]):
                 continue  # "the city's airport" is not the city
             if pattern is _THE_TOWN_NOUN and any(

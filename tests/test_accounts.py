@@ -278,3 +278,22 @@ def test_serve_prints_a_setup_link_only_while_no_admin_exists(db_url, empty_stor
     auth.create_first_admin(empty_store, link.split("setup=")[1], "ada", GOOD)
     _print_setup_link(args)
     assert capsys.readouterr().err == ""
+
+
+def test_changing_ones_own_password_checks_the_current_one_and_ends_sessions(empty_store):
+    rita = auth.add_user(empty_store, "rita", "reviewer", GOOD, who="test")
+    token = auth.session_token(empty_store, rita)
+    with pytest.raises(PermissionDenied, match="current password is wrong"):
+        auth.change_password(empty_store, rita, "not it at all", "another good one")
+    with pytest.raises(ValidationError):
+        auth.change_password(empty_store, rita, GOOD, GOOD)  # the same one again
+    with pytest.raises(ValidationError):
+        auth.change_password(empty_store, rita, GOOD, "rita rita rita")  # holds the name
+    assert auth.user_from_token(empty_store, token) == rita  # nothing changed so far
+    assert auth.change_password(empty_store, rita, GOOD, "another good one") == rita
+    assert auth.authenticate(empty_store, "rita", "another good one") == rita
+    assert auth.authenticate(empty_store, "rita", GOOD) is None
+    assert auth.user_from_token(empty_store, token) is None
+    with empty_store.engine.connect() as conn:
+        actions = [r[0] for r in conn.execute(text("SELECT action FROM audit_log"))]
+    assert "password changed" in actions

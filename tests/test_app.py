@@ -527,3 +527,39 @@ def test_steps_made_ready_later_do_not_send_the_drawn_frame_again(app_db):
     assert not held.resync_asked and held.ahead[1] == later["ahead"]
     assert [it["props"] for it in held.items] == drawn
     assert len(json.dumps(later)) < len(json.dumps(again)) - len(json.dumps(first["items"])) / 2
+
+
+def test_a_signed_in_account_changes_its_own_password(app_db):
+    from controlmap import auth
+    from controlmap.store import Store
+
+    store = Store(app_db)
+    auth.add_user(store, "ada", "admin", "brass lantern 17", who="test")
+    auth.add_user(store, "rita", "contributor", "copper kettle 93", who="test")
+    old_token = auth.session_token(store, auth.User("rita", "contributor"))
+
+    def change(current: str, new: str, again: str) -> AppTest:
+        at = _signed_in(
+            AppTest.from_function(_accounts_app, default_timeout=60), "rita", "contributor"
+        )
+        at.run()
+        at.text_input(key="own_password_current").input(current)
+        at.text_input(key="own_password_new").input(new)
+        at.text_input(key="own_password_again").input(again)
+        (button,) = [b for b in at.main.button if b.label == "Change password"]
+        button.click().run()
+        assert not at.exception
+        return at
+
+    at = change("wrong guess 11", "silver teapot 42", "silver teapot 42")
+    assert any("current password is wrong" in e.value for e in at.error)
+    at = change("copper kettle 93", "silver teapot 42", "silver teapot 4")
+    assert any("two new passwords differ" in e.value for e in at.error)
+    at = change("copper kettle 93", "short", "short")
+    assert any("at least" in e.value for e in at.error)
+    assert auth.authenticate(store, "rita", "copper kettle 93") is not None  # nothing changed
+    at = change("copper kettle 93", "silver teapot 42", "silver teapot 42")
+    assert any("Password changed" in s.value for s in at.success)
+    assert auth.authenticate(store, "rita", "silver teapot 42") is not None
+    assert auth.authenticate(store, "rita", "copper kettle 93") is None
+    assert auth.user_from_token(store, old_token) is None  # other sessions ended

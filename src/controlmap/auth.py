@@ -568,6 +568,34 @@ def user_from_token(
     return User(row.name, row.role)
 
 
+def change_password(store: Store, user: User, current: str, new: str, *, address: str = "") -> User:
+    """``user`` sets a new password, giving the current one (checked and throttled like a
+    sign-in). Every session of theirs ends; the caller signs this browser in again."""
+    check_password(new, user.name)
+    if new == current:
+        raise ValidationError("must differ from the current one", field="password")
+    if authenticate(store, user.name, current, address=address) is None:
+        raise PermissionDenied("the current password is wrong: nothing was changed")
+    with _write(store) as conn:
+        row = _row(conn, user.name)
+        if row is None:
+            raise PermissionDenied(f"there is no account {user.name!r}")
+        conn.execute(
+            update(t.accounts)
+            .where(t.accounts.c.name == user.name)
+            .values(password_hash=_HASHER.hash(new), epoch=row.epoch + 1, updated_at=_now_iso())
+        )
+        record(
+            conn,
+            who=user.name,
+            action="password changed",
+            kind="account",
+            target=user.name,
+            detail={"by": "the account's owner"},
+        )
+    return User(row.name, row.role)
+
+
 def sign_out_everywhere(store: Store, user: User) -> None:
     """End every session of ``user`` (their tokens stop working)."""
     with _write(store) as conn:

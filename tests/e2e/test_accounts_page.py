@@ -212,6 +212,18 @@ def test_an_admin_invites_from_the_app_and_the_invited_person_joins(
         form.get_by_text("Welcome, cora").wait_for(timeout=20_000)
         _idle(cora)
         cora.shot("33-accounts-invitation-accepted-phone")
+        # She changes her password; this browser stays signed in, across a reload too (its
+        # cookie is made again: the change ended every earlier session).
+        form.get_by_role("textbox", name="Current password").fill("bright lamp 42")
+        form.get_by_role("textbox", name="New password", exact=True).fill("quiet river 77")
+        form.get_by_role("textbox", name="New password again").fill("quiet river 77")
+        form.get_by_role("button", name="Change password").click()
+        form.get_by_text("Password changed").wait_for(timeout=20_000)
+        _idle(cora)
+        cora.shot("33b-accounts-password-changed-phone")
+        assert auth.authenticate(store, "cora", "quiet river 77") is not None
+        cora.page.reload()
+        form.get_by_text("You are signed in as cora").wait_for(timeout=30_000)
         cora.page.locator('[data-testid="stExpandSidebarButton"]').click()
         _sidebar(cora).get_by_text("Signed in as cora (contributor)").wait_for(timeout=20_000)
     finally:

@@ -209,6 +209,55 @@ def _open_invitations(store: Store, admin: User) -> None:
                 st.rerun()
 
 
+def _own_password(store: Store, user: User, message: object) -> None:
+    """Any signed-in account changes its own password (the current one is asked first)."""
+    st.subheader("Your password")
+    _message(message, "password")
+    with st.form("own_password", border=True, clear_on_submit=True):
+        current = st.text_input(
+            "Current password",
+            type="password",
+            key="own_password_current",
+            autocomplete="current-password",
+        )
+        new = st.text_input(
+            "New password",
+            type="password",
+            key="own_password_new",
+            autocomplete="new-password",
+            help=f"At least {auth.MIN_PASSWORD} characters.",
+        )
+        again = st.text_input(
+            "New password again",
+            type="password",
+            key="own_password_again",
+            autocomplete="new-password",
+        )
+        if not st.form_submit_button("Change password"):
+            st.caption(
+                "Forgotten passwords cannot be reset from this page: someone with access to "
+                "the server runs `controlmap user add NAME --role ROLE` to set a new one."
+            )
+            return
+    if new != again:
+        _say("error", "The two new passwords differ: nothing was changed.", "password")
+        st.rerun()
+    address = st.context.ip_address
+    try:
+        changed = auth.change_password(
+            store, user, current, new, address=address if isinstance(address, str) else ""
+        )
+    except ControlmapError as exc:
+        _say("error", ui.plain(f"{exc}."), "password")
+        st.rerun()
+    _say(
+        "success",
+        "Password changed. Every other session of this account has ended; this one goes on.",
+        "password",
+    )
+    ui.sign_in_as(changed)
+
+
 def render() -> None:
     ui.arrive("accounts")
     user = ui.account_box()
@@ -234,6 +283,8 @@ def render() -> None:
                 f"You are signed in as {user.name} ({user.role}). Accounts are managed by "
                 "admins: ask one to change your role."
             )
+            _own_password(store, user, message)
         return
     _people(store, user, message)
     _invitations(store, user, message)
+    _own_password(store, user, message)

@@ -3274,3 +3274,34 @@ def test_a_namesake_near_the_reports_other_places_and_no_far_loose_match() -> No
 def test_readings_from_dev_32(text: str, published: str, expected: list[tuple[str, ...]]) -> None:
     """Read after dev-32's untouched score (eval/README.md)."""
     assert _dev(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # breaking or lifting a siege: the side that broke it holds the town
+        (
+            "Syrian troops broke a three-year rebel siege of Nubl on Wednesday.",
+            "2016-02-03",
+            [("syria-gov", "geonames:166331", "control", "all", "2016-02-03")],
+        ),
+        # "It is held by ...": the town named before; two adjectives share one noun
+        (
+            "Mocímboa da Praia is filling up again. It is held by Rwandan and Mozambican troops.",
+            "2022-08-08",
+            [
+                ("rwanda-gov", "geonames:1024699", "control", "all", "2022-08-08"),
+                ("mozambique-gov", "geonames:1024699", "control", "all", "2022-08-08"),
+            ],
+        ),
+        # "the Houthi-run city" stands for the town named before and says who runs it
+        (
+            "Teachers in Ibb are unpaid. Hundreds stopped work in the Houthi-run city.",
+            "2023-09-15",
+            [("houthis", "geonames:74477", "control", "all", "2023-09-15")],
+        ),
+    ],
+)
+def test_readings_from_dev_33(text: str, published: str, expected: list[tuple[str, ...]]) -> None:
+    """Read after dev-33's untouched score (eval/README.md)."""
+    assert _dev(text, published) == expected

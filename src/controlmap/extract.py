@@ -3353,8 +3353,14 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
     if phrase.shape == "adjective":
         actor = [a.actor for a in s.actors if a.start == phrase.start]
         objects = _objects_after(s, phrase.end, limit, "active", "control")
+        # "the Houthi-run city" standing for the town named before: the adjective is inside it
+        around = [
+            (p, p.extent or "all")
+            for p in s.places
+            if p.referent and p.start <= phrase.start and phrase.end <= p.end
+        ]
         # "Kelso, the Front-held capital of Northam": the town, not the region after "of"
-        return actor, _apposed_before(s, phrase) or objects
+        return actor, _apposed_before(s, phrase) or around[:1] or objects
     if phrase.shape == "declare":
         return _read_declare(s, phrase, floor, previous_agent)
     if phrase.shape == "drive":
@@ -4801,7 +4807,9 @@ _IT = re.compile(
     r"\b(?:took|taken|seized|captured|retook|retaken|recaptured|liberated|overran|overrun"
     r"|controls|controlled|holds|held|occupied|entered|stormed|besieged|leaving|left|secured"
     r"|infiltrated|handing|handed|out\s+of)\s+(?P<it>it)\b"
-    r"|\b(?P<it2>[Ii]t)(?=\s+(?:(?:has|had|was|is)\s+)?(?:fell|fallen|falls)\s+(?:in)?to\b)",
+    r"|\b(?P<it2>[Ii]t)(?=\s+(?:(?:has|had|was|is)\s+)?(?:fell|fallen|falls)\s+(?:in)?to\b"
+    # "It is held by Rwandan and Mozambican troops"
+    r"|\s+(?:is|was|remains|has\s+been)\s+(?:now\s+|still\s+)?(?:held|controlled|run)\s+by\b)",
 )
 # "are fighting Ruritanian units there": the place named last.
 _THERE = re.compile(

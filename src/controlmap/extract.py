@@ -2102,9 +2102,11 @@ def _anchors(
     located: frozenset[str] = frozenset(),
 ) -> list[tuple[float, float]]:
     """(lon, lat) of the report's places whose name belongs to one country only (or to one
-    of the countries the report names). With none, the towns of two names shared across
+    of the countries the report names); of two towns of one country sharing a name, the one
+    near the report's other places. With none, the towns of two names shared across
     countries that lie near each other ("the town of Khokha ... towards Hays": the pair on the
-    same coast, not one town in each of two countries far apart)."""
+    same coast, not one town in each of two countries far apart); with none of those either,
+    the wire dateline's place, which otherwise chooses nothing ("KYIV, Oct 13 - ... Avdiivka")."""
     found: list[tuple[str, str, tuple[float, float]]] = []  # (name, as spelled, where)
     datelines: list[tuple[float, float]] = []
     shared: dict[str, tuple[str, ...]] = {}

@@ -486,9 +486,7 @@ def account_box() -> User | None:
         if st.form_submit_button("Sign in"):
             store = current().store
             try:
-                found = auth.authenticate(
-                    store, name.strip(), password, address=st.context.ip_address or ""
-                )
+                found = auth.authenticate(store, name.strip(), password, address=client_address())
             except ControlmapError as exc:
                 st.error(str(exc))
                 return None
@@ -497,6 +495,12 @@ def account_box() -> User | None:
             else:
                 sign_in_as(found)
     return None
+
+
+def client_address() -> str:
+    """The browser's address as Streamlit reports it, for throttling guesses ("" if unknown)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else ""
 
 
 def sign_in_as(user: User) -> None:

@@ -242,11 +242,8 @@ def _own_password(store: Store, user: User, message: object) -> None:
     if new != again:
         _say("error", "The two new passwords differ: nothing was changed.", "password")
         st.rerun()
-    address = st.context.ip_address
     try:
-        changed = auth.change_password(
-            store, user, current, new, address=address if isinstance(address, str) else ""
-        )
+        changed = auth.change_password(store, user, current, new, address=ui.client_address())
     except ControlmapError as exc:
         _say("error", ui.plain(f"{exc}."), "password")
         st.rerun()

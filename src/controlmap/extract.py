@@ -314,14 +314,15 @@ def verbs() -> tuple[Verb, ...]:
 
 # "captured by", and "captured on Sunday by", "retaken late on Friday by"
 _PASSIVE_BY = re.compile(
-    r"^(?P<when>\s+(?:on|in|late|early|overnight|yesterday|last)\b[^.;:,]{0,25}?)?\s+by\b",
+    r"^(?P<when>\s+(?:on|in|late|early|overnight|yesterday|last|for|since)\b[^.;:,]{0,25}?)?"
+    r"\s+by\b",
     re.IGNORECASE,
 )
 # Lower case only: "IS seized Holt" is an actor, not a passive "is seized".
 # "had been captured", "had been 'liberated'" (a claim's word in quotes)
 _PASSIVE_AUX = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?['‘\"“]?$")
 _PARTICIPLE = re.compile(
-    r"^(?:\w+ed|taken|retaken|overrun|held|freed|driven|seen)\b", re.IGNORECASE
+    r"^(?:\w+ed|taken|retaken|overrun|held|freed|driven|seen|cut)\b", re.IGNORECASE
 )
 _DRIVE_OUT = re.compile(r"^(.{0,80}?)\b(?:out\s+of|from)\b", re.IGNORECASE | re.DOTALL)
 
@@ -421,11 +422,11 @@ _EXTENT_TABLE: tuple[tuple[Extent, str], ...] = (
     ),
     # Arabic, with a joined "and"/"in": "معظم" most of, "أجزاء" parts, "نصف" half
     ("most", r"(?<!\w)[وب]?(?:معظم|أغلب)(?!\w)"),
-    ("part", r"(?<!\w)[وب]?(?:أجزاء|جزء|نصف|أحياء)(?!\w)"),
+    ("part", r"(?<!\w)[وب]?(?:أجزاء|جزء|نصف|أحياء|أطراف|ضواحي|مشارف)(?!\w)"),
     # Ukrainian and Russian: "більшу частину" most of, "частину" part of, "половину" half
     (
         "part",
-        r"(?<!\w)(?:частин[уиа]|част[ьи]|половин[уиа]|район[иы]|окраїн[иу]|окраин[уы]"
+        r"(?<!\w)(?:частин[уиа]|част[ьи]|половин[уиа]|район[иы]|(?:окраїн|окраин|околиц)[а-яії]{0,3}"
         r"|квартал(?:и|ы|ах)?)(?!\w)",
     ),
     ("most", r"(?<!\w)(?:більш[уоа]ї?\s+частин[уиа]|больш(?:ую|ей|ая)\s+част[ьи])(?!\w)"),
@@ -494,6 +495,20 @@ _LOCATOR_BEFORE = re.compile(
     r")(?:the\s+)?(?:[\w'’\-]+\s+){0,2}$",
     re.IGNORECASE,
 )
+_ATTRIBUTIVE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+_ATTRIBUTIVE_AFTER = re.compile(r"\s+(?-i:[a-z]{3,})\b")
+
+
+def _attributive(text: str, place: _PlaceMention) -> bool:
+    """ "the Yangon price": a place's name used as an adjective before a noun."""
+    return bool(
+        _ATTRIBUTIVE_BEFORE.search(text[: place.start])
+        and _ATTRIBUTIVE_AFTER.match(text, place.end)
+    )
+
+
+# a place a sentence's people or things are gathered around: still its subject for "the town"
+_AROUND_BEFORE = re.compile(r"\b(?:around|outside|near)\s+(?:the\s+)?$", re.IGNORECASE)
 _ONLY_LOCATES = re.compile(
     rf"\b(?:{_COMPASS})\s+of\s+(?:the\s+)?$|\bnear\s+(?:the\s+)?$"
     r"|(?<!\w)(?:جنوب|شمال|شرق|غرب|جنوبي|شمالي|شرقي|غربي|قرب|بالقرب\s+من)\s+$",
@@ -940,11 +955,12 @@ def _verb_first_readings(s: _Sentence) -> list[_Dated]:
     pairing never matched a claim an analyst wrote (8 suggestions, 0 right at 0ae623c).
     """
     found: list[_Dated] = []
-    if _bombardment_words().search(s.text):
-        return found  # "قصفت ... مدينة": shelling a town names it, it claims nothing
+    # "قصفت ... مدينة": shelling a town names it, it claims nothing; strikes named after the
+    # place ("سيطرت ... على بلدة ... وسط غارات", amid strikes) leave its reading alone
+    shelled = min((m.start() for m in _bombardment_words().finditer(s.text)), default=None)
     movers = [a for a in s.actors if not a.speaker]
     for place in s.places:
-        if not movers or place.referent:
+        if not movers or place.referent or (shelled is not None and shelled < place.end):
             continue
         actor = min(movers, key=lambda a: min(abs(a.start - place.end), abs(place.start - a.end)))
         first = _verb_first(s, actor, place)
@@ -965,6 +981,10 @@ def _bombardment_words() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)[وفبل]?(?:{words})")
 
 
+_ARABIC_RELATIVE_BEFORE = re.compile(r"\s*(?:التي|الذي|اللتين|اللذين)\s+")
+_ARABIC_ON_IT = re.compile(r"\s*(?:عليها|عليه|عليهما|فيها|فيه)?\s*")
+
+
 def _verb_first(s: _Sentence, actor: _ActorMention, place: _PlaceMention) -> _Dated | None:
     """ "سيطر الحوثيون على العاصمة صنعاء": a control verb, then its actor, then the place (the
     verb-first order of Arabic and of some Russian and Ukrainian sentences)."""
@@ -972,6 +992,20 @@ def _verb_first(s: _Sentence, actor: _ActorMention, place: _PlaceMention) -> _Da
         # "دخلت قوات ... مدينة ...": a quiet entry holds the place as a control verb does
         if not (phrase.status == "control" and phrase.shape == "active" or _quiet_entry(s, phrase)):
             continue
+        relative = (
+            place.end <= phrase.start
+            and phrase.end <= actor.start
+            and _ARABIC_RELATIVE_BEFORE.fullmatch(s.text[place.end : phrase.start])
+            and _ARABIC_ON_IT.fullmatch(_without_dates(s, phrase.end, actor.start))
+        )
+        if relative and not _vetoed(s, phrase):
+            # "مدينة سنجة التي تسيطر عليها قوات الدعم السريع": the town which the RSF controls
+            actor_id = _actor_at(actor.actor, place, s.registry_ids, s.states)
+            if actor_id is None:
+                return None
+            when = next((d for d in s.dates if phrase.end <= d.start < actor.start), None)
+            finding = _Finding(actor_id, place, "control", place.extent or "all", phrase)
+            return _Dated(finding, when)
         if not (phrase.end <= actor.start and actor.end <= place.start):
             continue
         # "سيطر مسلحو X يوم الثلاثاء على مدينة Y": the day between the actor and the place
@@ -1006,6 +1040,9 @@ def _inflected(escaped: str, word: str, alone: bool) -> str:
     """A Russian or Ukrainian word of a name in any case: "Збройні сили Кельсонії" is also
     "Збройних сил Кельсонії" (of), "Збройними силами" (by); the stem, then up to three letters
     of a case ending. A name of one word keeps a longer stem."""
+    if _ARABIC.search(word) and len(word) > 4 and word[-2:] in ("ون", "ين"):
+        # the Arabic masculine plural: "الحوثيون" (subject) is "الحوثيين" after a preposition
+        return re.escape(word[:-2]) + "(?:ون|ين)"
     stem = word.rstrip(_CYRILLIC_ENDING)
     shortest = 4 if alone else 3
     if not _CYRILLIC.search(word) or len(stem) < shortest or not stem.isalpha():
@@ -1516,6 +1553,8 @@ def _place_at(
         if not re.fullmatch(r"[\s\-‐]+", text[a.end() : b.start()]):
             return None
     tokens = [w.group(0) for w in words[i : j + 1]]
+    if tokens[0] in ("À", "Aux", "Dans"):
+        return None  # French "À Sake, aux mains de": the preposition opening the sentence
     elided = _ELISION.match(tokens[0])
     if elided:  # French "d'Aguelhok", "l'Ouest": the name after the elided article
         start += elided.end()
@@ -1535,7 +1574,11 @@ def _place_at(
     if _unit_after().match(text[end:]):
         return None  # "Донецкой области": the region, not the town
     spelled = _uninflected(spelled)
-    minor = not geocode.is_mention(spelled) and not _named_after_place_noun(text, start, spelled)
+    minor = (
+        not geocode.is_mention(spelled)
+        and not _named_after_place_noun(text, start, spelled)
+        and not (_short_name_ok(text, start, end) and geocode.is_short_mention(spelled))
+    )
     if minor and not (all(map(_capitalised, content)) and geocode.is_minor_mention(spelled)):
         return None  # a small place is spelled with capitals throughout
     kind_word = _KIND_WORD.match(text[end:])
@@ -1593,6 +1636,18 @@ def _place_at(
 
 
 _BEFORE_NAME = re.compile(r"([\u0600-\u06FF]+)\s+$")
+# "Fuel in Ann now costs", "seized Yei": a three-letter name after a lower-case word, not
+# followed by another name ("Ann Linde") or a possessive noun
+_SHORT_BEFORE = re.compile(r"(?-i:\b[a-z]+)\s+$")
+_SHORT_AFTER = re.compile(r"\s+(?-i:[A-Z])|['’]s?\b|-")
+
+
+def _short_name_ok(text: str, start: int, end: int) -> bool:
+    return (
+        end - start == 3
+        and bool(_SHORT_BEFORE.search(text[:start]))
+        and not _SHORT_AFTER.match(text, end)
+    )
 
 
 def _named_after_place_noun(text: str, start: int, spelled: str) -> bool:
@@ -2829,6 +2884,13 @@ _CLAUSE_WORDS = _wordset(
 )
 
 
+_ITS_PEOPLE = re.compile(
+    r"\s*,\s*(?:its|whose)\s+(?:\w+\s+)?(?:garrison|defenders|residents|people|population"
+    r"|inhabitants)\s+(?:(?:is|are|was|were|has\s+been|have\s+been|still|now)\s+)*",
+    re.IGNORECASE,
+)
+
+
 def _subject_rest(gap: str) -> str | None:
     """What lies between a subject place and its passive phrase, if only filler does.
 
@@ -2850,6 +2912,9 @@ def _subject_rest(gap: str) -> str | None:
     appositive = _APPOSITIVE.match(gap)
     if appositive:
         rests.append(appositive.group("rest"))
+    # "Babanusa, its garrison cut off for months by": the place's people stand for it
+    if _ITS_PEOPLE.fullmatch(gap):
+        rests.append("")
     # "the desert town on the main highway to Northam fell to": a phrase that says where
     located = _LOCATED_SUBJECT.match(gap)
     if located and not (set(_words_in(gap)) & _CLAUSE_WORDS) and len(_words_in(gap)) <= 9:
@@ -2872,24 +2937,30 @@ _FIRST_PREDICATE = re.compile(
 
 
 # a prepositional state ("under Front control", "in Front hands") set off after its place
-_STATE_PHRASE = re.compile(r"(?:under|in)\b", re.IGNORECASE)
+_STATE_PHRASE = re.compile(r"(?:under|in|sous)\b", re.IGNORECASE)
 # "Kelso, the Northam district town held by", "Kelso, the capital of Northam held by",
 # "Kelso, the Northam capital that remains in the hands of": a state after an apposition
 _APPOSED_STATE = re.compile(
     # not "Kelso, the last town held by the Front": the holding the sentence's event ended
     # "Téra, a town in Niger's Tillabéri region still held by": the town's region between
-    r"\s*,\s*(?:(?:the|a|an)\s+(?![^,;.]*\b(?:last|final)\b)[^,;.]{0,60}?"
+    r"\s*[,،]\s*(?:(?:the|a|an)\s+(?![^,;.]*\b(?:last|final)\b)[^,;.]{0,60}?"
     r"\b(?:town|city|capital|village|port|seat|hub)\b"
     r"(?:\s+(?:of|in)\s+[^,;.]{1,40}?)?\s*(?:(?:that|which)\s+(?:is|are|remains?|has\s+been"
     r"|have\s+been)\s+)?(?:(?:still|now)\s+)?"
     # French "Gorom-Gorom, chef-lieu de l'Oudalan toujours tenu par"
     r"|(?:(?:le|la|une?)\s+)?(?:chef-lieu|ville|localité|capitale)\b(?:\s+(?:de|du|des)\b"
-    r"[^,;.]{1,40}?)?\s*(?:(?:toujours|encore|désormais)\s+)?)",
+    r"[^,;.]{1,40}?)?\s*(?:(?:toujours|encore|désormais)\s+)?"
+    # Arabic "الحزم، عاصمة محافظة الجوف الخاضعة لسيطرة": the capital of a province, held by
+    r"|(?:عاصمة|مركز)\s+(?:(?:محافظة|ولاية|إقليم|مديرية|قضاء)\s+)?\S+\s+)",
     re.IGNORECASE,
 )
 # What may stand between places and a state that describes them ("Kelso and Marsh, both
 # held by", "Goma, toujours tenue par")
-_ALL_STILL = r"(?:(?:both|all|each)\s+)?(?:(?:still|now|firmly|toujours|encore|désormais)\s+)?"
+# ("Kassala, also held by the army", "Lashio, back in the hands of")
+_ALL_STILL = (
+    r"(?:(?:both|all|each)\s+)?(?:(?:still|now|also|back|again|firmly|toujours|encore|aussi"
+    r"|désormais)\s+)?"
+)
 _BOTH = re.compile(r"\s*,\s*" + _ALL_STILL, re.IGNORECASE)
 
 
@@ -3307,6 +3378,10 @@ def _read_fronted(s: _Sentence, phrase: _Phrase) -> Reading | None:
     return None
 
 
+_SIEGE_WORD = re.compile(
+    r"besieg|encircl|surround|blockad|cut\b|encercl|assièg|assiég|حاصر|تحاصر|يحاصر|окруж|оточ",
+    re.IGNORECASE,
+)
 _THEIR = re.compile(
     r"\b(?:their|its)\s+(?:own\s+|full\s+|firm\s+|complete\s+)?(?:hands|control)\b", re.I
 )
@@ -3376,6 +3451,15 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
         return (named or []), objects
     if phrase.shape in ("contest", "entry"):
         agent = _agent_before(s, phrase, floor, previous_agent)
+        if (
+            agent
+            and not objects
+            and phrase.shape == "contest"
+            and _SIEGE_WORD.match(s.text, phrase.start)
+        ):
+            # "Ménaka, which Front fighters have besieged since the spring" (not "a town that
+            # the Front stormed in July": a storming told after the fact may have been a taking)
+            objects = _relative_object(s, agent, phrase, limit)
         if agent:
             agents = _with_partner(s, phrase, agent)
             if phrase.shape == "contest":
@@ -3712,8 +3796,16 @@ def _relative_object(
                 if not any(phrase.end <= d.start < end for d in s.dates):
                     break
             if _RELATIVE.fullmatch(gap) or _APPOSED_RELATIVE.fullmatch(gap):
+                # "Mukalla, the port city that AQAP has run since the spring, ... pay some
+                # civil servants": the extent is the relative clause's own
+                stop = _CLAUSE_END.search(s.text, phrase.end)
+                end = min(limit, stop.start()) if stop and stop.start() > phrase.end else limit
+                # "the eastern districts, which the Front holds": the referent's own words
+                own = _extent_in(s.text[place.start : place.end]) if place.referent else None
                 extent = (
-                    _extent_in(s.text[phrase.end : limit]) if phrase.status == "control" else None
+                    own or _extent_in(s.text[phrase.end : end])
+                    if phrase.status == "control"
+                    else None
                 ) or DEFAULT_EXTENT[phrase.status]
                 return [(_described(s, place), extent)]
             break
@@ -3852,9 +3944,22 @@ def _dated_clause(s: _Sentence, phrase: _Phrase) -> bool:
         elif match.start() >= phrase.end:
             end = match.start()
             break
+    # "appear to hold Kelso, after attempts to advance failed in May": the subordinate
+    # clause's date is its event's
+    subordinate = _SUBORDINATE_AFTER.search(s.text, phrase.end, end)
+    if subordinate is not None:
+        end = subordinate.start()
     return any(
         (start <= d.start and d.end <= end) or _said_on(s, d) or _opens(s, d) for d in s.dates
     )
+
+
+_SUBORDINATE_AFTER = re.compile(
+    r",\s+(?:after|before|because|although|though|when|while|as|once|until)\s+"
+    r"(?![^,;.]{0,12}\b(?:\d|January|February|March|April|May|June|July|August|September"
+    r"|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)",
+    re.IGNORECASE,
+)
 
 
 def _in_passing(s: _Sentence, phrase: _Phrase, place: _PlaceMention) -> bool:
@@ -3921,7 +4026,14 @@ def _date_for(
         return own[0] if own else _statement_day(s)
     # a date that belongs to what follows it ("a day after <event>") is never an earlier
     # statement's date
-    dates = [d for d in s.dates if not d.forward or d.end <= phrase.start]
+    # "Ten days after the rout at Kelso, soldiers holding Northam have ...": a counted date
+    # closed by a comma is the event of its own clause, not the main clause's
+    dates = [
+        d
+        for d in s.dates
+        if not d.forward
+        or (d.end <= phrase.start and not re.search(r"[,;]", s.text[d.end : phrase.start]))
+    ]
     # "Since September, the Front has ..., officials said on Monday": the opening date is the
     # whole sentence's, before the day of the report
     opening = [d for d in dates if d.end <= phrase.start and _opens(s, d)]
@@ -4637,10 +4749,20 @@ class _Context:
             if not _LOCATOR_BEFORE.search(s.text[: p.start])
             and not _DESCRIBES_BEFORE.search(s.text[: p.start])
         ]
+        if not places:
+            # "Tea growers around Kelso say ... The Front, which holds the town": a sentence
+            # whose only place is "around" or "outside" it is still about that place
+            places = [
+                p for p in s.places if _AROUND_BEFORE.search(s.text[: p.start]) and not p.referent
+            ][-1:]
         named = [p for p in places if not p.referent]
         if named:
             self.place = named[-1]
         towns = [p for p in places if _is_town(p.place_id)]
+        # "Fuel in Ann costs three times the Yangon price": a name used as an adjective is not
+        # the town a later "the town" means, when the sentence names another
+        plain = [p for p in towns if not _attributive(s.text, p)]
+        towns = plain or towns
         if towns:
             self.town = towns[-1]
         sites = [

@@ -126,6 +126,8 @@ PACK_SEAT_CODES = frozenset({"PPLA3", "PPLA4"})
 
 # World places worth spotting in running text (see is_mention_key): seats, or this many people.
 WORLD_MENTION_POPULATION = 15_000
+# a three-letter name is read as a world place only from this size (Ann, Yei; not Ede)
+SHORT_MENTION_POPULATION = 100_000
 WORLD_MENTION_MIN_CHARS = 4
 WORLD_LONGEST_NAME_WORDS = 4
 
@@ -861,6 +863,19 @@ def is_mention(spelled: str) -> bool:
     return world is not None and world.has_notable_key(
         "e:" + key, WORLD_MENTION_POPULATION, gazetteer.SEAT_CODES
     )
+
+
+def is_short_mention(spelled: str) -> bool:
+    """Whether a three-letter name as written is a big place's exact spelling (Ann, Yei).
+
+    :func:`is_mention` leaves such names out: most three-letter capitalised words are no place.
+    Extraction reads one only inside running text (see ``extract._short_name_ok``).
+    """
+    world = _world()
+    key = exact_key(spelled)
+    if world is None or len(key) != 3 or key in _countries() or not spelled[:1].isupper():
+        return False
+    return world.has_notable_key("e:" + key, SHORT_MENTION_POPULATION, ())
 
 
 def is_minor_mention(spelled: str) -> bool:

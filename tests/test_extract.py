@@ -3410,3 +3410,70 @@ def test_readings_from_dev_33(text: str, published: str, expected: list[tuple[st
 def test_readings_from_dev_34(text: str, published: str, expected: list[tuple[str, ...]]) -> None:
     """Read after dev-34's untouched score (eval/README.md)."""
     assert _dev(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # "to" before an adjective of holding is a preposition, not an intention
+        (
+            "Shells landed next to Russian-occupied Enerhodar overnight.",
+            "2022-08-13",
+            [("russia-gov", "geonames:709276", "control", "all", "2022-08-13")],
+        ),
+        # Russian plural "находятся под контролем" after the place
+        (
+            "Станция и город Энергодар находятся под контролем российских войск.",
+            "2022-09-02",
+            [("russia-gov", "geonames:709276", "control", "all", "2022-09-02")],
+        ),
+        # "the country's second city, which has remained under military control"
+        (
+            "Aid reached Mandalay, the second city, which has remained under military control.",
+            "2025-03-30",
+            [("myanmar-gov", "geonames:1311874", "control", "all", "2025-03-30")],
+        ),
+        # Arabic "and" joined to the verb
+        (
+            "وتسيطر قوات المجلس الانتقالي الجنوبي على مدينة عدن.",
+            "2020-04-27",
+            [("stc", "geonames:415189", "control", "all", "2020-04-27")],
+        ),
+        # "the Islamist group" and French "le mouvement rebelle" stand for the group named before;
+        # French "qui contrôle"
+        (
+            "Ansar Dine fighters burned a library in Timbuktu. The Islamist group, which "
+            "controls Timbuktu, called it justice.",
+            "2012-12-25",
+            [("ansar-dine", "geonames:2449067", "control", "all", "2012-12-25")],
+        ),
+        (
+            "L'AFC/M23 a signé un texte à Doha. Le mouvement rebelle, qui contrôle Bukavu, "
+            "reste armé.",
+            "2025-07-20",
+            [("m23", "geonames:217831", "control", "all", "2025-07-20")],
+        ),
+        # "the military part of the airport" names no side; an Islamic State branch named
+        # without "Province" is not Islamic State
+        (
+            "Gunmen attacked the military part of Bamako airport before they were killed.",
+            "2024-09-18",
+            [],
+        ),
+        (
+            "Islamic State Sahel fighters have besieged Ménaka for weeks.",
+            "2023-06-07",
+            [],
+        ),
+        # an actor after a later "held by" is that phrase's, not an earlier entry's agent
+        (
+            "Trucks entering through Adre drive into West Darfur, whose capital Geneina is held "
+            "by the Rapid Support Forces.",
+            "2024-08-17",
+            [("rsf", "geonames:379303", "control", "all", "2024-08-17")],
+        ),
+    ],
+)
+def test_readings_from_dev_35(text: str, published: str, expected: list[tuple[str, ...]]) -> None:
+    """Read after dev-35's untouched score (eval/README.md)."""
+    assert _dev(text, published) == expected

@@ -283,7 +283,11 @@ def verbs() -> tuple[Verb, ...]:
                 name=entry["name"],
                 frame=entry["frame"],
                 status=entry["status"],
-                pattern=re.compile(rf"(?<![\-\w])(?:{body})(?!\w)", re.IGNORECASE),
+                # Arabic joins "and" or "so" to the verb: "وتسيطر قوات ..." (and ... control)
+                pattern=re.compile(
+                    rf"(?:(?<![\-\w])|(?<=(?<![\-\w])[وف])(?=[\u0621-\u064A]))(?:{body})(?!\w)",
+                    re.IGNORECASE,
+                ),
                 # a sense that is only a lookahead ("had" not followed by "... in hand") ends
                 # where it starts, which may be before a quote ("had 'liberated' Kelso")
                 other_senses=(
@@ -479,6 +483,7 @@ _SUBJECT_FILLER = _wordset(
     est sont était étaient reste restait restent demeure demeurait été désormais toujours encore
     entièrement totalement complètement de nouveau ville
     знову снова повністю полностью перебуває находится залишається остаётся остается
+    перебувають находятся залишаються остаются
     """
 )
 # A place right after these only locates something: "near Southwick", "east of Eastbrook".
@@ -602,8 +607,12 @@ _PRONOUN_SUBJECT = re.compile(
 )
 # Nominal anaphors that name the insurgent side whoever acted last ("the militants' control").
 _INSURGENT_ANAPHOR = re.compile(
-    r"\b(?:the\s+group|the\s+militants|the\s+jihadists|the\s+insurgents|the\s+extremists"
-    r"|the\s+organi[sz]ation|the\s+rebels|the\s+paramilitar(?:y|ies))\b",
+    # "the Islamist group", "the rebel movement": one describing word may come between
+    r"\bthe\s+(?:(?:(?-i:[a-z][\w\-]*)|Islamist|Jihadist|Salafist)\s+)?(?:group|militants"
+    r"|jihadists|insurgents|extremists|organi[sz]ation|rebels|movement|paramilitar(?:y|ies))\b"
+    # French "le mouvement rebelle", "le groupe jihadiste", "les rebelles"
+    r"|\b(?:le\s+mouvement(?:\s+rebelle)?|le\s+groupe(?:\s+(?:armé|jihadiste|djihadiste"
+    r"|rebelle|islamiste))?|les\s+(?:rebelles|jihadistes|djihadistes|insurgés))\b",
     re.IGNORECASE,
 )
 # An actor named as the source of a report is not the agent of what it reports.
@@ -1404,6 +1413,8 @@ def _find_actors(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> 
         if branch:  # "Islamic State West Africa Province": another group than the registry's
             last_end = branch.end()
             continue
+        if text[start:end].lower().endswith("military") and _MILITARY_THING.match(text, end):
+            continue
         backer, _, voice = _role_patterns()
         speaker = bool(_SPEAKER_AFTER.match(text[end:]) or voice.search(text[start:end]))
         sidelined = bool(backer.search(text[:start]))
@@ -1413,9 +1424,20 @@ def _find_actors(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> 
 
 
 # A registry name continued by a regional branch's ("Islamic State West Africa Province")
+# ("Islamic State Sahel fighters", "Islamic State Khorasan": the branch's name without
+# "Province")
 _OTHER_BRANCH = re.compile(
     r"\s+(?:in\s+)?(?:West\s+Africa|Central\s+Africa|Khorasan|Sinai|Mozambique|Somalia|Pakistan"
     r"|East\s+Asia)\s+Province\b"
+    r"|\s+(?:in\s+the\s+)?(?:Sahel|Greater\s+Sahara|Khorasan|West\s+Africa)\b"
+)
+# "the military part of the airport", "a military base": "military" describing a thing
+_MILITARY_THING = re.compile(
+    r"\s+(?:part|section|side|wing|zone|area|base|airport|airfield|camp|hospital|academy|school"
+    r"|court|prosecutors?|police|situation|vehicles?|convoys?|planes?|aircraft|helicopters?"
+    r"|equipment|hardware|aid|assistance|cooperation|experts?|analysts?|targets?|installations?"
+    r"|facilit(?:y|ies)|sites?|positions?)\b",
+    re.IGNORECASE,
 )
 _ADJECTIVE_AND = re.compile(
     r"(?<![\w\-])([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2})\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)$"
@@ -2945,8 +2967,8 @@ _APPOSED_STATE = re.compile(
     # "Téra, a town in Niger's Tillabéri region still held by": the town's region between
     r"\s*[,،]\s*(?:(?:the|a|an)\s+(?![^,;.]*\b(?:last|final)\b)[^,;.]{0,60}?"
     r"\b(?:town|city|capital|village|port|seat|hub)\b"
-    r"(?:\s+(?:of|in)\s+[^,;.]{1,40}?)?\s*(?:(?:that|which)\s+(?:is|are|remains?|has\s+been"
-    r"|have\s+been)\s+)?(?:(?:still|now)\s+)?"
+    r"(?:\s+(?:of|in)\s+[^,;.]{1,40}?)?\s*[,،]?\s*(?:(?:that|which)\s+(?:is|are|remains?|remained"
+    r"|has\s+(?:been|remained)|have\s+(?:been|remained))\s+)?(?:(?:still|now)\s+)?"
     # French "Gorom-Gorom, chef-lieu de l'Oudalan toujours tenu par"
     r"|(?:(?:le|la|une?)\s+)?(?:chef-lieu|ville|localité|capitale)\b(?:\s+(?:de|du|des)\b"
     r"[^,;.]{1,40}?)?\s*(?:(?:toujours|encore|désormais)\s+)?"
@@ -3249,7 +3271,11 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
     lead = s.text[clause_start : phrase.start]
     if _NEGATION_BEFORE.search(lead):
         return True
-    if _MODAL_BEFORE.search(lead) and not _FACTUAL_TO.search(lead):
+    modal = _MODAL_BEFORE.search(lead)
+    # "next to Russian-occupied Kelso", "moved to Front-held Kelso": "to" before an adjective
+    # of holding is a preposition
+    preposition = phrase.shape == "adjective" and modal and re.fullmatch(r"to\s+", modal.group(0))
+    if modal and not preposition and not _FACTUAL_TO.search(lead):
         return True
     background = _roles_pattern("backgrounded_before", _BACKGROUND)
     if phrase.status == "contested" and background.search(lead):
@@ -3473,7 +3499,11 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
                 ):
                     agents = list(dict.fromkeys([*agents, opponent.actor]))
             return agents, objects
-        after = _agents_after(s, phrase.end)
+        # "Aid trucks entering through Adre ..., whose capital Geneina is held by the RSF": an
+        # actor after a later passive phrase is that phrase's agent
+        passives = [p.start for p in s.phrases if p.start >= phrase.end and p.shape == "passive"]
+        window = min(passives) - phrase.end if passives else None
+        after = _agents_after(s, phrase.end, window=window)
         if phrase.shape == "contest" and after:
             # "clashes ... where Ruritanian forces were advancing against the Front": both sides
             _, clause_end = _clause_bounds(s.text, phrase.end)

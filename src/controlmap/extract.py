@@ -461,6 +461,8 @@ _OBJECT_FILLER = _wordset(
     більшу більшої більша частину частини частина половину большую большей большая часть части
     половину південні північні східні західні південну північну східну західну южные северные
     восточные западные южную северную восточную западную квартали кварталы
+    південної північної східної західної південній північній східній західній южной северной
+    восточной западной частині околиці околицях окраине окраинах окраины
     """
 )
 # The words joining one place of a list to the next, in every script read ("Dunmore and
@@ -551,7 +553,7 @@ _KIND_WORD = re.compile(
     r"^[\s\-]+(province|governorate|sub-?district|district|state|region|oblast)\b", re.I
 )
 _KIND_QUERY = {"state": "province", "region": "province", "oblast": "province"}
-_APPOSITIVE = re.compile(r"^\s*,(?P<inner>[^;]{1,120}),\s*(?P<rest>[^,;]*)$", re.DOTALL)
+_APPOSITIVE = re.compile(r"^\s*[,،](?P<inner>[^;]{1,120})[,،]\s*(?P<rest>[^,;،]*)$", re.DOTALL)
 _RELATIVE = re.compile(
     r"\s*,?\s*(?:which|that|whom|where)\s+(?:the\s+)?"
     # French "Kelso, (la ville) que les rebelles du Front ont prise": the object relative after
@@ -990,7 +992,12 @@ def _bombardment_words() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)[وفبل]?(?:{words})")
 
 
-_ARABIC_RELATIVE_BEFORE = re.compile(r"\s*(?:التي|الذي|اللتين|اللذين)\s+")
+# and the Russian and Ukrainian object relative: "Бердянска, который контролируют российские
+# войска" (which Russian troops control)
+_ARABIC_RELATIVE_BEFORE = re.compile(
+    r"\s*[,،]?\s*(?:التي|الذي|اللتين|اللذين|который|которую|которые|яке|який|яку|які)\s+",
+    re.IGNORECASE,
+)
 _ARABIC_ON_IT = re.compile(r"\s*(?:عليها|عليه|عليهما|فيها|فيه)?\s*")
 
 
@@ -1829,6 +1836,8 @@ def _not_a_place(text: str, start: int, end: int, spelled: str) -> bool:
     titled, goes_on, words = _not_place_patterns()
     if spelled.casefold() in words or titled.search(text[:start]):
         return True
+    if spelled == "مسقط" and re.match(r"\s+رأس", text[end:]):
+        return True  # "مسقط رأس" is "birthplace", not Muscat
     if _office_after().match(text[end:]):
         return True
     if _town_part_after().match(text[end:]):
@@ -2100,7 +2109,12 @@ def _report_countries(
         for mentions in actors.values():
             for mention in mentions:
                 found.update(homes.get(mention.actor, ()))
+    if _UKRAINIAN_LETTER.search(text):
+        located.add("UA")  # a report in Ukrainian is about Ukraine ("У Донецьку": not Russia's)
     return frozenset(located), frozenset(located | found)
+
+
+_UKRAINIAN_LETTER = re.compile(r"[іїєґІЇЄҐ]")
 
 
 _PROVINCE_MIN_LETTERS = 5  # "Nord", "Est": too many short words name a province somewhere
@@ -2830,6 +2844,13 @@ _LOCATES_LAST = re.compile(r"\s*,?\s*in\s+(?:the\s+)?", re.IGNORECASE)
 _REGION_MENTION = re.compile(r"\b(?:region|province|oblast|governorate|state)$", re.IGNORECASE)
 
 
+_UNKNOWN_LISTED = re.compile(
+    r"(?P<head>\b(?:towns|cities|villages|settlements)\s+of\s+)"
+    r"(?:(?-i:[A-Z])[\w'’\-]+(?:\s+(?-i:[A-Z])[\w'’\-]+)?\s*(?:,\s*|\s+and\s+))+$",
+    re.IGNORECASE,
+)
+
+
 def _objects_after(
     s: _Sentence, start: int, limit: int, shape: Shape, status: Status
 ) -> list[tuple[_PlaceMention, Extent]]:
@@ -2851,6 +2872,8 @@ def _objects_after(
             picked.append((place, place.extent or default))
         elif not picked:
             gap = _APPOSED_NOUN.sub(r"\g<noun> ", gap)  # "90 percent of the capital, Kelso"
+            # "the towns of Shire and Alamata": a listed name the gazetteer lacks is passed over
+            gap = _UNKNOWN_LISTED.sub(r"\g<head>", gap)
             lead = gap
             if shape in ("contest", "entry"):  # "fighting in the town", "battling X in the town"
                 for actor in s.actors:
@@ -3831,7 +3854,12 @@ def _relative_object(
                 stop = _CLAUSE_END.search(s.text, phrase.end)
                 end = min(limit, stop.start()) if stop and stop.start() > phrase.end else limit
                 # "the eastern districts, which the Front holds": the referent's own words
-                own = _extent_in(s.text[place.start : place.end]) if place.referent else None
+                # "into the south of the town, which ... hold": the part named before it
+                own = (
+                    place.extent
+                    or (_extent_in(s.text[place.start : place.end]) if place.referent else None)
+                    or _extent_in(_tail_words(s.text[: place.start], 4))
+                )
                 extent = (
                     own or _extent_in(s.text[phrase.end : end])
                     if phrase.status == "control"
@@ -4744,6 +4772,7 @@ _EXTENT_RANK = {"all": 0, "most": 1, "part": 2, "unknown": 3}
 
 
 # "Kelso, a town on the western edge of Northam": Northam only says where Kelso lies
+_TOWN_OF_BEFORE = re.compile(r",\s*the\s+(?:town|city|village)\s+of\s+$", re.IGNORECASE)
 _DESCRIBES_BEFORE = re.compile(
     r",\s*(?:a|an|the)\s+(?:[\w\-]+\s+){0,3}?(?:town|city|village|capital|seat|hub|suburb)\b"
     r"[^,.;]{0,60}$",
@@ -4777,7 +4806,11 @@ class _Context:
             p
             for p in s.places
             if not _LOCATOR_BEFORE.search(s.text[: p.start])
-            and not _DESCRIBES_BEFORE.search(s.text[: p.start])
+            # "..., the town of Sinjar lies in ruins": the town itself, not one it locates
+            and not (
+                _DESCRIBES_BEFORE.search(s.text[: p.start])
+                and not _TOWN_OF_BEFORE.search(s.text[: p.start])
+            )
         ]
         if not places:
             # "Tea growers around Kelso say ... The Front, which holds the town": a sentence
@@ -4960,7 +4993,10 @@ _THE_TOWN_NOUN = re.compile(
 _IT = re.compile(
     r"\b(?:took|taken|seized|captured|retook|retaken|recaptured|liberated|overran|overrun"
     r"|controls|controlled|holds|held|occupied|entered|stormed|besieged|leaving|left|secured"
-    r"|infiltrated|handing|handed|out\s+of)\s+(?P<it>it)\b"
+    r"|infiltrated|handing|handed|out\s+of"
+    # the plural present ("Peshmerga forces hold it") and other base forms
+    r"|hold|control|take|seize|capture|retake|recapture|occupy|secure|retain|retains|retained"
+    r"|keep|keeps|kept|run|runs)\s+(?P<it>it)\b"
     r"|\b(?P<it2>[Ii]t)(?=\s+(?:(?:has|had|was|is)\s+)?(?:fell|fallen|falls)\s+(?:in)?to\b"
     # "It is held by Rwandan and Mozambican troops"
     r"|\s+(?:is|was|remains|has\s+been)\s+(?:now\s+|still\s+)?(?:held|controlled|run)\s+by\b)",
@@ -4969,7 +5005,7 @@ _IT = re.compile(
 _THERE = re.compile(
     r"\b(?:fighting|fight|fought|clashing|clashed|clash|battling|battled)\b[^,.;]{0,60}?\s"
     # "and troops were fighting them in the streets": in the streets of the place named last
-    r"(?:in\s+)?(?P<there>there|(?<=in\s)the\s+streets(?!\s+of\b))\b",
+    r"(?:in\s+)?(?P<there>there|(?<=in\s)(?:the|its)\s+streets(?!\s+of\b))\b",
     re.IGNORECASE,
 )
 # "the facility", "the refinery": the last site named that is not a town.

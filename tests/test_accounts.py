@@ -297,3 +297,25 @@ def test_changing_ones_own_password_checks_the_current_one_and_ends_sessions(emp
     with empty_store.engine.connect() as conn:
         actions = [r[0] for r in conn.execute(text("SELECT action FROM audit_log"))]
     assert "password changed" in actions
+
+
+def test_an_admin_sets_a_forgotten_password_and_the_old_sessions_end(empty_store):
+    ada = auth.add_user(empty_store, "ada", "admin", GOOD, who="test")
+    rita = auth.add_user(empty_store, "rita", "reviewer", GOOD, who="test")
+    token = auth.session_token(empty_store, rita)
+    with pytest.raises(PermissionDenied):
+        auth.reset_password(empty_store, rita, "ada", "another good one")  # not an admin
+    with pytest.raises(ValidationError, match="Your password"):
+        auth.reset_password(empty_store, ada, "ada", "another good one")  # own: asks current
+    with pytest.raises(ValidationError, match="no account"):
+        auth.reset_password(empty_store, ada, "nobody", "another good one")
+    with pytest.raises(ValidationError):
+        auth.reset_password(empty_store, ada, "rita", "short")
+    assert auth.user_from_token(empty_store, token) == rita  # nothing changed so far
+    assert auth.reset_password(empty_store, ada, "rita", "another good one") == rita
+    assert auth.authenticate(empty_store, "rita", "another good one") == rita
+    assert auth.authenticate(empty_store, "rita", GOOD) is None
+    assert auth.user_from_token(empty_store, token) is None
+    with empty_store.engine.connect() as conn:
+        rows = list(conn.execute(text("SELECT who, action, target FROM audit_log")))
+    assert ("ada", "password reset", "rita") in [tuple(r) for r in rows]

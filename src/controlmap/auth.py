@@ -596,6 +596,37 @@ def change_password(store: Store, user: User, current: str, new: str, *, address
     return User(row.name, row.role)
 
 
+def reset_password(store: Store, admin: User | None, name: str, new: str) -> User:
+    """An admin sets a new password for someone else's account (one forgotten): every session
+    of that account ends, and the audit log says who did it. An admin's own password is
+    changed with :func:`change_password`, which asks for the current one."""
+    who = require(admin, "admin")
+    if name == who.name:
+        raise ValidationError(
+            "change your own password under 'Your password', which asks for the current one",
+            field="account",
+        )
+    check_password(new, name)
+    with _write(store) as conn:
+        row = _row(conn, name)
+        if row is None:
+            raise ValidationError(f"there is no account {name!r}", field="account")
+        conn.execute(
+            update(t.accounts)
+            .where(t.accounts.c.name == name)
+            .values(password_hash=_HASHER.hash(new), epoch=row.epoch + 1, updated_at=_now_iso())
+        )
+        record(
+            conn,
+            who=who.name,
+            action="password reset",
+            kind="account",
+            target=name,
+            detail={"by": who.name},
+        )
+    return User(row.name, row.role)
+
+
 def sign_out_everywhere(store: Store, user: User) -> None:
     """End every session of ``user`` (their tokens stop working)."""
     with _write(store) as conn:

@@ -250,4 +250,14 @@ def test_an_admin_invites_from_the_app_and_the_invited_person_joins(
     assert auth.get_user(store, "ada") == ada
     _idle(p)
     p.shot("34-accounts-roles")
+    # Cora forgets her password: the admin sets a new one for her (her sessions end).
+    _choose(p, "reset_account", "cora")
+    p.page.locator(".st-key-reset_new input").fill("amber field 58")
+    p.page.locator(".st-key-reset_again input").fill("amber field 58")
+    main.get_by_role("button", name="Set password").click()
+    main.get_by_text("New password set for cora").wait_for(timeout=20_000)
+    assert auth.authenticate(store, "cora", "amber field 58") is not None
+    assert auth.authenticate(store, "cora", "quiet river 77") is None
+    _idle(p)
+    p.shot("35-accounts-password-set-by-admin")
     assert p.blocked == [], p.blocked[:5]

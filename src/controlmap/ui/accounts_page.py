@@ -132,10 +132,55 @@ def _people(store: Store, admin: User, message: object) -> None:
             _say("error", ui.plain(f"{exc}."), "roles")
         else:
             _say(
-                "success", f"{ui.plain(name)} is now a {role}; their open sessions ended.", "roles"
+                "success",
+                f"Role changed: {ui.plain(name)} is now a {role}; their open sessions ended.",
+                "roles",
             )
         st.rerun()
     _message(message, "roles")
+
+
+def _reset_password(store: Store, admin: User, message: object) -> None:
+    """An admin sets a new password for someone who forgot theirs (never their own here)."""
+    others = [u.name for u in auth.list_users(store) if u.name != admin.name]
+    st.subheader("Set a forgotten password")
+    _message(message, "reset")
+    if not others:
+        st.caption("No other account yet: make an invitation link below.")
+        return
+    with st.form("reset_password", border=True, clear_on_submit=True):
+        name = st.selectbox("Account", others, key="reset_account")
+        new = st.text_input(
+            "New password",
+            type="password",
+            key="reset_new",
+            autocomplete="new-password",
+            help=f"At least {auth.MIN_PASSWORD} characters.",
+        )
+        again = st.text_input(
+            "New password again", type="password", key="reset_again", autocomplete="new-password"
+        )
+        if not st.form_submit_button("Set password"):
+            st.caption(
+                "For someone who forgot theirs: their sessions end, and you tell them the new "
+                "password yourself. They can then change it under 'Your password'."
+            )
+            return
+    if new != again:
+        _say("error", "The two new passwords differ: nothing was changed.", "reset")
+        st.rerun()
+    try:
+        auth.reset_password(store, admin, name, new)
+    except ControlmapError as exc:
+        _say("error", ui.plain(f"{exc}."), "reset")
+    else:
+        _say(
+            "success",
+            f"New password set for {ui.plain(name)}; their open sessions ended. Tell them the "
+            "password yourself.",
+            "reset",
+        )
+    st.rerun()
 
 
 def _invitations(store: Store, admin: User, message: object) -> None:
@@ -235,8 +280,8 @@ def _own_password(store: Store, user: User, message: object) -> None:
         )
         if not st.form_submit_button("Change password"):
             st.caption(
-                "Forgotten passwords cannot be reset from this page: someone with access to "
-                "the server runs `controlmap user add NAME --role ROLE` to set a new one."
+                "A forgotten password is set anew by an admin on this page, or by someone with "
+                "access to the server: `controlmap user add NAME --role ROLE`."
             )
             return
     if new != again:
@@ -283,5 +328,6 @@ def render() -> None:
             _own_password(store, user, message)
         return
     _people(store, user, message)
+    _reset_password(store, user, message)
     _invitations(store, user, message)
     _own_password(store, user, message)

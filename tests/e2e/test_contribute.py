@@ -213,12 +213,9 @@ def test_form_outlives_a_visit_to_the_map_and_submit_answers_by_the_button(
     # as a user does, look at the map once it is drawn: leaving while its first run still
     # resolves the layers waits for that run (CI at 96b8ca4 once found the form blank at 20 s)
     _settled(p)
-    # Known defect, not fixed: the drawn map reports its view back to the server a moment
-    # later, and a page change clicked before that report arrives can be undone by it (CI at
-    # be13109, PostGIS stage: the form showed, then the map page came back). Look a moment
-    # longer, as a reader does, and let that report's run end.
-    p.page.wait_for_timeout(2_000)
-    _settled(p)
+    # No longer than that: the map's reports a moment after it is drawn used to undo this
+    # click (CI at be13109, PostGIS stage: the form showed, then the map page came back);
+    # test_map_manners.py clicks in that moment on purpose.
     nav.get_by_text("Contribute", exact=True).click()
     title = p.page.get_by_label("Title")
     # the first return to the form in a fresh clone has taken over 20 s in CI (twice, at

@@ -26,6 +26,25 @@ def manners_server(demo_db: str) -> Iterator[Server]:
     server.stop()
 
 
+# Clicks the page ``name`` in the navigation the moment the map's date layer has drawn its
+# first area: polled in the page itself, a few ms apart, since a click sent from Python
+# lands a good while after the area shows. Gives up after 90 s (a map that never draws).
+CLICK_ONCE_DRAWN = """(name) => new Promise((done, fail) => {
+  const until = Date.now() + 90000;
+  const look = () => {
+    const drawn = [...document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]')]
+      .some((f) => f.contentDocument
+                   && f.contentDocument.querySelector('path.leaflet-interactive'));
+    const link = [...document.querySelectorAll('[data-testid="stSidebarNav"] a')]
+      .find((a) => a.textContent.trim() === name);
+    if (drawn && link) { link.click(); done(); }
+    else if (Date.now() > until) fail(new Error('the map drew no area in 90 s'));
+    else setTimeout(look, 5);
+  };
+  look();
+})"""
+
+
 def _one_map(p: Page) -> None:
     """Wait until a rebuilt map has replaced the old one (both are on the page a moment)."""
     p.page.wait_for_function(
@@ -431,4 +450,36 @@ def test_credits_take_one_line_on_a_phone_and_open_on_a_tap(manners_server: Serv
     )
     assert "GeoNames" in credits.inner_text()
     p.shot("39-phone-credits-open")
+    assert p.blocked == []
+
+
+def test_a_page_opened_as_the_map_draws_stays_open(manners_server: Server, page: Page):
+    """The map's components report to the server a moment after the map is drawn (its view,
+    the frame drawn): a page opened in that moment must stay open, not give way to the map
+    page again (CI at be13109 showed the form, then the map page), nor go blank."""
+    p = page
+    p.goto(f"{manners_server.base}/contribute")
+    title = p.page.get_by_role("heading", name="Contribute a claim")
+    map_title = p.page.get_by_role("heading", name="Territorial control over time")
+    title.wait_for(timeout=60_000)
+    nav = p.page.locator('[data-testid="stSidebarNav"]')
+    # Three times: the report lands in the moment after the click only now and then.
+    for visit in range(3):
+        nav.get_by_text("Map", exact=True).click()
+        p.page.evaluate(CLICK_ONCE_DRAWN, "Contribute")
+        p.page.wait_for_url("**/contribute**", timeout=30_000)
+        # A fixed look, not a poll: what is checked is that nothing comes back in the time
+        # the map's last reports take to arrive and be run (under a second when it happened).
+        p.page.wait_for_timeout(3_000)
+        where = f"visit {visit + 1}: {p.page.url}"
+        assert map_title.count() == 0, f"the map page came back ({where})"
+        try:
+            title.wait_for(timeout=20_000)
+        except PlaywrightTimeout:
+            p.shot("40-page-opened-as-the-map-draws-blank")
+            raise AssertionError(f"the Contribute page is not on screen ({where})") from None
+        assert p.page.locator(MAP).count() == 0, f"a map is on the Contribute page ({where})"
+        assert p.page.url.split("?")[0].endswith("/contribute"), where
+        p.assert_no_exception()
+    p.shot("40-page-opened-as-the-map-draws")
     assert p.blocked == []

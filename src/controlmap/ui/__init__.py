@@ -393,10 +393,30 @@ def page_style() -> None:
 
 
 def arrive(page: str) -> str | None:
-    """Note that ``page`` is being drawn; returns the page drawn before it in this session."""
+    """Note that ``page`` is being drawn; returns the page drawn before it in this session.
+
+    Coming from another page, the parts of that page that rerun on their own (fragments)
+    are forgotten at once rather than at the end of this run: a report one of its components
+    sends as the reader leaves (the map's view, a moment after the map is drawn) then finds
+    no part to rerun and is dropped on arrival. Kept, it would run after this page as a run
+    of the page left, and the browser, seeing another page's run, clears this one."""
     before = st.session_state.get("_page")
     st.session_state["_page"] = page
+    if before is not None and before != page:
+        _forget_fragments()
     return before if isinstance(before, str) else None
+
+
+def _forget_fragments() -> None:
+    """Drop the fragments earlier runs registered (Streamlit's own storage; a full run drops
+    those it did not register when it ends). Only in a run of a whole page."""
+    ctx = get_script_run_ctx()
+    storage = getattr(ctx, "fragment_storage", None)
+    if ctx is None or storage is None or ctx.fragment_ids_this_run:
+        return
+    shared = getattr(ctx, "shared", None)
+    registered = getattr(shared, "new_fragment_ids", None)  # this run's, kept
+    storage.clear(new_fragment_ids=frozenset(registered.snapshot()) if registered else None)
 
 
 def restore(keys: Sequence[str]) -> None:
@@ -405,6 +425,11 @@ def restore(keys: Sequence[str]) -> None:
     for key in keys:
         if key not in st.session_state and f"_kept_{key}" in st.session_state:
             st.session_state[key] = st.session_state[f"_kept_{key}"]
+
+
+def showing(page: str) -> bool:
+    """Whether ``page`` is the page this session last started drawing (:func:`arrive`)."""
+    return st.session_state.get("_page") == page
 
 
 def keep(keys: Sequence[str]) -> None:

@@ -162,7 +162,18 @@ def _stepped(state: MutableMapping[Any, Any], options: Sequence[str], delta: int
     state[DAY] = options[max(0, min(len(options) - 1, i + delta))]
 
 
+def _left() -> bool:
+    """Whether the reader opened another page since the map page was last drawn. The map's
+    components report a moment after they are drawn (its view, a frame drawn), so a report
+    can reach the server after the click that opens another page, and it runs as a run of
+    the map page: the widget values it carries then all look changed, so every callback of
+    the page fires. Acting on it would draw the map page again over the one chosen."""
+    return not ui.showing("map")
+
+
 def _slid() -> None:
+    if _left():
+        return
     st.session_state[DAY] = st.session_state["date_slider"]
 
 
@@ -190,6 +201,8 @@ def play_tick(state: MutableMapping[Any, Any], options: Sequence[str], now: floa
 
 
 def _toggled() -> None:
+    if _left():
+        return
     st.session_state["playing"] = st.session_state["play_toggle"]
     st.session_state.pop("_next_step", None)
     # The toggle sits in the date part of the page, but the Play timer is set up by a run of
@@ -245,6 +258,8 @@ def _player(options: list[str]) -> None:
 
     @st.fragment(run_every=PLAY_POLL_SECONDS if st.session_state[_PLAYER_ON] else None)
     def tick() -> None:
+        if _left():
+            return  # a last look of the timer, sent as the reader left the page
         # A step due before the next look waits for its time here, so it is not up to a
         # look late.
         wait = st.session_state.get("_next_step", 0.0) - time.monotonic()
@@ -521,7 +536,7 @@ def _rerun_parts(scope: str | list[str]) -> None:
     change that reruns the whole page: narrowing that run would lose the click (the reader
     stayed on the map) or the change; it draws a whole page anyway, so there is nothing to do."""
     ctx = get_script_run_ctx()
-    if ctx is None or not ctx.fragment_ids_this_run:
+    if ctx is None or not ctx.fragment_ids_this_run or _left():
         return
     try:
         st.rerun(scope=scope)
@@ -563,6 +578,8 @@ def _dated(
     title and the map element stay as they are in the browser). The tables under the map
     follow once the browser has drawn the new date (``_tables``): sent in the same run, the
     browser would lay them out before drawing the map."""
+    if _left():
+        return  # a report of the map's, arrived after the reader opened another page
     data = ui.current()
     if data.version != version:
         # The data changed since the page was drawn (another process wrote): redraw it all,
@@ -709,6 +726,8 @@ def _ahead(
 @st.fragment(key=TABLES)
 def _tables(version: int, look: style.Look, include_claimed: bool, present: bool) -> None:
     """Sources, area by actor, export and link, for the date and view the map shows."""
+    if _left():
+        return  # as in _dated
     data = ui.current()
     if data.version != version:
         st.rerun()

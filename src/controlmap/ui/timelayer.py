@@ -12,6 +12,7 @@ from typing import Any
 
 import streamlit as st
 import streamlit.components.v1 as components
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from controlmap.render import timelayer
 from controlmap.render.timelayer import Frame
@@ -81,6 +82,10 @@ def show(
             msg = timelayer.message(base, frame, seq=seq, base_seq=held["seq"] if held else -1)
         msg["day"] = day
         msg["watch"] = watch
+        # Only a frame sent by a run of part of the page is reported drawn: a run of the
+        # whole page drew the tables that follow the frame itself, and a report sent as the
+        # map first shows is one the reader's click on another page can overtake.
+        msg["report"] = _part_run()
         msg["ahead"] = _edits(frame, base, steps)
         st.session_state[_HELD] = {
             "seq": seq,
@@ -98,6 +103,12 @@ def show(
 
     _component(msg=msg, key=key, default=None, on_change=reported)
     return msg
+
+
+def _part_run() -> bool:
+    """Whether this script run draws only part of the page (fragments)."""
+    ctx = get_script_run_ctx()
+    return ctx is not None and bool(ctx.fragment_ids_this_run)
 
 
 def _edits(frame: Frame, prior: Frame | None, ahead: dict[str, Frame]) -> dict[str, Any]:

@@ -14,11 +14,43 @@
   var host = null; // { win, map, group }: the Leaflet map this layer is drawn on
   var askedFor = null;
   var reported = -1; // the last frame this page said it drew
+  var quiet = -1; // a frame drawn by a run of the whole page: not reported (its tables came along)
   var ages = {}; // since date -> evidence age on the frame's day, in words
   var AGE_MARK = /<cm-age data-since="([0-9-]+)"><\/cm-age>/g;
 
   function send(type, data) {
+    if (leaving && type === "streamlit:setComponentValue") return;
     window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, data), "*");
+  }
+
+  // Once the reader clicks a link to another page of the app, neither this layer nor the
+  // map reports anything more. Streamlit's frontend sends a component's report as a run of
+  // the page it shows until the new page's run has begun, so a report of the map's (its
+  // view, a frame drawn, a moment after the map is drawn) sent in between reaches the
+  // server as a run of this page, after the click: run, it would bring this page back, or
+  // have the browser clear the page the reader chose.
+  var leaving = false;
+  var page = window.parent;
+  function onLeave(event) {
+    if (!window.frameElement || !window.frameElement.isConnected) {
+      page.document.removeEventListener("click", onLeave, true); // this layer left the page
+      return;
+    }
+    var link = event.target && event.target.closest ? event.target.closest("a[href]") : null;
+    if (!link) return;
+    var here = page.location;
+    var to = new URL(link.href, here.href);
+    if (to.origin !== here.origin || to.pathname === here.pathname) return;
+    leaving = true;
+    muteMap(findHost());
+  }
+  page.document.addEventListener("click", onLeave, true);
+
+  // streamlit-folium reports through the Streamlit object it puts on its frame's window.
+  function muteMap(win) {
+    if (win && win.Streamlit && typeof win.Streamlit.setComponentValue === "function") {
+      win.Streamlit.setComponentValue = function () {};
+    }
   }
 
   // Append the vertices of op[from..] (steps, each from the vertex before) to out.
@@ -122,6 +154,7 @@
   }
 
   function apply(msg) {
+    if (msg.report === false) quiet = msg.seq;
     if (pending) {
       if (msg.seq === held.seq && msg.day === held.day && msg.items === null) {
         // The server confirms the step drawn ahead: only now is it reported as drawn.
@@ -299,7 +332,9 @@
     if (reported !== held.seq && !pending) {
       // Said once per frame: the page then brings its tables up to this date, after the map.
       reported = held.seq;
-      send("streamlit:setComponentValue", { value: { drawn: held.seq }, dataType: "json" });
+      if (quiet !== held.seq) {
+        send("streamlit:setComponentValue", { value: { drawn: held.seq }, dataType: "json" });
+      }
     }
   }
 

@@ -502,6 +502,8 @@ def test_steps_made_ready_later_do_not_send_the_drawn_frame_again(app_db):
 
     def opened(reported: bool) -> tuple[dict, dict]:
         """The first message of a new page, and the next run's once the steps are ready."""
+        # a preparation an earlier test started must not finish after the clearing below
+        assert ui.prefetched(60), "an earlier preparation never finished"
         with ui._READY_LOCK:
             ui._ready.clear()  # nothing prepared: the first run has no steps ahead
         at = AppTest.from_file(APP, default_timeout=30).run()

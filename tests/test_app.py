@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -531,6 +532,26 @@ def test_steps_made_ready_later_do_not_send_the_drawn_frame_again(app_db):
     assert len(json.dumps(later)) < len(json.dumps(again)) - len(json.dumps(first["items"])) / 2
 
 
+def _password_form(
+    account: tuple[str, str],
+    fields: dict[str, str],
+    button: str,
+    before: Callable[[AppTest], None] | None = None,
+) -> AppTest:
+    """Sign in as ``account`` (name, role), fill one password form on the Accounts page (text
+    inputs by key) and press its ``button``; the page must show no exception."""
+    at = _signed_in(AppTest.from_function(_accounts_app, default_timeout=60), *account)
+    at.run()
+    if before is not None:
+        before(at)
+    for key, value in fields.items():
+        at.text_input(key=key).input(value)
+    (pressed,) = [b for b in at.main.button if b.label == button]
+    pressed.click().run()
+    assert not at.exception
+    return at
+
+
 def test_an_admin_sets_a_forgotten_password_on_the_accounts_page(app_db):
     from controlmap import auth
     from controlmap.store import Store
@@ -541,17 +562,13 @@ def test_an_admin_sets_a_forgotten_password_on_the_accounts_page(app_db):
     old_token = auth.session_token(store, auth.User("rita", "contributor"))
 
     def reset(new: str, again: str) -> AppTest:
-        at = _signed_in(AppTest.from_function(_accounts_app, default_timeout=60), "ada", "admin")
-        at.run()
-        # an admin's own name is not offered: their own password is changed further down
-        assert at.selectbox(key="reset_account").options == ["rita"]
-        at.selectbox(key="reset_account").select("rita")
-        at.text_input(key="reset_new").input(new)
-        at.text_input(key="reset_again").input(again)
-        (button,) = [b for b in at.main.button if b.label == "Set password"]
-        button.click().run()
-        assert not at.exception
-        return at
+        def choose(at: AppTest) -> None:
+            # an admin's own name is not offered: their own password is changed further down
+            assert at.selectbox(key="reset_account").options == ["rita"]
+            at.selectbox(key="reset_account").select("rita")
+
+        fields = {"reset_new": new, "reset_again": again}
+        return _password_form(("ada", "admin"), fields, "Set password", before=choose)
 
     at = reset("silver teapot 42", "silver teapot 4")
     assert any("two new passwords differ" in e.value for e in at.error)
@@ -575,17 +592,12 @@ def test_a_signed_in_account_changes_its_own_password(app_db):
     old_token = auth.session_token(store, auth.User("rita", "contributor"))
 
     def change(current: str, new: str, again: str) -> AppTest:
-        at = _signed_in(
-            AppTest.from_function(_accounts_app, default_timeout=60), "rita", "contributor"
-        )
-        at.run()
-        at.text_input(key="own_password_current").input(current)
-        at.text_input(key="own_password_new").input(new)
-        at.text_input(key="own_password_again").input(again)
-        (button,) = [b for b in at.main.button if b.label == "Change password"]
-        button.click().run()
-        assert not at.exception
-        return at
+        fields = {
+            "own_password_current": current,
+            "own_password_new": new,
+            "own_password_again": again,
+        }
+        return _password_form(("rita", "contributor"), fields, "Change password")
 
     at = change("wrong guess 11", "silver teapot 42", "silver teapot 42")
     assert any("current password is wrong" in e.value for e in at.error)

@@ -580,19 +580,7 @@ def change_password(store: Store, user: User, current: str, new: str, *, address
         row = _row(conn, user.name)
         if row is None:
             raise PermissionDenied(f"there is no account {user.name!r}")
-        conn.execute(
-            update(t.accounts)
-            .where(t.accounts.c.name == user.name)
-            .values(password_hash=_HASHER.hash(new), epoch=row.epoch + 1, updated_at=_now_iso())
-        )
-        record(
-            conn,
-            who=user.name,
-            action="password changed",
-            kind="account",
-            target=user.name,
-            detail={"by": "the account's owner"},
-        )
+        _set_password(conn, row, new, who=user.name, action="password changed")
     return User(row.name, row.role)
 
 
@@ -611,20 +599,20 @@ def reset_password(store: Store, admin: User | None, name: str, new: str) -> Use
         row = _row(conn, name)
         if row is None:
             raise ValidationError(f"there is no account {name!r}", field="account")
-        conn.execute(
-            update(t.accounts)
-            .where(t.accounts.c.name == name)
-            .values(password_hash=_HASHER.hash(new), epoch=row.epoch + 1, updated_at=_now_iso())
-        )
-        record(
-            conn,
-            who=who.name,
-            action="password reset",
-            kind="account",
-            target=name,
-            detail={"by": who.name},
-        )
+        _set_password(conn, row, new, who=who.name, action="password reset")
     return User(row.name, row.role)
+
+
+def _set_password(conn: Connection, row: Any, new: str, *, who: str, action: str) -> None:
+    """Store ``new`` as the password of the account in ``row``, end its sessions (a new epoch)
+    and say in the audit log who did it: the account's owner, or an admin for them."""
+    conn.execute(
+        update(t.accounts)
+        .where(t.accounts.c.name == row.name)
+        .values(password_hash=_HASHER.hash(new), epoch=row.epoch + 1, updated_at=_now_iso())
+    )
+    by = "the account's owner" if who == row.name else who
+    record(conn, who=who, action=action, kind="account", target=row.name, detail={"by": by})
 
 
 def sign_out_everywhere(store: Store, user: User) -> None:

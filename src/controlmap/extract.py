@@ -992,9 +992,10 @@ def _bombardment_words() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)[وفبل]?(?:{words})")
 
 
+# A relative pronoun between a place and the verb that holds it: Arabic "التي" / "الذي" (which),
 # and the Russian and Ukrainian object relative: "Бердянска, который контролируют российские
 # войска" (which Russian troops control)
-_ARABIC_RELATIVE_BEFORE = re.compile(
+_OBJECT_RELATIVE_BEFORE = re.compile(
     r"\s*[,،]?\s*(?:التي|الذي|اللتين|اللذين|который|которую|которые|яке|який|яку|які)\s+",
     re.IGNORECASE,
 )
@@ -1011,7 +1012,7 @@ def _verb_first(s: _Sentence, actor: _ActorMention, place: _PlaceMention) -> _Da
         relative = (
             place.end <= phrase.start
             and phrase.end <= actor.start
-            and _ARABIC_RELATIVE_BEFORE.fullmatch(s.text[place.end : phrase.start])
+            and _OBJECT_RELATIVE_BEFORE.fullmatch(s.text[place.end : phrase.start])
             and _ARABIC_ON_IT.fullmatch(_without_dates(s, phrase.end, actor.start))
         )
         if relative and not _vetoed(s, phrase):

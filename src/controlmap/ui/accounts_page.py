@@ -140,6 +140,22 @@ def _people(store: Store, admin: User, message: object) -> None:
     _message(message, "roles")
 
 
+def _new_password_twice(prefix: str) -> tuple[str, str]:
+    """The new password typed twice, inside a form; keys ``{prefix}_new`` and
+    ``{prefix}_again``."""
+    new = st.text_input(
+        "New password",
+        type="password",
+        key=f"{prefix}_new",
+        autocomplete="new-password",
+        help=f"At least {auth.MIN_PASSWORD} characters.",
+    )
+    again = st.text_input(
+        "New password again", type="password", key=f"{prefix}_again", autocomplete="new-password"
+    )
+    return new, again
+
+
 def _reset_password(store: Store, admin: User, message: object) -> None:
     """An admin sets a new password for someone who forgot theirs (never their own here)."""
     others = [u.name for u in auth.list_users(store) if u.name != admin.name]
@@ -150,16 +166,7 @@ def _reset_password(store: Store, admin: User, message: object) -> None:
         return
     with st.form("reset_password", border=True, clear_on_submit=True):
         name = st.selectbox("Account", others, key="reset_account")
-        new = st.text_input(
-            "New password",
-            type="password",
-            key="reset_new",
-            autocomplete="new-password",
-            help=f"At least {auth.MIN_PASSWORD} characters.",
-        )
-        again = st.text_input(
-            "New password again", type="password", key="reset_again", autocomplete="new-password"
-        )
+        new, again = _new_password_twice("reset")
         if not st.form_submit_button("Set password"):
             st.caption(
                 "For someone who forgot theirs: their sessions end, and you tell them the new "
@@ -265,19 +272,7 @@ def _own_password(store: Store, user: User, message: object) -> None:
             key="own_password_current",
             autocomplete="current-password",
         )
-        new = st.text_input(
-            "New password",
-            type="password",
-            key="own_password_new",
-            autocomplete="new-password",
-            help=f"At least {auth.MIN_PASSWORD} characters.",
-        )
-        again = st.text_input(
-            "New password again",
-            type="password",
-            key="own_password_again",
-            autocomplete="new-password",
-        )
+        new, again = _new_password_twice("own_password")
         if not st.form_submit_button("Change password"):
             st.caption(
                 "A forgotten password is set anew by an admin on this page, or by someone with "

@@ -3554,3 +3554,108 @@ def test_readings_from_dev_35(text: str, published: str, expected: list[tuple[st
 def test_readings_from_dev_36(text: str, published: str, expected: list[tuple[str, ...]]) -> None:
     """Read after dev-36's untouched score (eval/README.md)."""
     assert _dev(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # "to hold Kelso" is an infinitive, not a direction: "the town" after it is Kelso
+        (
+            "Analysts expect the junta to try to hold Kyaukpyu for weeks. The town remains in "
+            "the hands of the Myanmar military.",
+            "2025-02-03",
+            [("myanmar-gov", "geonames:1316752", "control", "all", "2025-02-03")],
+        ),
+        # a plural "remain", "the island of" in a list of subjects, "to its south" between
+        (
+            "Sittwe and the island of Manaung to its south remain in the hands of the Myanmar "
+            "military.",
+            "2025-02-03",
+            [
+                ("myanmar-gov", "geonames:1295765", "control", "all", "2025-02-03"),
+                ("myanmar-gov", "geonames:1311909", "control", "all", "2025-02-03"),
+            ],
+        ),
+        # the two sides' names between "Fighting" and its place are no distance
+        (
+            "Fighting between the Sudanese army and the Rapid Support Forces raged for a third "
+            "day in El Obeid on Tuesday.",
+            "2023-06-15",
+            [
+                ("saf", "geonames:379003", "contested", "unknown", "2023-06-13"),
+                ("rsf", "geonames:379003", "contested", "unknown", "2023-06-13"),
+            ],
+        ),
+        # Arabic: an adjective after the town ("القريبة", nearby); "محاصرة من" (besieged by);
+        # "يخوضون معارك" (wage battles) on "الأطراف الشمالية" (the northern outskirts): part
+        (
+            "ولا تزال مدينة كادقلي القريبة تحت سيطرة الجيش السوداني.",
+            "2024-03-01",
+            [("saf", "geonames:373141", "control", "all", "2024-03-01")],
+        ),
+        (
+            "مدينة الفاشر محاصرة من قوات الدعم السريع.",
+            "2024-03-01",
+            [("rsf", "geonames:379555", "contested", "unknown", "2024-03-01")],
+        ),
+        (
+            "قال سكان إن مقاتلي جماعة الحوثي يخوضون معارك عنيفة على الأطراف الشمالية لمدينة تعز.",
+            "2019-05-02",
+            [("houthis", "geonames:70225", "contested", "part", "2019-05-02")],
+        ),
+        # "X, on the Blue Nile, which is held by"; "went north to X, which": a heading, no part
+        (
+            "Many families reached Sennar, on the Blue Nile, which is held by Sudan's army.",
+            "2024-07-01",
+            [("saf", "geonames:367644", "control", "all", "2024-07-01")],
+        ),
+        (
+            "Many families went north to Atbara, which is held by Sudan's army.",
+            "2024-07-01",
+            [("saf", "geonames:378231", "control", "all", "2024-07-01")],
+        ),
+        # French "que contrôlent les Houthis": the subject after the verb
+        (
+            "La ville de Saada, que contrôlent les Houthis, accueille des milliers de déplacés.",
+            "2019-05-02",
+            [("houthis", "geonames:71334", "control", "all", "2019-05-02")],
+        ),
+        # army units loyal to a former president are a faction, not the state
+        (
+            "Ataq was captured by Houthi fighters and army units loyal to former president Saleh.",
+            "2015-04-02",
+            [("houthis", "geonames:77726", "control", "all", "2015-04-02")],
+        ),
+        # a loose spelling far from the report's one place is another town (Chipwi is not
+        # Ch'i-wei in Fujian)
+        (
+            "The KIA took Chipwi in September. Myitkyina is still held by the Myanmar military.",
+            "2024-10-22",
+            [("myanmar-gov", "geonames:1307741", "control", "all", "2024-10-22")],
+        ),
+        # "the Hadramawt port, which is held by": the port town named before in the sentence
+        (
+            "Floods hit Mukalla overnight, swamping roads in the Hadramawt port, which is held by "
+            "al-Qaeda in the Arabian Peninsula.",
+            "2015-11-04",
+            [("aqap", "geonames:78754", "control", "all", "2015-11-04")],
+        ),
+        # a town's university is part of it; "its ... headquarters" is part of the town named last
+        (
+            "The Myanmar military still retains Sittwe University.",
+            "2024-03-01",
+            [("myanmar-gov", "geonames:1295765", "control", "part", "2024-03-01")],
+        ),
+        (
+            "The RSF hold most of Khartoum. The army still holds its General Command headquarters.",
+            "2024-03-01",
+            [
+                ("rsf", "geonames:379252", "control", "most", "2024-03-01"),
+                ("saf", "geonames:379252", "control", "part", "2024-03-01"),
+            ],
+        ),
+    ],
+)
+def test_readings_from_dev_37(text: str, published: str, expected: list[tuple[str, ...]]) -> None:
+    """Read after dev-37's untouched score (eval/README.md)."""
+    assert _dev(text, published) == expected

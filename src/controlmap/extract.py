@@ -322,6 +322,8 @@ _PASSIVE_BY = re.compile(
     r"\s+by\b",
     re.IGNORECASE,
 )
+# Arabic "من" / "من قبل" after a participle of fighting: "محاصرة من" (besieged by)
+_ARABIC_BY = re.compile(r"^(?P<when>(?!x)x)?\s+(?:من\s+قبل|من)(?!\w)")
 # Lower case only: "IS seized Holt" is an actor, not a passive "is seized".
 # "had been captured", "had been 'liberated'" (a claim's word in quotes)
 _PASSIVE_AUX = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?['‘\"“]?$")
@@ -426,7 +428,8 @@ _EXTENT_TABLE: tuple[tuple[Extent, str], ...] = (
     ),
     # Arabic, with a joined "and"/"in": "معظم" most of, "أجزاء" parts, "نصف" half
     ("most", r"(?<!\w)[وب]?(?:معظم|أغلب)(?!\w)"),
-    ("part", r"(?<!\w)[وب]?(?:أجزاء|جزء|نصف|أحياء|أطراف|ضواحي|مشارف)(?!\w)"),
+    # (with the article too: "على الأطراف الجنوبية", on the southern outskirts)
+    ("part", r"(?<!\w)[وب]?(?:ال)?(?:أجزاء|جزء|نصف|أحياء|أطراف|ضواحي|مشارف)(?!\w)"),
     # Ukrainian and Russian: "більшу частину" most of, "частину" part of, "половину" half
     (
         "part",
@@ -470,7 +473,10 @@ _OBJECT_FILLER = _wordset(
 # the place's start leaves it in the gap).
 _CONJUNCTIONS = ("and", "plus", "et", "и", "і", "та", "و")
 # Words that may join a further place to a list of objects ("Dunmore and the town of Ashby").
-_LIST_FILLER = _OBJECT_FILLER | {*_CONJUNCTIONS, "as", "well", "including", "cities", "towns"}
+_LIST_FILLER = _OBJECT_FILLER | {
+    *_CONJUNCTIONS,
+    *("as", "well", "including", "cities", "towns", "island", "islands"),
+}
 # a bare joint: the next place shares the extent of the one before ("most of Kelso and Marsh")
 _CONJUNCTION_ONLY = re.compile(
     rf"^[\s,()،]*(?:{'|'.join(_CONJUNCTIONS)}|as\s+well\s+as|&)?[\s,()،]*$", re.IGNORECASE
@@ -479,8 +485,9 @@ _CONJUNCTION_ONLY = re.compile(
 _SUBJECT_FILLER = _wordset(
     """
     is was were are has have had been being now still already firmly largely mostly partly
-    partially completely fully entirely effectively reportedly finally quickly remains
-    remained city town itself also all virtually almost nearly practically back again once
+    partially completely fully entirely effectively reportedly finally quickly remain remains
+    remained stay stays stayed city town itself also all virtually almost nearly practically
+    back again once القريبة القريب المجاورة المجاور
     more firmly came comes come
     est sont était étaient reste restait restent demeure demeurait été désormais toujours encore
     entièrement totalement complètement de nouveau ville
@@ -495,7 +502,9 @@ _COMPASS = (
 )
 _LOCATOR_BEFORE = re.compile(
     r"(?:\b(?:near|nearby|outside|around|toward|towards|from|between|beyond|past|via"
-    rf"|across|along|to)\s+|(?<!\bthe )(?<![\-‐])\b(?:{_COMPASS}|kilometres|kilometers|km|miles"
+    # "to Kelso", "to besieged Kelso"; not an infinitive: "will try to hold Kelso"
+    r"|across|along|to(?!\s+(?-i:[a-z]+)(?<!ed)(?<!nearby)\s+(?:$|(?-i:[A-Z]))))\s+"
+    rf"|(?<!\bthe )(?<![\-‐])\b(?:{_COMPASS}|kilometres|kilometers|km|miles"
     r"|road)\s+of\s+"
     # French "à une soixantaine de kilomètres de Mopti", "au nord de"
     r"|\b(?:kilomètres|km|nord|sud|est|ouest|environs)\s+(?:de|du|d['’])\s*"
@@ -993,13 +1002,17 @@ def _bombardment_words() -> re.Pattern[str]:
 
 
 # A relative pronoun between a place and the verb that holds it: Arabic "التي" / "الذي" (which),
-# and the Russian and Ukrainian object relative: "Бердянска, который контролируют российские
-# войска" (which Russian troops control)
+# the Russian and Ukrainian object relative: "Бердянска, который контролируют российские
+# войска" (which Russian troops control), and the French one with its subject after the verb:
+# "Hodeïda, que contrôlent les Houthis"
 _OBJECT_RELATIVE_BEFORE = re.compile(
-    r"\s*[,،]?\s*(?:التي|الذي|اللتين|اللذين|который|которую|которые|яке|який|яку|які)\s+",
+    r"\s*[,،]?\s*(?:التي|الذي|اللتين|اللذين|который|которую|которые|яке|який|яку|які"
+    r"|que(?=\s)|qu['’])\s*",
     re.IGNORECASE,
 )
-_ARABIC_ON_IT = re.compile(r"\s*(?:عليها|عليه|عليهما|فيها|فيه)?\s*")
+_ARABIC_ON_IT = re.compile(r"\s*(?:عليها|عليه|عليهما|فيها|فيه|les|le|la|l['’])?\s*")
+# a sentence in French with such an inverted relative is read verb-first too
+_FRENCH_INVERTED = re.compile(r"[,]\s*qu(?:e\s+|['’]\s*)(?:contr[ôo]l|tien|occup|d[ée]tien)")
 
 
 def _verb_first(s: _Sentence, actor: _ActorMention, place: _PlaceMention) -> _Dated | None:
@@ -1423,6 +1436,8 @@ def _find_actors(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> 
             continue
         if text[start:end].lower().endswith("military") and _MILITARY_THING.match(text, end):
             continue
+        if actor == STATE_FORCES and _LOYAL_TO_FORMER.match(text, end):
+            continue  # "army units loyal to former president Saleh": a faction, not the state
         backer, _, voice = _role_patterns()
         speaker = bool(_SPEAKER_AFTER.match(text[end:]) or voice.search(text[start:end]))
         sidelined = bool(backer.search(text[:start]))
@@ -1431,6 +1446,10 @@ def _find_actors(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> 
     return mentions
 
 
+_LOYAL_TO_FORMER = re.compile(
+    r"\s+(?:still\s+)?loyal\s+to\s+(?:the\s+)?(?:former|ousted|deposed|toppled|ex-)",
+    re.IGNORECASE,
+)
 # A registry name continued by a regional branch's ("Islamic State West Africa Province")
 # ("Islamic State Sahel fighters", "Islamic State Khorasan": the branch's name without
 # "Province")
@@ -1928,6 +1947,7 @@ _UNKNOWN_NAME = re.compile(
     r"|(?:(?<=مدينة\s)|(?<=بلدة\s)|(?<=قرية\s)|(?<=مدينتي\s)|(?<=بلدتي\s)|(?<=قريتي\s))"
     r"[\u0621-\u064A]{3,}(?![\w\-])"
 )
+_FUZZY_FAR_KM = 1000.0  # a loose match this far from the report's place is another town
 _VARIANT_MIN_LETTERS = 5  # shorter names meet too many places by a looser spelling
 
 
@@ -2020,7 +2040,11 @@ def _variant_places(
             # ("Артем Семеніхін", a mayor's first name, is also a town in Russia)
             # a loose match far from all of the report's several places is some other town a
             # letter or two off ("Seiyun", beside Shibam and al-Qatn, is not Sayyan near Sanaa)
-            far_off = fuzzy and len(set(near)) >= 2
+            # nor one a long way from the report's one place ("Chipwi", a Kachin town named
+            # beside Myitkyina, is not Ch'i-wei in Fujian)
+            far_off = fuzzy and (
+                len(set(near)) >= 2 or (distance is not None and distance > _FUZZY_FAR_KM)
+            )
             if close or (record.country in countries and not known and not far_off):
                 found.append(
                     _PlaceMention(start, end, place_id, record.name, anchor=True, minor=True)
@@ -2424,6 +2448,8 @@ def _refine(text: str, phrase: _Phrase) -> _Phrase | None:
         return None
     if phrase.shape in ("active", "drive", "contest"):
         by = _PASSIVE_BY.match(after)
+        if by is None and phrase.shape == "contest":
+            by = _ARABIC_BY.match(after)  # "محاصرة من قوات ...": besieged by
         if by:  # "captured by", "besieged by"; "captured on Sunday by" keeps its date outside
             end = phrase.end + (by.end() if by.group("when") is None else 0)
             return _Phrase(phrase.start, end, "passive", phrase.status, verb)
@@ -2769,7 +2795,9 @@ def _first_object_ok(gap: str, shape: Shape, actors_between: bool) -> bool:
         return True
     words = _words_in(gap)
     if shape in ("contest", "entry"):
-        return len(words) <= 14 and not re.search(r"[.;:]", gap)
+        # "Fighting between the army and the Front raged for a second day in Kelso": the
+        # sides' names are no distance from the fighting
+        return len(words) <= (18 if actors_between else 14) and not re.search(r"[.;:]", gap)
     if len(words) <= 14 and (_inside_town().search(gap) or _LIST_OF_TOWNS.search(gap)):
         return not re.search(r"[.;:]", gap)  # "the government compound in Westford"
     if actors_between and shape != "drive":
@@ -2918,8 +2946,11 @@ def _objects_after(
 
 
 _LOCATED_SUBJECT = re.compile(
-    r"^\s+(?:on|in|near|along|outside|by|at)\s+(?:the\s+)?[^,;.]{1,60}?"
-    r"(?P<rest>(?:\s+(?:had|has|have|was|were|is|are|been|now|finally|quickly|already))*\s*)$",
+    # "the island of Manaung to its west remain in the hands of": a direction from the last
+    r"^\s+(?:(?:on|in|near|along|outside|by|at)\s+(?:the\s+)?[^,;.]{1,60}?"
+    rf"|to\s+(?:its|their|the)\s+(?:{_COMPASS}))"
+    r"(?P<rest>(?:\s+(?:had|has|have|was|were|is|are|been|now|finally|quickly|already|still"
+    r"|remain|remains|remained))*\s*)$",
     re.IGNORECASE,
 )
 _CLAUSE_WORDS = _wordset(
@@ -2949,7 +2980,9 @@ def _subject_rest(gap: str) -> str | None:
     if leading and len(_words_in(gap)) <= 14:
         rests.append("")
     relative = re.match(
-        r"^\s*[,،]\s*(?:which|that|التي|الذي|اللتين|اللذين)(?!\w)(?P<rest>[^,;.]*)$",
+        # "Kosti, on the White Nile, which is held by": a phrase that locates it, set off
+        r"^(?:\s*,\s*(?:on|in|near|along|by|at)\s+(?:the\s+)?[^,;.]{1,40}?(?=\s*,))?"
+        r"\s*[,،]\s*(?:which|that|التي|الذي|اللتين|اللذين)(?!\w)(?P<rest>[^,;.]*)$",
         gap,
         re.IGNORECASE,
     )
@@ -2989,6 +3022,8 @@ _STATE_PHRASE = re.compile(r"(?:under|in|sous)\b", re.IGNORECASE)
 _APPOSED_STATE = re.compile(
     # not "Kelso, the last town held by the Front": the holding the sentence's event ended
     # "Téra, a town in Niger's Tillabéri region still held by": the town's region between
+    # (an Arabic adjective may follow the town: "الفاشر القريبة،", nearby)
+    r"(?:\s+(?:القريبة|القريب|المجاورة|المجاور|المحاصرة|المحاصر))?"
     r"\s*[,،]\s*(?:(?:the|a|an)\s+(?![^,;.]*\b(?:last|final)\b)[^,;.]{0,60}?"
     r"\b(?:town|city|capital|village|port|seat|hub)\b"
     r"(?:\s+(?:of|in)\s+[^,;.]{1,40}?)?\s*[,،]?\s*(?:(?:that|which)\s+(?:is|are|remains?|remained"
@@ -2997,7 +3032,9 @@ _APPOSED_STATE = re.compile(
     r"|(?:(?:le|la|une?)\s+)?(?:chef-lieu|ville|localité|capitale)\b(?:\s+(?:de|du|des)\b"
     r"[^,;.]{1,40}?)?\s*(?:(?:toujours|encore|désormais)\s+)?"
     # Arabic "الحزم، عاصمة محافظة الجوف الخاضعة لسيطرة": the capital of a province, held by
-    r"|(?:عاصمة|مركز)\s+(?:(?:محافظة|ولاية|إقليم|مديرية|قضاء)\s+)?\S+\s+)",
+    r"|(?:عاصمة|مركز)\s+(?:(?:محافظة|ولاية|إقليم|مديرية|قضاء)\s+)?\S+\s+"
+    # "الفاشر، آخر مدينة كبرى في دارفور تحت سيطرة": the last big town of a region still held
+    r"|آخر\s+(?:مدينة|مدن|معقل|معاقل)\s+(?:كبرى\s+|رئيسية\s+)?(?:(?:في|ب)\s*\S+\s+)?)",
     re.IGNORECASE,
 )
 # What may stand between places and a state that describes them ("Kelso and Marsh, both
@@ -3016,6 +3053,13 @@ _LOCATED_JOINT = re.compile(
     r"^\s*,\s*(?:dans|in|au|en)\s+(?:le\s+|la\s+|l['’]\s*|les\s+|the\s+)?[^,;.]{1,30},\s*"
     r"(?:et|and)\s+$",
     re.IGNORECASE,
+)
+
+
+_HEADING_TO = re.compile(rf"\b(?:{_COMPASS})\s+(?:to|towards?|into)\s+$", re.IGNORECASE)
+# "Kyaukpyu and the island of Manaung remain in the hands of": a listed place of a named kind
+_KIND_JOINT = re.compile(
+    r"^\s*,?\s*and\s+the\s+(?:island|town|city|village|port|district)\s+of\s+$", re.IGNORECASE
 )
 
 
@@ -3058,7 +3102,8 @@ def _subjects_before(
     chosen = [first]
     for place in reversed([p for p in before if p.end <= first.start]):
         gap = s.text[place.end : chosen[-1].start]
-        if place.start < floor or not (_CONJUNCTION_ONLY.match(gap) or _LOCATED_JOINT.match(gap)):
+        joint = _CONJUNCTION_ONLY.match(gap) or _LOCATED_JOINT.match(gap) or _KIND_JOINT.match(gap)
+        if place.start < floor or not joint:
             break
         chosen.append(place)
     clause_start, _ = _clause_bounds(s.text, first.start)
@@ -3067,8 +3112,10 @@ def _subjects_before(
     for place in reversed(chosen):
         lead = s.text[max(clause_start, floor, place.start - 40) : place.start]
         lead = lead[lead.rfind(",") + 1 :]  # "In South Kordofan, Kelso ...": no "south" part
-        if passing:
-            lead = ""  # "fled villages around Kelso, the town held by": no part of it
+        if passing or _HEADING_TO.search(lead):
+            # "fled villages around Kelso, the town held by": no part of it; "made their way
+            # south to Kelso, which is held by": a heading, no part
+            lead = ""
         extent = place.extent or _extent_in(_tail_words(lead, 4)) or _extent_in(rest) or default
         out.append((place, extent))
     return out
@@ -4633,7 +4680,7 @@ def extract(
             previous_agents = (previous_agent,) if previous_agent else ()
         if _QUESTION.search(sentence):
             findings = []  # "Q: Is Kelso still in government hands?" asks; it states nothing
-        if not findings and _script(sentence):
+        if not findings and (_script(sentence) or _FRENCH_INVERTED.search(sentence)):
             findings = _verb_first_readings(parsed)
         findings += _learned(parsed, findings)
         context.read(parsed)
@@ -4978,7 +5025,9 @@ _THE_TOWN_NOUN = re.compile(
     # the region's name: "the North Darfur town", "the northern Shan State town"
     r"|(?-i:(?!(?:The|This|That|Old|New|Other|Next|First|Last|Same)\b)[A-Z][\w\-]+))"
     r"\s+){0,4}"
-    r"(?P<noun>city|town|village|(?:(?:provincial|regional|state|district|county)\s+)?capital)\b"
+    r"(?P<noun>city|town|village|(?:(?:provincial|regional|state|district|county)\s+)?capital"
+    # "the Hadramawt port, which is held by": a port town a relative says is held
+    r"|port(?=\s*,\s*(?:which|that)\s))\b"
     # "the city council", "the city administration building": something of the town's
     r"(?!\s+(?:of|council|hall|centre|center|administration|authorities|government|governor"
     r"|mayor|square|limits|police|jail|prison|hospital|gates?|walls?|streets)\b)"
@@ -5025,7 +5074,9 @@ _PART_OF_TOWN = re.compile(
     r"|\b(?:its|the(?=\s+(?:(?:city|town)\s+)?cent(?:re|er)\b(?!\s+of\b)|\s+old\s+(?:city|town)"
     r"\b(?!\s+of\b)))\s+"
     r"(?P<own>(?:(?:city|town)\s+)?(?:outskirts|suburbs|centre|center)|old\s+(?:city|town)|districts"
-    r"|neighbou?rhoods|periphery|edges?|airport|market|industrial\s+(?:zone|area))\b",
+    r"|neighbou?rhoods|periphery|edges?|airport|market|industrial\s+(?:zone|area))\b"
+    # "still holds its General Command headquarters": a side's own base in the town named last
+    r"|\bits\s+(?P<base>(?:(?-i:[A-Z][\w\-]*)\s+){0,3}(?:headquarters|barracks))\b",
     re.IGNORECASE,
 )
 
@@ -5052,6 +5103,8 @@ def _with_referents(
             name = group
             if match.group(name) is None:
                 name = "it2" if group == "it" else "own"  # the pattern's other alternative
+                if name == "own" and pattern is _PART_OF_TOWN and match.group("own") is None:
+                    name = "base"
             start, end = match.span(name)
             if pattern is _THE_TOWN_NOUN:
                 start = match.start()  # "the mixed town": its words are the mention's own

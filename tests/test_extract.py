@@ -3659,3 +3659,93 @@ def test_readings_from_dev_36(text: str, published: str, expected: list[tuple[st
 def test_readings_from_dev_37(text: str, published: str, expected: list[tuple[str, ...]]) -> None:
     """Read after dev-37's untouched score (eval/README.md)."""
     assert _dev(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # a relative's extent ends at "and" with a participle: the visitor's stop is no part
+        (
+            "Officials visited Mariupol, walking through the port city that Russian forces have "
+            "held for a year and stopping at a new residential district.",
+            "2023-03-19",
+            [("russia-gov", "geonames:701822", "control", "all", "2023-03-19")],
+        ),
+        # a name in guillemets is a grouping's, no place; Ukrainian "його південну частину"
+        # (its southern part) is part of the town named last
+        (
+            "Речник угруповання «Харків» повідомив, що ситуація у Вовчанську складна. Російські "
+            "війська утримують північну частину міста, а Сили оборони України контролюють його "
+            "південну частину.",
+            "2024-06-20",
+            [
+                ("russia-gov", "geonames:689304", "control", "part", "2024-06-20"),
+                ("ukraine-gov", "geonames:689304", "control", "part", "2024-06-20"),
+            ],
+        ),
+        # an industrial zone is part of the town
+        (
+            "Ukrainian troops still hold Toretsk, but Russian forces have pushed into the "
+            "industrial zone on the town's northern edge.",
+            "2024-07-01",
+            [
+                ("ukraine-gov", "geonames:709354", "control", "all", "2024-07-01"),
+                ("russia-gov", "geonames:709354", "contested", "part", "2024-07-01"),
+            ],
+        ),
+        # "X and nearby Y, both still held by"
+        (
+            "Kostiantynivka and nearby Druzhkivka, both still held by Ukrainian forces, lost "
+            "power overnight.",
+            "2025-02-01",
+            [
+                ("ukraine-gov", "geonames:705104", "control", "all", "2025-02-01"),
+                ("ukraine-gov", "geonames:616743", "control", "all", "2025-02-01"),
+            ],
+        ),
+        # French "venue de Bamako" (come from) only locates: "La ville" is the town after it
+        (
+            "Une délégation venue de Bamako est arrivée jeudi à Ménaka. La ville, toujours tenue "
+            "par l'armée malienne, manque d'eau.",
+            "2024-05-10",
+            [("mali-gov", "geonames:2453514", "control", "all", "2024-05-10")],
+        ),
+        # the defenders' lasting hold after an attack they beat back is no repelled attack
+        (
+            "Nigerien soldiers beat back an assault on Bosso on Monday and remain in control of "
+            "the town.",
+            "2016-06-07",
+            [("niger-gov", "geonames:2446613", "control", "all", "2016-06-06")],
+        ),
+        # Arabic "لسيطرة" after the town (the verb "تخضع" before it)
+        (
+            "وتخضع مدينة الرمادي لسيطرة الجيش العراقي.",
+            "2017-01-10",
+            [("iraq-gov", "geonames:98717", "control", "all", "2017-01-10")],
+        ),
+        # "keeps the city under siege"
+        (
+            "Aid cannot reach Deir ez-Zor, as Islamic State keeps the city under siege.",
+            "2016-05-01",
+            [("isil", "geonames:170794", "contested", "unknown", "2016-05-01")],
+        ),
+        # "X, the town north of Y now held by": Y only locates X; a staging post for an
+        # offensive is no offensive
+        (
+            "Smoke hangs over Shirqat, the town north of Baiji now held by Iraqi forces and the "
+            "staging post for the offensive on the city.",
+            "2016-10-01",
+            [("iraq-gov", "geonames:91057", "control", "all", "2016-10-01")],
+        ),
+        # an attack whose attackers were all killed claims nothing
+        (
+            "Security forces said they had killed the last of the militants who attacked Tikrit "
+            "on Friday.",
+            "2016-10-23",
+            [],
+        ),
+    ],
+)
+def test_readings_from_dev_38(text: str, published: str, expected: list[tuple[str, ...]]) -> None:
+    """Read after dev-38's untouched score (eval/README.md)."""
+    assert _dev(text, published) == expected

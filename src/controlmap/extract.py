@@ -360,6 +360,12 @@ _REPELLED = re.compile(
     r"|(?:driven|drove|chased|pushed)\s+(?:them\s+)?off)\b",
     re.IGNORECASE,
 )
+_ATTACKERS_KILLED = re.compile(
+    r"\b(?:killed|captured|arrested)\s+(?:all\s+|the\s+last\s+)?(?:of\s+)?(?:the\s+)?"
+    r"(?:[\w'’\-]+\s+){0,4}(?:gunmen|attackers|assailants|militants|fighters|insurgents)\s+"
+    r"(?:who|that)\s+(?:had\s+)?$",
+    re.IGNORECASE,
+)
 # "attacked the post ..., adding that the assailants had failed to take it", "attacked Kelso
 # but were pushed back by": the attack failed (said of attacks only: "still holds Kelso, and
 # the rebels have been pushed back" is no veto of the holding)
@@ -506,8 +512,10 @@ _LOCATOR_BEFORE = re.compile(
     r"|across|along|to(?!\s+(?-i:[a-z]+)(?<!ed)(?<!nearby)\s+(?:$|(?-i:[A-Z]))))\s+"
     rf"|(?<!\bthe )(?<![\-‐])\b(?:{_COMPASS}|kilometres|kilometers|km|miles"
     r"|road)\s+of\s+"
-    # French "à une soixantaine de kilomètres de Mopti", "au nord de"
-    r"|\b(?:kilomètres|km|nord|sud|est|ouest|environs)\s+(?:de|du|d['’])\s*"
+    # French "à une soixantaine de kilomètres de Mopti", "au nord de"; "des ministres venus de
+    # Bamako" (come from)
+    r"|\b(?:kilomètres|km|nord|sud|est|ouest|environs|venus?|venues?|arrivée?s?|partie?s?"
+    r"|provenance)\s+(?:de|du|d['’])\s*"
     r")(?:the\s+)?(?:[\w'’\-]+\s+){0,2}$",
     re.IGNORECASE,
 )
@@ -3026,7 +3034,9 @@ _APPOSED_STATE = re.compile(
     r"(?:\s+(?:القريبة|القريب|المجاورة|المجاور|المحاصرة|المحاصر))?"
     r"\s*[,،]\s*(?:(?:the|a|an)\s+(?![^,;.]*\b(?:last|final)\b)[^,;.]{0,60}?"
     r"\b(?:town|city|capital|village|port|seat|hub)\b"
-    r"(?:\s+(?:of|in)\s+[^,;.]{1,40}?)?\s*[,،]?\s*(?:(?:that|which)\s+(?:is|are|remains?|remained"
+    # "Qayyarah, the town south of Mosul now held by": the other town only locates it
+    rf"(?:\s+(?:of|in|(?:{_COMPASS})\s+of|near|outside)\s+[^,;.]{{1,40}}?)?"
+    r"\s*[,،]?\s*(?:(?:that|which)\s+(?:is|are|remains?|remained"
     r"|has\s+(?:been|remained)|have\s+(?:been|remained))\s+)?(?:(?:still|now)\s+)?"
     # French "Gorom-Gorom, chef-lieu de l'Oudalan toujours tenu par"
     r"|(?:(?:le|la|une?)\s+)?(?:chef-lieu|ville|localité|capitale)\b(?:\s+(?:de|du|des)\b"
@@ -3058,8 +3068,11 @@ _LOCATED_JOINT = re.compile(
 
 _HEADING_TO = re.compile(rf"\b(?:{_COMPASS})\s+(?:to|towards?|into)\s+$", re.IGNORECASE)
 # "Kyaukpyu and the island of Manaung remain in the hands of": a listed place of a named kind
+# ("Pokrovsk and neighbouring Myrnohrad, both still held by")
 _KIND_JOINT = re.compile(
-    r"^\s*,?\s*and\s+the\s+(?:island|town|city|village|port|district)\s+of\s+$", re.IGNORECASE
+    r"^\s*,?\s*and\s+(?:the\s+(?:island|town|city|village|port|district)\s+of"
+    r"|(?:nearby|neighbou?ring))\s+$",
+    re.IGNORECASE,
 )
 
 
@@ -3371,6 +3384,19 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
             return True  # "attacked Kelso with drones": strikes, not fighting for the town
     if phrase.status == "contested" and _FAILED_TAKING.search(s.text):
         return True
+    if phrase.status == "contested" and _ATTACKERS_KILLED.search(lead):
+        return True  # "killed the last of the gunmen who attacked Kelso": the attack was ended
+    if (
+        phrase.status == "control"
+        and (
+            (phrase.verb is not None and phrase.verb.state)
+            or re.search(r"\b(?:remain|remains|remained|still)\s+$", lead, re.IGNORECASE)
+        )
+        and not _REPELLED.search(s.text[phrase.end : clause_end])
+    ):
+        # "fought off an assault on Kelso and remain in control of the town": the defenders'
+        # lasting hold after the repelled attack is no attack
+        return False
     return bool(_REPELLED.search(scope))
 
 
@@ -3898,8 +3924,10 @@ def _relative_object(
                     break
             if _RELATIVE.fullmatch(gap) or _APPOSED_RELATIVE.fullmatch(gap):
                 # "Mukalla, the port city that AQAP has run since the spring, ... pay some
-                # civil servants": the extent is the relative clause's own
-                stop = _CLAUSE_END.search(s.text, phrase.end)
+                # civil servants": the extent is the relative clause's own (up to "and" and a
+                # participle: "have held for ten months and stopping in a district" is the
+                # visitor's stop, no part)
+                stop = _RELATIVE_END.search(s.text, phrase.end)
                 end = min(limit, stop.start()) if stop and stop.start() > phrase.end else limit
                 # "the eastern districts, which the Front holds": the referent's own words
                 # "into the south of the town, which ... hold": the part named before it
@@ -3922,6 +3950,7 @@ _APPOSITION = re.compile(r"^\s*,\s*(?:a|an|the)\b[^,;]{0,80}$", re.IGNORECASE)
 # "Suki, a town on the Blue Nile that the RSF stormed": the relative after an apposition that
 # names no place describes the place before it
 _CLAUSE_END = re.compile(r"[,;.]|$")
+_RELATIVE_END = re.compile(r"[,;.]|\band\s+(?-i:[a-z]+ing)\b|$")
 _APPOSED_RELATIVE = re.compile(
     r"\s*,\s*(?:a|an|the)\s[^,;]{0,60}?\b(?:which|that|where)\s+(?:the\s+)?", re.IGNORECASE
 )
@@ -4921,12 +4950,14 @@ def _parse(
         # (it still tells the report's region); its day is the dispatch's, no event's
         places = [p for p in places if p.start >= dateline.end()]
     # "південні квартали": a Cyrillic word in lower case is no name (Pivdenne's "південні");
-    # "Артем Семеніхін": a first name before a surname is no town
+    # "Артем Семеніхін": a first name before a surname is no town; "угруповання військ
+    # «Харків»": a name in guillemets is a grouping's or an operation's, no place
     places = [
         p
         for p in places
         if not _CYRILLIC_LOWER.match(sentence, p.start)
         and not _SURNAME_AFTER.match(sentence, p.end)
+        and not _in_guillemets(sentence, p)
     ]
     if context is None:
         places = [p for p in places if not p.minor]
@@ -4938,6 +4969,7 @@ def _parse(
         taken = [(a.start, a.end) for a in actors] + [(p.start, p.end) for p in places]
         taken += [(p.start, p.end) for p in phrases]
         found = _variant_places(sentence, taken, phrases, near, countries)
+        found = [p for p in found if not _in_guillemets(sentence, p)]
         places = sorted([*places, *found], key=lambda p: p.start)
     dates = _find_dates(sentence, published)
     if dateline:
@@ -4951,6 +4983,13 @@ def _parse(
         before = [a.actor for a in actors if a.actor in context.non_state]
         parsed.insurgent = before[0] if before else context.insurgent
     return parsed
+
+
+def _in_guillemets(sentence: str, place: _PlaceMention) -> bool:
+    return (
+        sentence[place.start - 1 : place.start] == "«"
+        and sentence[place.end : place.end + 1] == "»"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -5076,7 +5115,10 @@ _PART_OF_TOWN = re.compile(
     r"(?P<own>(?:(?:city|town)\s+)?(?:outskirts|suburbs|centre|center)|old\s+(?:city|town)|districts"
     r"|neighbou?rhoods|periphery|edges?|airport|market|industrial\s+(?:zone|area))\b"
     # "still holds its General Command headquarters": a side's own base in the town named last
-    r"|\bits\s+(?P<base>(?:(?-i:[A-Z][\w\-]*)\s+){0,3}(?:headquarters|barracks))\b",
+    r"|\bits\s+(?P<base>(?:(?-i:[A-Z][\w\-]*)\s+){0,3}(?:headquarters|barracks))\b"
+    # Ukrainian and Russian "його південну частину" (its southern part)
+    r"|(?<!\w)(?:його|її|его|её)\s+(?P<cyr>(?:[а-яіїєґ]+\s+)?(?:частин[уиіа]|часть|околиц[іяю]"
+    r"|окраин[уыа]))(?!\w)",
     re.IGNORECASE,
 )
 
@@ -5104,8 +5146,10 @@ def _with_referents(
             if match.group(name) is None:
                 name = "it2" if group == "it" else "own"  # the pattern's other alternative
                 if name == "own" and pattern is _PART_OF_TOWN and match.group("own") is None:
-                    name = "base"
+                    name = "base" if match.group("base") is not None else "cyr"
             start, end = match.span(name)
+            if name == "cyr":
+                start = match.start()  # "його південну частину": the possessive is its own
             if pattern is _THE_TOWN_NOUN:
                 start = match.start()  # "the mixed town": its words are the mention's own
                 # "the Kayah State capital": the region only says whose capital

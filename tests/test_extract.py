@@ -3749,3 +3749,82 @@ def test_readings_from_dev_37(text: str, published: str, expected: list[tuple[st
 def test_readings_from_dev_38(text: str, published: str, expected: list[tuple[str, ...]]) -> None:
     """Read after dev-38's untouched score (eval/README.md)."""
     assert _dev(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # a capital that closes a border is its government, no town for "the town" after it
+        (
+            "Traders in Kobani say business slowed after Ankara closed the border. The town, held "
+            "by the SDF, depends on the crossing.",
+            "2019-03-01",
+            [("sdf", "geonames:172256", "control", "all", "2019-03-01")],
+        ),
+        # "across the river from" only locates
+        (
+            "In Tachileik, across the river from Mae Sai, soldiers of the Myanmar military still "
+            "hold the town.",
+            "2025-02-12",
+            [("myanmar-gov", "geonames:1295301", "control", "all", "2025-02-12")],
+        ),
+        # of the sentence's towns, "the state capital" is the biggest
+        (
+            "Fighters have cut the road from Hakha to Falam and are shelling positions near the "
+            "junta-held state capital.",
+            "2024-11-04",
+            [("myanmar-gov", "geonames:1325443", "control", "all", "2024-11-04")],
+        ),
+        # "the jihadist alliance" is the group named before
+        (
+            "HTS fighters burned tyres in Saraqib on Monday. The jihadist alliance, which already "
+            "controls the city of Idlib, denied it.",
+            "2019-01-11",
+            [("hts", "geonames:169389", "control", "all", "2019-01-11")],
+        ),
+        # "that Islamic State runs"
+        (
+            "Raqqa, the city that Islamic State runs as its capital, was bombed again.",
+            "2015-11-16",
+            [("isil", "geonames:172955", "control", "all", "2015-11-16")],
+        ),
+        # an army named after "wearing" (a disguise) is no agent
+        (
+            "Islamic State fighters, some wearing Iraqi army uniforms, stormed Kirkuk before dawn.",
+            "2016-10-21",
+            [("isil", "geonames:94787", "contested", "unknown", "2016-10-21")],
+        ),
+        # "for the first time since 2012" gives no date
+        (
+            "The governor said government forces now control all of Aleppo for the first time "
+            "since 2012.",
+            "2016-12-22",
+            [("syria-gov", "geonames:170063", "control", "all", "2016-12-22")],
+        ),
+        # a sentence's only town, located by a compass word, is "the city" after it
+        (
+            "Islamic State fighters attacked Kurdish positions west of Kirkuk on Friday. Officials "
+            "said the city itself remained under Peshmerga control.",
+            "2015-01-31",
+            [("krg", "geonames:94787", "control", "all", "2015-01-31")],
+        ),
+        # an offensive that "would begin" is still to come; a feared assault is none
+        ("Officials said the offensive on Raqqa would begin within weeks.", "2017-05-01", []),
+        ("Aid workers fear an assault on El Fasher.", "2024-02-20", []),
+        # "is now the last of ... still held by"
+        (
+            "El Obeid is now the last of Kordofan's big towns still held by the Sudanese army.",
+            "2024-02-20",
+            [("saf", "geonames:379003", "control", "all", "2024-02-20")],
+        ),
+        # Arabic: a state capital set off before "التي باتت تحت سيطرة" (which came under)
+        (
+            "عاد النازحون إلى مدينة سنار، عاصمة ولاية سنار، التي باتت تحت سيطرة الجيش السوداني.",
+            "2025-03-18",
+            [("saf", "geonames:367644", "control", "all", "2025-03-18")],
+        ),
+    ],
+)
+def test_readings_from_dev_39(text: str, published: str, expected: list[tuple[str, ...]]) -> None:
+    """Read after dev-39's untouched score (eval/README.md)."""
+    assert _dev(text, published) == expected

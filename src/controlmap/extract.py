@@ -360,6 +360,11 @@ _REPELLED = re.compile(
     r"|(?:driven|drove|chased|pushed)\s+(?:them\s+)?off)\b",
     re.IGNORECASE,
 )
+_TO_COME_AFTER = re.compile(
+    r"[^,;.]{0,50}?\b(?:would|will|is\s+to|was\s+to|are\s+to|were\s+to|could|may|might)\s+"
+    r"(?:soon\s+)?(?:begin|start|commence|be\s+launched|get\s+under\s+way)\b",
+    re.IGNORECASE,
+)
 _ATTACKERS_KILLED = re.compile(
     r"\b(?:killed|captured|arrested)\s+(?:all\s+|the\s+last\s+)?(?:of\s+)?(?:the\s+)?"
     r"(?:[\w'’\-]+\s+){0,4}(?:gunmen|attackers|assailants|militants|fighters|insurgents)\s+"
@@ -413,6 +418,8 @@ _EXTENT_TABLE: tuple[tuple[Extent, str], ...] = (
     ),
     ("part", r"\bthe\s+(?:north|south|east|west)(?:ern)?(?:\s+(?:part|half|side))?\s+of\b"),
     ("most", r"\b(?:nearly|almost|virtually)\s+all\b"),
+    # "runs the rest of the city" (after another side's part)
+    ("most", r"\bthe\s+(?:rest|remainder)\s+of\b"),
     ("most", r"\b(?:most|majority|bulk|largely|mostly|much\s+of)\b"),
     (
         "part",
@@ -493,7 +500,7 @@ _SUBJECT_FILLER = _wordset(
     is was were are has have had been being now still already firmly largely mostly partly
     partially completely fully entirely effectively reportedly finally quickly remain remains
     remained stay stays stayed city town itself also all virtually almost nearly practically
-    back again once القريبة القريب المجاورة المجاور
+    back again once القريبة القريب المجاورة المجاور باتت بات أصبحت أصبح صارت لا تزال يزال
     more firmly came comes come
     est sont était étaient reste restait restent demeure demeurait été désormais toujours encore
     entièrement totalement complètement de nouveau ville
@@ -532,9 +539,18 @@ def _attributive(text: str, place: _PlaceMention) -> bool:
 
 
 # a place a sentence's people or things are gathered around: still its subject for "the town"
-_AROUND_BEFORE = re.compile(r"\b(?:around|outside|near)\s+(?:the\s+)?$", re.IGNORECASE)
+# ("Kurdish lines south-west of Kirkuk ... the city itself": a sentence's only place, located by
+# a compass word, is still what it is about)
+_AROUND_BEFORE = re.compile(
+    r"\b(?:around|outside|near"
+    r"|(?:lines|positions|front|frontline|outskirts|areas?|villages|farms|countryside)\s+"
+    rf"(?:{_COMPASS})\s+of)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _ONLY_LOCATES = re.compile(
     rf"\b(?:{_COMPASS})\s+of\s+(?:the\s+)?$|\bnear\s+(?:the\s+)?$"
+    # "Tachileik, across the river from Mae Sai"
+    r"|\bacross\s+(?:the\s+)?(?:river|border|bridge|water|strait|lake|bay)\s+from\s+$"
     r"|(?<!\w)(?:جنوب|شمال|شرق|غرب|جنوبي|شمالي|شرقي|غربي|قرب|بالقرب\s+من)\s+$",
     re.IGNORECASE,
 )
@@ -629,6 +645,8 @@ _INSURGENT_ANAPHOR = re.compile(
     # "the Islamist group", "the rebel movement": one describing word may come between
     r"\bthe\s+(?:(?:(?-i:[a-z][\w\-]*)|Islamist|Jihadist|Salafist)\s+)?(?:group|militants"
     r"|jihadists|insurgents|extremists|organi[sz]ation|rebels|movement|paramilitar(?:y|ies))\b"
+    # "the jihadist alliance", "the rebel coalition"
+    r"|\bthe\s+(?:jihadist|Jihadist|Islamist|rebel|insurgent|militant)\s+(?:alliance|coalition)\b"
     # French "le mouvement rebelle", "le groupe jihadiste", "les rebelles"
     r"|\b(?:le\s+mouvement(?:\s+rebelle)?|le\s+groupe(?:\s+(?:armé|jihadiste|djihadiste"
     r"|rebelle|islamiste))?|les\s+(?:rebelles|jihadistes|djihadistes|insurgés))\b",
@@ -2983,13 +3001,19 @@ def _subject_rest(gap: str) -> str | None:
     fell to the Front").
     """
     rests = [gap]
-    # "Kelso, the last town in the valley still in Front hands"
-    leading = re.match(r"^\s*,\s*(?:the|a|an)\s+[^,;.]{0,80}\b(?:still|now)\s+$", gap)
+    # "Kelso, the last town in the valley still in Front hands"; "Kelso is now the only one of
+    # the region's towns still held by"
+    leading = re.match(
+        r"^(?:\s*,|\s+(?:is|was|remains)(?:\s+now)?)\s+(?:the|a|an)\s+[^,;.]{0,80}\b(?:still|now)\s+$",
+        gap,
+    )
     if leading and len(_words_in(gap)) <= 14:
         rests.append("")
     relative = re.match(
         # "Kosti, on the White Nile, which is held by": a phrase that locates it, set off
-        r"^(?:\s*,\s*(?:on|in|near|along|by|at)\s+(?:the\s+)?[^,;.]{1,40}?(?=\s*,))?"
+        r"^(?:\s*,\s*(?:on|in|near|along|by|at)\s+(?:the\s+)?[^,;.]{1,40}?(?=\s*,)"
+        # "ود مدني، عاصمة ولاية الجزيرة، التي": the capital of a state, set off
+        r"|\s*[,،]\s*(?:عاصمة|مركز)\s+[^,،;.]{1,40}?(?=\s*[,،]))?"
         r"\s*[,،]\s*(?:which|that|التي|الذي|اللتين|اللذين)(?!\w)(?P<rest>[^,;.]*)$",
         gap,
         re.IGNORECASE,
@@ -3384,6 +3408,8 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
             return True  # "attacked Kelso with drones": strikes, not fighting for the town
     if phrase.status == "contested" and _FAILED_TAKING.search(s.text):
         return True
+    if phrase.status == "contested" and _TO_COME_AFTER.match(s.text, phrase.end, clause_end):
+        return True  # "the offensive on the town would begin within days": still to come
     if phrase.status == "contested" and _ATTACKERS_KILLED.search(lead):
         return True  # "killed the last of the gunmen who attacked Kelso": the attack was ended
     if (
@@ -4958,6 +4984,8 @@ def _parse(
         if not _CYRILLIC_LOWER.match(sentence, p.start)
         and not _SURNAME_AFTER.match(sentence, p.end)
         and not _in_guillemets(sentence, p)
+        # "Ankara has long demanded", "since Beijing closed the border": a government
+        and not _GOVERNMENT_VERB_AFTER.match(sentence, p.end)
     ]
     if context is None:
         places = [p for p in places if not p.minor]
@@ -4974,6 +5002,8 @@ def _parse(
     dates = _find_dates(sentence, published)
     if dateline:
         dates = [d for d in dates if d.start >= dateline.end()]
+    # "control the whole of Homs for the first time since 2011": a comparison, no date of it
+    dates = [d for d in dates if not _FIRST_TIME_SINCE.search(sentence, 0, d.start)]
     last = context.last_date if context is not None else None
     dates = _same_day(sentence, _of_that_year(sentence, dates, last), last, published)
     parsed = _Sentence(sentence, actors, places, phrases, dates)
@@ -4983,6 +5013,19 @@ def _parse(
         before = [a.actor for a in actors if a.actor in context.non_state]
         parsed.insurgent = before[0] if before else context.insurgent
     return parsed
+
+
+_FIRST_TIME_SINCE = re.compile(
+    r"\bfirst\s+time\s+(?:\w+\s+){0,2}(?:since\s+(?:late\s+|early\s+)?)?$",
+    re.IGNORECASE,
+)
+_GOVERNMENT_VERB_AFTER = re.compile(
+    r"\s+(?:(?:has|have|had)\s+)?(?:long\s+|repeatedly\s+|also\s+|since\s+)?"
+    r"(?-i:said|says|demanded|demands|closed|closes|warned|warns|accused|accuses|announced"
+    r"|announces|insists|insisted|wants|wanted|denied|denies|rejected|rejects|urged|urges"
+    r"|imposed|blamed|condemned|agreed|backed|supports|supported|responded|refused|refuses"
+    r"|sees|saw|considers|considered|views|viewed|brokered|mediated)\b"
+)
 
 
 def _in_guillemets(sentence: str, place: _PlaceMention) -> bool:
@@ -5123,6 +5166,11 @@ _PART_OF_TOWN = re.compile(
 )
 
 
+def _population(place_id: str) -> int:
+    record = geocode.place(place_id)
+    return record.population if record is not None and record.population else 0
+
+
 def _with_referents(
     text: str,
     places: list[_PlaceMention],
@@ -5183,6 +5231,14 @@ def _with_referents(
                 town = before[-1] if before else earlier_any
             else:
                 town = before[-1] if before else earlier if town_like else earlier_site
+            if (
+                pattern is _THE_TOWN_NOUN
+                and len(before) > 1
+                and (match.group("noun") or "").lower().endswith("capital")
+            ):
+                # "the road from Hakha to Falam ... the junta-held state capital": of the
+                # sentence's towns, the capital is the biggest
+                town = max(before, key=lambda p: _population(p.place_id))
             if town is None:
                 continue
             own = extent

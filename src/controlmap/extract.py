@@ -5181,20 +5181,17 @@ def _with_referents(
     """Add "the city", "the western half" and "the facility" as mentions of what they stand for."""
     added: list[_PlaceMention] = []
     spans = [(p.start, p.end) for p in places]
+    # each pattern's alternatives, by the name of the group that holds the mention
     readings = (
-        (_IT, "it", None, None),
-        (_THERE, "there", None, None),
-        (_THE_TOWN_NOUN, "noun", None, True),
-        (_PART_OF_TOWN, "part", "part", True),
-        (_THE_SITE_NOUN, "noun", None, False),
+        (_IT, ("it", "it2"), None, None),
+        (_THERE, ("there", "own"), None, None),
+        (_THE_TOWN_NOUN, ("noun", "own"), None, True),
+        (_PART_OF_TOWN, ("part", "own", "base", "cyr"), "part", True),
+        (_THE_SITE_NOUN, ("noun", "own"), None, False),
     )
-    for pattern, group, extent, town_like in readings:
+    for pattern, groups, extent, town_like in readings:
         for match in pattern.finditer(text):
-            name = group
-            if match.group(name) is None:
-                name = "it2" if group == "it" else "own"  # the pattern's other alternative
-                if name == "own" and pattern is _PART_OF_TOWN and match.group("own") is None:
-                    name = "base" if match.group("base") is not None else "cyr"
+            name = next(g for g in groups if match.group(g) is not None)
             start, end = match.span(name)
             if name == "cyr":
                 start = match.start()  # "його південну частину": the possessive is its own

@@ -43,16 +43,7 @@ def _new_account_form(key: str, button: str) -> tuple[str, str] | None:
     """Name and password (typed twice); the pair when submitted and the two match."""
     with st.form(key, border=True):
         name = st.text_input("Name", key=f"{key}_name", autocomplete="username", max_chars=64)
-        password = st.text_input(
-            "Password",
-            type="password",
-            key=f"{key}_password",
-            autocomplete="new-password",
-            help=f"At least {auth.MIN_PASSWORD} characters.",
-        )
-        again = st.text_input(
-            "Password again", type="password", key=f"{key}_again", autocomplete="new-password"
-        )
+        password, again = _password_twice("Password", f"{key}_password", f"{key}_again")
         if not st.form_submit_button(button, type="primary"):
             return None
     if password != again:
@@ -140,20 +131,19 @@ def _people(store: Store, admin: User, message: object) -> None:
     _message(message, "roles")
 
 
-def _new_password_twice(prefix: str) -> tuple[str, str]:
-    """The new password typed twice, inside a form; keys ``{prefix}_new`` and
-    ``{prefix}_again``."""
-    new = st.text_input(
-        "New password",
+def _password_twice(label: str, key: str, again_key: str) -> tuple[str, str]:
+    """A new password typed twice, inside a form: the field ``label`` and "``label`` again"."""
+    first = st.text_input(
+        label,
         type="password",
-        key=f"{prefix}_new",
+        key=key,
         autocomplete="new-password",
         help=f"At least {auth.MIN_PASSWORD} characters.",
     )
     again = st.text_input(
-        "New password again", type="password", key=f"{prefix}_again", autocomplete="new-password"
+        f"{label} again", type="password", key=again_key, autocomplete="new-password"
     )
-    return new, again
+    return first, again
 
 
 def _reset_password(store: Store, admin: User, message: object) -> None:
@@ -166,7 +156,7 @@ def _reset_password(store: Store, admin: User, message: object) -> None:
         return
     with st.form("reset_password", border=True, clear_on_submit=True):
         name = st.selectbox("Account", others, key="reset_account")
-        new, again = _new_password_twice("reset")
+        new, again = _password_twice("New password", "reset_new", "reset_again")
         if not st.form_submit_button("Set password"):
             st.caption(
                 "For someone who forgot theirs: their sessions end, and you tell them the new "
@@ -272,7 +262,7 @@ def _own_password(store: Store, user: User, message: object) -> None:
             key="own_password_current",
             autocomplete="current-password",
         )
-        new, again = _new_password_twice("own_password")
+        new, again = _password_twice("New password", "own_password_new", "own_password_again")
         if not st.form_submit_button("Change password"):
             st.caption(
                 "A forgotten password is set anew by an admin on this page, or by someone with "

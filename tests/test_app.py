@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,12 +52,15 @@ def _layer_message(at: AppTest) -> dict:
     return json.loads(component.proto.json_args)["msg"]
 
 
-_HELD: dict[int, Held] = {}
+# What each AppTest's "browser" holds. Keyed by the AppTest itself, weakly: a key of id(at)
+# was reused by a later AppTest once the first was collected, which then started from the
+# dead one's frame and drew its items twice.
+_HELD: weakref.WeakKeyDictionary[AppTest, Held] = weakref.WeakKeyDictionary()
 
 
 def _drawn(at: AppTest) -> str:
     """What a browser holding every earlier message of this session draws now (labels)."""
-    held = _HELD.setdefault(id(at), Held())
+    held = _HELD.setdefault(at, Held())
     held.apply(_layer_message(at))
     assert not held.resync_asked
     return json.dumps([it["props"] for it in held.items], ensure_ascii=False)
@@ -463,7 +467,7 @@ def test_steps_given_ahead_are_drawn_before_the_server_answers_and_match_it(app_
     from controlmap import ui
 
     at = AppTest.from_file(APP, default_timeout=30).run()
-    held = _HELD.setdefault(id(at), Held())
+    held = _HELD.setdefault(at, Held())
     held.apply(_layer_message(at))
     slider = at.select_slider(key="date_slider")
     for day in ["2014-01-02", "2013-12-30", "2014-01-02", "2014-10-13"]:

@@ -323,7 +323,7 @@ _PASSIVE_BY = re.compile(
     re.IGNORECASE,
 )
 # Arabic "من" / "من قبل" after a participle of fighting: "محاصرة من" (besieged by)
-_ARABIC_BY = re.compile(r"^(?P<when>(?!x)x)?\s+(?:من\s+قبل|من)(?!\w)")
+_ARABIC_BY = re.compile(r"^\s+(?:من\s+قبل|من)(?!\w)")
 # Lower case only: "IS seized Holt" is an actor, not a passive "is seized".
 # "had been captured", "had been 'liberated'" (a claim's word in quotes)
 _PASSIVE_AUX = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?['‘\"“]?$")
@@ -360,16 +360,15 @@ _REPELLED = re.compile(
     r"|(?:driven|drove|chased|pushed)\s+(?:them\s+)?off)\b",
     re.IGNORECASE,
 )
-_TO_COME_AFTER = re.compile(
+# frames of roles.json 'start_verbs' ("the assault would begin at dawn": yet to come) and
+# 'attacker_nouns' ("killed all the gunmen who had stormed": the fight is over)
+_TO_COME_AFTER = (
     r"[^,;.]{0,50}?\b(?:would|will|is\s+to|was\s+to|are\s+to|were\s+to|could|may|might)\s+"
-    r"(?:soon\s+)?(?:begin|start|commence|be\s+launched|get\s+under\s+way)\b",
-    re.IGNORECASE,
+    r"(?:soon\s+)?(?:{words})\b"
 )
-_ATTACKERS_KILLED = re.compile(
+_ATTACKERS_KILLED = (
     r"\b(?:killed|captured|arrested)\s+(?:all\s+|the\s+last\s+)?(?:of\s+)?(?:the\s+)?"
-    r"(?:[\w'’\-]+\s+){0,4}(?:gunmen|attackers|assailants|militants|fighters|insurgents)\s+"
-    r"(?:who|that)\s+(?:had\s+)?$",
-    re.IGNORECASE,
+    r"(?:[\w'’\-]+\s+){0,4}(?:{words})\s+(?:who|that)\s+(?:had\s+)?$"
 )
 # "attacked the post ..., adding that the assailants had failed to take it", "attacked Kelso
 # but were pushed back by": the attack failed (said of attacks only: "still holds Kelso, and
@@ -1036,7 +1035,9 @@ _OBJECT_RELATIVE_BEFORE = re.compile(
     r"|que(?=\s)|qu['’])\s*",
     re.IGNORECASE,
 )
-_ARABIC_ON_IT = re.compile(r"\s*(?:عليها|عليه|عليهما|فيها|فيه|les|le|la|l['’])?\s*")
+# between the verb and its subject: Arabic's pronoun back to the place ("تسيطر عليها قوات",
+# controls it ... forces), French's article ("que contrôlent les Houthis")
+_RESUMPTIVE_OR_ARTICLE = re.compile(r"\s*(?:عليها|عليه|عليهما|فيها|فيه|les|le|la|l['’])?\s*")
 # a sentence in French with such an inverted relative is read verb-first too
 _FRENCH_INVERTED = re.compile(r"[,]\s*qu(?:e\s+|['’]\s*)(?:contr[ôo]l|tien|occup|d[ée]tien)")
 
@@ -1052,7 +1053,7 @@ def _verb_first(s: _Sentence, actor: _ActorMention, place: _PlaceMention) -> _Da
             place.end <= phrase.start
             and phrase.end <= actor.start
             and _OBJECT_RELATIVE_BEFORE.fullmatch(s.text[place.end : phrase.start])
-            and _ARABIC_ON_IT.fullmatch(_without_dates(s, phrase.end, actor.start))
+            and _RESUMPTIVE_OR_ARTICLE.fullmatch(_without_dates(s, phrase.end, actor.start))
         )
         if relative and not _vetoed(s, phrase):
             # "مدينة سنجة التي تسيطر عليها قوات الدعم السريع": the town which the RSF controls
@@ -1462,7 +1463,9 @@ def _find_actors(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> 
             continue
         if text[start:end].lower().endswith("military") and _MILITARY_THING.match(text, end):
             continue
-        if actor == STATE_FORCES and _LOYAL_TO_FORMER.match(text, end):
+        if actor == STATE_FORCES and _roles_pattern("ousted_adjectives", _LOYAL_TO_FORMER).match(
+            text, end
+        ):
             continue  # "army units loyal to former president Saleh": a faction, not the state
         backer, _, voice = _role_patterns()
         speaker = bool(_SPEAKER_AFTER.match(text[end:]) or voice.search(text[start:end]))
@@ -1472,10 +1475,8 @@ def _find_actors(text: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> 
     return mentions
 
 
-_LOYAL_TO_FORMER = re.compile(
-    r"\s+(?:still\s+)?loyal\s+to\s+(?:the\s+)?(?:former|ousted|deposed|toppled|ex-)",
-    re.IGNORECASE,
-)
+# frame of roles.json 'ousted_adjectives': "units loyal to former president Kelso"
+_LOYAL_TO_FORMER = r"\s+(?:still\s+)?loyal\s+to\s+(?:the\s+)?(?:{words})"
 # A registry name continued by a regional branch's ("Islamic State West Africa Province")
 # ("Islamic State Sahel fighters", "Islamic State Khorasan": the branch's name without
 # "Province")
@@ -2477,7 +2478,7 @@ def _refine(text: str, phrase: _Phrase) -> _Phrase | None:
         if by is None and phrase.shape == "contest":
             by = _ARABIC_BY.match(after)  # "محاصرة من قوات ...": besieged by
         if by:  # "captured by", "besieged by"; "captured on Sunday by" keeps its date outside
-            end = phrase.end + (by.end() if by.group("when") is None else 0)
+            end = phrase.end + (by.end() if by.groupdict().get("when") is None else 0)
             return _Phrase(phrase.start, end, "passive", phrase.status, verb)
     return phrase
 
@@ -3408,9 +3409,13 @@ def _vetoed(s: _Sentence, phrase: _Phrase) -> bool:
             return True  # "attacked Kelso with drones": strikes, not fighting for the town
     if phrase.status == "contested" and _FAILED_TAKING.search(s.text):
         return True
-    if phrase.status == "contested" and _TO_COME_AFTER.match(s.text, phrase.end, clause_end):
+    if phrase.status == "contested" and _roles_pattern("start_verbs", _TO_COME_AFTER).match(
+        s.text, phrase.end, clause_end
+    ):
         return True  # "the offensive on the town would begin within days": still to come
-    if phrase.status == "contested" and _ATTACKERS_KILLED.search(lead):
+    if phrase.status == "contested" and _roles_pattern("attacker_nouns", _ATTACKERS_KILLED).search(
+        lead
+    ):
         return True  # "killed the last of the gunmen who attacked Kelso": the attack was ended
     if (
         phrase.status == "control"
@@ -4985,7 +4990,7 @@ def _parse(
         and not _SURNAME_AFTER.match(sentence, p.end)
         and not _in_guillemets(sentence, p)
         # "Ankara has long demanded", "since Beijing closed the border": a government
-        and not _GOVERNMENT_VERB_AFTER.match(sentence, p.end)
+        and not _roles_pattern("government_verbs", _GOVERNMENT_VERB_AFTER).match(sentence, p.end)
     ]
     if context is None:
         places = [p for p in places if not p.minor]
@@ -5019,12 +5024,9 @@ _FIRST_TIME_SINCE = re.compile(
     r"\bfirst\s+time\s+(?:\w+\s+){0,2}(?:since\s+(?:late\s+|early\s+)?)?$",
     re.IGNORECASE,
 )
-_GOVERNMENT_VERB_AFTER = re.compile(
-    r"\s+(?:(?:has|have|had)\s+)?(?:long\s+|repeatedly\s+|also\s+|since\s+)?"
-    r"(?-i:said|says|demanded|demands|closed|closes|warned|warns|accused|accuses|announced"
-    r"|announces|insists|insisted|wants|wanted|denied|denies|rejected|rejects|urged|urges"
-    r"|imposed|blamed|condemned|agreed|backed|supports|supported|responded|refused|refuses"
-    r"|sees|saw|considers|considered|views|viewed|brokered|mediated)\b"
+# frame of roles.json 'government_verbs' (lower case only): "Ankara has long demanded"
+_GOVERNMENT_VERB_AFTER = (
+    r"\s+(?:(?:has|have|had)\s+)?(?:long\s+|repeatedly\s+|also\s+|since\s+)?(?-i:{words})\b"
 )
 
 

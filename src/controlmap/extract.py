@@ -541,7 +541,9 @@ def _attributive(text: str, place: _PlaceMention) -> bool:
 # ("Kurdish lines south-west of Kirkuk ... the city itself": a sentence's only place, located by
 # a compass word, is still what it is about)
 _AROUND_BEFORE = re.compile(
-    r"\b(?:around|outside|near"
+    # "ordered the evacuation of families from Kelso ... The town is still held by": the
+    # place left is the one the report is about
+    r"\b(?:around|outside|near|from"
     r"|(?:lines|positions|front|frontline|outskirts|areas?|villages|farms|countryside)\s+"
     rf"(?:{_COMPASS})\s+of)\s+(?:the\s+)?$",
     re.IGNORECASE,
@@ -595,6 +597,9 @@ _RELATIVE = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVE_PART = re.compile(r"^['’]s\s+[\w\-]", re.IGNORECASE)
+_POSSESSIVE_ALL_PARTS = re.compile(
+    r"^['’]s\s+(?:districts|neighbou?rhoods|quarters|areas|wards)\b", re.IGNORECASE
+)
 _PERCENT = re.compile(r"\b(\d{1,3})\s*(?:%|percent\b|per\s+cent\b)", re.IGNORECASE)
 # "the last pockets of resistance in Westford": clearing them completes control of the town.
 _LAST_POCKETS = re.compile(
@@ -772,7 +777,7 @@ def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
 
 
 _SHARED_SUBJECT = re.compile(
-    r",?\s+and\s+(?:(?:now|also|later|then|still|have|has|had|\w+ly)\s+)*$"
+    r",?\s+and\s+(?:(?:now|also|later|then|still|have|has|had|were|was|are|is|\w+ly)\s+)*$"
     # "cleared the last Front pockets, completing the recapture of": a participle clause
     r"|,\s*(?:thus\s+|so\s+)?(?:completing|finishing|ending|taking|seizing|securing)\s+"
     r"(?:the\s+|its\s+|their\s+)?$",
@@ -2943,9 +2948,11 @@ def _objects_after(
                 break
             extent = _first_object_extent(gap, shape)
             streets = shape == "contest" and _POSSESSIVE_STREETS.match(s.text[place.end :])
-            if _POSSESSIVE_PART.match(s.text[place.end :]) and not streets:
-                # "Westford's Old Mill district", "most of Eastbrook's neighbourhoods": a part
-                # ("fighting in the town's streets" is fighting in the town: no part named)
+            whole = extent == "most" and _POSSESSIVE_ALL_PARTS.match(s.text[place.end :])
+            if _POSSESSIVE_PART.match(s.text[place.end :]) and not streets and not whole:
+                # "Westford's Old Mill district", "most of Eastbrook's eastern neighbourhoods":
+                # a part ("fighting in the town's streets" is fighting in the town: no part
+                # named; "most of the capital's districts" is most of it)
                 extent = "part"
             picked.append((place, place.extent or extent or default))
         elif _LOCATES_LAST.fullmatch(gap) and _REGION_MENTION.search(
@@ -3024,6 +3031,14 @@ def _subject_rest(gap: str) -> str | None:
     appositive = _APPOSITIVE.match(gap)
     if appositive:
         rests.append(appositive.group("rest"))
+    # "Kassala, near the Eritrean border and held by": where it lies, then the state
+    located_and = _LOCATED_AND.match(gap)
+    if located_and:
+        rests.append(located_and.group("rest"))
+    # "the modern town of Tadmur beside it is in the hands of": placed by the one just named
+    beside = _BESIDE_IT.match(gap)
+    if beside:
+        rests.append(beside.group("rest"))
     # "Babanusa, its garrison cut off for months by": the place's people stand for it
     if _ITS_PEOPLE.fullmatch(gap):
         rests.append("")
@@ -3040,6 +3055,16 @@ def _subject_rest(gap: str) -> str | None:
     return None
 
 
+_LOCATED_AND = re.compile(
+    r"^\s*,\s*(?:near|on|in|along|by|at|close\s+to)\s+(?:the\s+)?[^,;.]{1,40}?\s+and\s+"
+    r"(?P<rest>[^,;.]*)$",
+    re.IGNORECASE,
+)
+_BESIDE_IT = re.compile(
+    r"^\s+(?:beside|next\s+to|below|above|opposite|behind|across\s+from)\s+(?:it|them)\b"
+    r"(?P<rest>[^,;.]*)$",
+    re.IGNORECASE,
+)
 _FIRST_PREDICATE = re.compile(
     r"^\s*(?:had|has|have|was|were|is|are)\s+[^,;.]{1,80}?\s+and\s+"
     r"(?P<rest>(?:(?:was|were|is|are|remains?|remained|now|still|firmly|has\s+been|had\s+been"
@@ -3101,6 +3126,22 @@ _KIND_JOINT = re.compile(
 )
 
 
+# ", chef-lieu de la province du", ", the capital of": an apposition between a town and its region
+_SEAT_OF = re.compile(
+    r"\s*,\s*(?:the\s+)?(?:(?:provincial|regional|state|district)\s+)?(?:capital|seat"
+    r"|chef-lieu|main\s+town)\s+(?:of|de|du|des|d['’])\s*(?:the\s+|la\s+|l['’])?"
+    r"(?:(?:province|region|state|district|cercle|région|préfecture)\s+(?:of|de|du|des|d['’])?\s*)?",
+    re.IGNORECASE,
+)
+
+
+_PART_OF_BEFORE = re.compile(
+    r"\b(?:the\s+)?(?:centre|center|heart|old\s+city|(?:[a-z]+ern\s+)?(?:half|part|districts"
+    r"|neighbou?rhoods|quarters))\s+of\s+$",
+    re.IGNORECASE,
+)
+
+
 def _subjects_before(
     s: _Sentence, phrase: _Phrase, floor: int
 ) -> list[tuple[_PlaceMention, Extent]]:
@@ -3133,7 +3174,17 @@ def _subjects_before(
         if found is None and re.fullmatch(r"\s*,\s*", gap) and state:
             found = ""  # "Kelso and Marsh, under Front control since May, have been ..."
         if found is not None:
-            first, rest = place, found
+            # "À Djibo, chef-lieu de la province du Soum, sous blocus du": the town whose seat
+            # the apposition names, not the province
+            whose = [
+                p
+                for p in before
+                if p.end <= place.start
+                and _is_town(p.place_id)
+                and not _is_town(place.place_id)
+                and _SEAT_OF.fullmatch(s.text[p.end : place.start])
+            ]
+            first, rest = (whose[-1] if whose else place), found
             break
     if first is None:
         return []
@@ -3150,9 +3201,10 @@ def _subjects_before(
     for place in reversed(chosen):
         lead = s.text[max(clause_start, floor, place.start - 40) : place.start]
         lead = lead[lead.rfind(",") + 1 :]  # "In South Kordofan, Kelso ...": no "south" part
-        if passing or _HEADING_TO.search(lead):
+        if (passing and not _PART_OF_BEFORE.search(lead)) or _HEADING_TO.search(lead):
             # "fled villages around Kelso, the town held by": no part of it; "made their way
-            # south to Kelso, which is held by": a heading, no part
+            # south to Kelso, which is held by": a heading, no part (but "in the centre of
+            # Kelso, held by": that part)
             lead = ""
         extent = place.extent or _extent_in(_tail_words(lead, 4)) or _extent_in(rest) or default
         out.append((place, extent))
@@ -3541,6 +3593,11 @@ _THEIR = re.compile(
 )
 
 
+def _gap_len(text: str, start: int) -> int:
+    """How many spaces follow ``start``."""
+    return len(text[start : start + 8]) - len(text[start : start + 8].lstrip())
+
+
 def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> Reading:
     """The actors and places one phrase links (empty lists when it links nothing)."""
     limit = _next_phrase_start(s, phrase)
@@ -3559,6 +3616,11 @@ def _read_phrase(s: _Sentence, phrase: _Phrase, previous_agent: str | None) -> R
             and _INSURGENT_ANAPHOR.search(s.text[phrase.start : phrase.end])
         ):
             agents = [s.insurgent]  # "under the militants' control"
+        if not agents and s.insurgent:
+            # "in the hands of the jihadist group", "held by the militants"
+            anaphor = _INSURGENT_ANAPHOR.match(s.text, phrase.end + _gap_len(s.text, phrase.end))
+            if anaphor is not None:
+                agents = [s.insurgent]
         if not agents and _THEIR.search(s.text[phrase.start : phrase.end]):
             # "By evening the whole town was in their hands": the side that acted last
             agents = list(s.agents if s.agent else s.previous_agents)
@@ -4032,6 +4094,11 @@ def _is_site(place_id: str) -> bool:
     return record is not None and record.kind in ("facility", "area")
 
 
+def _is_capital(place_id: str) -> bool:
+    record = geocode.place(place_id)
+    return record is not None and record.capital
+
+
 def _is_town(place_id: str) -> bool:
     record = geocode.place(place_id)
     return record is not None and record.kind in ("city", "town")
@@ -4115,11 +4182,16 @@ def _dated_clause(s: _Sentence, phrase: _Phrase) -> bool:
     subordinate = _SUBORDINATE_AFTER.search(s.text, phrase.end, end)
     if subordinate is not None:
         end = subordinate.start()
+    # "are in the hands of the group, which beheaded ... last week": the relative's date
+    relative = _RELATIVE_AFTER.search(s.text, phrase.end, end)
+    if relative is not None:
+        end = relative.start()
     return any(
         (start <= d.start and d.end <= end) or _said_on(s, d) or _opens(s, d) for d in s.dates
     )
 
 
+_RELATIVE_AFTER = re.compile(r",\s+(?:which|who|whom|whose|where)\s+", re.IGNORECASE)
 _SUBORDINATE_AFTER = re.compile(
     r",\s+(?:after|before|because|although|though|when|while|as|once|until)\s+"
     r"(?![^,;.]{0,12}\b(?:\d|January|February|March|April|May|June|July|August|September"
@@ -4989,8 +5061,13 @@ def _parse(
         if not _CYRILLIC_LOWER.match(sentence, p.start)
         and not _SURNAME_AFTER.match(sentence, p.end)
         and not _in_guillemets(sentence, p)
+        # "in the Homs desert", "the Idlib countryside": the land around, not the town
+        and not (_is_town(p.place_id) and _LAND_AROUND_AFTER.match(sentence, p.end))
         # "Ankara has long demanded", "since Beijing closed the border": a government
-        and not _roles_pattern("government_verbs", _GOVERNMENT_VERB_AFTER).match(sentence, p.end)
+        and not (
+            _is_capital(p.place_id)
+            and _roles_pattern("government_verbs", _GOVERNMENT_VERB_AFTER).match(sentence, p.end)
+        )
     ]
     if context is None:
         places = [p for p in places if not p.minor]
@@ -5004,6 +5081,11 @@ def _parse(
         found = _variant_places(sentence, taken, phrases, near, countries)
         found = [p for p in found if not _in_guillemets(sentence, p)]
         places = sorted([*places, *found], key=lambda p: p.start)
+        if found:
+            # "still hold Bulo Burde, but the town ...": a name in another spelling is what
+            # "the town" after it means, as any other name would be
+            named = [p for p in places if not p.referent]
+            places = _with_referents(sentence, named, context.town, context.site, context.place)
     dates = _find_dates(sentence, published)
     if dateline:
         dates = [d for d in dates if d.start >= dateline.end()]
@@ -5027,6 +5109,11 @@ _FIRST_TIME_SINCE = re.compile(
 # frame of roles.json 'government_verbs' (lower case only): "Ankara has long demanded"
 _GOVERNMENT_VERB_AFTER = (
     r"\s+(?:(?:has|have|had)\s+)?(?:long\s+|repeatedly\s+|also\s+|since\s+)?(?-i:{words})\b"
+)
+
+
+_LAND_AROUND_AFTER = re.compile(
+    r"\s+(?:countryside|desert|steppe|badia|hinterland|hills|mountains|plains)\b", re.IGNORECASE
 )
 
 
@@ -5173,6 +5260,13 @@ def _population(place_id: str) -> int:
     return record.population if record is not None and record.population else 0
 
 
+_COUNTRYSIDE_ON = re.compile(
+    r"\b(?:villages|hamlets|farms|farmland|settlements|countryside)\s+(?:on|along|across)\s+"
+    r"(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _with_referents(
     text: str,
     places: list[_PlaceMention],
@@ -5213,6 +5307,8 @@ def _with_referents(
                     spans = [(p.start, p.end) for p in places] + [(a.start, a.end) for a in added]
             if _inside_any(start, end, spans) or _FACILITY_AFTER.match(text[end:]):
                 continue  # "the city's airport" is not the city
+            if pattern is _PART_OF_TOWN and _COUNTRYSIDE_ON.search(text, 0, match.start()):
+                continue  # "the villages on the eastern bank": a river's bank, no town's part
             if pattern is _THE_TOWN_NOUN and any(
                 re.fullmatch(r"\s*,\s*", text[p.end : start]) for p in places
             ):

@@ -148,6 +148,7 @@ class Place:
     notable: bool  # worth finding in running text (see _is_notable)
     detail: int = 0  # 0 a theatre pack's, 1 the world pack's admin unit, 2 a gazetteer place
     prominent: bool = True  # an admin unit, a hand-placed place, a seat or a sizeable town
+    capital: bool = False  # a country's capital (GeoNames PPLC): its name also speaks for a state
 
 
 @dataclass(frozen=True)
@@ -309,6 +310,7 @@ def _geonames_places(labels: dict[str, str]) -> Iterator[tuple[Place, list[tuple
             population,
             _is_notable(row.feature_code, population),
             prominent=_pack_prominent(row.feature_code, population),
+            capital=row.feature_code == "PPLC",
         )
         spellings = [(row.name, True), (row.asciiname, True), (name, True)]
         for alias in f"{row.alternatenames}|{row.alternatenames_ar}".split("|"):
@@ -518,6 +520,7 @@ def _world_place(record: gazetteer.WorldPlace) -> Place:
         notable=notable,
         detail=2,
         prominent=_prominent(record.code, record.population),
+        capital=record.code == "PPLC",
     )
 
 

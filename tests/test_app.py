@@ -536,6 +536,106 @@ def test_steps_made_ready_later_do_not_send_the_drawn_frame_again(app_db):
     assert len(json.dumps(later)) < len(json.dumps(again)) - len(json.dumps(first["items"])) / 2
 
 
+def _sent_day(at: AppTest) -> str:
+    from controlmap.ui import timelayer
+
+    return str(at.session_state[timelayer._HELD]["msg"]["day"])
+
+
+class _Stopped(Exception):
+    """A run stopped at a Streamlit call: the reader's next step, or the browser's report of a
+    frame drawn, came in meanwhile."""
+
+
+def test_a_run_stopped_before_the_layer_left_leaves_the_next_step_an_edit_of_what_was_sent(
+    app_db, monkeypatch
+):
+    from controlmap.ui import map_page, timelayer
+
+    sends = timelayer._component
+    stop = {"send": False}
+
+    def component(**kwargs):  # type: ignore[no-untyped-def]
+        if stop["send"]:
+            raise _Stopped
+        return sends(**kwargs)
+
+    def map_element(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise _Stopped
+
+    monkeypatch.setattr(timelayer, "_component", component)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    held = Held()
+    held.apply(_layer_message(at))
+    slider = at.select_slider(key="date_slider")
+    # A step whose run sends the layer and is then stopped before its end (at the map).
+    with monkeypatch.context() as m:
+        m.setattr(map_page, "_map_element", map_element)
+        slider.set_value("2014-01-02").run()
+    step = _layer_message(at)
+    held.apply(step)
+    assert held.day == "2014-01-02"
+    assert _sent_day(at) == "2014-01-02"
+    # The step back is stopped as it sends the layer: nothing reaches the browser.
+    stop["send"] = True
+    at.select_slider(key="date_slider").set_value("2013-12-30").run()
+    stop["send"] = False
+    # The server still holds what it sent, not what it meant to send: the browser's map is
+    # on 2014-01-02 (the date part must run again), and the next step is an edit of that.
+    assert _sent_day(at) == "2014-01-02"
+    at.select_slider(key="date_slider").set_value("2014-10-13").run()
+    last = _layer_message(at)
+    held.apply(last)
+    assert not held.resync_asked, "the step was an edit of a frame the browser never got"
+    drawn = json.dumps([it["props"] for it in held.items], ensure_ascii=False)
+    assert drawn == _fresh_drawing("2014-10-13")
+
+
+def _report_after(sent: tuple[int, str], report: int, drawn: str) -> None:
+    """The browser reports frame ``report`` drawn; the date layer last sent frame ``sent``
+    (number, date); the date part's last whole run drew ``drawn``; slider and date are on
+    2013-12-30. Writes the parts the report reruns."""
+    import streamlit as st
+
+    from controlmap.ui import map_page, timelayer
+
+    for key, value in [
+        (map_page.DAY, "2013-12-30"),
+        (map_page._DRAWN_DAY, drawn),
+        ("date_slider", "2013-12-30"),
+        (timelayer._HELD, {"seq": sent[0], "msg": {"seq": sent[0], "day": sent[1]}}),
+        ("timelayer", {"drawn": report}),
+    ]:
+        st.session_state[key] = value
+    reruns: list[object] = []
+    map_page._rerun_parts = reruns.append  # type: ignore[assignment]
+    map_page._tables_follow()
+    st.write(repr(reruns))
+
+
+@pytest.mark.parametrize(
+    ("sent", "report", "drawn", "dated"),
+    [
+        # All on one date and drawn: the tables follow alone.
+        ((8, "2013-12-30"), 8, "2013-12-30", False),
+        # A run of the date part sent the layer of 2014-01-02 and was stopped before its end.
+        ((8, "2014-01-02"), 8, "2013-12-30", True),
+        # Frame 8 was sent, but this report's run began before it left: Streamlit dropped it.
+        ((8, "2013-12-30"), 7, "2013-12-30", True),
+    ],
+)
+def test_a_report_reruns_the_date_part_unless_the_map_is_on_the_date(
+    monkeypatch, sent, report, drawn, dated
+) -> None:
+    from controlmap.ui import map_page
+
+    monkeypatch.setattr(map_page, "_rerun_parts", map_page._rerun_parts)  # restored after
+    at = AppTest.from_function(_report_after, args=(sent, report, drawn), default_timeout=30).run()
+    assert not at.exception, at.exception
+    want = [[map_page.DATED, map_page.TABLES]] if dated else [map_page.TABLES]
+    assert at.markdown[0].value == repr(want)
+
+
 def _password_form(
     account: tuple[str, str],
     fields: dict[str, str],

@@ -549,11 +549,18 @@ def _tables_follow() -> None:
     map (sources, areas, export and link) up to it. A widget callback: only that part reruns,
     unless the slider moved since the date part last ran. The browser sends every widget's
     value with the report, so a step the reader took meanwhile arrives with it, and rerunning
-    only the tables would lose it (the map, caption and link stayed on the date before)."""
+    only the tables would lose it (the map, caption and link stayed on the date before).
+    The date layer must be on that date too, and drawn: a run of the date part stopped after
+    it sent the layer leaves the map on a date the part never recorded, and a layer sent
+    just before this report's run began may have been dropped unsent (timelayer.drawn_last);
+    a run of the date part sends it again."""
     drawn = st.session_state.get(_DRAWN_DAY)
-    if drawn in (st.session_state.get(DAY), None) and st.session_state.get("date_slider") in (
-        drawn,
-        None,
+    day = st.session_state.get(DAY)
+    if (
+        drawn in (day, None)
+        and timelayer.sent_day() in (day, None)
+        and timelayer.drawn_last()
+        and st.session_state.get("date_slider") in (drawn, None)
     ):
         _rerun_parts(TABLES)
     else:

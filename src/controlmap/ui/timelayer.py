@@ -47,7 +47,13 @@ def show(
         # A date of thousands of areas: an edit of it is tens of KB and takes the server a
         # while to write; two of them ahead would cost every step more than they save.
         ahead = {}
-    held: dict[str, Any] | None = st.session_state.get(_HELD)
+    # One dict per session, changed in place and only once the message is on its way: a run
+    # is stopped (by the reader's next step, or the browser's report of a frame drawn) at
+    # any Streamlit call, so a frame written down before the call that sends it may never
+    # leave, and the next message would then be made as an edit of a frame the browser never
+    # got. Nothing between that call and the update below can stop the run.
+    box: dict[str, Any] = st.session_state.setdefault(_HELD, {})
+    held: dict[str, Any] | None = box or None
     value = st.session_state.get(key)
     # A request for the whole frame: the frame number the page could not apply, and a mark
     # that makes a second request for the same number a new one (after a script error).
@@ -61,6 +67,7 @@ def show(
     # Not on the page in the previous run: a new component starts with nothing drawn.
     fresh = key not in st.session_state
     resync = wants is not None and (held is None or wants != held["resynced"])
+    sent: dict[str, Any] | None = None  # what the browser holds once this message is sent
     if held is not None and not fresh and not resync and held["frame"] is frame:
         msg = held["msg"]  # nothing changed: the same message, which the browser skips
         if steps.keys() != held["ahead"].keys():
@@ -70,7 +77,7 @@ def show(
             msg = {**msg, "ahead": _edits(frame, held["base"], steps)}
             if isinstance(value, dict) and value.get("drawn") == held["seq"]:
                 msg = {**msg, "items": None, "ages": None}
-            st.session_state[_HELD] = {**held, "msg": msg, "ahead": steps}
+            sent = {**held, "msg": msg, "ahead": steps}
     else:
         base = None if held is None or fresh or resync else held["frame"]
         seq = held["seq"] + 1 if held is not None else 0
@@ -87,7 +94,7 @@ def show(
         # map first shows is one the reader's click on another page can overtake.
         msg["report"] = _part_run()
         msg["ahead"] = _edits(frame, base, steps)
-        st.session_state[_HELD] = {
+        sent = {
             "seq": seq,
             "frame": frame,
             "base": base,
@@ -102,7 +109,25 @@ def show(
             on_drawn()
 
     _component(msg=msg, key=key, default=None, on_change=reported)
+    if sent is not None:
+        box.clear()
+        box.update(sent)
     return msg
+
+
+def sent_day() -> str | None:
+    """The date of the last frame sent to this session's browser (None: none yet)."""
+    held = st.session_state.get(_HELD)
+    return held["msg"]["day"] if held else None
+
+
+def drawn_last(key: str = "timelayer") -> bool:
+    """Whether the browser's last report is of the last frame sent. A frame sent is not yet
+    a frame received: Streamlit drops the messages of a part of the page still waiting to
+    leave when a new run of that part starts, as the run a report starts does."""
+    held = st.session_state.get(_HELD)
+    value = st.session_state.get(key)
+    return not held or (isinstance(value, dict) and value.get("drawn") == held["seq"])
 
 
 def _part_run() -> bool:
